@@ -1,0 +1,80 @@
+/**
+ * Wires one image-chat node: store, bus, core, WebSocket gateway and HTTP routes on one port.
+ * `startServer` is what `main.ts` runs and what the tests start on port 0.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { openStore } from './store/open.js';
+import { openBus } from './bus/open.js';
+import type { Store } from './store/types.js';
+import type { Bus } from './bus/types.js';
+import { ChatService } from './core/service.js';
+import { SessionSigner } from './auth/session.js';
+import { Gateway } from './gateway/gateway.js';
+import { CountingMeter } from './gateway/meter.js';
+import { createRequestHandler, type Route } from './http/router.js';
+import { healthRoutes } from './http/health.js';
+import { staticRoutes } from './http/static-routes.js';
+import { ensureDemoTenant } from './tenants/demo.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  http: Server;
+  store: Store;
+  bus: Bus;
+  service: ChatService;
+  gateway: Gateway;
+  meter: CountingMeter;
+  /** The demo tenant's API secret, when the demo tenant is on. */
+  demoSecret: string | undefined;
+  /** Stops accepting, turns /readyz false, closes sockets with 1001 over `drainMs`, then closes everything. */
+  close(drainMs?: number): Promise<void>;
+}
+
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const store = await openStore(config.databaseUrl, config.limits.EVENT_LOG_KEEP);
+  await store.init();
+  const bus = await openBus(config.redisUrl, config.redisPrefix, log);
+  const secret = config.sessionSecret ?? (await store.getOrCreateSetting('session-secret', () => randomBytes(32).toString('base64url')));
+  const signer = new SessionSigner(secret);
+  const service = new ChatService(store, bus, config.limits);
+  const meter = new CountingMeter();
+  const gateway = new Gateway({ service, signer, limits: config.limits, log, meter });
+  const demoSecret = config.demoTenant ? await ensureDemoTenant(store) : undefined;
+
+  let draining = false;
+  const routes: Route[] = [
+    ...healthRoutes(store, bus, () => draining),
+    ...staticRoutes(config.publicDir),
+  ];
+  const http = createServer(createRequestHandler(routes, log));
+  http.keepAliveTimeout = 5000;
+  gateway.attach(http);
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+
+  let closing: Promise<void> | null = null;
+  const close = (drainMs = config.drainMs): Promise<void> => {
+    closing ??= (async () => {
+      draining = true;
+      gateway.stopAccepting();
+      http.close();
+      await gateway.drain(drainMs);
+      await gateway.close();
+      http.closeAllConnections();
+      await bus.close();
+      await store.close();
+    })();
+    return closing;
+  };
+
+  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, meter, demoSecret, close };
+}

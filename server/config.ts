@@ -1,0 +1,75 @@
+/**
+ * Configuration from the environment, with defaults that work on a laptop. Contradictory or malformed
+ * settings fail at start-up with a message that names the variable.
+ */
+import { resolve } from 'node:path';
+import { LIMITS, type Limits } from '../shared/index.js';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** `sqlite:PATH` or `postgres://…`. */
+  databaseUrl: string;
+  /** Unset: the in-process bus (one node). */
+  redisUrl: string | undefined;
+  /** Prefix of Redis channel and key names, so several deployments can share one Redis. */
+  redisPrefix: string;
+  logLevel: string;
+  /** Secret that signs session tokens; by default made once and kept in the store. */
+  sessionSecret: string | undefined;
+  /** Directory with the built widget, demo and dashboard. */
+  publicDir: string;
+  /** Create the `demo` tenant on start (on by default; `DEMO_TENANT=off` for production). */
+  demoTenant: boolean;
+  /** How long SIGTERM spreads socket closes over, so clients do not all reconnect at once. */
+  drainMs: number;
+  limits: Limits;
+}
+
+export class ConfigError extends Error {}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+/** Limits an operator may tune, by environment variable name. */
+const TUNABLE_LIMITS = [
+  'MAX_FRAME_BYTES', 'MAX_TEXT_LENGTH', 'MAX_CHATS_PER_IMAGE', 'MAX_COMMENTS_PER_CHAT',
+  'MAX_SUBSCRIPTIONS_PER_CONNECTION', 'WRITE_RATE_PER_SECOND', 'WRITE_BURST', 'FRAME_RATE_PER_SECOND',
+  'FRAME_BURST', 'FLOOD_CLOSE_AFTER', 'EVENT_LOG_KEEP', 'SLOW_CLIENT_BUFFER_BYTES', 'SERVER_PING_INTERVAL_MS',
+  'GAP_WAIT_MS',
+] as const satisfies readonly (keyof Limits)[];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const limits: Limits = { ...LIMITS };
+  for (const name of TUNABLE_LIMITS) limits[name] = integer(env, name, LIMITS[name], 1, 2 ** 31);
+  if (limits.MAX_TEXT_LENGTH * 6 + 1024 > limits.MAX_FRAME_BYTES) {
+    throw new ConfigError(`MAX_FRAME_BYTES (${limits.MAX_FRAME_BYTES}) is too small for MAX_TEXT_LENGTH (${limits.MAX_TEXT_LENGTH}): a full comment must fit in one frame`);
+  }
+  if (limits.WRITE_BURST < 1 || limits.FRAME_BURST < limits.WRITE_BURST) throw new ConfigError('FRAME_BURST must be at least WRITE_BURST');
+
+  const databaseUrl = env.DATABASE_URL || `sqlite:${resolve('data', 'image-chat.db')}`;
+  if (!databaseUrl.startsWith('sqlite:') && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must start with "sqlite:" or "postgres://", got "${databaseUrl}"`);
+  }
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError(`REDIS_URL must start with "redis://" or "rediss://", got "${redisUrl}"`);
+
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    redisUrl,
+    redisPrefix: env.REDIS_PREFIX || 'image-chat:',
+    logLevel: env.LOG_LEVEL || 'info',
+    sessionSecret: env.SESSION_SECRET || undefined,
+    publicDir: env.PUBLIC_DIR || resolve('dist', 'public'),
+    demoTenant: (env.DEMO_TENANT ?? 'on') !== 'off',
+    drainMs: integer(env, 'DRAIN_MS', 2000, 0, 600_000),
+    limits,
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The core: every operation a client can ask for, independent of the transport. Validated messages come in;
+ * it authorizes them against the tenant, stores writes through the store interface and publishes the stored
+ * event on the bus. It knows the store and bus interfaces, never a concrete SQLite, PostgreSQL or Redis.
+ */
+import { randomUUID } from 'node:crypto';
+import { imageTopic, type ImageEvent, type ImageKey, type Limits, type WriteMessage } from '../../shared/index.js';
+import type { Bus } from '../bus/types.js';
+import type { ReadResult, Store, Tenant, WriteOutcome } from '../store/types.js';
+import { planWrite, type Actor } from './plan.js';
+import { TenantCache } from './tenant-cache.js';
+
+export type Access = { ok: true; tenant: Tenant } | { ok: false; code: 'not-found' | 'forbidden'; message: string };
+
+export interface WriteObserver {
+  /** A write was stored (after the ack could go out). */
+  written(event: ImageEvent): void;
+}
+
+export class ChatService {
+  readonly tenants: TenantCache;
+  private readonly observers: WriteObserver[] = [];
+
+  constructor(
+    readonly store: Store,
+    readonly bus: Bus,
+    private readonly limits: Limits,
+  ) {
+    this.tenants = new TenantCache(store);
+  }
+
+  observe(observer: WriteObserver): void {
+    this.observers.push(observer);
+  }
+
+  /** May a page from `origin` use this tenant's images? */
+  async access(tenantId: string, origin: string | undefined): Promise<Access> {
+    const tenant = await this.tenants.get(tenantId);
+    if (!tenant) return { ok: false, code: 'not-found', message: `no tenant "${tenantId}"` };
+    if (tenant.origins.length > 0 && (!origin || !tenant.origins.includes(origin))) {
+      return { ok: false, code: 'forbidden', message: 'this page\'s origin is not allowed for the tenant' };
+    }
+    return { ok: true, tenant };
+  }
+
+  read(key: ImageKey, since?: number, epoch?: string): Promise<ReadResult> {
+    return this.store.read(key, since, epoch);
+  }
+
+  /** Stores one write; the caller acks it, then calls `publish`. */
+  write(message: WriteMessage, actor: Actor): Promise<WriteOutcome> {
+    const key = { tenantId: message.tenantId, urlId: message.urlId };
+    const chatId = message.type === 'create-chat' ? (message.chatId ?? null) : message.chatId;
+    return this.store.write(key, chatId, (context) => planWrite(message, actor, context, this.limits, randomUUID));
+  }
+
+  /** Publishes a stored event to every node (this one included). Serialized once here. */
+  async publish(event: ImageEvent): Promise<void> {
+    for (const observer of this.observers) observer.written(event);
+    await this.bus.publish(imageTopic(event), JSON.stringify(event));
+  }
+}

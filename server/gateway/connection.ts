@@ -1,0 +1,208 @@
+/**
+ * One client's WebSocket: parses and validates each frame, applies the rate limits, and answers. Handlers
+ * are flat guard clauses; every error names its code and the connection lives on, except for abuse.
+ */
+import type WebSocket from 'ws';
+import type { Logger } from 'pino';
+import {
+  CLOSE_CODES, imageTopic, isWriteMessage, parseClientFrame,
+  type Author, type ClientMessage, type ErrorCode, type HelloMessage, type ImageKey, type Limits,
+  type SubscribeMessage, type UnsubscribeMessage, type WriteMessage,
+} from '../../shared/index.js';
+import type { ChatService } from '../core/service.js';
+import { newUserId, type SessionSigner } from '../auth/session.js';
+import { Outbox, type OutboxHooks } from './outbox.js';
+import { TokenBucket } from './token-bucket.js';
+import type { Subscriber, TopicHub } from './topic-hub.js';
+
+export interface ConnectionContext {
+  service: ChatService;
+  hub: TopicHub;
+  signer: SessionSigner;
+  limits: Limits;
+  log: Logger;
+  outboxHooks: OutboxHooks;
+  onError(code: ErrorCode): void;
+}
+
+const GUEST_NAME = 'Guest';
+
+export class Connection {
+  /** False after a ping went unanswered; the next heartbeat terminates the socket. */
+  alive = true;
+  private user: Author = { id: newUserId(), name: GUEST_NAME };
+  private readonly subscriptions = new Map<string, Subscriber>();
+  private readonly outbox: Outbox;
+  private readonly frames: TokenBucket;
+  private readonly writes: TokenBucket;
+  private refusedInARow = 0;
+  private closed = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly origin: string | undefined,
+    private readonly context: ConnectionContext,
+  ) {
+    const { limits } = context;
+    this.frames = new TokenBucket(limits.FRAME_RATE_PER_SECOND, limits.FRAME_BURST);
+    this.writes = new TokenBucket(limits.WRITE_RATE_PER_SECOND, limits.WRITE_BURST);
+    this.outbox = new Outbox(socket, limits.MAX_BATCH_EVENTS, limits.SLOW_CLIENT_BUFFER_BYTES, {
+      delivered: context.outboxHooks.delivered,
+      overflow: () => {
+        context.outboxHooks.overflow();
+        this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'slow consumer: too much unsent data');
+      },
+    });
+    socket.on('message', (data, isBinary) => this.receive(data, isBinary));
+    socket.on('pong', () => { this.alive = true; });
+    socket.on('close', () => this.cleanup());
+    socket.on('error', (error) => context.log.debug({ err: error }, 'socket error'));
+  }
+
+  get subscriptionCount(): number {
+    return this.subscriptions.size;
+  }
+
+  /** Called every ping interval: a socket that did not answer the previous ping is dead. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.socket.terminate();
+      this.cleanup();
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.socket.close(code, reason);
+    this.cleanup();
+    // A peer that never completes the closing handshake is cut off.
+    setTimeout(() => this.socket.terminate(), 5000).unref();
+  }
+
+  private cleanup(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [topic, subscriber] of this.subscriptions) this.context.hub.remove(topic, subscriber);
+    this.subscriptions.clear();
+  }
+
+  private error(code: ErrorCode, message: string, extra: Record<string, string | undefined> = {}): void {
+    this.context.onError(code);
+    this.outbox.send({ type: 'error', code, message, ...extra });
+  }
+
+  /** Counts refused frames; a connection that keeps sending after being refused is a flood. */
+  private refuse(code: ErrorCode, message: string, extra: Record<string, string | undefined> = {}): void {
+    this.refusedInARow += 1;
+    this.error(code, message, extra);
+    if (this.refusedInARow >= this.context.limits.FLOOD_CLOSE_AFTER) this.close(CLOSE_CODES.POLICY_VIOLATION, 'flooding');
+  }
+
+  private receive(data: WebSocket.RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    this.alive = true;
+    if (!this.frames.take()) return this.refuse('rate-limited', 'too many frames; slow down');
+    if (isBinary) return this.refuse('bad-request', 'frames must be JSON text');
+    const parsed = parseClientFrame(data.toString(), this.context.limits);
+    if (!parsed.ok) return this.refuse(parsed.code, parsed.error, { broadcastId: parsed.broadcastId, for: parsed.for });
+    const message = parsed.message;
+    if (isWriteMessage(message) && !this.writes.take()) {
+      return this.refuse('rate-limited', 'too many writes; slow down', { broadcastId: message.broadcastId, for: message.type });
+    }
+    this.refusedInARow = 0;
+    this.handle(message).catch((error: unknown) => {
+      this.context.log.error({ err: error, type: message.type }, 'handler failed');
+      const broadcastId = isWriteMessage(message) ? message.broadcastId : undefined;
+      this.error('unavailable', 'the service could not complete this; try again', { broadcastId, for: message.type });
+    });
+  }
+
+  private async handle(message: ClientMessage): Promise<void> {
+    switch (message.type) {
+      case 'ping':
+        return this.outbox.send({ type: 'pong' });
+      case 'hello':
+        return this.hello(message);
+      case 'subscribe':
+        return this.subscribe(message);
+      case 'unsubscribe':
+        return this.unsubscribe(message);
+      default:
+        return this.write(message);
+    }
+  }
+
+  private hello(message: HelloMessage): void {
+    const known = message.session ? this.context.signer.verify(message.session) : null;
+    const name = message.name || GUEST_NAME;
+    this.user = { id: known ?? newUserId(), name };
+    this.outbox.send({ type: 'welcome', user: this.user, session: this.context.signer.issue(this.user.id) });
+  }
+
+  private async subscribe(message: SubscribeMessage): Promise<void> {
+    const key: ImageKey = { tenantId: message.tenantId, urlId: message.urlId };
+    const topic = imageTopic(key);
+    const scope = { for: 'subscribe', tenantId: key.tenantId, urlId: key.urlId };
+    const existing = this.subscriptions.get(topic);
+    if (!existing && this.subscriptions.size >= this.context.limits.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+      return this.error('limit-reached', `at most ${this.context.limits.MAX_SUBSCRIPTIONS_PER_CONNECTION} images per connection`, scope);
+    }
+    const access = await this.context.service.access(key.tenantId, this.origin);
+    if (!access.ok) return this.error(access.code, access.message, scope);
+    if (this.closed) return;
+    // A repeated subscribe (a client resyncing) replaces the old subscription.
+    if (existing) this.context.hub.remove(topic, existing);
+    const subscriber: Subscriber = {
+      key,
+      floor: 0,
+      held: [],
+      deliver: (frame) => this.outbox.sendEvent(frame, key.tenantId),
+      resync: () => this.outbox.send({ type: 'resync', tenantId: key.tenantId, urlId: key.urlId }),
+    };
+    this.subscriptions.set(topic, subscriber);
+    await this.context.hub.add(topic, subscriber);
+    let result;
+    try {
+      result = await this.context.service.read(key, message.since, message.epoch);
+    } catch (error) {
+      this.dropSubscription(topic, subscriber);
+      throw error;
+    }
+    if (this.subscriptions.get(topic) !== subscriber) return; // unsubscribed or replaced meanwhile
+    const answer = result.reset
+      ? { type: 'subscribed', tenantId: key.tenantId, urlId: key.urlId, seq: result.seq, epoch: result.epoch, reset: true, chats: result.chats }
+      : { type: 'subscribed', tenantId: key.tenantId, urlId: key.urlId, seq: result.seq, epoch: result.epoch, reset: false, events: result.events };
+    this.outbox.send(answer);
+    this.context.hub.goLive(topic, subscriber, result.seq);
+  }
+
+  private dropSubscription(topic: string, subscriber: Subscriber): void {
+    if (this.subscriptions.get(topic) === subscriber) this.subscriptions.delete(topic);
+    this.context.hub.remove(topic, subscriber);
+  }
+
+  private unsubscribe(message: UnsubscribeMessage): void {
+    const topic = imageTopic(message);
+    const subscriber = this.subscriptions.get(topic);
+    if (subscriber) this.dropSubscription(topic, subscriber);
+    this.outbox.send({ type: 'unsubscribed', tenantId: message.tenantId, urlId: message.urlId });
+  }
+
+  private async write(message: WriteMessage): Promise<void> {
+    const scope = { broadcastId: message.broadcastId, for: message.type };
+    if (!this.subscriptions.has(imageTopic(message))) {
+      const access = await this.context.service.access(message.tenantId, this.origin);
+      if (!access.ok) return this.error(access.code, access.message, scope);
+    }
+    const outcome = await this.context.service.write(message, { ...this.user, moderator: false });
+    if (!outcome.ok) return this.error(outcome.code, outcome.message, scope);
+    this.outbox.send({ type: 'ack', broadcastId: message.broadcastId, seq: outcome.event.seq });
+    // Tell the hub the seq exists, so it fetches the event from the store if the bus never brings it.
+    this.context.hub.noteSeq(imageTopic(message), outcome.event.seq);
+    // The write is durable and acknowledged: a bus failure now must not turn into an error for it.
+    this.context.service.publish(outcome.event).catch((error: unknown) => this.context.log.warn({ err: error }, 'publish failed; subscribers will catch up from the store'));
+  }
+}

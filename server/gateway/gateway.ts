@@ -1,0 +1,135 @@
+/**
+ * The WebSocket side of the server: accepts sockets on `/ws` of the HTTP server, pings them and terminates
+ * the dead, fans bus events out through the topic hub, and drains on shutdown.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import { CLOSE_CODES, type ErrorCode, type Limits } from '../../shared/index.js';
+import type { ChatService } from '../core/service.js';
+import type { SessionSigner } from '../auth/session.js';
+import { Connection } from './connection.js';
+import { TopicHub } from './topic-hub.js';
+import type { GatewayMeter } from './meter.js';
+
+export interface GatewayOptions {
+  service: ChatService;
+  signer: SessionSigner;
+  limits: Limits;
+  log: Logger;
+  meter: GatewayMeter;
+}
+
+/**
+ * The event's own top-level seq: events are serialized by JSON.stringify, so inside user text a quote is
+ * always escaped and cannot form `"seq":`; no nested object of an event has a seq key.
+ */
+const SEQ_PATTERN = /"seq":(\d+)/;
+
+export class Gateway {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<Connection>();
+  readonly hub: TopicHub;
+  private readonly heartbeat: NodeJS.Timeout;
+  private accepting = true;
+
+  constructor(private readonly options: GatewayOptions) {
+    const { service, limits, log, meter } = options;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.MAX_FRAME_BYTES, perMessageDeflate: false });
+    this.hub = new TopicHub({
+      gapWaitMs: limits.GAP_WAIT_MS,
+      fetchEvents: (key, after, upTo) => service.store.eventsBetween(key, after, upTo),
+      onTopicOpened: (topic) => service.bus.subscribe(topic),
+      onTopicClosed: (topic) => service.bus.unsubscribe(topic),
+      onError: (error) => log.error({ err: error }, 'topic hub'),
+    });
+    service.bus.onMessage((topic, payload) => {
+      // Only the seq is needed to order the event; the payload is passed on to sockets untouched.
+      const match = SEQ_PATTERN.exec(payload);
+      if (!match) return log.warn({ topic }, 'bus message without seq ignored');
+      meter.busReceived();
+      this.hub.publish(topic, Number(match[1]), payload);
+    });
+    service.bus.onStatus({
+      onDown: () => log.warn('bus down: local fan-out continues; remote events will be recovered'),
+      onUp: () => {
+        log.info('bus up again: telling subscribers to resync');
+        this.hub.resyncAll();
+      },
+    });
+    this.heartbeat = setInterval(() => this.pingAll(), limits.SERVER_PING_INTERVAL_MS);
+    this.heartbeat.unref();
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  get topicCount(): number {
+    return this.hub.topicCount;
+  }
+
+  /** Attaches to an HTTP server's upgrade requests for `/ws`. */
+  attach(server: Server): void {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (request.url ?? '').split('?')[0];
+      if (path !== '/ws' || !this.accepting) {
+        socket.end(`HTTP/1.1 ${this.accepting ? '404 Not Found' : '503 Service Unavailable'}\r\nConnection: close\r\n\r\n`);
+        return;
+      }
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
+    });
+  }
+
+  private accept(ws: WebSocket, request: IncomingMessage): void {
+    const { meter, log } = this.options;
+    const connection = new Connection(ws, request.headers.origin, {
+      service: this.options.service,
+      hub: this.hub,
+      signer: this.options.signer,
+      limits: this.options.limits,
+      log,
+      outboxHooks: {
+        delivered: (tenantId, events, bytes) => meter.delivered(tenantId, events, bytes),
+        overflow: () => meter.slowClientClosed(),
+      },
+      onError: (code: ErrorCode) => meter.error(code),
+    });
+    this.connections.add(connection);
+    meter.connectionOpened(this.connections.size);
+    ws.on('close', () => {
+      this.connections.delete(connection);
+      meter.connectionClosed(this.connections.size);
+    });
+    // Oversized frames: ws closes with 1009 itself; other protocol errors with 1002.
+    ws.on('error', (error) => log.debug({ err: error }, 'websocket error'));
+  }
+
+  private pingAll(): void {
+    for (const connection of this.connections) connection.heartbeat();
+  }
+
+  /** Stops accepting; existing sockets stay until `drain`. */
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
+  /** Closes every socket with 1001, spread over `windowMs` so clients do not reconnect all at once. */
+  async drain(windowMs: number): Promise<void> {
+    this.stopAccepting();
+    const all = [...this.connections];
+    const step = all.length > 1 ? windowMs / all.length : 0;
+    for (const [index, connection] of all.entries()) {
+      if (step > 0 && index > 0) await new Promise((resolve) => setTimeout(resolve, step));
+      connection.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    for (const connection of this.connections) connection.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+    this.hub.close();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}

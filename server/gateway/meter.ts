@@ -1,0 +1,52 @@
+/**
+ * What the gateway reports as it works: the hooks usage metering and /metrics are built on.
+ * Implementations must be cheap: `delivered` runs for every frame sent.
+ */
+import type { ErrorCode } from '../../shared/index.js';
+
+export interface GatewayMeter {
+  connectionOpened(current: number): void;
+  connectionClosed(current: number): void;
+  /** A frame of `events` events for `tenantId` was sent, `bytes` long. */
+  delivered(tenantId: string, events: number, bytes: number): void;
+  busReceived(): void;
+  slowClientClosed(): void;
+  error(code: ErrorCode): void;
+}
+
+/** Plain counters, enough for tests and /healthz details. */
+export class CountingMeter implements GatewayMeter {
+  connections = 0;
+  peakConnections = 0;
+  eventsOut = 0;
+  bytesOut = 0;
+  busIn = 0;
+  slowClients = 0;
+  readonly errors = new Map<ErrorCode, number>();
+
+  connectionOpened(current: number): void {
+    this.connections = current;
+    if (current > this.peakConnections) this.peakConnections = current;
+  }
+
+  connectionClosed(current: number): void {
+    this.connections = current;
+  }
+
+  delivered(_tenantId: string, events: number, bytes: number): void {
+    this.eventsOut += events;
+    this.bytesOut += bytes;
+  }
+
+  busReceived(): void {
+    this.busIn += 1;
+  }
+
+  slowClientClosed(): void {
+    this.slowClients += 1;
+  }
+
+  error(code: ErrorCode): void {
+    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
+}

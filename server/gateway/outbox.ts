@@ -1,0 +1,84 @@
+/**
+ * The send side of one connection. Frames queued in one turn of the event loop go out together: runs of
+ * events become `batch` frames (per tenant, so metering stays exact), everything else goes out as is, in
+ * the order it was queued. Event frames are pre-serialized strings shared by every subscriber.
+ */
+import type WebSocket from 'ws';
+
+interface QueuedFrame {
+  frame: string;
+  /** Set for events: the tenant whose traffic this is. */
+  tenantId?: string;
+}
+
+export interface OutboxHooks {
+  /** Called for every frame of events sent: `events` deliveries, `bytes` on the wire. */
+  delivered(tenantId: string, events: number, bytes: number): void;
+  /** Called when the unsent buffer passed the cap; the connection is to be closed. */
+  overflow(): void;
+}
+
+export class Outbox {
+  private queue: QueuedFrame[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly maxBatch: number,
+    private readonly maxBufferedBytes: number,
+    private readonly hooks: OutboxHooks,
+  ) {}
+
+  /** Queues a control frame (ack, error, subscribed, …). */
+  send(message: object): void {
+    this.push({ frame: JSON.stringify(message) });
+  }
+
+  /** Queues an already serialized event frame. */
+  sendEvent(frame: string, tenantId: string): void {
+    this.push({ frame, tenantId });
+  }
+
+  private push(item: QueuedFrame): void {
+    this.queue.push(item);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private write(frame: string): boolean {
+    if (this.socket.readyState !== this.socket.OPEN) return false;
+    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
+      this.queue = [];
+      this.hooks.overflow();
+      return false;
+    }
+    this.socket.send(frame);
+    return true;
+  }
+
+  /** Sends everything queued now. */
+  flush(): void {
+    this.scheduled = false;
+    const queue = this.queue;
+    this.queue = [];
+    let index = 0;
+    while (index < queue.length) {
+      const item = queue[index]!;
+      if (item.tenantId === undefined) {
+        if (!this.write(item.frame)) return;
+        index += 1;
+        continue;
+      }
+      // A run of events of one tenant, up to maxBatch.
+      const tenantId = item.tenantId;
+      let end = index + 1;
+      while (end < queue.length && end - index < this.maxBatch && queue[end]!.tenantId === tenantId) end += 1;
+      const frames = queue.slice(index, end).map((q) => q.frame);
+      const frame = frames.length === 1 ? frames[0]! : `{"type":"batch","events":[${frames.join(',')}]}`;
+      if (!this.write(frame)) return;
+      this.hooks.delivered(tenantId, frames.length, Buffer.byteLength(frame));
+      index = end;
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The entry point operators run (`npm start`, the Docker image): reads the environment, starts one node,
+ * and shuts it down gracefully on SIGTERM/SIGINT.
+ */
+import { loadConfig, ConfigError } from './config.js';
+import { createLogger } from './log.js';
+import { startServer } from './app.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`image-chat: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  const server = await startServer(config, log);
+  log.info({ url: server.url, database: config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : 'postgres', bus: config.redisUrl ? 'redis' : 'memory' }, 'image-chat listening');
+  if (server.demoSecret && process.env.NODE_ENV !== 'production') {
+    process.stdout.write(`\n  image-chat is running: ${server.url}/demo\n  dashboard: ${server.url}/dashboard  (tenant "demo", secret ${server.demoSecret})\n\n`);
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'draining');
+    server.close().then(
+      () => { log.info('stopped'); process.exit(0); },
+      (error: unknown) => { log.error({ err: error }, 'shutdown failed'); process.exit(1); },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error('image-chat failed to start:', error);
+  process.exit(1);
+});

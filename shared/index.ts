@@ -1,0 +1,42 @@
+/** The wire contract of image-chat: import everything protocol-related from here. */
+export { LIMITS, type Limits } from './limits.js';
+export { ERROR_CODES, CLOSE_CODES, isErrorCode, type ErrorCode } from './errors.js';
+export type { Author, Chat, Comment, ImageKey } from './model.js';
+export {
+  EVENT_TYPES,
+  WRITE_TYPES,
+  type AckMessage,
+  type AddCommentMessage,
+  type BatchMessage,
+  type ClientMessage,
+  type CreateChatMessage,
+  type DeleteChatMessage,
+  type DeleteCommentMessage,
+  type DeletedImageChatEvent,
+  type EditCommentMessage,
+  type ErrorMessage,
+  type EventEnvelope,
+  type EventType,
+  type HelloMessage,
+  type ImageChatUpdatedEvent,
+  type ImageEvent,
+  type MoveChatMessage,
+  type NewImageChatEvent,
+  type PingMessage,
+  type PongMessage,
+  type ResolveChatMessage,
+  type ResyncMessage,
+  type ServerMessage,
+  type SubscribeMessage,
+  type SubscribedMessage,
+  type SubscribedReplay,
+  type SubscribedSnapshot,
+  type UnsubscribeMessage,
+  type UnsubscribedMessage,
+  type WelcomeMessage,
+  type WriteMessage,
+  type WriteType,
+} from './messages.js';
+export { validateClientMessage, parseClientFrame, isWriteMessage, type Validated } from './validate.js';
+export { parseServerFrame } from './server-frames.js';
+export { imageTopic } from './topic.js';

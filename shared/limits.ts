@@ -1,0 +1,49 @@
+/**
+ * Every limit and default of the protocol, in one place, each with the reason for its value.
+ * The server reads these as defaults (operators may override some by environment); the widget
+ * reads them to refuse a write before it is sent.
+ */
+export const LIMITS = {
+  /** Largest inbound WebSocket frame. A chat's first comment at MAX_TEXT_LENGTH, escaped, fits with room to spare. */
+  MAX_FRAME_BYTES: 64 * 1024,
+  /** Longest comment, in UTF-16 code units. A long paragraph; threads are conversations, not documents. */
+  MAX_TEXT_LENGTH: 4000,
+  /** Longest display name. Fits a marker's label and a thread header. */
+  MAX_NAME_LENGTH: 64,
+  /** Longest tenant id. Ids are short slugs or UUIDs. */
+  MAX_TENANT_ID_LENGTH: 64,
+  /** Longest image id (`urlId`). Absolute image URLs without query stay well below this. */
+  MAX_URL_ID_LENGTH: 2048,
+  /** Longest client-made id (broadcastId, chatId, commentId). A UUID is 36 characters. */
+  MAX_ID_LENGTH: 64,
+  /** Markers on one image. Beyond this an image is unreadable anyway, and snapshots stay small. */
+  MAX_CHATS_PER_IMAGE: 500,
+  /** Comments in one thread. Keeps one chat's row and its events bounded. */
+  MAX_COMMENTS_PER_CHAT: 200,
+  /** Images one connection may watch at once. A page with many images; not a crawler. */
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: 100,
+  /** Sustained writes per second per connection. A person types far slower; a script does not. */
+  WRITE_RATE_PER_SECOND: 10,
+  /** Burst of writes a connection may make at once (e.g. a quick move then resolve). */
+  WRITE_BURST: 20,
+  /** Sustained frames of any kind per second per connection. */
+  FRAME_RATE_PER_SECOND: 50,
+  /** Burst of frames of any kind. Subscribing every image of a page at once fits. */
+  FRAME_BURST: 150,
+  /** Refused frames in a row after which the connection is treated as a flood and closed with 1008. */
+  FLOOD_CLOSE_AFTER: 30,
+  /** Events kept per image for replay after a reconnect; an older `since` gets a snapshot. */
+  EVENT_LOG_KEEP: 1000,
+  /** Unsent bytes a connection may hold before it is closed as a slow consumer; others are untouched. */
+  SLOW_CLIENT_BUFFER_BYTES: 4 * 1024 * 1024,
+  /** Most events put into one `batch` frame. */
+  MAX_BATCH_EVENTS: 100,
+  /** How often the server pings each socket; a peer that missed the previous ping is terminated. */
+  SERVER_PING_INTERVAL_MS: 30_000,
+  /** How often the client sends an app-level ping; no frame for twice this long means the server is gone. */
+  CLIENT_PING_INTERVAL_MS: 20_000,
+  /** How long an out-of-order run may wait for the missing seq before the subscriber resyncs. */
+  GAP_WAIT_MS: 1_000,
+} as const;
+
+export type Limits = { -readonly [K in keyof typeof LIMITS]: number };

@@ -1,0 +1,160 @@
+/**
+ * The wire contract, version 1: every frame a client and a server may send, as tagged unions on `type`.
+ * See docs/protocol.md for one example of each.
+ */
+import type { ErrorCode } from './errors.js';
+import type { Author, Chat, Comment } from './model.js';
+
+// ---- client to server ----
+
+export interface PingMessage { type: 'ping' }
+
+export interface HelloMessage {
+  type: 'hello';
+  /** Display name; the server trims it and falls back to "Guest". */
+  name?: string;
+  /** A token from an earlier `welcome`, so the same person keeps their identity. */
+  session?: string;
+}
+
+export interface SubscribeMessage {
+  type: 'subscribe';
+  tenantId: string;
+  urlId: string;
+  /** The last seq the client applied; the answer then carries only what came after. */
+  since?: number;
+  /** The epoch the client's `since` belongs to. */
+  epoch?: string;
+}
+
+export interface UnsubscribeMessage { type: 'unsubscribe'; tenantId: string; urlId: string }
+
+/** Fields every write carries. */
+export interface WriteEnvelope {
+  /** A UUID the client makes; echoed in the ack and in the broadcast event. */
+  broadcastId: string;
+  tenantId: string;
+  urlId: string;
+}
+
+export interface CreateChatMessage extends WriteEnvelope {
+  type: 'create-chat'; x: number; y: number; text: string; chatId?: string; commentId?: string;
+}
+export interface AddCommentMessage extends WriteEnvelope {
+  type: 'add-comment'; chatId: string; text: string; commentId?: string;
+}
+export interface EditCommentMessage extends WriteEnvelope {
+  type: 'edit-comment'; chatId: string; commentId: string; text: string;
+}
+export interface DeleteCommentMessage extends WriteEnvelope {
+  type: 'delete-comment'; chatId: string; commentId: string;
+}
+export interface MoveChatMessage extends WriteEnvelope { type: 'move-chat'; chatId: string; x: number; y: number }
+export interface ResolveChatMessage extends WriteEnvelope { type: 'resolve-chat'; chatId: string; resolved: boolean }
+export interface DeleteChatMessage extends WriteEnvelope { type: 'delete-chat'; chatId: string }
+
+export type WriteMessage =
+  | CreateChatMessage
+  | AddCommentMessage
+  | EditCommentMessage
+  | DeleteCommentMessage
+  | MoveChatMessage
+  | ResolveChatMessage
+  | DeleteChatMessage;
+
+export type WriteType = WriteMessage['type'];
+
+export const WRITE_TYPES = [
+  'create-chat',
+  'add-comment',
+  'edit-comment',
+  'delete-comment',
+  'move-chat',
+  'resolve-chat',
+  'delete-chat',
+] as const satisfies readonly WriteType[];
+
+export type ClientMessage = PingMessage | HelloMessage | SubscribeMessage | UnsubscribeMessage | WriteMessage;
+
+// ---- server to client ----
+
+export const EVENT_TYPES = {
+  NEW: 'new-image-chat',
+  UPDATED: 'image-chat-updated',
+  DELETED: 'deleted-image-chat',
+} as const;
+
+export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
+
+/** Fields every broadcast event carries. */
+export interface EventEnvelope {
+  broadcastId: string;
+  tenantId: string;
+  urlId: string;
+  seq: number;
+  chatId: string;
+}
+
+export interface NewImageChatEvent extends EventEnvelope { type: 'new-image-chat'; chat: Chat }
+
+/**
+ * Only what changed. `change` names the kind of update; the other fields are those it touched.
+ * `comment` is the added or edited comment; `commentId` the deleted one.
+ */
+export interface ImageChatUpdatedEvent extends EventEnvelope {
+  type: 'image-chat-updated';
+  change: 'comment-added' | 'comment-edited' | 'comment-deleted' | 'moved' | 'resolved';
+  comment?: Comment;
+  commentId?: string;
+  x?: number;
+  y?: number;
+  resolved?: boolean;
+}
+
+export interface DeletedImageChatEvent extends EventEnvelope { type: 'deleted-image-chat' }
+
+export type ImageEvent = NewImageChatEvent | ImageChatUpdatedEvent | DeletedImageChatEvent;
+
+export interface PongMessage { type: 'pong' }
+export interface WelcomeMessage { type: 'welcome'; user: Author; session: string }
+
+export interface SubscribedSnapshot {
+  type: 'subscribed'; tenantId: string; urlId: string; seq: number; epoch: string; reset: true; chats: Chat[];
+}
+export interface SubscribedReplay {
+  type: 'subscribed'; tenantId: string; urlId: string; seq: number; epoch: string; reset: false; events: ImageEvent[];
+}
+export type SubscribedMessage = SubscribedSnapshot | SubscribedReplay;
+
+export interface UnsubscribedMessage { type: 'unsubscribed'; tenantId: string; urlId: string }
+export interface AckMessage { type: 'ack'; broadcastId: string; seq: number }
+export interface BatchMessage { type: 'batch'; events: ImageEvent[] }
+
+/**
+ * Sent when the server cannot vouch that a subscriber saw every event of an image (e.g. the bus was down);
+ * the client answers by subscribing again with `since`.
+ */
+export interface ResyncMessage { type: 'resync'; tenantId: string; urlId: string }
+
+export interface ErrorMessage {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  /** Present when the error answers a write. */
+  broadcastId?: string;
+  /** The type of the message this error answers, when known. */
+  for?: string;
+  tenantId?: string;
+  urlId?: string;
+}
+
+export type ServerMessage =
+  | PongMessage
+  | WelcomeMessage
+  | SubscribedMessage
+  | UnsubscribedMessage
+  | AckMessage
+  | BatchMessage
+  | ResyncMessage
+  | ErrorMessage
+  | ImageEvent;

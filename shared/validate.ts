@@ -1,0 +1,170 @@
+/**
+ * Validation of every inbound client frame: `unknown` in, a typed message or a typed error out.
+ * The server runs this on every frame before anything else; the widget runs it before sending, so a
+ * bad write fails at once with the same code the server would give.
+ */
+import { type ErrorCode } from './errors.js';
+import { LIMITS, type Limits as AllLimits } from './limits.js';
+import type { ClientMessage, WriteMessage, WriteEnvelope } from './messages.js';
+
+export type Validated<T> =
+  | { ok: true; message: T }
+  | { ok: false; code: ErrorCode; error: string; for?: string; broadcastId?: string };
+
+type Fields = Record<string, unknown>;
+type Limits = Pick<AllLimits, 'MAX_TEXT_LENGTH' | 'MAX_NAME_LENGTH' | 'MAX_URL_ID_LENGTH' | 'MAX_TENANT_ID_LENGTH' | 'MAX_ID_LENGTH'>;
+
+/** Thrown inside this module only, to stop at the first bad field. */
+class FieldError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+  }
+}
+
+const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+const isObject = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function id(frame: Fields, field: string, limits: Limits, max = limits.MAX_ID_LENGTH): string {
+  const value = frame[field];
+  if (typeof value !== 'string' || value.length === 0) throw new FieldError('invalid-field', `"${field}" must be a non-empty string`);
+  if (value.length > max) throw new FieldError('invalid-field', `"${field}" is longer than ${max} characters`);
+  if (!ID_PATTERN.test(value)) throw new FieldError('invalid-field', `"${field}" may hold only letters, digits, "-" and "_"`);
+  return value;
+}
+
+function optionalId(frame: Fields, field: string, limits: Limits): string | undefined {
+  return frame[field] === undefined ? undefined : id(frame, field, limits);
+}
+
+function urlId(frame: Fields, limits: Limits): string {
+  const value = frame.urlId;
+  if (typeof value !== 'string' || value.length === 0) throw new FieldError('invalid-field', '"urlId" must be a non-empty string');
+  if (value.length > limits.MAX_URL_ID_LENGTH) throw new FieldError('invalid-field', `"urlId" is longer than ${limits.MAX_URL_ID_LENGTH} characters`);
+  return value;
+}
+
+function coordinate(frame: Fields, field: 'x' | 'y'): number {
+  const value = frame[field];
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new FieldError('invalid-field', `"${field}" must be a number`);
+  if (value < 0 || value > 1) throw new FieldError('invalid-field', `"${field}" must be between 0 and 1`);
+  return value;
+}
+
+function text(frame: Fields, limits: Limits): string {
+  const value = frame.text;
+  if (typeof value !== 'string') throw new FieldError('invalid-field', '"text" must be a string');
+  const trimmed = value.trim();
+  if (trimmed.length === 0) throw new FieldError('invalid-field', '"text" must not be empty');
+  if (trimmed.length > limits.MAX_TEXT_LENGTH) throw new FieldError('too-large', `"text" is longer than ${limits.MAX_TEXT_LENGTH} characters`);
+  return trimmed;
+}
+
+function boolean(frame: Fields, field: string): boolean {
+  const value = frame[field];
+  if (typeof value !== 'boolean') throw new FieldError('invalid-field', `"${field}" must be true or false`);
+  return value;
+}
+
+function imageFields(frame: Fields, limits: Limits): { tenantId: string; urlId: string } {
+  return { tenantId: id(frame, 'tenantId', limits, limits.MAX_TENANT_ID_LENGTH), urlId: urlId(frame, limits) };
+}
+
+function envelope(frame: Fields, limits: Limits): WriteEnvelope {
+  return { broadcastId: id(frame, 'broadcastId', limits), ...imageFields(frame, limits) };
+}
+
+function write(type: WriteMessage['type'], frame: Fields, limits: Limits): WriteMessage {
+  const base = envelope(frame, limits);
+  switch (type) {
+    case 'create-chat': {
+      const chatId = optionalId(frame, 'chatId', limits);
+      const commentId = optionalId(frame, 'commentId', limits);
+      return {
+        type, ...base, x: coordinate(frame, 'x'), y: coordinate(frame, 'y'), text: text(frame, limits),
+        ...(chatId ? { chatId } : {}), ...(commentId ? { commentId } : {}),
+      };
+    }
+    case 'add-comment': {
+      const commentId = optionalId(frame, 'commentId', limits);
+      return { type, ...base, chatId: id(frame, 'chatId', limits), text: text(frame, limits), ...(commentId ? { commentId } : {}) };
+    }
+    case 'edit-comment':
+      return { type, ...base, chatId: id(frame, 'chatId', limits), commentId: id(frame, 'commentId', limits), text: text(frame, limits) };
+    case 'delete-comment':
+      return { type, ...base, chatId: id(frame, 'chatId', limits), commentId: id(frame, 'commentId', limits) };
+    case 'move-chat':
+      return { type, ...base, chatId: id(frame, 'chatId', limits), x: coordinate(frame, 'x'), y: coordinate(frame, 'y') };
+    case 'resolve-chat':
+      return { type, ...base, chatId: id(frame, 'chatId', limits), resolved: boolean(frame, 'resolved') };
+    case 'delete-chat':
+      return { type, ...base, chatId: id(frame, 'chatId', limits) };
+  }
+}
+
+function message(frame: Fields, limits: Limits): ClientMessage {
+  const type = frame.type;
+  switch (type) {
+    case 'ping':
+      return { type };
+    case 'hello': {
+      const { name, session } = frame;
+      if (name !== undefined && typeof name !== 'string') throw new FieldError('invalid-field', '"name" must be a string');
+      if (typeof name === 'string' && name.trim().length > limits.MAX_NAME_LENGTH) throw new FieldError('too-large', `"name" is longer than ${limits.MAX_NAME_LENGTH} characters`);
+      if (session !== undefined && (typeof session !== 'string' || session.length > 1024)) throw new FieldError('invalid-field', '"session" must be a token string');
+      return { type, ...(name !== undefined ? { name: name.trim() } : {}), ...(session !== undefined ? { session } : {}) };
+    }
+    case 'subscribe': {
+      const { since, epoch } = frame;
+      if (since !== undefined && (typeof since !== 'number' || !Number.isSafeInteger(since) || since < 0)) throw new FieldError('invalid-field', '"since" must be a whole number ≥ 0');
+      if (epoch !== undefined && (typeof epoch !== 'string' || epoch.length > limits.MAX_ID_LENGTH)) throw new FieldError('invalid-field', '"epoch" must be a string from an earlier "subscribed"');
+      return { type, ...imageFields(frame, limits), ...(since !== undefined ? { since } : {}), ...(epoch !== undefined ? { epoch } : {}) };
+    }
+    case 'unsubscribe':
+      return { type, ...imageFields(frame, limits) };
+    case 'create-chat':
+    case 'add-comment':
+    case 'edit-comment':
+    case 'delete-comment':
+    case 'move-chat':
+    case 'resolve-chat':
+    case 'delete-chat':
+      return write(type, frame, limits);
+    default:
+      if (typeof type !== 'string') throw new FieldError('bad-request', '"type" must be a string');
+      throw new FieldError('unknown-type', `unknown message type "${type.slice(0, 40)}"`);
+  }
+}
+
+/**
+ * Narrows a parsed frame to a client message.
+ * @example
+ * const result = validateClientMessage(JSON.parse(raw));
+ * if (!result.ok) return sendError(result.code, result.error);
+ */
+export function validateClientMessage(frame: unknown, limits: Limits = LIMITS): Validated<ClientMessage> {
+  if (!isObject(frame)) return { ok: false, code: 'bad-request', error: 'a frame must be a JSON object' };
+  try {
+    return { ok: true, message: message(frame, limits) };
+  } catch (error) {
+    if (!(error instanceof FieldError)) throw error;
+    const broadcastId = typeof frame.broadcastId === 'string' && frame.broadcastId.length <= limits.MAX_ID_LENGTH ? frame.broadcastId : undefined;
+    const type = typeof frame.type === 'string' ? frame.type.slice(0, 40) : undefined;
+    return { ok: false, code: error.code, error: error.message, ...(type ? { for: type } : {}), ...(broadcastId ? { broadcastId } : {}) };
+  }
+}
+
+/** Parses a text frame and validates it; malformed JSON is a `bad-request`. */
+export function parseClientFrame(raw: string, limits: Limits = LIMITS): Validated<ClientMessage> {
+  let frame: unknown;
+  try {
+    frame = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: 'bad-request', error: 'the frame is not valid JSON' };
+  }
+  return validateClientMessage(frame, limits);
+}
+
+export const isWriteMessage = (message: ClientMessage): message is WriteMessage =>
+  message.type !== 'ping' && message.type !== 'hello' && message.type !== 'subscribe' && message.type !== 'unsubscribe';
