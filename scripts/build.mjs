@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+/**
+ * Builds everything `npm start` serves: the server (tsc → dist/), the widget bundles (esbuild →
+ * dist/public/widget.js as an ES module and widget.iife.js for a classic <script>), the dashboard bundle,
+ * and the demo pages. Lit's production build is used (no "development" export condition).
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const started = Date.now();
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+
+rmSync('dist/public', { recursive: true, force: true });
+mkdirSync('dist/public', { recursive: true });
+
+const common = {
+  bundle: true,
+  minify: true,
+  target: 'es2022',
+  legalComments: 'none',
+  sourcemap: true,
+  define: { 'process.env.NODE_ENV': '"production"' },
+  logLevel: 'warning',
+};
+
+if (existsSync('widget/index.ts')) {
+  await build({ ...common, entryPoints: ['widget/index.ts'], format: 'esm', outfile: 'dist/public/widget.js' });
+  await build({ ...common, entryPoints: ['widget/index.ts'], format: 'iife', globalName: 'ImageChat', outfile: 'dist/public/widget.iife.js' });
+}
+if (existsSync('widget/dashboard/index.ts')) {
+  await build({ ...common, entryPoints: ['widget/dashboard/index.ts'], format: 'esm', outfile: 'dist/public/dashboard/dashboard.js' });
+  cpSync('widget/dashboard/index.html', 'dist/public/dashboard/index.html');
+}
+if (existsSync('demo')) cpSync('demo', 'dist/public/demo', { recursive: true });
+
+console.log(`built in ${Date.now() - started} ms`);
