@@ -40,3 +40,4 @@ export {
 export { validateClientMessage, parseClientFrame, isWriteMessage, type Validated } from './validate.js';
 export { parseServerFrame } from './server-frames.js';
 export { imageTopic } from './topic.js';
+export { applyEventToChat } from './apply-event.js';

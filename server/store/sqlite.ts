@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Chat, ImageEvent, ImageKey } from '../../shared/index.js';
-import { applyEventToChat } from '../core/apply-event.js';
+import { applyEventToChat } from '../../shared/index.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import type { NewTenant, ReadResult, Store, Tenant, WriteContext, WriteOutcome, WritePlan } from './types.js';
 

@@ -2,7 +2,8 @@
  * Applies an image event to a chat map. The one definition of what each event means, used by stores that
  * keep chats as documents, by the server tests' model, and mirrored by the widget's store.
  */
-import type { Chat, ImageEvent } from '../../shared/index.js';
+import type { Chat } from './model.js';
+import type { ImageEvent } from './messages.js';
 
 /** Returns the chat after the event, or null when the event deletes it. */
 export function applyEventToChat(chat: Chat | null, event: ImageEvent): Chat | null {
