@@ -3,7 +3,13 @@ import type { Logger } from 'pino';
 import type { Bus } from './types.js';
 import { MemoryBus } from './memory.js';
 
-export async function openBus(redisUrl: string | undefined, _prefix: string, _log: Logger): Promise<Bus> {
+/** How long start-up waits for Redis before going on unready (it keeps reconnecting in the background). */
+const REDIS_STARTUP_WAIT_MS = 5000;
+
+export async function openBus(redisUrl: string | undefined, prefix: string, log: Logger): Promise<Bus> {
   if (!redisUrl) return new MemoryBus();
-  throw new Error('Redis support is not in this build yet (REDIS_URL)');
+  const { RedisBus } = await import('./redis.js');
+  const bus = new RedisBus({ url: redisUrl, prefix, log });
+  if (!(await bus.waitUntilHealthy(REDIS_STARTUP_WAIT_MS))) log.warn('redis not reachable yet: starting unready, retrying in the background');
+  return bus;
 }

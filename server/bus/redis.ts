@@ -1,0 +1,214 @@
+/**
+ * The Redis pub/sub bus, for many nodes. One channel per image (`prefix + imageTopic(key)`); a node is
+ * subscribed to a channel only while it has a local subscriber of that image, so it receives only traffic
+ * it needs.
+ *
+ * The publisher delivers to its own local subscribers at once, without waiting for Redis, and tags what it
+ * sends to Redis with its node id so it ignores its own echo: local fan-out goes on while Redis is down.
+ *
+ * Redis failures never throw out of an event handler. Commands are not queued while disconnected
+ * (`enableOfflineQueue: false`, `maxRetriesPerRequest: 0`): a publish during an outage fails at once, and
+ * the event is recovered from the store instead. When both connections are back, every topic is subscribed
+ * again and only then are status listeners told `onUp`, so the hub makes its subscribers resync.
+ *
+ * @example
+ * const bus = new RedisBus({ url: 'redis://127.0.0.1:6379', prefix: 'image-chat:', log });
+ * await bus.waitUntilHealthy(5000);
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Bus, BusListener, BusStatusListener } from './types.js';
+
+export interface RedisBusOptions {
+  url: string;
+  /** Prefix of channel names, so several deployments can share one Redis. */
+  prefix: string;
+  log: Logger;
+  /** Tags this node's messages; random by default. Must not contain `|`. */
+  nodeId?: string;
+}
+
+/** Longest pause between reconnect attempts: short, because clients cannot get remote events meanwhile. */
+const MAX_RECONNECT_DELAY_MS = 1000;
+/** A publish that Redis does not answer within this time fails (a hung Redis must not pile up promises). */
+const COMMAND_TIMEOUT_MS = 2000;
+/** Separates the node id from the payload in what goes over Redis. */
+const TAG_SEPARATOR = '|';
+
+const connectionOptions: RedisOptions = {
+  // Fail fast instead of queueing while disconnected: the store is the source of truth, the bus only a hint.
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  autoResendUnfulfilledCommands: false,
+  // Subscriptions are restored by this class, so that `onUp` fires only once they are all active again.
+  autoResubscribe: false,
+  commandTimeout: COMMAND_TIMEOUT_MS,
+  retryStrategy: (times: number) => Math.min(times * 100, MAX_RECONNECT_DELAY_MS),
+  lazyConnect: true,
+};
+
+export class RedisBus implements Bus {
+  readonly nodeId: string;
+  /** Messages received from other nodes (own echoes excluded); for metrics and tests. */
+  received = 0;
+  private readonly prefix: string;
+  private readonly log: Logger;
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly topics = new Set<string>();
+  private listener: BusListener = () => {};
+  private readonly statusListeners: BusStatusListener[] = [];
+  private pubReady = false;
+  /** The subscriber connection is ready and every topic is subscribed on it. */
+  private subReady = false;
+  private isHealthy = false;
+  private wasHealthy = false;
+  private loggedOutage = false;
+  private closed = false;
+  private healthWaiters: (() => void)[] = [];
+
+  constructor(options: RedisBusOptions) {
+    this.nodeId = options.nodeId ?? randomBytes(9).toString('base64url');
+    if (this.nodeId.includes(TAG_SEPARATOR)) throw new Error(`RedisBus nodeId must not contain "${TAG_SEPARATOR}"`);
+    this.prefix = options.prefix;
+    this.log = options.log.child({ component: 'redis-bus' });
+    this.pub = new Redis(options.url, { ...connectionOptions, connectionName: `image-chat-pub-${this.nodeId}` });
+    this.sub = new Redis(options.url, { ...connectionOptions, connectionName: `image-chat-sub-${this.nodeId}` });
+
+    for (const [name, connection] of [['pub', this.pub], ['sub', this.sub]] as const) {
+      connection.on('error', (error: Error) => this.logError(name, error));
+      connection.on('close', () => this.connectionLost(name));
+    }
+    this.pub.on('ready', () => {
+      this.pubReady = true;
+      this.updateHealth();
+    });
+    this.sub.on('ready', () => {
+      this.restoreSubscriptions().catch((error: unknown) => this.log.warn({ err: error }, 'resubscribing failed; will retry on the next reconnect'));
+    });
+    this.sub.on('message', (channel: string, message: string) => this.receive(channel, message));
+    // Connection failures surface as `error` events and reconnects; the first attempt's rejection is not news.
+    this.pub.connect().catch(() => {});
+    this.sub.connect().catch(() => {});
+  }
+
+  get healthy(): boolean {
+    return this.isHealthy;
+  }
+
+  /** Resolves true once both connections are up and subscribed, or false after `timeoutMs`. */
+  waitUntilHealthy(timeoutMs: number): Promise<boolean> {
+    if (this.isHealthy) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.healthWaiters = this.healthWaiters.filter((w) => w !== done);
+        resolve(false);
+      }, timeoutMs);
+      timer.unref();
+      this.healthWaiters.push(done);
+    });
+  }
+
+  async publish(topic: string, payload: string): Promise<void> {
+    // Local subscribers first, and whatever Redis does: this node's own writes always reach its clients.
+    if (this.topics.has(topic)) queueMicrotask(() => this.listener(topic, payload));
+    if (this.closed) return;
+    if (this.pub.status !== 'ready') throw new Error('redis unavailable: event not published to other nodes');
+    await this.pub.publish(this.prefix + topic, this.nodeId + TAG_SEPARATOR + payload);
+  }
+
+  async subscribe(topic: string): Promise<void> {
+    this.topics.add(topic);
+    // While down the topic is only recorded: it is subscribed on reconnect, and then its subscribers resync.
+    if (!this.subReady) return;
+    await this.sub.subscribe(this.prefix + topic).catch((error: unknown) => {
+      this.log.warn({ err: error, topic }, 'subscribe failed; retried on reconnect');
+    });
+  }
+
+  async unsubscribe(topic: string): Promise<void> {
+    this.topics.delete(topic);
+    if (!this.subReady) return;
+    await this.sub.unsubscribe(this.prefix + topic).catch((error: unknown) => {
+      // A lost connection drops every subscription anyway; only this topic's is not restored.
+      this.log.debug({ err: error, topic }, 'unsubscribe failed');
+    });
+  }
+
+  onMessage(listener: BusListener): void {
+    this.listener = listener;
+  }
+
+  onStatus(listener: BusStatusListener): void {
+    this.statusListeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.topics.clear();
+    this.isHealthy = false;
+    await Promise.all([this.pub, this.sub].map((connection) =>
+      connection.status === 'ready' ? connection.quit().then(() => {}, () => connection.disconnect()) : connection.disconnect()));
+  }
+
+  private receive(channel: string, message: string): void {
+    if (!channel.startsWith(this.prefix)) return;
+    const topic = channel.slice(this.prefix.length);
+    const cut = message.indexOf(TAG_SEPARATOR);
+    if (cut < 0) return;
+    if (message.slice(0, cut) === this.nodeId) return; // own echo: already delivered locally
+    if (!this.topics.has(topic)) return; // arrived after the last local subscriber left
+    this.received += 1;
+    this.listener(topic, message.slice(cut + 1));
+  }
+
+  private async restoreSubscriptions(): Promise<void> {
+    const channels = [...this.topics].map((topic) => this.prefix + topic);
+    if (channels.length > 0) await this.sub.subscribe(...channels);
+    if (this.sub.status !== 'ready' || this.closed) return;
+    this.subReady = true;
+    this.updateHealth();
+  }
+
+  private connectionLost(name: 'pub' | 'sub'): void {
+    if (name === 'pub') this.pubReady = false;
+    else this.subReady = false;
+    this.updateHealth();
+  }
+
+  private updateHealth(): void {
+    const healthy = !this.closed && this.pubReady && this.subReady;
+    if (healthy === this.isHealthy) return;
+    this.isHealthy = healthy;
+    if (!healthy) {
+      this.log.warn('redis connection lost: local fan-out continues, remote events resume on reconnect');
+      for (const listener of this.statusListeners) listener.onDown();
+      return;
+    }
+    this.loggedOutage = false;
+    const waiters = this.healthWaiters;
+    this.healthWaiters = [];
+    for (const resolve of waiters) resolve();
+    // Every connection after the first is a recovery, and so is a first one with subscribers already waiting:
+    // they may have missed events published meanwhile.
+    if (this.wasHealthy || this.topics.size > 0) {
+      this.log.info({ topics: this.topics.size }, 'redis back and resubscribed');
+      for (const listener of this.statusListeners) listener.onUp();
+    }
+    this.wasHealthy = true;
+  }
+
+  private logError(name: string, error: Error): void {
+    if (this.closed) return;
+    // Reconnect attempts fail every second during an outage: log the first, keep the rest at debug.
+    if (this.loggedOutage) return this.log.debug({ err: error, connection: name }, 'redis error');
+    this.loggedOutage = true;
+    this.log.warn({ err: error, connection: name }, 'redis error');
+  }
+}
