@@ -76,6 +76,8 @@ export class Connection {
 
   close(code: number, reason: string): void {
     if (this.closed) return;
+    // Errors queued this turn (e.g. the rate-limited answer) go out before the close frame.
+    this.outbox.flush();
     this.socket.close(code, reason);
     this.cleanup();
     // A peer that never completes the closing handshake is cut off.

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { LIMITS } from '../../shared/index.js';
+import { startTestServer, removeDir, type TestServer } from '../helpers/server.js';
+import { TestClient } from '../helpers/ws-client.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ WRITE_RATE_PER_SECOND: '5', WRITE_BURST: '10', FRAME_RATE_PER_SECOND: '20', FRAME_BURST: '40', FLOOD_CLOSE_AFTER: '20', MAX_CHATS_PER_IMAGE: '2', MAX_COMMENTS_PER_CHAT: '2', MAX_SUBSCRIPTIONS_PER_CONNECTION: '2' });
+});
+afterAll(async () => { await server.close(); removeDir(server.dataDir); });
+
+/** Sends a frame, expects an error with `code`, then proves the connection still works with a ping. */
+async function expectErrorAndAlive(client: TestClient, frame: string | Buffer | object, code: string): Promise<void> {
+  const from = client.frames.length;
+  if (typeof frame === 'string' || Buffer.isBuffer(frame)) client.sendRaw(frame);
+  else client.send(frame);
+  const error = await client.next((m) => m.type === 'error', 5000, from);
+  expect(error).toMatchObject({ type: 'error', code });
+  expect((error as { message: string }).message.length).toBeGreaterThan(5);
+  client.send({ type: 'ping' });
+  await client.next((m) => m.type === 'pong', 5000, from);
+}
+
+test('each bad frame gets its error code and the connection lives on', async () => {
+  const c = await TestClient.connect(server.wsUrl);
+  const urlId = `img-${randomUUID()}`;
+  await c.subscribe('demo', urlId);
+  const write = { broadcastId: randomUUID(), tenantId: 'demo', urlId };
+  await expectErrorAndAlive(c, '{"type": "ping"', 'bad-request');
+  await expectErrorAndAlive(c, 'null', 'bad-request');
+  await expectErrorAndAlive(c, { type: 'take-over-the-world' }, 'unknown-type');
+  await expectErrorAndAlive(c, { type: 'create-chat', ...write, y: 0.5, text: 'missing x' }, 'invalid-field');
+  await expectErrorAndAlive(c, { type: 'create-chat', ...write, x: 'left', y: 0.5, text: 'typed x' }, 'invalid-field');
+  await expectErrorAndAlive(c, { type: 'create-chat', ...write, x: 1.5, y: 0.5, text: 'out of range' }, 'invalid-field');
+  await expectErrorAndAlive(c, { type: 'create-chat', ...write, x: 0.5, y: 0.5, text: 'x'.repeat(LIMITS.MAX_TEXT_LENGTH + 1) }, 'too-large');
+  await expectErrorAndAlive(c, Buffer.from('binary'), 'bad-request');
+  // The error to a bad write names the write, so the client can roll back the right change.
+  c.send({ type: 'move-chat', ...write, chatId: 'c', x: 2, y: 0 });
+  expect(await c.nextOfType('error')).toMatchObject({ code: 'invalid-field', broadcastId: write.broadcastId, for: 'move-chat' });
+  expect(c.closeCode).toBeNull();
+  c.close();
+});
+
+test('an unknown tenant gets not-found, for subscribes and writes', async () => {
+  const c = await TestClient.connect(server.wsUrl);
+  expect(await c.subscribe('no-such-tenant', 'img')).toMatchObject({ type: 'error', code: 'not-found', for: 'subscribe' });
+  expect(await c.write({ type: 'create-chat', tenantId: 'no-such-tenant', urlId: 'img', x: 0.5, y: 0.5, text: 'hi' })).toMatchObject({ type: 'error', code: 'not-found' });
+  c.close();
+});
+
+test('count limits answer limit-reached', async () => {
+  const c = await TestClient.connect(server.wsUrl);
+  const urlId = `img-${randomUUID()}`;
+  await c.subscribe('demo', urlId);
+  const chatId = randomUUID();
+  await c.write({ type: 'create-chat', chatId, tenantId: 'demo', urlId, x: 0.5, y: 0.5, text: 'one' });
+  await c.write({ type: 'create-chat', tenantId: 'demo', urlId, x: 0.5, y: 0.5, text: 'two' });
+  expect(await c.write({ type: 'create-chat', tenantId: 'demo', urlId, x: 0.5, y: 0.5, text: 'three' })).toMatchObject({ code: 'limit-reached' });
+  await c.write({ type: 'add-comment', chatId, tenantId: 'demo', urlId, text: 'second' });
+  expect(await c.write({ type: 'add-comment', chatId, tenantId: 'demo', urlId, text: 'third' })).toMatchObject({ code: 'limit-reached' });
+  await c.subscribe('demo', `${urlId}-b`);
+  expect(await c.subscribe('demo', `${urlId}-c`)).toMatchObject({ type: 'error', code: 'limit-reached' });
+  c.close();
+});
+
+test('an oversized frame closes the connection with 1009; other clients are untouched', async () => {
+  const bystander = await TestClient.connect(server.wsUrl);
+  const c = await TestClient.connect(server.wsUrl);
+  c.sendRaw(JSON.stringify({ type: 'ping', pad: 'x'.repeat(LIMITS.MAX_FRAME_BYTES) }));
+  expect(await c.waitClosed()).toBe(1009);
+  bystander.send({ type: 'ping' });
+  await bystander.nextOfType('pong');
+  bystander.close();
+});
+
+test('a write flood gets rate-limited, then the connection is closed with 1008', async () => {
+  const c = await TestClient.connect(server.wsUrl);
+  const urlId = `img-${randomUUID()}`;
+  await c.subscribe('demo', urlId);
+  for (let i = 0; i < 200; i += 1) c.send({ type: 'resolve-chat', broadcastId: randomUUID(), tenantId: 'demo', urlId, chatId: 'c', resolved: true });
+  await c.next((m) => m.type === 'error' && m.code === 'rate-limited');
+  expect(await c.waitClosed()).toBe(1008);
+});
+
+test('a ping flood is closed too', async () => {
+  const c = await TestClient.connect(server.wsUrl);
+  for (let i = 0; i < 500; i += 1) c.send({ type: 'ping' });
+  expect(await c.waitClosed()).toBe(1008);
+  expect(c.frames.some((m) => m.type === 'error' && m.code === 'rate-limited')).toBe(true);
+});
