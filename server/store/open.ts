@@ -6,5 +6,6 @@ export async function openStore(databaseUrl: string, eventLogKeep: number): Prom
   if (databaseUrl.startsWith('sqlite:')) {
     return new SqliteStore({ path: databaseUrl.slice('sqlite:'.length), eventLogKeep });
   }
-  throw new Error('PostgreSQL support is not in this build yet (DATABASE_URL=postgres://…)');
+  const { PostgresStore } = await import('./postgres.js');
+  return new PostgresStore({ url: databaseUrl, eventLogKeep });
 }

@@ -1,0 +1,209 @@
+/**
+ * The PostgreSQL store, for many nodes sharing one database. Same semantics as SQLite (the store contract
+ * suite runs against both): each write's check, change, seq and event-log entry happen in one transaction
+ * that first locks the image's row (`SELECT … FOR UPDATE`), so concurrent writers to one image, on any
+ * node, get distinct, gap-free seqs. Reads take a REPEATABLE READ snapshot, so a snapshot's chats and its
+ * seq always agree.
+ *
+ * When PostgreSQL is unreachable every call rejects promptly (connection timeout), the caller answers
+ * `unavailable`, and nothing crashes: pool and client errors are handled.
+ *
+ * @example
+ * const store = new PostgresStore({ url: 'postgres://image_chat@127.0.0.1:5432/image_chat', eventLogKeep: 1000 });
+ * await store.init();
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { Chat, ImageEvent, ImageKey } from '../../shared/index.js';
+import { applyEventToChat } from '../../shared/index.js';
+import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+import type { NewTenant, ReadResult, Store, Tenant, WriteContext, WriteOutcome, WritePlan } from './types.js';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database`. */
+  url: string;
+  /** Events kept per image for replay. */
+  eventLogKeep: number;
+  /** Pool size per node. */
+  poolSize?: number;
+}
+
+/** Connections per node: writes hold one only for a few statements, and several nodes share the server. */
+const DEFAULT_POOL_SIZE = 10;
+/** How long a call waits for a connection: short, so an outage answers `unavailable` instead of hanging. */
+const CONNECT_TIMEOUT_MS = 3000;
+/** No statement runs longer than this; a stuck lock or server becomes an error, not a hung client. */
+const STATEMENT_TIMEOUT_MS = 10_000;
+/** Any number; two nodes migrating at once take turns on this advisory lock. */
+const MIGRATION_LOCK_ID = 0x1a6ec4a7;
+
+interface TenantRow { id: string; name: string; origins: string[]; created_at: number }
+interface ImageRow { seq: number; epoch: string; chat_count: number }
+
+const toTenant = (row: TenantRow): Tenant => ({ id: row.id, name: row.name, origins: row.origins, createdAt: Number(row.created_at) });
+
+const TENANT_COLUMNS = 'id, name, origins, created_at::float8 AS created_at';
+
+export class PostgresStore implements Store {
+  private readonly pool: pg.Pool;
+
+  constructor(private readonly options: PostgresStoreOptions) {
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? DEFAULT_POOL_SIZE,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle client whose server went away emits here; without a listener the process would crash.
+    this.pool.on('error', () => {});
+  }
+
+  async init(): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      const applied = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+      for (const [index, sql] of POSTGRES_MIGRATIONS.entries()) {
+        const version = index + 1;
+        if (applied.has(version)) continue;
+        await client.query(sql);
+        await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version, Date.now()]);
+      }
+    });
+  }
+
+  async getTenant(id: string): Promise<Tenant | null> {
+    const { rows } = await this.pool.query<TenantRow>(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = $1`, [id]);
+    return rows[0] ? toTenant(rows[0]) : null;
+  }
+
+  async createTenant(tenant: NewTenant): Promise<boolean> {
+    const result = await this.pool.query(
+      'INSERT INTO tenants (id, name, origins, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING',
+      [tenant.id, tenant.name, JSON.stringify(tenant.origins), tenant.secretHash, Date.now()],
+    );
+    return result.rowCount === 1;
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    const { rows } = await this.pool.query<TenantRow>(`SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY created_at, id`);
+    return rows.map(toTenant);
+  }
+
+  async getTenantSecretHash(id: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ secret_hash: string }>('SELECT secret_hash FROM tenants WHERE id = $1', [id]);
+    return rows[0]?.secret_hash ?? null;
+  }
+
+  async setTenantSecretHash(id: string, secretHash: string): Promise<boolean> {
+    const result = await this.pool.query('UPDATE tenants SET secret_hash = $1 WHERE id = $2', [secretHash, id]);
+    return result.rowCount === 1;
+  }
+
+  async read(key: ImageKey, since?: number, epoch?: string): Promise<ReadResult> {
+    // Created outside the snapshot: in REPEATABLE READ an insert racing another node's would fail to serialize.
+    await this.ensureImage(this.pool, key);
+    return this.transaction(async (client): Promise<ReadResult> => {
+      const image = await this.image(client, key, false);
+      if (since !== undefined && epoch === image.epoch && since <= image.seq) {
+        const events = await this.events(client, key, since, image.seq);
+        if (events) return { reset: false, seq: image.seq, epoch: image.epoch, events };
+      }
+      const { rows } = await client.query<{ body: Chat }>(
+        'SELECT body FROM chats WHERE tenant_id = $1 AND url_id = $2 ORDER BY created_at, id', [key.tenantId, key.urlId]);
+      return { reset: true, seq: image.seq, epoch: image.epoch, chats: rows.map((r) => r.body) };
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  async eventsBetween(key: ImageKey, after: number, upTo: number): Promise<ImageEvent[] | null> {
+    return this.events(this.pool, key, after, upTo);
+  }
+
+  async write(key: ImageKey, chatId: string | null, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
+    await this.ensureImage(this.pool, key);
+    return this.transaction(async (client): Promise<WriteOutcome> => {
+      // The row lock serializes every write to this image across all nodes until COMMIT.
+      const image = await this.image(client, key, true);
+      const found = chatId
+        ? (await client.query<{ body: Chat }>('SELECT body FROM chats WHERE tenant_id = $1 AND url_id = $2 AND id = $3', [key.tenantId, key.urlId, chatId])).rows[0]
+        : undefined;
+      const chat = found?.body ?? null;
+      const planned = plan({ chat, chatCount: image.chat_count, now: Date.now() });
+      if (!planned.ok) return planned;
+      const seq = image.seq + 1;
+      const event = { ...planned.event, seq } as ImageEvent;
+      const after = applyEventToChat(chat, event);
+      if (after) {
+        await client.query(
+          'INSERT INTO chats (tenant_id, url_id, id, created_at, body) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, url_id, id) DO UPDATE SET body = EXCLUDED.body',
+          [key.tenantId, key.urlId, after.id, after.createdAt, JSON.stringify(after)]);
+      } else {
+        await client.query('DELETE FROM chats WHERE tenant_id = $1 AND url_id = $2 AND id = $3', [key.tenantId, key.urlId, event.chatId]);
+      }
+      const countDelta = event.type === 'new-image-chat' ? 1 : event.type === 'deleted-image-chat' ? -1 : 0;
+      await client.query('UPDATE images SET seq = $1, chat_count = chat_count + $2 WHERE tenant_id = $3 AND url_id = $4', [seq, countDelta, key.tenantId, key.urlId]);
+      await client.query('INSERT INTO events (tenant_id, url_id, seq, body) VALUES ($1, $2, $3, $4)', [key.tenantId, key.urlId, seq, JSON.stringify(event)]);
+      await client.query('DELETE FROM events WHERE tenant_id = $1 AND url_id = $2 AND seq <= $3', [key.tenantId, key.urlId, seq - this.options.eventLogKeep]);
+      return { ok: true, event };
+    });
+  }
+
+  async getOrCreateSetting(name: string, create: () => string): Promise<string> {
+    await this.pool.query('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, create()]);
+    const { rows } = await this.pool.query<{ value: string }>('SELECT value FROM settings WHERE name = $1', [name]);
+    if (!rows[0]) throw new Error(`setting "${name}" vanished`);
+    return rows[0].value;
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.pool.ending) return;
+    await this.pool.end();
+  }
+
+  /** Creates the image's row (seq 0, a fresh epoch) if missing; safe when nodes race to do it. */
+  private async ensureImage(db: pg.Pool | pg.PoolClient, key: ImageKey): Promise<void> {
+    await db.query('INSERT INTO images (tenant_id, url_id, epoch) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, url_id) DO NOTHING', [key.tenantId, key.urlId, randomUUID()]);
+  }
+
+  private async image(client: pg.PoolClient, key: ImageKey, lock: boolean): Promise<ImageRow> {
+    const { rows } = await client.query<ImageRow>(
+      `SELECT seq, epoch, chat_count FROM images WHERE tenant_id = $1 AND url_id = $2${lock ? ' FOR UPDATE' : ''}`, [key.tenantId, key.urlId]);
+    if (!rows[0]) throw new Error(`image row missing for ${key.tenantId} ${key.urlId}`);
+    return rows[0];
+  }
+
+  private async events(db: pg.Pool | pg.PoolClient, key: ImageKey, after: number, upTo: number): Promise<ImageEvent[] | null> {
+    if (upTo <= after) return [];
+    const { rows } = await db.query<{ body: ImageEvent }>(
+      'SELECT body FROM events WHERE tenant_id = $1 AND url_id = $2 AND seq > $3 AND seq <= $4 ORDER BY seq', [key.tenantId, key.urlId, after, upTo]);
+    // Fewer rows than seqs means the oldest were pruned: the caller must take a snapshot instead.
+    return rows.length === upTo - after ? rows.map((r) => r.body) : null;
+  }
+
+  /** Runs `work` in one transaction on one pooled client; a client that failed is discarded, not reused. */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+    const client = await this.pool.connect();
+    // A client whose server goes away mid-transaction emits `error`; the failing query already rejects.
+    const onError = () => {};
+    client.on('error', onError);
+    let failure: Error | undefined;
+    try {
+      await client.query(begin);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.off('error', onError);
+      client.release(failure);
+    }
+  }
+}
