@@ -64,10 +64,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   let closing: Promise<void> | null = null;
   const close = (drainMs = config.drainMs): Promise<void> => {
     closing ??= (async () => {
+      // HTTP stays up while draining so load balancers can read /readyz = 503; new sockets are refused.
       draining = true;
       gateway.stopAccepting();
-      http.close();
       await gateway.drain(drainMs);
+      http.close();
       await gateway.close();
       http.closeAllConnections();
       await bus.close();
