@@ -74,7 +74,19 @@ export const WRITE_TYPES = [
   'delete-chat',
 ] as const satisfies readonly WriteType[];
 
-export type ClientMessage = PingMessage | HelloMessage | SubscribeMessage | UnsubscribeMessage | WriteMessage;
+/**
+ * The tenant-wide admin subscription (the dashboard's live moderation feed). Opened by the tenant's API
+ * secret; answered by a `subscribed` with `role: "admin"`, then `tenant-event` frames for every write on any
+ * of the tenant's images. The connection may then delete anyone's content of that tenant (a moderator).
+ */
+export interface SubscribeTenantMessage {
+  type: 'subscribe-tenant';
+  tenantId: string;
+  /** The tenant's API secret. Without it (or with a wrong one) the answer is `forbidden`. */
+  secret?: string;
+}
+
+export type ClientMessage = PingMessage | HelloMessage | SubscribeMessage | UnsubscribeMessage | SubscribeTenantMessage | WriteMessage;
 
 // ---- server to client ----
 
@@ -147,6 +159,18 @@ export interface ErrorMessage {
   tenantId?: string;
   urlId?: string;
 }
+
+/** The answer to `subscribe-tenant`. */
+export interface SubscribedTenantMessage { type: 'subscribed'; role: 'admin'; tenantId: string }
+
+/** One write on any of the tenant's images, sent to the tenant's admin subscribers (not metered as usage). */
+export interface TenantEventMessage { type: 'tenant-event'; tenantId: string; event: ImageEvent }
+
+/**
+ * What an admin connection receives besides the frames of `ServerMessage` (kept apart so that image
+ * subscribers' `subscribed` keeps its image fields).
+ */
+export type AdminServerMessage = SubscribedTenantMessage | TenantEventMessage;
 
 export type ServerMessage =
   | PongMessage

@@ -5,7 +5,7 @@
  */
 import { type ErrorCode } from './errors.js';
 import { LIMITS, type Limits as AllLimits } from './limits.js';
-import type { ClientMessage, WriteMessage, WriteEnvelope } from './messages.js';
+import { WRITE_TYPES, type ClientMessage, type WriteMessage, type WriteEnvelope } from './messages.js';
 
 export type Validated<T> =
   | { ok: true; message: T }
@@ -123,6 +123,11 @@ function message(frame: Fields, limits: Limits): ClientMessage {
     }
     case 'unsubscribe':
       return { type, ...imageFields(frame, limits) };
+    case 'subscribe-tenant': {
+      const { secret } = frame;
+      if (secret !== undefined && (typeof secret !== 'string' || secret.length > 256)) throw new FieldError('invalid-field', '"secret" must be the tenant\'s API secret');
+      return { type, tenantId: id(frame, 'tenantId', limits, limits.MAX_TENANT_ID_LENGTH), ...(secret !== undefined ? { secret } : {}) };
+    }
     case 'create-chat':
     case 'add-comment':
     case 'edit-comment':
@@ -166,5 +171,6 @@ export function parseClientFrame(raw: string, limits: Limits = LIMITS): Validate
   return validateClientMessage(frame, limits);
 }
 
-export const isWriteMessage = (message: ClientMessage): message is WriteMessage =>
-  message.type !== 'ping' && message.type !== 'hello' && message.type !== 'subscribe' && message.type !== 'unsubscribe';
+const WRITE_TYPE_SET: ReadonlySet<string> = new Set<string>(WRITE_TYPES);
+
+export const isWriteMessage = (message: ClientMessage): message is WriteMessage => WRITE_TYPE_SET.has(message.type);

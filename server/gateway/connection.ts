@@ -7,13 +7,15 @@ import type { Logger } from 'pino';
 import {
   CLOSE_CODES, imageTopic, isWriteMessage, parseClientFrame,
   type Author, type ClientMessage, type ErrorCode, type HelloMessage, type ImageKey, type Limits,
-  type SubscribeMessage, type UnsubscribeMessage, type WriteMessage,
+  type SubscribeMessage, type SubscribeTenantMessage, type UnsubscribeMessage, type WriteMessage,
 } from '../../shared/index.js';
 import type { ChatService } from '../core/service.js';
 import { newUserId, type SessionSigner } from '../auth/session.js';
 import { Outbox, type OutboxHooks } from './outbox.js';
 import { TokenBucket } from './token-bucket.js';
 import type { Subscriber, TopicHub } from './topic-hub.js';
+import type { AdminFeed, AdminSubscriber } from './admin-feed.js';
+import type { TenantPresence } from '../usage/presence.js';
 
 export interface ConnectionContext {
   service: ChatService;
@@ -23,6 +25,9 @@ export interface ConnectionContext {
   log: Logger;
   outboxHooks: OutboxHooks;
   onError(code: ErrorCode): void;
+  onWriteAcked?(seconds: number): void;
+  adminFeed?: AdminFeed;
+  presence?: TenantPresence;
 }
 
 const GUEST_NAME = 'Guest';
@@ -37,6 +42,9 @@ export class Connection {
   private readonly writes: TokenBucket;
   private refusedInARow = 0;
   private closed = false;
+  /** Tenants this connection is the admin (moderator) of, via `subscribe-tenant`. */
+  private readonly adminOf = new Set<string>();
+  private readonly admin: AdminSubscriber = { deliver: (frame) => this.outbox.sendFrame(frame) };
 
   constructor(
     private readonly socket: WebSocket,
@@ -87,8 +95,13 @@ export class Connection {
   private cleanup(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const [topic, subscriber] of this.subscriptions) this.context.hub.remove(topic, subscriber);
+    for (const [topic, subscriber] of this.subscriptions) {
+      this.context.hub.remove(topic, subscriber);
+      this.context.presence?.remove(this, subscriber.key);
+    }
     this.subscriptions.clear();
+    for (const tenantId of this.adminOf) this.context.adminFeed?.remove(tenantId, this.admin);
+    this.adminOf.clear();
   }
 
   private error(code: ErrorCode, message: string, extra: Record<string, string | undefined> = {}): void {
@@ -132,6 +145,8 @@ export class Connection {
         return this.subscribe(message);
       case 'unsubscribe':
         return this.unsubscribe(message);
+      case 'subscribe-tenant':
+        return this.subscribeTenant(message);
       default:
         return this.write(message);
     }
@@ -161,10 +176,12 @@ export class Connection {
       key,
       floor: 0,
       held: [],
-      deliver: (frame) => this.outbox.sendEvent(frame, key.tenantId),
+      deliver: (frame) => this.outbox.sendEvent(frame, key.tenantId, key.urlId),
       resync: () => this.outbox.send({ type: 'resync', tenantId: key.tenantId, urlId: key.urlId }),
     };
+    const counted = this.subscriptions.has(topic);
     this.subscriptions.set(topic, subscriber);
+    if (!counted) this.context.presence?.add(this, key);
     await this.context.hub.add(topic, subscriber);
     let result;
     try {
@@ -182,7 +199,10 @@ export class Connection {
   }
 
   private dropSubscription(topic: string, subscriber: Subscriber): void {
-    if (this.subscriptions.get(topic) === subscriber) this.subscriptions.delete(topic);
+    if (this.subscriptions.get(topic) === subscriber) {
+      this.subscriptions.delete(topic);
+      this.context.presence?.remove(this, subscriber.key);
+    }
     this.context.hub.remove(topic, subscriber);
   }
 
@@ -193,15 +213,33 @@ export class Connection {
     this.outbox.send({ type: 'unsubscribed', tenantId: message.tenantId, urlId: message.urlId });
   }
 
+  /** The tenant-wide admin feed: only the tenant's own secret opens it. */
+  private async subscribeTenant(message: SubscribeTenantMessage): Promise<void> {
+    const feed = this.context.adminFeed;
+    const scope = { for: 'subscribe-tenant', tenantId: message.tenantId };
+    if (!feed || !(await feed.authorize(message.tenantId, message.secret))) {
+      return this.error('forbidden', 'only the tenant\'s API secret opens its admin feed', scope);
+    }
+    if (this.closed) return;
+    if (!this.adminOf.has(message.tenantId)) {
+      this.adminOf.add(message.tenantId);
+      await feed.add(message.tenantId, this.admin);
+    }
+    this.outbox.send({ type: 'subscribed', role: 'admin', tenantId: message.tenantId });
+  }
+
   private async write(message: WriteMessage): Promise<void> {
+    const started = performance.now();
     const scope = { broadcastId: message.broadcastId, for: message.type };
-    if (!this.subscriptions.has(imageTopic(message))) {
+    const moderator = this.adminOf.has(message.tenantId);
+    if (!moderator && !this.subscriptions.has(imageTopic(message))) {
       const access = await this.context.service.access(message.tenantId, this.origin);
       if (!access.ok) return this.error(access.code, access.message, scope);
     }
-    const outcome = await this.context.service.write(message, { ...this.user, moderator: false });
+    const outcome = await this.context.service.write(message, { ...this.user, moderator });
     if (!outcome.ok) return this.error(outcome.code, outcome.message, scope);
     this.outbox.send({ type: 'ack', broadcastId: message.broadcastId, seq: outcome.event.seq });
+    this.context.onWriteAcked?.((performance.now() - started) / 1000);
     // Tell the hub the seq exists, so it fetches the event from the store if the bus never brings it.
     this.context.hub.noteSeq(imageTopic(message), outcome.event.seq);
     // The write is durable and acknowledged: a bus failure now must not turn into an error for it.

@@ -12,6 +12,8 @@ import type { SessionSigner } from '../auth/session.js';
 import { Connection } from './connection.js';
 import { TopicHub } from './topic-hub.js';
 import type { GatewayMeter } from './meter.js';
+import type { AdminFeed } from './admin-feed.js';
+import type { TenantPresence } from '../usage/presence.js';
 
 export interface GatewayOptions {
   service: ChatService;
@@ -19,6 +21,10 @@ export interface GatewayOptions {
   limits: Limits;
   log: Logger;
   meter: GatewayMeter;
+  /** The tenant-wide admin subscriptions (dashboard feed); without it `subscribe-tenant` is forbidden. */
+  adminFeed?: AdminFeed;
+  /** Live connections and images per tenant (usage peaks, dashboard live stats). */
+  presence?: TenantPresence;
 }
 
 /**
@@ -45,6 +51,7 @@ export class Gateway {
       onError: (error) => log.error({ err: error }, 'topic hub'),
     });
     service.bus.onMessage((topic, payload) => {
+      if (options.adminFeed?.receive(topic, payload)) return;
       // Only the seq is needed to order the event; the payload is passed on to sockets untouched.
       const match = SEQ_PATTERN.exec(payload);
       if (!match) return log.warn({ topic }, 'bus message without seq ignored');
@@ -91,10 +98,13 @@ export class Gateway {
       limits: this.options.limits,
       log,
       outboxHooks: {
-        delivered: (tenantId, events, bytes) => meter.delivered(tenantId, events, bytes),
+        delivered: (tenantId, events, bytes, urlIds) => meter.delivered(tenantId, events, bytes, urlIds),
         overflow: () => meter.slowClientClosed(),
       },
       onError: (code: ErrorCode) => meter.error(code),
+      onWriteAcked: (seconds: number) => meter.writeAcked?.(seconds),
+      adminFeed: this.options.adminFeed,
+      presence: this.options.presence,
     });
     this.connections.add(connection);
     meter.connectionOpened(this.connections.size);

@@ -7,8 +7,10 @@ import type { ErrorCode } from '../../shared/index.js';
 export interface GatewayMeter {
   connectionOpened(current: number): void;
   connectionClosed(current: number): void;
-  /** A frame of `events` events for `tenantId` was sent, `bytes` long. */
-  delivered(tenantId: string, events: number, bytes: number): void;
+  /** A frame of `events` events for `tenantId` was sent, `bytes` long; `urlIds` names each event's image. */
+  delivered(tenantId: string, events: number, bytes: number, urlIds: readonly string[]): void;
+  /** A write was acknowledged `seconds` after its frame arrived. */
+  writeAcked?(seconds: number): void;
   busReceived(): void;
   slowClientClosed(): void;
   error(code: ErrorCode): void;

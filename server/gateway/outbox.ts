@@ -9,11 +9,13 @@ interface QueuedFrame {
   frame: string;
   /** Set for events: the tenant whose traffic this is. */
   tenantId?: string;
+  /** Set for events: the image the event belongs to (per-image usage). */
+  urlId?: string;
 }
 
 export interface OutboxHooks {
-  /** Called for every frame of events sent: `events` deliveries, `bytes` on the wire. */
-  delivered(tenantId: string, events: number, bytes: number): void;
+  /** Called for every frame of events sent: `events` deliveries, `bytes` on the wire, the image of each event. */
+  delivered(tenantId: string, events: number, bytes: number, urlIds: readonly string[]): void;
   /** Called when the unsent buffer passed the cap; the connection is to be closed. */
   overflow(): void;
 }
@@ -35,8 +37,13 @@ export class Outbox {
   }
 
   /** Queues an already serialized event frame. */
-  sendEvent(frame: string, tenantId: string): void {
-    this.push({ frame, tenantId });
+  sendEvent(frame: string, tenantId: string, urlId: string): void {
+    this.push({ frame, tenantId, urlId });
+  }
+
+  /** Queues an already serialized control frame (not metered as usage), e.g. an admin feed frame. */
+  sendFrame(frame: string): void {
+    this.push({ frame });
   }
 
   private push(item: QueuedFrame): void {
@@ -74,10 +81,11 @@ export class Outbox {
       const tenantId = item.tenantId;
       let end = index + 1;
       while (end < queue.length && end - index < this.maxBatch && queue[end]!.tenantId === tenantId) end += 1;
-      const frames = queue.slice(index, end).map((q) => q.frame);
+      const run = queue.slice(index, end);
+      const frames = run.map((q) => q.frame);
       const frame = frames.length === 1 ? frames[0]! : `{"type":"batch","events":[${frames.join(',')}]}`;
       if (!this.write(frame)) return;
-      this.hooks.delivered(tenantId, frames.length, Buffer.byteLength(frame));
+      this.hooks.delivered(tenantId, frames.length, Buffer.byteLength(frame), run.map((q) => q.urlId ?? ''));
       index = end;
     }
   }

@@ -1,0 +1,101 @@
+/**
+ * The tenant-wide admin subscription behind the dashboard's live moderation feed.
+ *
+ * Every stored write is published twice on the bus: to its image's topic (for widgets) and to its tenant's
+ * feed topic. Only nodes with an admin subscriber of the tenant subscribe to that feed topic, so the extra
+ * messages cost nothing where nobody watches. A feed topic (`feed:<tenantId>`) holds no space, so it can
+ * never be mistaken for an image topic (`<tenantId> <urlId>`).
+ *
+ * The bus message is the finished `tenant-event` frame, serialized once by the node that stored the write;
+ * receiving nodes send those bytes on untouched. The feed is live only: it has no replay (a dashboard that
+ * reconnects reads the image itself if it needs history).
+ */
+import type { ImageEvent } from '../../shared/index.js';
+import type { Bus } from '../bus/types.js';
+import type { Store } from '../store/types.js';
+import { secretMatches } from '../auth/tenant-secret.js';
+
+const FEED_PREFIX = 'feed:';
+
+/** The bus topic of a tenant's admin feed. */
+export const feedTopic = (tenantId: string): string => `${FEED_PREFIX}${tenantId}`;
+
+/** One admin connection, as the feed sees it. */
+export interface AdminSubscriber {
+  /** Sends an already serialized `tenant-event` frame. */
+  deliver(frame: string): void;
+}
+
+export interface AdminFeedOptions {
+  bus: Bus;
+  store: Store;
+  onError(error: unknown): void;
+  /** Called for every feed frame sent to an admin connection (for /metrics). */
+  onDelivered?(): void;
+}
+
+/**
+ * @example
+ * const feed = new AdminFeed({ bus, store, onError });
+ * service.observe(feed);                 // publishes every stored write to its tenant's feed topic
+ * if (await feed.authorize(id, secret)) await feed.add(id, { deliver: (frame) => socket.send(frame) });
+ */
+export class AdminFeed {
+  private readonly tenants = new Map<string, Set<AdminSubscriber>>();
+
+  constructor(private readonly options: AdminFeedOptions) {}
+
+  /** Admin subscribers on this node, over all tenants. */
+  get subscriberCount(): number {
+    let count = 0;
+    for (const subscribers of this.tenants.values()) count += subscribers.size;
+    return count;
+  }
+
+  /** True only for the tenant's own current API secret. Unknown tenants look the same as wrong secrets. */
+  async authorize(tenantId: string, secret: string | undefined): Promise<boolean> {
+    if (!secret) return false;
+    const hash = await this.options.store.getTenantSecretHash(tenantId);
+    return hash !== null && secretMatches(secret, hash);
+  }
+
+  /** Adds an admin subscriber; resolves once the tenant's feed topic is subscribed on the bus. */
+  async add(tenantId: string, subscriber: AdminSubscriber): Promise<void> {
+    const existing = this.tenants.get(tenantId);
+    if (existing) {
+      existing.add(subscriber);
+      return;
+    }
+    this.tenants.set(tenantId, new Set([subscriber]));
+    await this.options.bus.subscribe(feedTopic(tenantId));
+  }
+
+  remove(tenantId: string, subscriber: AdminSubscriber): void {
+    const subscribers = this.tenants.get(tenantId);
+    if (!subscribers || !subscribers.delete(subscriber) || subscribers.size > 0) return;
+    this.tenants.delete(tenantId);
+    this.options.bus.unsubscribe(feedTopic(tenantId)).catch(this.options.onError);
+  }
+
+  /** Write observer (`service.observe(feed)`): publishes the stored event to its tenant's feed topic. */
+  written(event: ImageEvent): void {
+    const frame = `{"type":"tenant-event","tenantId":${JSON.stringify(event.tenantId)},"event":${JSON.stringify(event)}}`;
+    this.options.bus.publish(feedTopic(event.tenantId), frame).catch(this.options.onError);
+  }
+
+  /** A bus message: delivers it if the topic is a feed topic and answers whether it was one. */
+  receive(topic: string, payload: string): boolean {
+    if (!topic.startsWith(FEED_PREFIX)) return false;
+    const subscribers = this.tenants.get(topic.slice(FEED_PREFIX.length));
+    if (!subscribers) return true;
+    for (const subscriber of subscribers) {
+      subscriber.deliver(payload);
+      this.options.onDelivered?.();
+    }
+    return true;
+  }
+
+  close(): void {
+    this.tenants.clear();
+  }
+}
