@@ -13,7 +13,7 @@ mkdirSync('.tmp', { recursive: true });
 /** Runs a command, echoing its output; resolves with its exit code and output. */
 function run(command, args) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', IMAGE_CHAT_SKIP_BUILD: '1' } });
     let output = '';
     const keep = (chunk) => { output += chunk.toString(); };
     child.stdout.on('data', (c) => { process.stdout.write(c); keep(c); });

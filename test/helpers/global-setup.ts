@@ -19,6 +19,8 @@ function newestMtime(dir: string): number {
 
 export default function setup(): void {
   process.env.LOG_LEVEL ??= 'silent';
+  // `npm test` builds once before vitest and sets this.
+  if (process.env.IMAGE_CHAT_SKIP_BUILD === '1') return;
   const built = (() => {
     try {
       return statSync('dist/server/main.js').mtimeMs;

@@ -89,3 +89,13 @@ test('a ping flood is closed too', async () => {
   expect(await c.waitClosed()).toBe(1008);
   expect(c.frames.some((m) => m.type === 'error' && m.code === 'rate-limited')).toBe(true);
 });
+
+test('a tenant limited to some origins refuses pages from others', async () => {
+  await server.store.createTenant({ id: 'shop', name: 'Shop', origins: ['https://shop.example'], secretHash: 'x' });
+  const allowed = await TestClient.connect(server.wsUrl, { origin: 'https://shop.example' });
+  expect(await allowed.subscribe('shop', 'img')).toMatchObject({ type: 'subscribed' });
+  const other = await TestClient.connect(server.wsUrl, { origin: 'https://evil.example' });
+  expect(await other.subscribe('shop', 'img')).toMatchObject({ type: 'error', code: 'forbidden' });
+  expect(await other.write({ type: 'create-chat', tenantId: 'shop', urlId: 'img', x: 0.5, y: 0.5, text: 'spam' })).toMatchObject({ type: 'error', code: 'forbidden' });
+  allowed.close(); other.close();
+});

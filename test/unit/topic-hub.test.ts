@@ -1,0 +1,129 @@
+import { describe, expect, test } from 'vitest';
+import type { ImageEvent, ImageKey } from '../../shared/index.js';
+import { TopicHub, type Subscriber } from '../../server/gateway/topic-hub.js';
+
+const key: ImageKey = { tenantId: 't', urlId: 'img' };
+const topic = 't img';
+const event = (seq: number): ImageEvent => ({ type: 'deleted-image-chat', broadcastId: `b${seq}`, tenantId: 't', urlId: 'img', chatId: `c${seq}`, seq });
+const frame = (seq: number) => JSON.stringify(event(seq));
+
+function subscriber(): Subscriber & { got: number[]; resyncs: number } {
+  const s = {
+    key, floor: 0, held: [] as { seq: number; frame: string }[] | null, got: [] as number[], resyncs: 0,
+    deliver(_frame: string, seq: number) { s.got.push(seq); },
+    resync() { s.resyncs += 1; },
+  };
+  return s;
+}
+
+/** A store log holding seqs from `oldest` to `newest`. */
+function hub(oldest: number, newest: number, gapWaitMs = 20) {
+  const fetched: [number, number][] = [];
+  const h = new TopicHub({
+    gapWaitMs,
+    fetchEvents: async (_key, after, upTo) => {
+      fetched.push([after, upTo]);
+      if (after + 1 < oldest) return null;
+      const events: ImageEvent[] = [];
+      for (let seq = after + 1; seq <= Math.min(upTo, newest); seq += 1) events.push(event(seq));
+      return events;
+    },
+    onTopicOpened: async () => {},
+    onTopicClosed: async () => {},
+    onError: (error) => { throw error; },
+  });
+  return { h, fetched };
+}
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('topic hub ordering', () => {
+  test('early events wait for the missing one and go out in seq order, each once', async () => {
+    const { h } = hub(1, 100);
+    const s = subscriber();
+    await h.add(topic, s);
+    h.goLive(topic, s, 3);
+    h.publish(topic, 5, frame(5));
+    h.publish(topic, 6, frame(6));
+    expect(s.got).toEqual([]);
+    h.publish(topic, 4, frame(4));
+    h.publish(topic, 5, frame(5)); // a duplicate
+    expect(s.got).toEqual([4, 5, 6]);
+  });
+
+  test('events that arrive while the snapshot is read are held, then only those after it are sent', async () => {
+    const { h } = hub(1, 100);
+    const s = subscriber();
+    await h.add(topic, s);
+    h.publish(topic, 7, frame(7));
+    h.publish(topic, 8, frame(8));
+    expect(s.got).toEqual([]);
+    h.goLive(topic, s, 7); // the snapshot already holds 7
+    expect(s.got).toEqual([8]);
+  });
+
+  test('a gap that does not fill is read from the store', async () => {
+    const { h, fetched } = hub(1, 100);
+    const s = subscriber();
+    await h.add(topic, s);
+    h.goLive(topic, s, 2);
+    h.publish(topic, 5, frame(5));
+    await wait(80);
+    expect(fetched).toEqual([[2, 5]]);
+    expect(s.got).toEqual([3, 4, 5]);
+  });
+
+  test('a seq known to exist but never published is fetched', async () => {
+    const { h } = hub(1, 100);
+    const s = subscriber();
+    await h.add(topic, s);
+    h.goLive(topic, s, 2);
+    h.noteSeq(topic, 3);
+    await wait(80);
+    expect(s.got).toEqual([3]);
+  });
+
+  test('a gap the log no longer holds makes every subscriber resync', async () => {
+    const { h } = hub(50, 100);
+    const a = subscriber();
+    const b = subscriber();
+    await h.add(topic, a);
+    await h.add(topic, b);
+    h.goLive(topic, a, 2);
+    h.goLive(topic, b, 2);
+    h.publish(topic, 60, frame(60));
+    await wait(80);
+    expect([a.resyncs, b.resyncs]).toEqual([1, 1]);
+    h.publish(topic, 61, frame(61));
+    expect(a.got).toEqual([61]);
+  });
+
+  test('a later subscriber with a newer snapshot skips what it already has', async () => {
+    const { h } = hub(1, 100);
+    const first = subscriber();
+    const late = subscriber();
+    await h.add(topic, first);
+    h.goLive(topic, first, 1);
+    await h.add(topic, late);
+    h.goLive(topic, late, 3); // its snapshot holds 2 and 3, which are still in flight
+    h.publish(topic, 2, frame(2));
+    h.publish(topic, 3, frame(3));
+    h.publish(topic, 4, frame(4));
+    expect(first.got).toEqual([2, 3, 4]);
+    expect(late.got).toEqual([4]);
+  });
+
+  test('the last subscriber leaving closes the topic', async () => {
+    const closed: string[] = [];
+    const h = new TopicHub({ gapWaitMs: 10, fetchEvents: async () => [], onTopicOpened: async () => {}, onTopicClosed: async (t) => { closed.push(t); }, onError: () => {} });
+    const a = subscriber();
+    const b = subscriber();
+    await h.add(topic, a);
+    await h.add(topic, b);
+    h.remove(topic, a);
+    expect(closed).toEqual([]);
+    h.remove(topic, b);
+    expect(closed).toEqual([topic]);
+    expect(h.topicCount).toBe(0);
+  });
+});
