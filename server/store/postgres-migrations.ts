@@ -13,7 +13,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      created_at BIGINT NOT NULL
    );
    CREATE TABLE images (
-     tenant_id TEXT NOT NULL,
+     tenant_id TEXT NOT NULL REFERENCES tenants(id),
      url_id TEXT NOT NULL,
      seq INTEGER NOT NULL DEFAULT 0,
      epoch TEXT NOT NULL,

@@ -1,0 +1,239 @@
+/**
+ * The store contract: what the core relies on from any store. `storeContract` registers the suite for one
+ * backend; store.test.ts runs it against SQLite and PostgreSQL. Writes go through the real planner.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import { applyEventToChat, LIMITS, type Chat, type ImageEvent, type ImageKey, type WriteMessage } from '../../shared/index.js';
+import { planWrite, type Actor } from '../../server/core/plan.js';
+import type { Store, WriteOutcome } from '../../server/store/types.js';
+import { usageContract } from './usage.contract.js';
+
+export interface StoreBackend {
+  /** A fresh, empty database; `open` may be called several times for instances sharing it. */
+  fresh(): Promise<{ open(eventLogKeep?: number): Promise<Store> }>;
+}
+
+const actor: Actor = { id: 'u1', name: 'Ann', moderator: false };
+
+type WriteFields = Record<string, unknown> & { type: WriteMessage['type'] };
+
+/** Writes one message through the planner, as the core does. */
+export function writeMessage(store: Store, key: ImageKey, fields: WriteFields): Promise<WriteOutcome> {
+  const message = { broadcastId: randomUUID(), ...key, ...fields } as WriteMessage;
+  const chatId = message.type === 'create-chat' ? (message.chatId ?? null) : message.chatId;
+  return store.write(key, chatId, (context) => planWrite(message, actor, context, LIMITS, randomUUID));
+}
+
+const sequenced = (outcome: WriteOutcome): ImageEvent => {
+  if (!outcome.ok) throw new Error(`write refused: ${outcome.code} ${outcome.message}`);
+  return outcome.event;
+};
+
+type Database = Awaited<ReturnType<StoreBackend['fresh']>>;
+
+/** Opens an instance on `database` with the `demo` tenant in it (images belong to an existing tenant). */
+async function open(database: Database, eventLogKeep?: number): Promise<Store> {
+  const store = await database.open(eventLogKeep);
+  await store.createTenant({ id: 'demo', name: 'Demo', origins: [], secretHash: 'h' });
+  return store;
+}
+
+const imageKey = (): ImageKey => ({ tenantId: 'demo', urlId: `img-${randomUUID()}` });
+
+/** Applies events in order to a map of chats, the way a client does. */
+function replay(events: ImageEvent[], start: Chat[] = []): Chat[] {
+  const chats = new Map(start.map((chat) => [chat.id, chat]));
+  for (const event of events) {
+    const after = applyEventToChat(chats.get(event.chatId) ?? null, event);
+    if (after) chats.set(after.id, after);
+    else chats.delete(event.chatId);
+  }
+  return [...chats.values()];
+}
+
+const byId = (chats: Chat[]): Chat[] => [...chats].sort((a, b) => a.id.localeCompare(b.id));
+
+export function storeContract(name: string, backend: StoreBackend): void {
+  describe(`store contract: ${name}`, () => {
+    usageContract(backend);
+    test('first read creates the image with seq 0 and an epoch that then stays', async () => {
+      const store = await open(await backend.fresh());
+      const key = imageKey();
+      const first = await store.read(key);
+      expect(first).toEqual({ reset: true, seq: 0, epoch: expect.any(String), chats: [] });
+      const again = await store.read(key, 0, first.epoch);
+      expect(again).toEqual({ reset: false, seq: 0, epoch: first.epoch, events: [] });
+      const other = await store.read(imageKey());
+      expect(other.epoch).not.toBe(first.epoch);
+      await store.close();
+    });
+
+    test('writes get the image\'s next seq; a refused write takes none; images count separately', async () => {
+      const store = await open(await backend.fresh());
+      const key = imageKey();
+      const chatId = randomUUID();
+      const created = sequenced(await writeMessage(store, key, { type: 'create-chat', chatId, x: 0.1, y: 0.2, text: 'one' }));
+      expect(created).toMatchObject({ type: 'new-image-chat', seq: 1, chatId, tenantId: key.tenantId, urlId: key.urlId });
+      const refused = await writeMessage(store, key, { type: 'create-chat', chatId, x: 0.1, y: 0.2, text: 'again' });
+      expect(refused).toMatchObject({ ok: false, code: 'conflict' });
+      const missing = await writeMessage(store, key, { type: 'add-comment', chatId: randomUUID(), text: 'nobody' });
+      expect(missing).toMatchObject({ ok: false, code: 'not-found' });
+      const added = sequenced(await writeMessage(store, key, { type: 'add-comment', chatId, text: 'two' }));
+      expect(added.seq).toBe(2);
+      const elsewhere = sequenced(await writeMessage(store, imageKey(), { type: 'create-chat', x: 0.5, y: 0.5, text: 'x' }));
+      expect(elsewhere.seq).toBe(1);
+      await store.close();
+    });
+
+    test('replay gives exactly the events after since; a snapshot equals the events applied in order', async () => {
+      const store = await open(await backend.fresh());
+      const key = imageKey();
+      const a = randomUUID();
+      const b = randomUUID();
+      const commentId = randomUUID();
+      const events: ImageEvent[] = [];
+      const steps: WriteFields[] = [
+        { type: 'create-chat', chatId: a, x: 0.1, y: 0.9, text: 'first' },
+        { type: 'create-chat', chatId: b, x: 0.3, y: 0.3, text: 'second' },
+        { type: 'add-comment', chatId: a, commentId, text: 'reply "quoted" ✓' },
+        { type: 'edit-comment', chatId: a, commentId, text: 'edited' },
+        { type: 'move-chat', chatId: a, x: 0.25, y: 0.75 },
+        { type: 'resolve-chat', chatId: b, resolved: true },
+        { type: 'delete-comment', chatId: a, commentId },
+        { type: 'delete-chat', chatId: b },
+      ];
+      for (const step of steps) events.push(sequenced(await writeMessage(store, key, step)));
+      expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+
+      const { epoch } = await store.read(key);
+      const replayed = await store.read(key, 3, epoch);
+      expect(replayed).toEqual({ reset: false, seq: 8, epoch, events: events.slice(3) });
+      expect(await store.eventsBetween(key, 2, 5)).toEqual(events.slice(2, 5));
+      expect(await store.eventsBetween(key, 5, 5)).toEqual([]);
+
+      const snapshot = await store.read(key);
+      if (!snapshot.reset) throw new Error('expected a snapshot');
+      expect(snapshot.seq).toBe(8);
+      expect(byId(snapshot.chats)).toEqual(byId(replay(events)));
+      expect(snapshot.chats).toHaveLength(1);
+      expect(snapshot.chats[0]).toMatchObject({ id: a, x: 0.25, y: 0.75, comments: [{ text: 'first' }] });
+      // A snapshot plus the events after it equals all events.
+      const partial = await store.read(key, 8, epoch);
+      expect(partial).toEqual({ reset: false, seq: 8, epoch, events: [] });
+      await store.close();
+    });
+
+    test('a wrong epoch or a since beyond the seq gets a snapshot, never a partial replay', async () => {
+      const store = await open(await backend.fresh());
+      const key = imageKey();
+      sequenced(await writeMessage(store, key, { type: 'create-chat', x: 0.5, y: 0.5, text: 'hi' }));
+      const { epoch } = await store.read(key);
+      expect(await store.read(key, 0, 'another-epoch')).toMatchObject({ reset: true, seq: 1, epoch, chats: [{ x: 0.5 }] });
+      expect(await store.read(key, 5, epoch)).toMatchObject({ reset: true, seq: 1 });
+      expect(await store.read(key, 0)).toMatchObject({ reset: true, seq: 1 });
+      await store.close();
+    });
+
+    test('the event log is pruned to eventLogKeep: older since gets a snapshot, eventsBetween null', async () => {
+      const store = await open(await backend.fresh(), 3);
+      const key = imageKey();
+      const chatId = randomUUID();
+      const events = [sequenced(await writeMessage(store, key, { type: 'create-chat', chatId, x: 0.5, y: 0.5, text: '1' }))];
+      for (let i = 2; i <= 6; i += 1) events.push(sequenced(await writeMessage(store, key, { type: 'add-comment', chatId, text: String(i) })));
+      const { epoch } = await store.read(key);
+      expect(await store.read(key, 3, epoch)).toEqual({ reset: false, seq: 6, epoch, events: events.slice(3) });
+      const old = await store.read(key, 2, epoch);
+      expect(old.reset).toBe(true);
+      if (old.reset) expect(old.chats[0]?.comments.map((c) => c.text)).toEqual(['1', '2', '3', '4', '5', '6']);
+      expect(await store.eventsBetween(key, 1, 6)).toBeNull();
+      expect(await store.eventsBetween(key, 3, 6)).toEqual(events.slice(3));
+      await store.close();
+    });
+
+    test('the planner sees the chat and the marker count inside the transaction', async () => {
+      const store = await open(await backend.fresh());
+      const key = imageKey();
+      const chatId = randomUUID();
+      sequenced(await writeMessage(store, key, { type: 'create-chat', chatId, x: 0.5, y: 0.5, text: 'a' }));
+      sequenced(await writeMessage(store, key, { type: 'create-chat', x: 0.5, y: 0.5, text: 'b' }));
+      const seen = await new Promise<{ chatCount: number; chat: Chat | null }>((resolve) => {
+        void store.write(key, chatId, (context) => {
+          resolve({ chatCount: context.chatCount, chat: context.chat });
+          return { ok: false, code: 'conflict', message: 'just looking' };
+        });
+      });
+      expect(seen.chatCount).toBe(2);
+      expect(seen.chat).toMatchObject({ id: chatId, comments: [{ text: 'a' }] });
+      sequenced(await writeMessage(store, key, { type: 'delete-chat', chatId }));
+      const after = await store.write(key, null, (context) => ({ ok: false, code: 'conflict', message: String(context.chatCount) }));
+      expect(after).toEqual({ ok: false, code: 'conflict', message: '1' });
+      await store.close();
+    });
+
+    test('concurrent writers to one image from two store instances get distinct, gap-free seqs', async () => {
+      const database = await backend.fresh();
+      const one = await open(database);
+      const two = await open(database);
+      const key = imageKey();
+      // Both instances meet the image for the first time at once: one row, one epoch.
+      const reads = await Promise.all([one.read(key), two.read(key), one.read(key), two.read(key)]);
+      expect(new Set(reads.map((r) => r.epoch)).size).toBe(1);
+      const chatId = randomUUID();
+      sequenced(await writeMessage(one, key, { type: 'create-chat', chatId, x: 0.5, y: 0.5, text: 'start' }));
+      const perWriter = 40;
+      const writes = [];
+      for (let i = 0; i < perWriter; i += 1) {
+        writes.push(writeMessage(one, key, { type: 'add-comment', chatId, text: `one ${i}` }));
+        writes.push(writeMessage(two, key, { type: 'add-comment', chatId, text: `two ${i}` }));
+      }
+      const seqs = (await Promise.all(writes)).map((outcome) => sequenced(outcome).seq).sort((a, b) => a - b);
+      expect(seqs).toEqual(Array.from({ length: perWriter * 2 }, (_, i) => i + 2));
+      const all = await two.eventsBetween(key, 0, perWriter * 2 + 1);
+      expect(all?.map((e) => e.seq)).toEqual(Array.from({ length: perWriter * 2 + 1 }, (_, i) => i + 1));
+      const snapshot = await one.read(key);
+      if (!snapshot.reset) throw new Error('expected a snapshot');
+      expect(snapshot.seq).toBe(perWriter * 2 + 1);
+      // Every comment landed once, in seq order.
+      expect(snapshot.chats[0]?.comments.map((c) => c.text)).toEqual(all?.map((e) => (e.type === 'new-image-chat' ? 'start' : e.type === 'image-chat-updated' ? e.comment?.text : '')));
+      await Promise.all([one.close(), two.close()]);
+    });
+
+    test('state survives closing and reopening; settings are shared and made once', async () => {
+      const database = await backend.fresh();
+      const store = await open(database);
+      const key = imageKey();
+      sequenced(await writeMessage(store, key, { type: 'create-chat', x: 0.4, y: 0.6, text: 'kept' }));
+      const before = await store.read(key);
+      const setting = await store.getOrCreateSetting('secret', () => 'first');
+      await store.close();
+      const reopened = await open(database);
+      expect(await reopened.read(key)).toEqual(before);
+      expect(await reopened.getOrCreateSetting('secret', () => 'second')).toBe(setting);
+      expect(setting).toBe('first');
+      await reopened.close();
+    });
+
+    test('an image belongs to an existing tenant', async () => {
+      const store = await open(await backend.fresh());
+      await expect(store.read({ tenantId: 'nobody', urlId: 'x' })).rejects.toThrow();
+      await store.close();
+    });
+
+    test('tenants: create once, read, list, secret hash', async () => {
+      const store = await open(await backend.fresh());
+      const id = `t-${randomUUID().slice(0, 8)}`;
+      expect(await store.createTenant({ id, name: 'Shop', origins: ['https://shop.example'], secretHash: 'h1' })).toBe(true);
+      expect(await store.createTenant({ id, name: 'Other', origins: [], secretHash: 'h2' })).toBe(false);
+      expect(await store.getTenant(id)).toEqual({ id, name: 'Shop', origins: ['https://shop.example'], createdAt: expect.any(Number) });
+      expect(await store.getTenant('nobody')).toBeNull();
+      expect((await store.listTenants()).map((t) => t.id)).toContain(id);
+      expect(await store.getTenantSecretHash(id)).toBe('h1');
+      expect(await store.setTenantSecretHash(id, 'h3')).toBe(true);
+      expect(await store.setTenantSecretHash('nobody', 'h3')).toBe(false);
+      expect(await store.getTenantSecretHash(id)).toBe('h3');
+      await store.ping();
+      await store.close();
+    });
+  });
+}
