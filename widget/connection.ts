@@ -1,0 +1,432 @@
+/**
+ * One WebSocket to one image-chat server, shared by every image (store) on a page that talks to it.
+ *
+ * DOM-free: it runs in browsers and in Node (pass the `ws` package as `WebSocket`). It says hello, keeps the
+ * session token, subscribes each attached image (again after every reconnect, with `since` and `epoch`), routes
+ * frames to the image they belong to, matches acks and errors to writes, notices a silent server with an
+ * app-level ping, and reconnects with full-jitter exponential backoff. Every disconnect goes through one funnel,
+ * `disconnect(code, reason, reconnect)`; each socket gets a connection id so late callbacks of an old socket are
+ * ignored.
+ *
+ * @example
+ * import WebSocket from 'ws';
+ * const connection = new Connection({ url: 'ws://localhost:8080/ws', WebSocket, name: 'Ann' });
+ * connection.onState((state) => console.log(state)); // 'connecting' → 'live'
+ * const store = new ImageStore(connection, { tenantId: 'demo', urlId: 'https://example.com/a.png' });
+ * store.open();
+ */
+import {
+  LIMITS, imageTopic, parseServerFrame,
+  type Author, type ClientMessage, type ErrorCode, type ImageEvent, type ImageKey, type ResyncMessage,
+  type ServerMessage, type SubscribedMessage, type UnsubscribedMessage, type WriteMessage,
+} from '../shared/index.js';
+import { Listeners } from './listeners.js';
+
+/** `live`: open and welcomed. `connecting`: a first attempt is under way. `offline`: down, retrying in the background. */
+export type ConnectionState = 'connecting' | 'live' | 'offline';
+
+/** Method syntax keeps handler parameters bivariant, so both the browser's WebSocket and `ws` fit. */
+type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
+
+/** The part of a WebSocket the connection uses; the browser's `WebSocket` and the `ws` package both have it. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
+  onerror: Handler<unknown> | null;
+}
+
+export type SocketConstructor = new (url: string) => SocketLike;
+
+/** Where the session token is kept between page loads (localStorage in the browser). */
+export interface SessionStorage {
+  load(): string | null;
+  save(token: string): void;
+}
+
+/** The browser's view of the network (`navigator.onLine` and the online/offline events). */
+export interface NetworkMonitor {
+  online(): boolean;
+  /** Calls the listener with the new value on every change; returns the function that stops listening. */
+  watch(listener: (online: boolean) => void): () => void;
+}
+
+export interface ConnectionOptions {
+  /** The WebSocket URL, e.g. `ws://localhost:8080/ws`. */
+  url: string;
+  /** WebSocket constructor; defaults to the global one (browsers, Node 22+). */
+  WebSocket?: SocketConstructor;
+  /** Display name sent in `hello`. */
+  name?: string;
+  sessionStorage?: SessionStorage;
+  network?: NetworkMonitor;
+  /** First reconnect delay; delays grow exponentially with full jitter up to `maxDelayMs`. */
+  minDelayMs?: number;
+  maxDelayMs?: number;
+  /** App-level ping interval; no frame at all for twice this long means the server is gone. */
+  pingIntervalMs?: number;
+  /** Random source in [0, 1), replaceable for deterministic tests of the backoff. */
+  random?: () => number;
+  /** Sees every frame in and out (debugging and tests). */
+  trace?: (direction: 'in' | 'out', frame: ClientMessage | ServerMessage) => void;
+}
+
+/** Frames that concern one image, handed to its channel. */
+export type ImageMessage =
+  | SubscribedMessage
+  | UnsubscribedMessage
+  | ResyncMessage
+  | ImageEvent
+  | { type: 'error'; code: ErrorCode; message: string; for?: string; tenantId?: string; urlId?: string };
+
+/** What the connection needs from an image's store. `ImageStore` implements it. */
+export interface ImageChannel {
+  readonly key: ImageKey;
+  /** Where to resume: the last applied seq and its epoch, or `{}` for a snapshot. */
+  resumePoint(): { since?: number; epoch?: string };
+  /** A frame for this image. */
+  receive(message: ImageMessage): void;
+  /** The socket closed: writes in flight may or may not have been stored. */
+  connectionLost(): void;
+}
+
+/** The answer to a write: the seq it was stored at, or why it was refused. `lost` means the socket closed first. */
+export type WriteResult =
+  | { ok: true; seq: number }
+  | { ok: false; code: ErrorCode; message: string; lost?: boolean };
+
+/** Close code the client uses for its own disconnects (heartbeat, offline, close()). */
+const CLIENT_CLOSE = 1000;
+const OPEN = 1;
+
+/**
+ * The delay before reconnect attempt `attempt` (0-based): full jitter, uniformly random between `min` and
+ * `min(max, min × 2^attempt)`, so a crowd of clients dropped at once does not return at once.
+ */
+export function backoffDelay(attempt: number, min: number, max: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(max, min * 2 ** Math.min(attempt, 30));
+  return min + random() * Math.max(0, ceiling - min);
+}
+
+interface PendingWrite {
+  resolve(result: WriteResult): void;
+}
+
+export class Connection {
+  private readonly options: Required<Omit<ConnectionOptions, 'sessionStorage' | 'network' | 'trace' | 'name'>> & ConnectionOptions;
+  private socket: SocketLike | null = null;
+  /** Incremented for every socket; callbacks carrying an older id are ignored. */
+  private connectionId = 0;
+  private _state: ConnectionState = 'connecting';
+  private _user: Author | null = null;
+  private name: string | undefined;
+  private session: string | null;
+  private attempt = 0;
+  private failures = 0;
+  private closed = false;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private lastFrameAt = 0;
+  private readonly channels = new Map<string, ImageChannel>();
+  private readonly writes = new Map<string, PendingWrite>();
+  private readonly stateListeners = new Listeners<ConnectionState>();
+  private readonly userListeners = new Listeners<Author>();
+  private readonly errorListeners = new Listeners<{ code: ErrorCode; message: string }>();
+  private stopWatchingNetwork: (() => void) | null = null;
+
+  constructor(options: ConnectionOptions) {
+    const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: SocketConstructor }).WebSocket;
+    if (!WebSocketClass) throw new Error('image-chat: no WebSocket here; pass one as the WebSocket option (the "ws" package in Node)');
+    this.options = {
+      minDelayMs: 500,
+      maxDelayMs: 20_000,
+      pingIntervalMs: LIMITS.CLIENT_PING_INTERVAL_MS,
+      random: Math.random,
+      ...options,
+      WebSocket: WebSocketClass,
+    };
+    this.name = options.name;
+    this.session = options.sessionStorage?.load() ?? null;
+    if (options.network) {
+      this.stopWatchingNetwork = options.network.watch((online) => this.networkChanged(online));
+      if (!options.network.online()) {
+        this.setState('offline');
+        return;
+      }
+    }
+    this.connect();
+  }
+
+  /** The current state; listen with `onState`. */
+  get state(): ConnectionState {
+    return this._state;
+  }
+
+  /** The user the server knows this connection as, after its `welcome`. */
+  get user(): Author | null {
+    return this._user;
+  }
+
+  /** Calls the listener on every real change of state; returns the function that stops listening. */
+  onState(listener: (state: ConnectionState) => void): () => void {
+    return this.stateListeners.add(listener);
+  }
+
+  /** Calls the listener with the user from every `welcome`. */
+  onUser(listener: (user: Author) => void): () => void {
+    return this.userListeners.add(listener);
+  }
+
+  /** Errors that answer neither a write nor a subscription (e.g. a rejected hello). */
+  onError(listener: (error: { code: ErrorCode; message: string }) => void): () => void {
+    return this.errorListeners.add(listener);
+  }
+
+  /** Changes the display name (says hello again when live). */
+  setName(name: string): void {
+    this.name = name;
+    if (this._state === 'live') this.hello();
+  }
+
+  /** Starts delivering an image's frames to `channel` and subscribes it (now if live, else on connect). */
+  attach(channel: ImageChannel): void {
+    this.channels.set(imageTopic(channel.key), channel);
+    if (this.isOpen()) this.subscribe(channel);
+  }
+
+  /** Stops delivering to `channel` and unsubscribes its image. */
+  detach(channel: ImageChannel): void {
+    const topic = imageTopic(channel.key);
+    if (this.channels.get(topic) !== channel) return;
+    this.channels.delete(topic);
+    if (this.isOpen()) this.send({ type: 'unsubscribe', tenantId: channel.key.tenantId, urlId: channel.key.urlId });
+  }
+
+  /** Subscribes again from the channel's resume point (after a gap or a `resync`). No-op while down: connecting will. */
+  resubscribe(channel: ImageChannel): void {
+    if (this.channels.get(imageTopic(channel.key)) !== channel) return;
+    if (this.isOpen()) this.subscribe(channel);
+  }
+
+  /**
+   * Sends a write; resolves with its ack or error. While not live it resolves at once with `unavailable`:
+   * writes are never queued.
+   */
+  write(message: WriteMessage): Promise<WriteResult> {
+    if (this._state !== 'live' || !this.isOpen()) {
+      return Promise.resolve({ ok: false, code: 'unavailable', message: 'not connected' });
+    }
+    return new Promise((resolve) => {
+      this.writes.set(message.broadcastId, { resolve });
+      this.send(message);
+    });
+  }
+
+  /** Closes for good: no reconnect, timers cleared, listeners dropped. */
+  close(): void {
+    this.closed = true;
+    this.stopWatchingNetwork?.();
+    this.disconnect(CLIENT_CLOSE, 'closed by the page', false);
+    this.stateListeners.clear();
+    this.userListeners.clear();
+    this.errorListeners.clear();
+  }
+
+  /** Drops the socket now and reconnects after the backoff delay (as after a network failure). */
+  reconnect(): void {
+    this.disconnect(CLIENT_CLOSE, 'reconnect requested', true);
+  }
+
+  private isOpen(): boolean {
+    return this.socket !== null && this.socket.readyState === OPEN;
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this._state) return;
+    this._state = state;
+    this.stateListeners.emit(state);
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    this.clearReconnect();
+    const id = ++this.connectionId;
+    this.setState(this.failures === 0 ? 'connecting' : 'offline');
+    let socket: SocketLike;
+    try {
+      socket = new this.options.WebSocket(this.options.url);
+    } catch {
+      this.disconnect(CLIENT_CLOSE, 'could not open a socket', true);
+      return;
+    }
+    this.socket = socket;
+    // The heartbeat also bounds a connect attempt that hangs.
+    this.lastFrameAt = Date.now();
+    this.startHeartbeat(id);
+    socket.onopen = () => {
+      if (id !== this.connectionId) return;
+      this.lastFrameAt = Date.now();
+      this.hello();
+      for (const channel of this.channels.values()) this.subscribe(channel);
+    };
+    socket.onmessage = (event) => {
+      if (id !== this.connectionId) return;
+      this.lastFrameAt = Date.now();
+      const raw = typeof event.data === 'string' ? event.data : String(event.data);
+      const message = parseServerFrame(raw);
+      if (message) this.receive(message);
+    };
+    socket.onclose = (event) => {
+      if (id !== this.connectionId) return;
+      this.disconnect(event.code, event.reason || 'socket closed', true);
+    };
+    socket.onerror = () => {
+      // A close event always follows; the funnel runs there.
+    };
+  }
+
+  /**
+   * The one way down, whatever the cause: clears timers, closes the socket, fails writes in flight, tells the
+   * images, sets the state, and schedules a reconnect when asked to.
+   */
+  private disconnect(code: number, reason: string, reconnect: boolean): void {
+    const socket = this.socket;
+    const wasLive = this._state === 'live';
+    this.socket = null;
+    this.connectionId += 1;
+    this.stopHeartbeat();
+    this.clearReconnect();
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      // `ws` emits an error when a connecting socket is closed; it must have a listener.
+      socket.onerror = () => {};
+      try {
+        socket.close(CLIENT_CLOSE, reason.slice(0, 100));
+      } catch {
+        // Already closing or never opened: nothing to close.
+      }
+    }
+    const inFlight = [...this.writes.values()];
+    this.writes.clear();
+    for (const write of inFlight) write.resolve({ ok: false, code: 'unavailable', message: `connection lost (${code})`, lost: true });
+    if (socket) for (const channel of this.channels.values()) channel.connectionLost();
+    if (wasLive) this.failures = 0;
+    else if (socket) this.failures += 1;
+    if (this.closed || !reconnect) {
+      this.setState('offline');
+      return;
+    }
+    this.setState(this.failures === 0 ? 'connecting' : 'offline');
+    const delay = backoffDelay(this.attempt, this.options.minDelayMs, this.options.maxDelayMs, this.options.random);
+    this.attempt += 1;
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private networkChanged(online: boolean): void {
+    if (this.closed) return;
+    if (!online) {
+      this.disconnect(CLIENT_CLOSE, 'the browser is offline', false);
+      return;
+    }
+    this.attempt = 0;
+    if (!this.socket) this.connect();
+  }
+
+  private clearReconnect(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+
+  private startHeartbeat(id: number): void {
+    this.stopHeartbeat();
+    const interval = this.options.pingIntervalMs;
+    this.pingTimer = setInterval(() => {
+      if (id !== this.connectionId) return;
+      if (Date.now() - this.lastFrameAt > 2 * interval) {
+        this.disconnect(CLIENT_CLOSE, 'the server stopped answering', true);
+        return;
+      }
+      this.send({ type: 'ping' });
+    }, interval);
+    // In Node, the heartbeat alone must not keep the process alive.
+    const timer: unknown = this.pingTimer;
+    if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') timer.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = null;
+  }
+
+  private hello(): void {
+    this.send({ type: 'hello', ...(this.name ? { name: this.name } : {}), ...(this.session ? { session: this.session } : {}) });
+  }
+
+  private subscribe(channel: ImageChannel): void {
+    const { since, epoch } = channel.resumePoint();
+    this.send({
+      type: 'subscribe', tenantId: channel.key.tenantId, urlId: channel.key.urlId,
+      ...(since !== undefined ? { since } : {}), ...(epoch !== undefined ? { epoch } : {}),
+    });
+  }
+
+  private send(message: ClientMessage): void {
+    if (!this.socket || !this.isOpen()) return;
+    this.options.trace?.('out', message);
+    this.socket.send(JSON.stringify(message));
+  }
+
+  private channelFor(key: { tenantId?: string; urlId?: string }): ImageChannel | undefined {
+    if (key.tenantId === undefined || key.urlId === undefined) return undefined;
+    return this.channels.get(imageTopic({ tenantId: key.tenantId, urlId: key.urlId }));
+  }
+
+  private receive(message: ServerMessage): void {
+    this.options.trace?.('in', message);
+    switch (message.type) {
+      case 'pong':
+        return;
+      case 'welcome':
+        this._user = message.user;
+        this.session = message.session;
+        this.options.sessionStorage?.save(message.session);
+        this.attempt = 0;
+        this.failures = 0;
+        this.userListeners.emit(message.user);
+        this.setState('live');
+        return;
+      case 'ack': {
+        const write = this.writes.get(message.broadcastId);
+        this.writes.delete(message.broadcastId);
+        write?.resolve({ ok: true, seq: message.seq });
+        return;
+      }
+      case 'error': {
+        const write = message.broadcastId ? this.writes.get(message.broadcastId) : undefined;
+        if (write && message.broadcastId) {
+          this.writes.delete(message.broadcastId);
+          write.resolve({ ok: false, code: message.code, message: message.message });
+          return;
+        }
+        const channel = this.channelFor(message);
+        if (channel) channel.receive(message);
+        else this.errorListeners.emit({ code: message.code, message: message.message });
+        return;
+      }
+      case 'batch':
+        for (const event of message.events) this.channelFor(event)?.receive(event);
+        return;
+      case 'subscribed':
+      case 'unsubscribed':
+      case 'resync':
+      case 'new-image-chat':
+      case 'image-chat-updated':
+      case 'deleted-image-chat':
+        this.channelFor(message)?.receive(message);
+        return;
+    }
+  }
+}

@@ -1,0 +1,424 @@
+/**
+ * The client-side state of one image: its chats keyed by id, kept in step with the server, plus this client's
+ * writes applied optimistically on top until the server confirms them.
+ *
+ * DOM-free, so Node tests can drive it against a real server.
+ *
+ * Two layers:
+ * - `confirmed`: exactly the server's state at `seq`. Events are applied to it in seq order, each once
+ *   (`applyEventToChat` from shared/ defines what each means). A short out-of-order run is buffered; a gap that
+ *   does not fill within `gapWaitMs` makes the store resubscribe with `since`. `reset: true` replaces it.
+ * - pending writes: each write gets a fresh `broadcastId`, is shown at once (its chat marked pending), and is
+ *   dropped from the overlay when its own echo reaches `confirmed` (so the echo is never applied twice), or
+ *   rolled back when the server answers with an error.
+ *
+ * @example
+ * const store = new ImageStore(connection, { tenantId: 'demo', urlId: 'https://example.com/plan.png' });
+ * store.onChange((change) => render(store.chats));
+ * store.open();
+ * const result = await store.createChat(0.4, 0.6, 'Is this wall load-bearing?');
+ * if (!result.ok) showNotice(result.code, result.message);
+ */
+import { v4 as uuid } from 'uuid';
+import {
+  LIMITS, applyEventToChat, validateClientMessage,
+  type Author, type Chat, type ErrorCode, type ImageEvent, type ImageKey, type WriteMessage,
+} from '../shared/index.js';
+import type { Connection, ImageChannel, ImageMessage } from './connection.js';
+import { Listeners } from './listeners.js';
+
+/** Distributes `Omit` over a union, so each write keeps its own fields. */
+type WithoutEnvelope<T> = T extends WriteMessage ? Omit<T, 'broadcastId' | 'tenantId' | 'urlId'> : never;
+/** A write as the store's caller describes it; the store adds `broadcastId`, `tenantId` and `urlId`. */
+export type WriteRequest = WithoutEnvelope<WriteMessage>;
+
+/** How a write ended, as the widget shows it. */
+export type WriteOutcome =
+  | { ok: true; seq: number; broadcastId: string }
+  | { ok: false; code: ErrorCode; message: string; broadcastId: string };
+
+/**
+ * What changed. `chatIds` lists the chats whose view changed (null: everything, after a snapshot);
+ * `arrived` lists chats created by others that came in live (for a brief highlight).
+ */
+export interface StoreChange {
+  chatIds: ReadonlySet<string> | null;
+  arrived: readonly string[];
+}
+
+export interface ImageStoreOptions {
+  /** How long an out-of-order run waits for the missing seq before the store resubscribes. */
+  gapWaitMs?: number;
+}
+
+interface PendingWrite {
+  message: WriteMessage;
+  /** The optimistic event made from the write; applied over `confirmed` while it is in the overlay. */
+  event: ImageEvent;
+  /** Seq from the ack; null until acknowledged. */
+  ackSeq: number | null;
+  /** The socket closed before an answer: settled by the next `subscribed`. */
+  inDoubt: boolean;
+  /** Its own echo reached `confirmed`: no longer applied on top (never twice). */
+  echoed: boolean;
+  resolve(outcome: WriteOutcome): void;
+}
+
+export class ImageStore implements ImageChannel {
+  readonly key: ImageKey;
+  private readonly gapWaitMs: number;
+  private confirmed = new Map<string, Chat>();
+  private view = new Map<string, Chat>();
+  private _seq: number | null = null;
+  private _epoch: string | undefined;
+  private _ready = false;
+  /** Events that arrived ahead of the next seq, by seq. */
+  private readonly early = new Map<number, ImageEvent>();
+  private gapTimer: ReturnType<typeof setTimeout> | null = null;
+  private pending: PendingWrite[] = [];
+  private readonly changeListeners = new Listeners<StoreChange>();
+  private readonly errorListeners = new Listeners<{ code: ErrorCode; message: string }>();
+  private opened = false;
+
+  constructor(private readonly connection: Connection, key: ImageKey, options: ImageStoreOptions = {}) {
+    this.key = { tenantId: key.tenantId, urlId: key.urlId };
+    this.gapWaitMs = options.gapWaitMs ?? LIMITS.GAP_WAIT_MS;
+  }
+
+  /** Last seq applied to the confirmed state; null before the first `subscribed`. */
+  get seq(): number | null {
+    return this._seq;
+  }
+
+  /** The image history's epoch from the last `subscribed`. */
+  get epoch(): string | undefined {
+    return this._epoch;
+  }
+
+  /** True once the first snapshot or replay has been applied. */
+  get ready(): boolean {
+    return this._ready;
+  }
+
+  /** The chats as shown: confirmed state with this client's pending writes on top, oldest first. */
+  get chats(): Chat[] {
+    return [...this.view.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  /** The server's state as this client knows it at `seq`, without pending writes (for convergence checks). */
+  confirmedChats(): Chat[] {
+    return [...this.confirmed.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** One chat as shown. The same object until that chat changes, so a renderer can compare by identity. */
+  chat(chatId: string): Chat | undefined {
+    return this.view.get(chatId);
+  }
+
+  /** True while a write to this chat waits for its ack. */
+  isPending(chatId: string): boolean {
+    return this.pending.some((write) => write.ackSeq === null && !write.echoed && write.event.chatId === chatId);
+  }
+
+  /** Calls the listener after every change of the shown chats. */
+  onChange(listener: (change: StoreChange) => void): () => void {
+    return this.changeListeners.add(listener);
+  }
+
+  /** Errors about the image itself (e.g. the tenant does not exist). Write errors come back from the write. */
+  onError(listener: (error: { code: ErrorCode; message: string }) => void): () => void {
+    return this.errorListeners.add(listener);
+  }
+
+  /** Subscribes the image on the connection (now or when it connects). */
+  open(): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.connection.attach(this);
+  }
+
+  /** Unsubscribes; the state stays readable. */
+  close(): void {
+    if (!this.opened) return;
+    this.opened = false;
+    this.clearGapTimer();
+    this.connection.detach(this);
+  }
+
+  // ---- writes ----
+
+  /** Creates a marker at (x, y), 0..1 of the image, with its first comment. Resolves with the chat id. */
+  createChat(x: number, y: number, text: string): { chatId: string; done: Promise<WriteOutcome> } {
+    const chatId = uuid();
+    return { chatId, done: this.write({ type: 'create-chat', x, y, text, chatId, commentId: uuid() }) };
+  }
+
+  addComment(chatId: string, text: string): Promise<WriteOutcome> {
+    return this.write({ type: 'add-comment', chatId, text, commentId: uuid() });
+  }
+
+  editComment(chatId: string, commentId: string, text: string): Promise<WriteOutcome> {
+    return this.write({ type: 'edit-comment', chatId, commentId, text });
+  }
+
+  deleteComment(chatId: string, commentId: string): Promise<WriteOutcome> {
+    return this.write({ type: 'delete-comment', chatId, commentId });
+  }
+
+  moveChat(chatId: string, x: number, y: number): Promise<WriteOutcome> {
+    return this.write({ type: 'move-chat', chatId, x, y });
+  }
+
+  resolveChat(chatId: string, resolved: boolean): Promise<WriteOutcome> {
+    return this.write({ type: 'resolve-chat', chatId, resolved });
+  }
+
+  deleteChat(chatId: string): Promise<WriteOutcome> {
+    return this.write({ type: 'delete-chat', chatId });
+  }
+
+  /**
+   * Validates the write as the server would, applies it optimistically and sends it. Refused at once (nothing
+   * shown) when invalid or while the connection is not live; writes are never queued.
+   */
+  write(request: WriteRequest): Promise<WriteOutcome> {
+    const broadcastId = uuid();
+    const checked = validateClientMessage({ ...request, broadcastId, tenantId: this.key.tenantId, urlId: this.key.urlId });
+    if (!checked.ok) return Promise.resolve({ ok: false, code: checked.code, message: checked.error, broadcastId });
+    const message = checked.message as WriteMessage;
+    if (this.connection.state !== 'live') {
+      return Promise.resolve({ ok: false, code: 'unavailable', message: 'offline: changes cannot be saved right now', broadcastId });
+    }
+    const event = this.optimisticEvent(message);
+    if (!event) return Promise.resolve({ ok: false, code: 'not-found', message: 'no such chat or comment on this image', broadcastId });
+    return new Promise<WriteOutcome>((resolve) => {
+      const write: PendingWrite = { message, event, ackSeq: null, inDoubt: false, echoed: false, resolve };
+      this.pending.push(write);
+      this.refresh(new Set([event.chatId]), []);
+      this.connection.write(message).then((result) => {
+        if (result.ok) return this.acknowledged(write, result.seq);
+        if (result.lost) {
+          write.inDoubt = true;
+          return;
+        }
+        this.rollBack(write, result.code, result.message);
+      });
+    });
+  }
+
+  private me(): Author {
+    return this.connection.user ?? { id: '', name: 'Guest' };
+  }
+
+  /** The event the server would broadcast for this write, with local time and identity. */
+  private optimisticEvent(message: WriteMessage): ImageEvent | null {
+    const now = Date.now();
+    const author = this.me();
+    const base = { broadcastId: message.broadcastId, tenantId: message.tenantId, urlId: message.urlId, seq: 0 };
+    if (message.type === 'create-chat') {
+      const chatId = message.chatId ?? uuid();
+      const comment = { id: message.commentId ?? uuid(), author, text: message.text, createdAt: now, editedAt: null };
+      return { ...base, type: 'new-image-chat', chatId, chat: { id: chatId, x: message.x, y: message.y, author, createdAt: now, resolved: false, comments: [comment] } };
+    }
+    const chat = this.view.get(message.chatId);
+    if (!chat) return null;
+    const envelope = { ...base, chatId: message.chatId };
+    switch (message.type) {
+      case 'add-comment':
+        return { ...envelope, type: 'image-chat-updated', change: 'comment-added', comment: { id: message.commentId ?? uuid(), author, text: message.text, createdAt: now, editedAt: null } };
+      case 'edit-comment': {
+        const comment = chat.comments.find((c) => c.id === message.commentId);
+        if (!comment) return null;
+        return { ...envelope, type: 'image-chat-updated', change: 'comment-edited', comment: { ...comment, text: message.text, editedAt: now } };
+      }
+      case 'delete-comment':
+        return { ...envelope, type: 'image-chat-updated', change: 'comment-deleted', commentId: message.commentId };
+      case 'move-chat':
+        return { ...envelope, type: 'image-chat-updated', change: 'moved', x: message.x, y: message.y };
+      case 'resolve-chat':
+        return { ...envelope, type: 'image-chat-updated', change: 'resolved', resolved: message.resolved };
+      case 'delete-chat':
+        return { ...envelope, type: 'deleted-image-chat' };
+    }
+  }
+
+  private acknowledged(write: PendingWrite, seq: number): void {
+    write.ackSeq = seq;
+    const id = write.message.broadcastId;
+    // The echo may already be in (or inside a snapshot that raced the ack): then the write is done.
+    if (write.echoed || (this._seq !== null && this._seq >= seq)) this.removePending(write);
+    this.refresh(new Set([write.event.chatId]), []);
+    write.resolve({ ok: true, seq, broadcastId: id });
+  }
+
+  private rollBack(write: PendingWrite, code: ErrorCode, message: string): void {
+    this.removePending(write);
+    this.refresh(new Set([write.event.chatId]), []);
+    write.resolve({ ok: false, code, message, broadcastId: write.message.broadcastId });
+  }
+
+  private removePending(write: PendingWrite): void {
+    this.pending = this.pending.filter((item) => item !== write);
+  }
+
+  // ---- frames from the connection (ImageChannel) ----
+
+  /** @internal Where to resume after a reconnect or gap. */
+  resumePoint(): { since?: number; epoch?: string } {
+    return this._seq === null || this._epoch === undefined ? {} : { since: this._seq, epoch: this._epoch };
+  }
+
+  /** @internal Called by the connection when its socket closed. */
+  connectionLost(): void {
+    this.clearGapTimer();
+    for (const write of this.pending) if (write.ackSeq === null) write.inDoubt = true;
+  }
+
+  /** @internal A frame for this image, from the connection. */
+  receive(message: ImageMessage): void {
+    switch (message.type) {
+      case 'subscribed':
+        return this.subscribed(message);
+      case 'unsubscribed':
+        return;
+      case 'resync':
+        this.connection.resubscribe(this);
+        return;
+      case 'error':
+        this.errorListeners.emit({ code: message.code, message: message.message });
+        return;
+      case 'new-image-chat':
+      case 'image-chat-updated':
+      case 'deleted-image-chat':
+        return this.event(message);
+    }
+  }
+
+  private subscribed(message: ImageMessage & { type: 'subscribed' }): void {
+    const touched = new Set<string>();
+    const arrived: string[] = [];
+    let all = false;
+    if (message.reset) {
+      all = true;
+      this.confirmed = new Map(message.chats.map((chat) => [chat.id, chat]));
+      this._seq = message.seq;
+      for (const seq of [...this.early.keys()]) if (seq <= message.seq) this.early.delete(seq);
+    } else {
+      for (const event of message.events) this.applyInOrder(event, touched, arrived);
+      // The replay ends at the image's seq; anything the store still lacks below it is not coming.
+      if (this._seq === null || this._seq < message.seq) this._seq = message.seq;
+    }
+    this._epoch = message.epoch;
+    this._ready = true;
+    this.settleInDoubt();
+    // Acknowledged writes whose echo is now included leave the overlay.
+    for (const write of [...this.pending]) if (write.ackSeq !== null && write.ackSeq <= (this._seq ?? 0)) this.removePending(write);
+    this.drainEarly(touched, arrived);
+    this.refresh(all ? null : touched, arrived);
+    this.checkGap();
+  }
+
+  /** Writes whose answer was lost with the socket: if their echo did not come back, they were not stored. */
+  private settleInDoubt(): void {
+    for (const write of [...this.pending]) {
+      if (!write.inDoubt) continue;
+      this.removePending(write);
+      const id = write.message.broadcastId;
+      if (write.echoed) write.resolve({ ok: true, seq: this._seq ?? 0, broadcastId: id });
+      else write.resolve({ ok: false, code: 'unavailable', message: 'the connection dropped before the server confirmed this change', broadcastId: id });
+    }
+  }
+
+  private event(event: ImageEvent): void {
+    const touched = new Set<string>();
+    const arrived: string[] = [];
+    if (this._seq === null || event.seq > this._seq + 1) {
+      // Ahead of the next seq (or before the first snapshot): keep it for a moment.
+      this.early.set(event.seq, event);
+      this.checkGap();
+      return;
+    }
+    this.applyInOrder(event, touched, arrived);
+    this.drainEarly(touched, arrived);
+    this.refresh(touched, arrived);
+    this.checkGap();
+  }
+
+  /** Applies an event if it is the next one; events at or below `seq` are already in and are ignored. */
+  private applyInOrder(event: ImageEvent, touched: Set<string>, arrived: string[]): void {
+    if (this._seq !== null && event.seq <= this._seq) return;
+    if (this._seq !== null && event.seq !== this._seq + 1) {
+      this.early.set(event.seq, event);
+      return;
+    }
+    const next = applyEventToChat(this.confirmed.get(event.chatId) ?? null, event);
+    if (next) this.confirmed.set(event.chatId, next);
+    else this.confirmed.delete(event.chatId);
+    this._seq = event.seq;
+    touched.add(event.chatId);
+    const own = this.pending.find((write) => write.message.broadcastId === event.broadcastId);
+    if (own) {
+      // Our own echo: the change is already shown, so it is not applied on top again; the server's copy
+      // replaces the optimistic one. The write stays listed only until its ack (or the resubscribe) settles it.
+      own.echoed = true;
+      if (own.ackSeq !== null) this.removePending(own);
+    } else if (event.type === 'new-image-chat') {
+      arrived.push(event.chatId);
+    }
+  }
+
+  private drainEarly(touched: Set<string>, arrived: string[]): void {
+    if (this._seq === null) return;
+    for (const seq of [...this.early.keys()]) if (seq <= this._seq) this.early.delete(seq);
+    for (let next = this._seq + 1; this.early.has(next); next = this._seq + 1) {
+      const event = this.early.get(next)!;
+      this.early.delete(next);
+      this.applyInOrder(event, touched, arrived);
+    }
+  }
+
+  private checkGap(): void {
+    if (this.early.size === 0 || this._seq === null) {
+      this.clearGapTimer();
+      return;
+    }
+    if (this.gapTimer) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = null;
+      if (this.early.size > 0) this.connection.resubscribe(this);
+    }, this.gapWaitMs);
+  }
+
+  private clearGapTimer(): void {
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.gapTimer = null;
+  }
+
+  /** Recomputes the shown chats that may have changed and tells listeners which did. */
+  private refresh(chatIds: ReadonlySet<string> | null, arrived: readonly string[]): void {
+    const ids = chatIds ?? new Set([...this.view.keys(), ...this.confirmed.keys(), ...this.pending.map((w) => w.event.chatId)]);
+    const changed = new Set<string>();
+    for (const id of ids) {
+      let chat: Chat | null = this.confirmed.get(id) ?? null;
+      for (const write of this.pending) if (!write.echoed && write.event.chatId === id) chat = applyOptimistic(chat, write.event);
+      const before = this.view.get(id);
+      if (chat) {
+        if (before === chat) continue;
+        this.view.set(id, chat);
+      } else {
+        if (!before) continue;
+        this.view.delete(id);
+      }
+      changed.add(id);
+    }
+    if (changed.size === 0 && chatIds !== null && arrived.length === 0) return;
+    this.changeListeners.emit({ chatIds: chatIds === null ? null : changed, arrived });
+  }
+}
+
+/** Like `applyEventToChat`, but a comment already present (e.g. in a snapshot that raced the ack) is not added twice. */
+function applyOptimistic(chat: Chat | null, event: ImageEvent): Chat | null {
+  const added = event.type === 'image-chat-updated' && event.change === 'comment-added' ? event.comment : undefined;
+  if (chat && added && chat.comments.some((comment) => comment.id === added.id)) return chat;
+  return applyEventToChat(chat, event);
+}
