@@ -17,7 +17,10 @@ import pg from 'pg';
 import type { Chat, ImageEvent, ImageKey } from '../../shared/index.js';
 import { applyEventToChat } from '../../shared/index.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import type { NewTenant, ReadResult, Store, Tenant, WriteContext, WriteOutcome, WritePlan } from './types.js';
+import type {
+  ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush, WriteContext, WriteOutcome, WritePlan,
+} from './types.js';
+import * as usage from './postgres-usage.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database`. */
@@ -147,6 +150,27 @@ export class PostgresStore implements Store {
       await client.query('DELETE FROM events WHERE tenant_id = $1 AND url_id = $2 AND seq <= $3', [key.tenantId, key.urlId, seq - this.options.eventLogKeep]);
       return { ok: true, event };
     });
+  }
+
+  async findTenantBySecretHash(secretHash: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM tenants WHERE secret_hash = $1', [secretHash]);
+    return rows[0]?.id ?? null;
+  }
+
+  async addUsage(flush: UsageFlush): Promise<void> {
+    await this.transaction((client) => usage.addUsage(client, flush));
+  }
+
+  async readUsage(tenantId: string, from: string, to: string): Promise<UsageDay[]> {
+    return usage.readUsage(this.pool, tenantId, from, to);
+  }
+
+  async readTopImages(tenantId: string, from: string, to: string, limit: number): Promise<ImageUsage[]> {
+    return usage.readTopImages(this.pool, tenantId, from, to, limit);
+  }
+
+  async readLive(tenantId: string, freshSince: number): Promise<LiveUsage> {
+    return usage.readLive(this.pool, tenantId, freshSince);
   }
 
   async getOrCreateSetting(name: string, create: () => string): Promise<string> {

@@ -10,7 +10,10 @@ import Database from 'better-sqlite3';
 import type { Chat, ImageEvent, ImageKey } from '../../shared/index.js';
 import { applyEventToChat } from '../../shared/index.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
-import type { NewTenant, ReadResult, Store, Tenant, WriteContext, WriteOutcome, WritePlan } from './types.js';
+import type {
+  ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush, WriteContext, WriteOutcome, WritePlan,
+} from './types.js';
+import * as usage from './sqlite-usage.js';
 
 interface TenantRow { id: string; name: string; origins: string; created_at: number }
 interface ImageRow { seq: number; epoch: string; chat_count: number }
@@ -132,6 +135,27 @@ export class SqliteStore implements Store {
       return { ok: true, event };
     });
     return run.immediate();
+  }
+
+  async findTenantBySecretHash(secretHash: string): Promise<string | null> {
+    const row = this.db.prepare('SELECT id FROM tenants WHERE secret_hash = ?').get(secretHash) as { id: string } | undefined;
+    return row?.id ?? null;
+  }
+
+  async addUsage(flush: UsageFlush): Promise<void> {
+    usage.addUsage(this.db, flush);
+  }
+
+  async readUsage(tenantId: string, from: string, to: string): Promise<UsageDay[]> {
+    return usage.readUsage(this.db, tenantId, from, to);
+  }
+
+  async readTopImages(tenantId: string, from: string, to: string, limit: number): Promise<ImageUsage[]> {
+    return usage.readTopImages(this.db, tenantId, from, to, limit);
+  }
+
+  async readLive(tenantId: string, freshSince: number): Promise<LiveUsage> {
+    return usage.readLive(this.db, tenantId, freshSince);
   }
 
   async getOrCreateSetting(name: string, create: () => string): Promise<string> {

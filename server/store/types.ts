@@ -42,6 +42,49 @@ export interface NewTenant {
   secretHash: string;
 }
 
+/** One tenant's usage on one UTC day (`day` is YYYY-MM-DD). Definitions in docs/dashboard.md. */
+export interface UsageDay {
+  day: string;
+  pubSubMessageCount: number;
+  pubSubBandwidth: number;
+  conversationCreateCount: number;
+  /** Sum over nodes of each node's peak of concurrent connections that day (exact with one node). */
+  peakConnections: number;
+}
+
+/** One image's delivered traffic over a range of days. */
+export interface ImageUsage {
+  urlId: string;
+  pubSubMessageCount: number;
+  pubSubBandwidth: number;
+}
+
+/** A tenant's live numbers, summed over the nodes that reported recently. */
+export interface LiveUsage {
+  connections: number;
+  /** Images watched, summed per node (an image watched on two nodes counts twice). */
+  watchedImages: number;
+  /** Nodes with live connections of the tenant. */
+  nodes: number;
+}
+
+/**
+ * What one node counted since its last flush. Applied in one transaction, at most once: `id` is recorded
+ * with it, and a retry of the same flush (same id) after an unclear failure changes nothing.
+ */
+export interface UsageFlush {
+  id: string;
+  nodeId: string;
+  /** Server time of the flush, milliseconds (presence freshness). */
+  at: number;
+  tenants: { tenantId: string; day: string; messages: number; bytes: number; conversations: number }[];
+  images: { tenantId: string; day: string; urlId: string; messages: number; bytes: number }[];
+  /** This node's peak of concurrent connections per tenant and day (kept as the maximum seen). */
+  peaks: { tenantId: string; day: string; peak: number }[];
+  /** This node's live numbers per tenant now; they replace what the node reported before. */
+  presence: { tenantId: string; connections: number; images: number }[];
+}
+
 export interface Store {
   /** Runs migrations; call once before use. */
   init(): Promise<void>;
@@ -64,6 +107,16 @@ export interface Store {
    * assigns the image's next seq and appends the event to the image's log. Resolves once durable.
    */
   write(key: ImageKey, chatId: string | null, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome>;
+  /** The tenant whose API secret has this hash, or null. */
+  findTenantBySecretHash(secretHash: string): Promise<string | null>;
+  /** Adds a node's counts to the per-tenant, per-day totals, atomically and at most once per `flush.id`. */
+  addUsage(flush: UsageFlush): Promise<void>;
+  /** Days from `from` to `to` (YYYY-MM-DD, inclusive) that have usage, in order; days without are left out. */
+  readUsage(tenantId: string, from: string, to: string): Promise<UsageDay[]>;
+  /** The images with the most deliveries over the days, most first. */
+  readTopImages(tenantId: string, from: string, to: string, limit: number): Promise<ImageUsage[]>;
+  /** The tenant's live numbers from nodes that reported at or after `freshSince` (milliseconds). */
+  readLive(tenantId: string, freshSince: number): Promise<LiveUsage>;
   /** A value kept across restarts and shared by all nodes; `create` makes it the first time. */
   getOrCreateSetting(name: string, create: () => string): Promise<string>;
   /** Throws if the store cannot be reached. */

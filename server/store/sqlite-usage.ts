@@ -1,0 +1,70 @@
+/**
+ * The usage tables of the SQLite store (see UsageFlush in types.ts): one IMMEDIATE transaction per flush,
+ * additive upserts for counters, MAX for peaks, and the flush id recorded so a retried flush is a no-op.
+ */
+import type Database from 'better-sqlite3';
+import type { ImageUsage, LiveUsage, UsageDay, UsageFlush } from './types.js';
+
+/** Applied flush ids are kept this long; a retry comes within seconds, never a day later. */
+const FLUSH_IDS_KEEP_MS = 24 * 60 * 60 * 1000;
+
+export function addUsage(db: Database.Database, flush: UsageFlush): void {
+  db.transaction(() => {
+    const fresh = db.prepare('INSERT OR IGNORE INTO usage_flushes (id, applied_at) VALUES (?, ?)').run(flush.id, flush.at).changes === 1;
+    if (!fresh) return;
+    db.prepare('DELETE FROM usage_flushes WHERE applied_at < ?').run(flush.at - FLUSH_IDS_KEEP_MS);
+    const daily = db.prepare(`INSERT INTO usage_daily (tenant_id, day, messages, bytes, conversations) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (tenant_id, day) DO UPDATE SET messages = messages + excluded.messages, bytes = bytes + excluded.bytes,
+      conversations = conversations + excluded.conversations`);
+    for (const t of flush.tenants) daily.run(t.tenantId, t.day, t.messages, t.bytes, t.conversations);
+    const images = db.prepare(`INSERT INTO usage_images (tenant_id, day, url_id, messages, bytes) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (tenant_id, day, url_id) DO UPDATE SET messages = messages + excluded.messages, bytes = bytes + excluded.bytes`);
+    for (const i of flush.images) images.run(i.tenantId, i.day, i.urlId, i.messages, i.bytes);
+    const peaks = db.prepare(`INSERT INTO usage_peaks (tenant_id, day, node_id, peak) VALUES (?, ?, ?, ?)
+      ON CONFLICT (tenant_id, day, node_id) DO UPDATE SET peak = max(peak, excluded.peak)`);
+    for (const p of flush.peaks) peaks.run(p.tenantId, p.day, flush.nodeId, p.peak);
+    db.prepare('DELETE FROM usage_presence WHERE node_id = ?').run(flush.nodeId);
+    const presence = db.prepare('INSERT INTO usage_presence (node_id, tenant_id, connections, images, updated_at) VALUES (?, ?, ?, ?, ?)');
+    for (const p of flush.presence) presence.run(flush.nodeId, p.tenantId, p.connections, p.images, flush.at);
+  }).immediate();
+}
+
+interface DailyRow { day: string; messages: number; bytes: number; conversations: number }
+
+export function readUsage(db: Database.Database, tenantId: string, from: string, to: string): UsageDay[] {
+  const rows = db.prepare('SELECT day, messages, bytes, conversations FROM usage_daily WHERE tenant_id = ? AND day >= ? AND day <= ?')
+    .all(tenantId, from, to) as DailyRow[];
+  const peaks = db.prepare('SELECT day, SUM(peak) AS peak FROM usage_peaks WHERE tenant_id = ? AND day >= ? AND day <= ? GROUP BY day')
+    .all(tenantId, from, to) as { day: string; peak: number }[];
+  return mergeDays(rows, peaks);
+}
+
+/** Joins counter rows and peak rows by day, in day order. Shared with the PostgreSQL store. */
+export function mergeDays(rows: DailyRow[], peaks: { day: string; peak: number }[]): UsageDay[] {
+  const days = new Map<string, UsageDay>();
+  const day = (name: string): UsageDay => {
+    let found = days.get(name);
+    if (!found) days.set(name, (found = { day: name, pubSubMessageCount: 0, pubSubBandwidth: 0, conversationCreateCount: 0, peakConnections: 0 }));
+    return found;
+  };
+  for (const row of rows) {
+    const d = day(row.day);
+    d.pubSubMessageCount = Number(row.messages);
+    d.pubSubBandwidth = Number(row.bytes);
+    d.conversationCreateCount = Number(row.conversations);
+  }
+  for (const row of peaks) day(row.day).peakConnections = Number(row.peak);
+  return [...days.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+}
+
+export function readTopImages(db: Database.Database, tenantId: string, from: string, to: string, limit: number): ImageUsage[] {
+  return (db.prepare(`SELECT url_id AS urlId, SUM(messages) AS pubSubMessageCount, SUM(bytes) AS pubSubBandwidth FROM usage_images
+    WHERE tenant_id = ? AND day >= ? AND day <= ? GROUP BY url_id ORDER BY pubSubMessageCount DESC, url_id LIMIT ?`)
+    .all(tenantId, from, to, limit) as ImageUsage[]);
+}
+
+export function readLive(db: Database.Database, tenantId: string, freshSince: number): LiveUsage {
+  const row = db.prepare(`SELECT COALESCE(SUM(connections), 0) AS connections, COALESCE(SUM(images), 0) AS watchedImages, COUNT(*) AS nodes
+    FROM usage_presence WHERE tenant_id = ? AND updated_at >= ? AND connections > 0`).get(tenantId, freshSince) as LiveUsage;
+  return row;
+}
