@@ -1,0 +1,99 @@
+/**
+ * The bus contract against the in-process bus and the Redis bus, then what only a bus between nodes can
+ * show: cross-node delivery once, no traffic to nodes that do not watch an image, and a Redis outage.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { MemoryBus } from '../../server/bus/memory.js';
+import { RedisBus } from '../../server/bus/redis.js';
+import { createLogger } from '../../server/log.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { busContract, eventually, settle } from './bus.contract.js';
+
+const log = createLogger('silent');
+let redis: RedisServer;
+const opened: RedisBus[] = [];
+
+beforeAll(async () => { redis = await startRedis(); });
+afterAll(async () => {
+  await Promise.all(opened.map((bus) => bus.close()));
+  await redis?.stop();
+});
+
+async function redisBus(prefix = 'contract:'): Promise<RedisBus> {
+  const bus = new RedisBus({ url: redis.url, prefix, log });
+  opened.push(bus);
+  if (!(await bus.waitUntilHealthy(10_000))) throw new Error('redis bus did not connect');
+  return bus;
+}
+
+busContract('memory', { create: async () => new MemoryBus() });
+busContract('redis', { create: () => redisBus() });
+
+describe('redis bus between nodes', () => {
+  test('a payload published on one node reaches each subscribed node once, the publisher included', async () => {
+    const [one, two, three] = await Promise.all([redisBus('x1:'), redisBus('x1:'), redisBus('x1:')]);
+    const got = new Map<string, string[]>([['one', []], ['two', []], ['three', []]]);
+    one!.onMessage((_t, p) => got.get('one')!.push(p));
+    two!.onMessage((_t, p) => got.get('two')!.push(p));
+    three!.onMessage((_t, p) => got.get('three')!.push(p));
+    await Promise.all([one!.subscribe('demo img'), two!.subscribe('demo img')]);
+    await one!.publish('demo img', '{"seq":1}');
+    await two!.publish('demo img', '{"seq":2}');
+    await eventually(() => got.get('one')!.length === 2 && got.get('two')!.length === 2, 'both payloads on both nodes');
+    await settle();
+    expect(got.get('one')!.sort()).toEqual(['{"seq":1}', '{"seq":2}']);
+    expect(got.get('two')!.sort()).toEqual(['{"seq":1}', '{"seq":2}']);
+    // Node three never subscribed: Redis sends it nothing for this image.
+    expect(got.get('three')).toEqual([]);
+    expect(three!.received).toBe(0);
+    expect(await redis.command('PUBSUB', 'NUMSUB', 'x1:demo img')).toEqual(['x1:demo img', 2]);
+    await two!.unsubscribe('demo img');
+    expect(await redis.command('PUBSUB', 'NUMSUB', 'x1:demo img')).toEqual(['x1:demo img', 1]);
+  });
+
+  test('Redis down: publish fails fast, local delivery goes on, healthy is false; back: resubscribed, then onUp', async () => {
+    const [one, two] = await Promise.all([redisBus('x2:'), redisBus('x2:')]);
+    const gotOne: string[] = [];
+    const gotTwo: string[] = [];
+    one!.onMessage((_t, p) => gotOne.push(p));
+    two!.onMessage((_t, p) => gotTwo.push(p));
+    const status: string[] = [];
+    two!.onStatus({ onDown: () => status.push('down'), onUp: () => status.push('up') });
+    await Promise.all([one!.subscribe('demo a'), two!.subscribe('demo a')]);
+
+    await redis.kill();
+    try {
+      await eventually(() => !one!.healthy && !two!.healthy, 'both buses to notice the outage');
+      expect(status).toEqual(['down']);
+      await expect(one!.publish('demo a', '{"seq":1}')).rejects.toThrow(/redis unavailable/);
+      await eventually(() => gotOne.length === 1, 'local delivery during the outage');
+      // A topic first subscribed during the outage is subscribed when Redis returns.
+      await two!.subscribe('demo b');
+      await one!.subscribe('demo b');
+    } finally {
+      await redis.restart();
+    }
+    await eventually(() => one!.healthy && two!.healthy, 'both buses to reconnect', 15_000);
+    expect(status).toEqual(['down', 'up']);
+    expect(gotTwo).toEqual([]);
+    await one!.publish('demo a', '{"seq":2}');
+    await one!.publish('demo b', '{"seq":1}');
+    await eventually(() => gotTwo.length === 2, 'cross-node delivery after the outage');
+    await settle();
+    expect(gotTwo.sort()).toEqual(['{"seq":1}', '{"seq":2}']);
+    expect(gotOne.sort()).toEqual(['{"seq":1}', '{"seq":1}', '{"seq":2}']);
+  });
+
+  test('a bus started while Redis is down comes up later and then reports healthy', async () => {
+    await redis.kill();
+    const bus = new RedisBus({ url: redis.url, prefix: 'x3:', log });
+    opened.push(bus);
+    try {
+      expect(await bus.waitUntilHealthy(300)).toBe(false);
+      expect(bus.healthy).toBe(false);
+    } finally {
+      await redis.restart();
+    }
+    expect(await bus.waitUntilHealthy(15_000)).toBe(true);
+  });
+});
