@@ -1,0 +1,99 @@
+/**
+ * A private image-chat cluster for one test suite: a redis-server, a PostgreSQL, and N nodes run as separate
+ * processes (`node dist/server/main.js`) sharing them. Nodes can be killed or drained and started again on
+ * their port. `stop()` ends everything it started, whatever state it is in.
+ */
+import { randomUUID } from 'node:crypto';
+import { freePort, startNodeProcess, type NodeProcess } from './node-process.js';
+import { startPostgres, type PostgresServer } from './postgres.js';
+import { startRedis, type RedisServer } from './redis.js';
+import { PostgresStore } from '../../server/store/postgres.js';
+
+export const REDIS_PREFIX = 'ic-test:';
+
+export interface Cluster {
+  redis: RedisServer;
+  postgres: PostgresServer;
+  databaseUrl: string;
+  /** The running node in each slot, or null while it is down. */
+  nodes: (NodeProcess | null)[];
+  /** WebSocket URLs of the nodes that are up now. */
+  liveUrls(): string[];
+  /** Stops node `index` with `signal` (SIGKILL: a crash; SIGTERM: a graceful drain) and waits for its exit. */
+  stopNode(index: number, signal: NodeJS.Signals): Promise<number | null>;
+  /** Starts node `index` again on its port. */
+  startNode(index: number): Promise<NodeProcess>;
+  /** A store on the cluster's database, for reading the truth directly. */
+  openStore(): Promise<PostgresStore>;
+  stop(): Promise<void>;
+}
+
+/** Environment every node gets; `env` adds to or overrides it. */
+function nodeEnv(databaseUrl: string, redisUrl: string, port: number, env: Record<string, string>): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: REDIS_PREFIX,
+    PORT: String(port),
+    // Gaps a lost bus message leaves are read from the store sooner than the default second.
+    GAP_WAIT_MS: '300',
+    // Randomized tests write faster than a person does.
+    WRITE_RATE_PER_SECOND: '1000',
+    WRITE_BURST: '1000',
+    FRAME_RATE_PER_SECOND: '2000',
+    FRAME_BURST: '2000',
+    LOG_LEVEL: 'info',
+    ...env,
+  };
+}
+
+export async function startCluster(count = 3, env: Record<string, string> = {}): Promise<Cluster> {
+  const redis = await startRedis();
+  let postgres: PostgresServer | undefined;
+  const nodes: (NodeProcess | null)[] = [];
+  const ports: number[] = [];
+  try {
+    postgres = await startPostgres();
+    const databaseUrl = await postgres.createDatabase(`cluster_${randomUUID().replace(/-/g, '')}`);
+    for (let i = 0; i < count; i += 1) ports.push(await freePort());
+    // Started one after another: they race on migrations and the demo tenant otherwise (safe, but slower on 2 cores).
+    for (const port of ports) nodes.push(await startNodeProcess(nodeEnv(databaseUrl, redis.url, port, env)));
+    const pg = postgres;
+    const stores: PostgresStore[] = [];
+    return {
+      redis,
+      postgres: pg,
+      databaseUrl,
+      nodes,
+      liveUrls: () => nodes.filter((n): n is NodeProcess => n !== null).map((n) => n.wsUrl),
+      stopNode: async (index, signal) => {
+        const node = nodes[index];
+        if (!node) return null;
+        const code = await node.stop(signal);
+        nodes[index] = null;
+        return code;
+      },
+      startNode: async (index) => {
+        const node = await startNodeProcess(nodeEnv(databaseUrl, redis.url, ports[index]!, env));
+        nodes[index] = node;
+        return node;
+      },
+      openStore: async () => {
+        const store = new PostgresStore({ url: databaseUrl, eventLogKeep: 1000, poolSize: 2 });
+        stores.push(store);
+        return store;
+      },
+      stop: async () => {
+        await Promise.all(stores.map((s) => s.close().catch(() => {})));
+        await Promise.all(nodes.map((n) => n?.stop('SIGKILL')));
+        await pg.stop();
+        await redis.stop();
+      },
+    };
+  } catch (error) {
+    await Promise.all(nodes.map((n) => n?.stop('SIGKILL')));
+    await postgres?.stop();
+    await redis.stop();
+    throw error;
+  }
+}
