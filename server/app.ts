@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { openStore } from './store/open.js';
@@ -19,6 +19,14 @@ import { createRequestHandler, type Route } from './http/router.js';
 import { healthRoutes } from './http/health.js';
 import { staticRoutes } from './http/static-routes.js';
 import { ensureDemoTenant } from './tenants/demo.js';
+import { AdminFeed } from './gateway/admin-feed.js';
+import { TenantPresence } from './usage/presence.js';
+import { UsageMeter } from './usage/usage-meter.js';
+import { PrometheusMetrics } from './metrics/prometheus.js';
+import { instrumentBus, instrumentStore } from './metrics/instrument.js';
+import { MeterSet } from './metrics/meter-set.js';
+import { metricsRoutes } from './http/metrics.js';
+import { tenantApiRoutes } from './http/tenant-api.js';
 
 export interface RunningServer {
   url: string;
@@ -29,6 +37,11 @@ export interface RunningServer {
   service: ChatService;
   gateway: Gateway;
   meter: CountingMeter;
+  /** Usage metering (per tenant per UTC day); `usage.flush()` stores what is counted so far. */
+  usage: UsageMeter;
+  metrics: PrometheusMetrics;
+  /** This node's id in usage peaks and presence. */
+  nodeId: string;
   /** The demo tenant's API secret, when the demo tenant is on. */
   demoSecret: string | undefined;
   /** Stops accepting, turns /readyz false, closes sockets with 1001 over `drainMs`, then closes everything. */
@@ -36,19 +49,34 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const store = await openStore(config.databaseUrl, config.limits.EVENT_LOG_KEEP);
+  const nodeId = randomUUID();
+  const presence = new TenantPresence();
+  const metrics = new PrometheusMetrics({
+    subscriptions: (): number => presence.subscriptions,
+    adminSubscriptions: (): number => feed.subscriberCount,
+    topics: (): number => gateway.topicCount,
+  });
+  const store = instrumentStore(await openStore(config.databaseUrl, config.limits.EVENT_LOG_KEEP), metrics.storeLatency);
   await store.init();
-  const bus = await openBus(config.redisUrl, config.redisPrefix, log);
+  const bus = instrumentBus(await openBus(config.redisUrl, config.redisPrefix, log), metrics.busPublish);
   const secret = config.sessionSecret ?? (await store.getOrCreateSetting('session-secret', () => randomBytes(32).toString('base64url')));
   const signer = new SessionSigner(secret);
   const service = new ChatService(store, bus, config.limits);
   const meter = new CountingMeter();
-  const gateway = new Gateway({ service, signer, limits: config.limits, log, meter });
+  const feed = new AdminFeed({ bus, store, onError: (error) => log.warn({ err: error }, 'admin feed'), onDelivered: () => metrics.feedDelivered() });
+  const usage = new UsageMeter({ store, nodeId, presence, flushMs: config.usageFlushMs, log, onFlush: (ok) => metrics.usageFlushed(ok) });
+  service.observe(usage);
+  service.observe(feed);
+  const gateway = new Gateway({
+    service, signer, limits: config.limits, log, meter: new MeterSet([meter, usage, metrics]), adminFeed: feed, presence,
+  });
   const demoSecret = config.demoTenant ? await ensureDemoTenant(store) : undefined;
 
   let draining = false;
   const routes: Route[] = [
     ...healthRoutes(store, bus, () => draining),
+    ...metricsRoutes(metrics),
+    ...tenantApiRoutes({ store, liveFreshMs: 3 * config.usageFlushMs }),
     ...staticRoutes(config.publicDir),
   ];
   const http = createServer(createRequestHandler(routes, log));
@@ -70,6 +98,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       await gateway.drain(drainMs);
       http.close();
       await gateway.close();
+      feed.close();
+      // Every delivery has happened: store the last counts before the store closes.
+      await usage.close();
       http.closeAllConnections();
       await bus.close();
       await store.close();
@@ -77,5 +108,6 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     return closing;
   };
 
-  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, meter, demoSecret, close };
+  usage.start();
+  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, meter, usage, metrics, nodeId, demoSecret, close };
 }

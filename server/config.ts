@@ -23,6 +23,8 @@ export interface Config {
   demoTenant: boolean;
   /** How long SIGTERM spreads socket closes over, so clients do not all reconnect at once. */
   drainMs: number;
+  /** How often usage counts are flushed to the store (they are also flushed on shutdown). */
+  usageFlushMs: number;
   limits: Limits;
 }
 
@@ -70,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicDir: env.PUBLIC_DIR || resolve('dist', 'public'),
     demoTenant: (env.DEMO_TENANT ?? 'on') !== 'off',
     drainMs: integer(env, 'DRAIN_MS', 2000, 0, 600_000),
+    // A few seconds: dashboards look fresh, and a node flushes ~one small transaction per interval.
+    usageFlushMs: integer(env, 'USAGE_FLUSH_MS', 5000, 50, 600_000),
     limits,
   };
 }

@@ -1,0 +1,87 @@
+/**
+ * The tenant REST API (docs/dashboard.md), each call authorized by the tenant's API secret:
+ * - `GET /api/v1/tenants/:tenantId/usage?from=YYYY-MM-DD&to=YYYY-MM-DD`: counters per UTC day, every day
+ *   of the range (zeros included), and totals;
+ * - `GET /api/v1/tenants/:tenantId/live`: live connections and watched images, over all nodes;
+ * - `GET /api/v1/tenants/:tenantId/top-images?from&to&limit`: images by delivered events.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Store, UsageDay } from '../store/types.js';
+import { authorizeTenant } from '../auth/bearer.js';
+import { addDays, daysBetween, parseUtcDay, utcDay } from '../usage/utc-day.js';
+import { sendJson, type Route } from './router.js';
+
+/** Longest range one usage call may ask for: a year and a day (leap years). */
+export const MAX_USAGE_RANGE_DAYS = 366;
+/** Days shown when `from` is not given: the dashboard's 30-day chart. */
+const DEFAULT_RANGE_DAYS = 30;
+const DEFAULT_TOP_IMAGES = 10;
+const MAX_TOP_IMAGES = 100;
+
+export interface TenantApiOptions {
+  store: Store;
+  /** Presence reports older than this are left out of live numbers (a node that stopped reporting is gone). */
+  liveFreshMs: number;
+  now?: () => number;
+}
+
+const PATH = /^\/api\/v1\/tenants\/([A-Za-z0-9_-]{1,64})\/(usage|live|top-images)$/;
+
+const fail = (response: ServerResponse, status: number, code: string, message: string): void =>
+  sendJson(response, status, { error: { code, message } });
+
+type Range = { ok: true; from: string; to: string } | { ok: false; message: string };
+
+/** `from`/`to` from the query: real dates, from ≤ to, at most MAX_USAGE_RANGE_DAYS days. */
+export function parseRange(url: URL, today: string): Range {
+  const to = url.searchParams.get('to') ?? today;
+  if (parseUtcDay(to) === null) return { ok: false, message: '"to" must be a date as YYYY-MM-DD' };
+  const from = url.searchParams.get('from') ?? addDays(to, 1 - DEFAULT_RANGE_DAYS);
+  if (parseUtcDay(from) === null) return { ok: false, message: '"from" must be a date as YYYY-MM-DD' };
+  if (from > to) return { ok: false, message: '"from" must not be after "to"' };
+  if (daysBetween(from, to).length > MAX_USAGE_RANGE_DAYS) return { ok: false, message: `a range holds at most ${MAX_USAGE_RANGE_DAYS} days` };
+  return { ok: true, from, to };
+}
+
+const emptyDay = (day: string): UsageDay => ({ day, pubSubMessageCount: 0, pubSubBandwidth: 0, conversationCreateCount: 0, peakConnections: 0 });
+
+export function tenantApiRoutes(options: TenantApiOptions): Route[] {
+  const { store } = options;
+  const now = options.now ?? Date.now;
+  return [{
+    method: 'GET',
+    path: '/api/v1/tenants/*',
+    handler: async (request, response, url) => {
+      const match = PATH.exec(url.pathname);
+      if (!match) return false;
+      const [, tenantId = '', resource] = match;
+      const auth = await authorizeTenant(store, request, tenantId);
+      if (!auth.ok) return fail(response, auth.status, auth.code, auth.message);
+
+      if (resource === 'live') {
+        const live = await store.readLive(tenantId, now() - options.liveFreshMs);
+        return sendJson(response, 200, { tenantId, ...live, at: new Date(now()).toISOString() });
+      }
+      const range = parseRange(url, utcDay(now()));
+      if (!range.ok) return fail(response, 400, 'invalid-field', range.message);
+      const { from, to } = range;
+
+      if (resource === 'top-images') {
+        const raw = url.searchParams.get('limit');
+        const limit = raw === null ? DEFAULT_TOP_IMAGES : Number(raw);
+        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOP_IMAGES) return fail(response, 400, 'invalid-field', `"limit" must be a whole number from 1 to ${MAX_TOP_IMAGES}`);
+        return sendJson(response, 200, { tenantId, from, to, images: await store.readTopImages(tenantId, from, to, limit) });
+      }
+
+      const stored = new Map((await store.readUsage(tenantId, from, to)).map((day) => [day.day, day]));
+      const days = daysBetween(from, to).map((day) => stored.get(day) ?? emptyDay(day));
+      const totals = days.reduce((sum, day) => ({
+        pubSubMessageCount: sum.pubSubMessageCount + day.pubSubMessageCount,
+        pubSubBandwidth: sum.pubSubBandwidth + day.pubSubBandwidth,
+        conversationCreateCount: sum.conversationCreateCount + day.conversationCreateCount,
+        peakConnections: Math.max(sum.peakConnections, day.peakConnections),
+      }), { pubSubMessageCount: 0, pubSubBandwidth: 0, conversationCreateCount: 0, peakConnections: 0 });
+      return sendJson(response, 200, { tenantId, from, to, days, totals });
+    },
+  }];
+}

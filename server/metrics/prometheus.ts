@@ -1,0 +1,110 @@
+/**
+ * The node's operational metrics for `/metrics`, in Prometheus' text format (prom-client), on a registry of
+ * its own so several nodes in one process (tests) do not collide. It is a GatewayMeter (connections, events
+ * and bytes out, errors, slow clients, write-to-ack latency) and times store and bus calls through
+ * `instrumentStore` / `instrumentBus`.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ErrorCode } from '../../shared/index.js';
+import type { GatewayMeter } from '../gateway/meter.js';
+
+/** Live numbers read at scrape time. */
+export interface MetricsSources {
+  subscriptions(): number;
+  adminSubscriptions(): number;
+  topics(): number;
+}
+
+/** Latency buckets in seconds: sub-millisecond in-process calls up to multi-second outages. */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export class PrometheusMetrics implements GatewayMeter {
+  readonly registry = new Registry();
+  private readonly connections: Gauge;
+  private readonly connectionsOpened: Counter;
+  private readonly eventsIn: Counter;
+  private readonly eventsOut: Counter;
+  private readonly framesOut: Counter;
+  private readonly bytesOut: Counter;
+  private readonly feedEventsOut: Counter;
+  private readonly slowClients: Counter;
+  private readonly errors: Counter<'code'>;
+  private readonly writeAck: Histogram;
+  readonly busPublish: Histogram;
+  readonly storeLatency: Histogram<'operation'>;
+  private readonly usageFlushes: Counter<'outcome'>;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'imagechat_process_' });
+    this.connections = new Gauge({ name: 'imagechat_connections', help: 'Open WebSocket connections on this node.', registers });
+    this.connectionsOpened = new Counter({ name: 'imagechat_connections_opened_total', help: 'WebSocket connections accepted.', registers });
+    new Gauge({
+      name: 'imagechat_subscriptions', help: 'Image subscriptions on this node, over all connections.', registers,
+      collect() { this.set(sources.subscriptions()); },
+    });
+    new Gauge({
+      name: 'imagechat_admin_subscriptions', help: 'Tenant admin (moderation feed) subscriptions on this node.', registers,
+      collect() { this.set(sources.adminSubscriptions()); },
+    });
+    new Gauge({
+      name: 'imagechat_topics', help: 'Images with at least one subscriber on this node (bus subscriptions).', registers,
+      collect() { this.set(sources.topics()); },
+    });
+    this.eventsIn = new Counter({ name: 'imagechat_events_in_total', help: 'Image events received from the bus for local subscribers.', registers });
+    this.eventsOut = new Counter({ name: 'imagechat_events_out_total', help: 'Image events delivered to connections (a batch counts its events).', registers });
+    this.framesOut = new Counter({ name: 'imagechat_event_frames_out_total', help: 'Frames of image events sent (single events and batches).', registers });
+    this.bytesOut = new Counter({ name: 'imagechat_event_bytes_out_total', help: 'Bytes of image event frames sent.', registers });
+    this.feedEventsOut = new Counter({ name: 'imagechat_feed_events_out_total', help: 'tenant-event frames sent to admin connections.', registers });
+    this.slowClients = new Counter({ name: 'imagechat_slow_client_disconnects_total', help: 'Connections closed because their unsent buffer passed the cap.', registers });
+    this.errors = new Counter({ name: 'imagechat_errors_total', help: 'Error frames sent, by code.', labelNames: ['code'], registers });
+    this.writeAck = new Histogram({ name: 'imagechat_write_ack_seconds', help: 'From a write frame\'s arrival to its ack.', buckets: LATENCY_BUCKETS, registers });
+    this.busPublish = new Histogram({ name: 'imagechat_bus_publish_seconds', help: 'Bus publish calls.', buckets: LATENCY_BUCKETS, registers });
+    this.storeLatency = new Histogram({ name: 'imagechat_store_seconds', help: 'Store calls, by operation.', labelNames: ['operation'], buckets: LATENCY_BUCKETS, registers });
+    this.usageFlushes = new Counter({ name: 'imagechat_usage_flushes_total', help: 'Usage flushes to the store, by outcome.', labelNames: ['outcome'], registers });
+  }
+
+  connectionOpened(current: number): void {
+    this.connections.set(current);
+    this.connectionsOpened.inc();
+  }
+
+  connectionClosed(current: number): void {
+    this.connections.set(current);
+  }
+
+  delivered(_tenantId: string, events: number, bytes: number): void {
+    this.eventsOut.inc(events);
+    this.framesOut.inc();
+    this.bytesOut.inc(bytes);
+  }
+
+  busReceived(): void {
+    this.eventsIn.inc();
+  }
+
+  slowClientClosed(): void {
+    this.slowClients.inc();
+  }
+
+  error(code: ErrorCode): void {
+    this.errors.inc({ code });
+  }
+
+  writeAcked(seconds: number): void {
+    this.writeAck.observe(seconds);
+  }
+
+  feedDelivered(): void {
+    this.feedEventsOut.inc();
+  }
+
+  usageFlushed(ok: boolean): void {
+    this.usageFlushes.inc({ outcome: ok ? 'ok' : 'failed' });
+  }
+
+  /** The exposition text and its content type. */
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Usage metering per tenant per UTC day, counted in memory on each node and flushed to the store every
+ * few seconds and on shutdown.
+ *
+ * - `pubSubMessageCount`: events delivered to image subscribers (a `batch` counts its events);
+ * - `pubSubBandwidth`: the bytes of those frames as sent;
+ * - `conversationCreateCount`: markers created (stored on this node);
+ * - peak concurrent connections: this node's peak per tenant and day; the store sums the nodes' peaks.
+ *
+ * Exactness: a flush takes the counts out of memory into one `UsageFlush` with a fresh id; the store applies
+ * it in one transaction, at most once per id. If it fails, the same flush (same id) is retried first on the
+ * next attempt while new counts gather separately, so a flush whose commit succeeded but whose answer was lost
+ * is not counted twice, and nothing is dropped. `close()` flushes what is left (retrying a few times).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ErrorCode, ImageEvent } from '../../shared/index.js';
+import type { GatewayMeter } from '../gateway/meter.js';
+import type { WriteObserver } from '../core/service.js';
+import type { Store, UsageFlush } from '../store/types.js';
+import type { TenantLive, TenantPresence } from './presence.js';
+import { DayClock } from './utc-day.js';
+
+export interface UsageMeterOptions {
+  store: Store;
+  /** This node's id: peaks and live presence are kept per node. */
+  nodeId: string;
+  presence: TenantPresence;
+  /** How often counts are flushed to the store. */
+  flushMs: number;
+  log: Logger;
+  /** Called after each flush attempt (for /metrics). */
+  onFlush?(ok: boolean): void;
+  now?: () => number;
+}
+
+interface TenantCounts { tenantId: string; day: string; messages: number; bytes: number; conversations: number }
+interface ImageCounts { tenantId: string; day: string; urlId: string; messages: number; bytes: number }
+
+/** Attempts of the final flush on shutdown before giving up (and logging what is lost). */
+const CLOSE_ATTEMPTS = 3;
+
+export class UsageMeter implements GatewayMeter, WriteObserver {
+  private tenants = new Map<string, TenantCounts>();
+  private images = new Map<string, ImageCounts>();
+  private peaks = new Map<string, { tenantId: string; day: string; peak: number }>();
+  /** A flush that failed; it is sent again, unchanged, before anything newer. */
+  private unconfirmed: UsageFlush | null = null;
+  /** Whether the store holds live presence rows of this node (so an empty report must still be sent once). */
+  private presenceReported = false;
+  private running: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly clock: DayClock;
+  private readonly now: () => number;
+
+  constructor(private readonly options: UsageMeterOptions) {
+    this.now = options.now ?? Date.now;
+    this.clock = new DayClock(this.now);
+    options.presence.listen({ connections: (tenantId, current) => this.notePeak(tenantId, current) });
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => { void this.flush(); }, this.options.flushMs);
+    this.timer.unref();
+  }
+
+  delivered(tenantId: string, events: number, bytes: number, urlIds: readonly string[]): void {
+    const day = this.clock.today();
+    const counts = this.tenantCounts(tenantId, day);
+    counts.messages += events;
+    counts.bytes += bytes;
+    // Per image: a frame's bytes go to its image; a batch spanning images is split evenly over its events.
+    const first = urlIds[0] ?? '';
+    if (urlIds.every((urlId) => urlId === first)) {
+      this.addImage(tenantId, day, first, events, bytes);
+      return;
+    }
+    const share = Math.floor(bytes / urlIds.length);
+    urlIds.forEach((urlId, index) => this.addImage(tenantId, day, urlId, 1, share + (index === 0 ? bytes - share * urlIds.length : 0)));
+  }
+
+  written(event: ImageEvent): void {
+    if (event.type !== 'new-image-chat') return;
+    this.tenantCounts(event.tenantId, this.clock.today()).conversations += 1;
+  }
+
+  connectionOpened(): void {}
+  connectionClosed(): void {}
+  busReceived(): void {}
+  slowClientClosed(): void {}
+  error(_code: ErrorCode): void {}
+
+  /**
+   * Flushes now (after any flush under way); resolves true once everything counted so far is stored. Never
+   * rejects: a failed flush is kept for the next attempt. `final` also withdraws this node's live presence.
+   */
+  flush(final = false): Promise<boolean> {
+    const attempt = this.running.then(() => this.flushOnce(final));
+    this.running = attempt.then(() => undefined);
+    return attempt;
+  }
+
+  /** Stops the timer and flushes what is left, retrying a few times; call before the store closes. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    for (let attempt = 1; attempt <= CLOSE_ATTEMPTS; attempt += 1) {
+      if (await this.flush(true)) return;
+    }
+    this.options.log.error({ unflushed: this.unconfirmed }, 'usage counts could not be flushed on shutdown');
+  }
+
+  private async flushOnce(final = false): Promise<boolean> {
+    try {
+      if (this.unconfirmed) {
+        await this.options.store.addUsage(this.unconfirmed);
+        this.unconfirmed = null;
+      }
+      const next = this.take(final);
+      if (!next) return true;
+      this.unconfirmed = next;
+      await this.options.store.addUsage(next);
+      this.unconfirmed = null;
+      this.options.onFlush?.(true);
+      return true;
+    } catch (error) {
+      this.options.log.warn({ err: error }, 'usage flush failed; it will be retried');
+      this.options.onFlush?.(false);
+      return false;
+    }
+  }
+
+  /** Moves the counts gathered so far into a flush, or returns null when there is nothing to tell. */
+  private take(final: boolean): UsageFlush | null {
+    const day = this.clock.today();
+    const live = final ? new Map<string, TenantLive>() : this.options.presence.tenants();
+    // A tenant live across midnight has at least its current connections as the new day's peak.
+    for (const [tenantId, numbers] of live) this.notePeak(tenantId, numbers.connections, day);
+    const presence = [...live].map(([tenantId, numbers]) => ({ tenantId, connections: numbers.connections, images: numbers.images }));
+    if (this.tenants.size === 0 && this.images.size === 0 && this.peaks.size === 0 && presence.length === 0 && !this.presenceReported) return null;
+    const flush: UsageFlush = {
+      id: randomUUID(),
+      nodeId: this.options.nodeId,
+      at: this.now(),
+      tenants: [...this.tenants.values()],
+      images: [...this.images.values()],
+      peaks: [...this.peaks.values()],
+      presence,
+    };
+    this.tenants = new Map();
+    this.images = new Map();
+    this.peaks = new Map();
+    this.presenceReported = presence.length > 0;
+    return flush;
+  }
+
+  private tenantCounts(tenantId: string, day: string): TenantCounts {
+    const key = `${tenantId} ${day}`;
+    let counts = this.tenants.get(key);
+    if (!counts) this.tenants.set(key, (counts = { tenantId, day, messages: 0, bytes: 0, conversations: 0 }));
+    return counts;
+  }
+
+  private addImage(tenantId: string, day: string, urlId: string, messages: number, bytes: number): void {
+    const key = `${tenantId} ${day} ${urlId}`;
+    const counts = this.images.get(key);
+    if (counts) {
+      counts.messages += messages;
+      counts.bytes += bytes;
+    } else {
+      this.images.set(key, { tenantId, day, urlId, messages, bytes });
+    }
+  }
+
+  private notePeak(tenantId: string, current: number, day = this.clock.today()): void {
+    if (current <= 0) return;
+    const key = `${tenantId} ${day}`;
+    const peak = this.peaks.get(key);
+    if (!peak) this.peaks.set(key, { tenantId, day, peak: current });
+    else if (current > peak.peak) peak.peak = current;
+  }
+}
