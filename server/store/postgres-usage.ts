@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { ImageUsage, LiveUsage, UsageDay, UsageFlush } from './types.js';
-import { mergeDays } from './sqlite-usage.js';
+import { CLUSTER_NODE, mergeDays } from './sqlite-usage.js';
 
 /** Applied flush ids are kept this long; a retry comes within seconds, never a day later. */
 const FLUSH_IDS_KEEP_MS = 24 * 60 * 60 * 1000;
@@ -40,6 +40,13 @@ export async function addUsage(client: pg.PoolClient, flush: UsageFlush): Promis
     await client.query('INSERT INTO usage_presence (node_id, tenant_id, connections, images, updated_at) VALUES ($1, $2, $3, $4, $5)',
       [flush.nodeId, p.tenantId, p.connections, p.images, flush.at]);
   }
+  // The cluster-wide peak, sampled now: all nodes' fresh live connections, kept under the node id "*".
+  for (const p of flush.presence) {
+    await client.query(`INSERT INTO usage_peaks (tenant_id, day, node_id, peak)
+      SELECT $1, $2, $3, COALESCE(SUM(connections), 0) FROM usage_presence WHERE tenant_id = $1 AND updated_at >= $4
+      ON CONFLICT (tenant_id, day, node_id) DO UPDATE SET peak = GREATEST(usage_peaks.peak, EXCLUDED.peak)`,
+    [p.tenantId, flush.liveDay, CLUSTER_NODE, flush.liveSince]);
+  }
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -48,7 +55,7 @@ export async function readUsage(db: Db, tenantId: string, from: string, to: stri
   const rows = await db.query<{ day: string; messages: number; bytes: number; conversations: number }>(
     'SELECT day, messages, bytes, conversations FROM usage_daily WHERE tenant_id = $1 AND day >= $2 AND day <= $3', [tenantId, from, to]);
   const peaks = await db.query<{ day: string; peak: number }>(
-    'SELECT day, SUM(peak) AS peak FROM usage_peaks WHERE tenant_id = $1 AND day >= $2 AND day <= $3 GROUP BY day', [tenantId, from, to]);
+    'SELECT day, MAX(peak) AS peak FROM usage_peaks WHERE tenant_id = $1 AND day >= $2 AND day <= $3 GROUP BY day', [tenantId, from, to]);
   return mergeDays(rows.rows, peaks.rows);
 }
 

@@ -7,6 +7,8 @@ import type { ImageUsage, LiveUsage, UsageDay, UsageFlush } from './types.js';
 
 /** Applied flush ids are kept this long; a retry comes within seconds, never a day later. */
 const FLUSH_IDS_KEEP_MS = 24 * 60 * 60 * 1000;
+/** The pseudo node id under which the sampled cluster-wide peak is kept beside each node's own. */
+export const CLUSTER_NODE = '*';
 
 export function addUsage(db: Database.Database, flush: UsageFlush): void {
   db.transaction(() => {
@@ -26,6 +28,9 @@ export function addUsage(db: Database.Database, flush: UsageFlush): void {
     db.prepare('DELETE FROM usage_presence WHERE node_id = ?').run(flush.nodeId);
     const presence = db.prepare('INSERT INTO usage_presence (node_id, tenant_id, connections, images, updated_at) VALUES (?, ?, ?, ?, ?)');
     for (const p of flush.presence) presence.run(flush.nodeId, p.tenantId, p.connections, p.images, flush.at);
+    // The cluster-wide peak, sampled now: all nodes' fresh live connections, kept under the node id "*".
+    const live = db.prepare('SELECT COALESCE(SUM(connections), 0) AS live FROM usage_presence WHERE tenant_id = ? AND updated_at >= ?');
+    for (const p of flush.presence) peaks.run(p.tenantId, flush.liveDay, CLUSTER_NODE, (live.get(p.tenantId, flush.liveSince) as { live: number }).live);
   }).immediate();
 }
 
@@ -34,7 +39,7 @@ interface DailyRow { day: string; messages: number; bytes: number; conversations
 export function readUsage(db: Database.Database, tenantId: string, from: string, to: string): UsageDay[] {
   const rows = db.prepare('SELECT day, messages, bytes, conversations FROM usage_daily WHERE tenant_id = ? AND day >= ? AND day <= ?')
     .all(tenantId, from, to) as DailyRow[];
-  const peaks = db.prepare('SELECT day, SUM(peak) AS peak FROM usage_peaks WHERE tenant_id = ? AND day >= ? AND day <= ? GROUP BY day')
+  const peaks = db.prepare('SELECT day, MAX(peak) AS peak FROM usage_peaks WHERE tenant_id = ? AND day >= ? AND day <= ? GROUP BY day')
     .all(tenantId, from, to) as { day: string; peak: number }[];
   return mergeDays(rows, peaks);
 }

@@ -48,7 +48,10 @@ export interface UsageDay {
   pubSubMessageCount: number;
   pubSubBandwidth: number;
   conversationCreateCount: number;
-  /** Sum over nodes of each node's peak of concurrent connections that day (exact with one node). */
+  /**
+   * Peak of concurrent connections that day: the larger of each node's exact peak and the cluster-wide sum
+   * sampled at every flush. Never over-counts (restarts included); exact with one node.
+   */
   peakConnections: number;
 }
 
@@ -83,6 +86,10 @@ export interface UsageFlush {
   peaks: { tenantId: string; day: string; peak: number }[];
   /** This node's live numbers per tenant now; they replace what the node reported before. */
   presence: { tenantId: string; connections: number; images: number }[];
+  /** Presence rows at or after this time (ms) count as live when the cluster-wide peak is sampled. */
+  liveSince: number;
+  /** The UTC day (YYYY-MM-DD) the sampled cluster-wide peak belongs to. */
+  liveDay: string;
 }
 
 export interface Store {

@@ -146,6 +146,8 @@ export class UsageMeter implements GatewayMeter, WriteObserver {
       images: [...this.images.values()],
       peaks: [...this.peaks.values()],
       presence,
+      liveSince: this.now() - 3 * this.options.flushMs,
+      liveDay: day,
     };
     this.tenants = new Map();
     this.images = new Map();

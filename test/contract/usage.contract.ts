@@ -8,7 +8,8 @@ import type { Store, UsageFlush } from '../../server/store/types.js';
 import type { StoreBackend } from './store.contract.js';
 
 function flush(nodeId: string, parts: Partial<UsageFlush>): UsageFlush {
-  return { id: randomUUID(), nodeId, at: Date.now(), tenants: [], images: [], peaks: [], presence: [], ...parts };
+  const at = Date.now();
+  return { id: randomUUID(), nodeId, at, tenants: [], images: [], peaks: [], presence: [], liveSince: at - 10_000, liveDay: '2026-11-20', ...parts };
 }
 
 async function openTwo(backend: StoreBackend): Promise<[Store, Store]> {
@@ -21,7 +22,7 @@ async function openTwo(backend: StoreBackend): Promise<[Store, Store]> {
 
 export function usageContract(backend: StoreBackend): void {
   describe('usage', () => {
-    test('counts from two nodes add up per tenant and day; peaks keep each node\'s maximum and sum over nodes', async () => {
+    test('counts from two nodes add up per tenant and day; the peak is the largest node peak', async () => {
       const [a, b] = await openTwo(backend);
       await a.addUsage(flush('n1', {
         tenants: [{ tenantId: 'acme', day: '2026-11-20', messages: 3, bytes: 300, conversations: 1 }],
@@ -33,11 +34,26 @@ export function usageContract(backend: StoreBackend): void {
       }));
       await a.addUsage(flush('n1', { peaks: [{ tenantId: 'acme', day: '2026-11-20', peak: 3 }] }));
       expect(await b.readUsage('acme', '2026-11-01', '2026-11-30')).toEqual([
-        { day: '2026-11-20', pubSubMessageCount: 8, pubSubBandwidth: 1300, conversationCreateCount: 3, peakConnections: 6 },
+        { day: '2026-11-20', pubSubMessageCount: 8, pubSubBandwidth: 1300, conversationCreateCount: 3, peakConnections: 4 },
         { day: '2026-11-21', pubSubMessageCount: 1, pubSubBandwidth: 7, conversationCreateCount: 0, peakConnections: 0 },
       ]);
       expect(await a.readUsage('acme', '2026-11-21', '2026-11-21')).toHaveLength(1);
       expect(await a.readUsage('other', '2026-11-01', '2026-11-30')).toEqual([]);
+      await a.close();
+      await b.close();
+    });
+
+    test('the peak also samples the sum of all nodes\' fresh live connections at each flush', async () => {
+      const [a, b] = await openTwo(backend);
+      const day = '2026-11-23';
+      const now = Date.now();
+      await a.addUsage({ ...flush('n1', { presence: [{ tenantId: 'acme', connections: 3, images: 1 }], peaks: [{ tenantId: 'acme', day, peak: 3 }], liveDay: day }), at: now });
+      await b.addUsage({ ...flush('n2', { presence: [{ tenantId: 'acme', connections: 2, images: 1 }], peaks: [{ tenantId: 'acme', day, peak: 2 }], liveDay: day }), at: now });
+      expect((await a.readUsage('acme', day, day))[0]?.peakConnections).toBe(5);
+      // A node that restarts under a new id is not added to its former self.
+      await a.addUsage({ ...flush('n1', { presence: [], liveDay: day }), at: now });
+      await a.addUsage({ ...flush('n3', { presence: [{ tenantId: 'acme', connections: 1, images: 1 }], peaks: [{ tenantId: 'acme', day, peak: 1 }], liveDay: day }), at: now });
+      expect((await b.readUsage('acme', day, day))[0]?.peakConnections).toBe(5);
       await a.close();
       await b.close();
     });
