@@ -1,0 +1,95 @@
+/**
+ * Turning existing images into widgets: `<img data-image-chat>` elements are picked up automatically, and
+ * `ImageChat.attach(img, options)` does the same from script.
+ */
+import { ImageChat } from './image-chat.js';
+
+/** What `attach` needs; the same as the element's attributes. */
+export interface AttachOptions {
+  /** The site owner's tenant id. */
+  tenantId: string;
+  /** The image's id; defaults to its absolute URL without query or hash. */
+  urlId?: string;
+  /** The image-chat server; defaults to where the script came from. */
+  server?: string;
+  locale?: string;
+  readonly?: boolean;
+  theme?: 'light' | 'dark' | 'auto';
+}
+
+const attached = new WeakMap<HTMLImageElement, ImageChat>();
+
+/**
+ * Replaces an `<img>` with an `<image-chat>` showing the same picture, and returns the element.
+ * Attaching the same image twice returns the first element.
+ * @example
+ * ImageChat.attach(document.querySelector('#plan'), { tenantId: 'acme' });
+ */
+export function attach(img: HTMLImageElement, options: AttachOptions): ImageChat {
+  const existing = attached.get(img);
+  if (existing) return existing;
+  const element = document.createElement('image-chat');
+  element.tenantId = options.tenantId;
+  element.src = img.currentSrc || img.src;
+  element.alt = img.alt;
+  if (options.urlId) element.urlId = options.urlId;
+  if (options.server) element.server = options.server;
+  if (options.locale) element.locale = options.locale;
+  if (options.readonly) element.readonly = true;
+  if (options.theme) element.theme = options.theme;
+  // Keep the page's sizing of the image: its width attribute, classes and inline style move to the element.
+  const width = img.getAttribute('width');
+  if (width && /^\d+$/.test(width)) element.style.width = `${width}px`;
+  if (img.className) element.className = img.className;
+  if (img.style.cssText) element.style.cssText += img.style.cssText;
+  if (img.id) element.id = img.id;
+  attached.set(img, element);
+  img.replaceWith(element);
+  return element;
+}
+
+/** Options from an image's data attributes; `data-image-chat` may hold the tenant id itself. */
+function optionsOf(img: HTMLImageElement): AttachOptions | null {
+  const data = img.dataset;
+  const tenantId = data.tenantId || data.imageChat || '';
+  if (!tenantId) {
+    console.warn('image-chat: <img data-image-chat> needs a tenant id (data-image-chat="your-tenant" or data-tenant-id)', img);
+    return null;
+  }
+  const theme = data.theme === 'light' || data.theme === 'dark' ? data.theme : undefined;
+  return {
+    tenantId,
+    ...(data.urlId ? { urlId: data.urlId } : {}),
+    ...(data.server ? { server: data.server } : {}),
+    ...(data.locale ? { locale: data.locale } : {}),
+    ...(data.readonly !== undefined ? { readonly: data.readonly !== 'false' } : {}),
+    ...(theme ? { theme } : {}),
+  };
+}
+
+/** Attaches every `<img data-image-chat>` under `root`; returns the new elements. */
+export function attachAll(root: ParentNode = document): ImageChat[] {
+  const created: ImageChat[] = [];
+  for (const img of root.querySelectorAll<HTMLImageElement>('img[data-image-chat]')) {
+    const options = optionsOf(img);
+    if (options) created.push(attach(img, options));
+  }
+  return created;
+}
+
+/** Attaches the images already on the page and those added later. */
+export function watchDocument(): void {
+  const start = () => {
+    attachAll();
+    new MutationObserver((records) => {
+      for (const record of records) {
+        for (const node of record.addedNodes) {
+          if (node instanceof HTMLImageElement && node.matches('img[data-image-chat]')) attachAll(node.parentNode ?? document);
+          else if (node instanceof Element) attachAll(node);
+        }
+      }
+    }).observe(document.documentElement, { childList: true, subtree: true });
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+  else start();
+}

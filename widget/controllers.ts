@@ -1,0 +1,128 @@
+/**
+ * The element's non-visual behaviour, as Lit reactive controllers: the connection and store of its image, and
+ * the observed size of its image. Each cleans up in `hostDisconnected` and asks for an update only when its own
+ * data changed.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { Author, ErrorCode } from '../shared/index.js';
+import type { Connection, ConnectionState } from './connection.js';
+import { acquireConnection, releaseConnection } from './registry.js';
+import { ImageStore, type StoreChange } from './store.js';
+
+export interface ImageTarget {
+  server: string;
+  tenantId: string;
+  urlId: string;
+}
+
+/** Holds the page's shared connection to the widget's server and the store of its image. */
+export class ImageStoreController implements ReactiveController {
+  store: ImageStore | null = null;
+  connection: Connection | null = null;
+  state: ConnectionState = 'connecting';
+  user: Author | null = null;
+  private target: ImageTarget | null = null;
+  private cleanups: (() => void)[] = [];
+  private isConnected = false;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly listeners: {
+      change(change: StoreChange): void;
+      state(state: ConnectionState): void;
+      error(error: { code: ErrorCode; message: string }): void;
+    },
+  ) {
+    host.addController(this);
+  }
+
+  /** Points the controller at an image (called by the host before each update); a new target re-subscribes. */
+  setTarget(target: ImageTarget | null): void {
+    const same = target && this.target && target.server === this.target.server && target.tenantId === this.target.tenantId && target.urlId === this.target.urlId;
+    if (same || (!target && !this.target)) return;
+    this.teardown();
+    this.target = target;
+    if (target && this.isConnected) this.setup(target);
+  }
+
+  hostConnected(): void {
+    this.isConnected = true;
+    if (this.target && !this.store) this.setup(this.target);
+  }
+
+  hostDisconnected(): void {
+    this.isConnected = false;
+    this.teardown();
+  }
+
+  private setup(target: ImageTarget): void {
+    const connection = acquireConnection(target.server);
+    const store = new ImageStore(connection, { tenantId: target.tenantId, urlId: target.urlId });
+    this.connection = connection;
+    this.store = store;
+    this.state = connection.state;
+    this.user = connection.user;
+    this.cleanups = [
+      store.onChange((change) => {
+        this.listeners.change(change);
+        this.host.requestUpdate();
+      }),
+      store.onError((error) => this.listeners.error(error)),
+      connection.onState((state) => {
+        this.state = state;
+        this.listeners.state(state);
+        this.host.requestUpdate();
+      }),
+      connection.onUser((user) => {
+        this.user = user;
+        this.host.requestUpdate();
+      }),
+    ];
+    store.open();
+    this.host.requestUpdate();
+  }
+
+  private teardown(): void {
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.store?.close();
+    if (this.connection) releaseConnection(this.connection);
+    this.store = null;
+    this.connection = null;
+  }
+}
+
+/** Observes an element's box and updates the host when its size changes. */
+export class ResizeController implements ReactiveController {
+  width = 0;
+  height = 0;
+  private observer: ResizeObserver | null = null;
+  private target: Element | null = null;
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  /** Starts observing `element` (replacing any earlier one). */
+  observe(element: Element | null): void {
+    if (element === this.target) return;
+    this.target = element;
+    this.observer?.disconnect();
+    if (!element) return;
+    this.observer ??= new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1]?.contentRect;
+      if (!box || (box.width === this.width && box.height === this.height)) return;
+      this.width = box.width;
+      this.height = box.height;
+      this.host.requestUpdate();
+    });
+    this.observer.observe(element);
+  }
+
+  hostConnected(): void {
+    if (this.target && this.observer) this.observer.observe(this.target);
+  }
+
+  hostDisconnected(): void {
+    this.observer?.disconnect();
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The widget's strings in English and Dutch. `locale` picks one; without it the browser's language does, and
+ * anything else falls back to English. User text never passes through here.
+ */
+import type { ErrorCode } from '../shared/index.js';
+import type { ConnectionState } from './connection.js';
+
+export interface Strings {
+  lang: string;
+  status: Record<ConnectionState, string>;
+  markerCount(count: number): string;
+  hint: string;
+  imageLabel: string;
+  crosshairHint: string;
+  markerLabel(index: number, author: string, firstWords: string): string;
+  threadTitle(index: number): string;
+  namePlaceholder: string;
+  commentPlaceholder: string;
+  replyPlaceholder: string;
+  post: string;
+  reply: string;
+  cancel: string;
+  close: string;
+  edit: string;
+  save: string;
+  delete: string;
+  deleteMarker: string;
+  resolve: string;
+  reopen: string;
+  resolved: string;
+  edited: string;
+  sending: string;
+  fresh: string;
+  firstCommentNote: string;
+  offlineWrite: string;
+  readonly: string;
+  error(code: ErrorCode, message: string): string;
+}
+
+const en: Strings = {
+  lang: 'en',
+  status: { live: 'Live', connecting: 'Connecting…', offline: 'Offline' },
+  markerCount: (count) => (count === 1 ? '1 marker' : `${count} markers`),
+  hint: 'Click the image to start a conversation',
+  imageLabel: 'Image with comments. Press Enter to add a marker with the keyboard.',
+  crosshairHint: 'Arrow keys move the crosshair (Shift for bigger steps), Enter places a marker, Escape cancels.',
+  markerLabel: (index, author, words) => `Marker ${index} by ${author}: ${words}`,
+  threadTitle: (index) => `Marker ${index}`,
+  namePlaceholder: 'Your name',
+  commentPlaceholder: 'Write a comment…',
+  replyPlaceholder: 'Reply…',
+  post: 'Post',
+  reply: 'Reply',
+  cancel: 'Cancel',
+  close: 'Close',
+  edit: 'Edit',
+  save: 'Save',
+  delete: 'Delete',
+  deleteMarker: 'Delete marker',
+  resolve: 'Resolve',
+  reopen: 'Reopen',
+  resolved: 'Resolved',
+  edited: 'edited',
+  sending: 'Sending…',
+  fresh: 'New',
+  firstCommentNote: 'The first comment opens the thread; delete the marker instead.',
+  offlineWrite: 'You are offline, so this change was not saved. Markers stay readable; try again when Live.',
+  readonly: 'Read only',
+  error: (code, message) => {
+    switch (code) {
+      case 'forbidden': return `Not allowed: ${message}.`;
+      case 'rate-limited': return 'Too many changes at once; wait a moment and try again.';
+      case 'too-large': return `Too long: ${message}.`;
+      case 'limit-reached': return `Limit reached: ${message}.`;
+      case 'unavailable': return `Not saved: ${message}.`;
+      default: return `Not saved (${code}): ${message}.`;
+    }
+  },
+};
+
+const nl: Strings = {
+  lang: 'nl',
+  status: { live: 'Live', connecting: 'Verbinden…', offline: 'Offline' },
+  markerCount: (count) => (count === 1 ? '1 markering' : `${count} markeringen`),
+  hint: 'Klik op de afbeelding om een gesprek te beginnen',
+  imageLabel: 'Afbeelding met opmerkingen. Druk op Enter om met het toetsenbord een markering te plaatsen.',
+  crosshairHint: 'Pijltjestoetsen verplaatsen het vizier (Shift voor grotere stappen), Enter plaatst een markering, Escape annuleert.',
+  markerLabel: (index, author, words) => `Markering ${index} van ${author}: ${words}`,
+  threadTitle: (index) => `Markering ${index}`,
+  namePlaceholder: 'Je naam',
+  commentPlaceholder: 'Schrijf een opmerking…',
+  replyPlaceholder: 'Reageer…',
+  post: 'Plaatsen',
+  reply: 'Reageren',
+  cancel: 'Annuleren',
+  close: 'Sluiten',
+  edit: 'Bewerken',
+  save: 'Opslaan',
+  delete: 'Verwijderen',
+  deleteMarker: 'Markering verwijderen',
+  resolve: 'Afronden',
+  reopen: 'Heropenen',
+  resolved: 'Afgerond',
+  edited: 'bewerkt',
+  sending: 'Versturen…',
+  fresh: 'Nieuw',
+  firstCommentNote: 'De eerste opmerking opent het gesprek; verwijder in plaats daarvan de markering.',
+  offlineWrite: 'Je bent offline, dus deze wijziging is niet opgeslagen. Markeringen blijven leesbaar; probeer het opnieuw zodra het Live is.',
+  readonly: 'Alleen lezen',
+  error: (code, message) => {
+    switch (code) {
+      case 'forbidden': return `Niet toegestaan: ${message}.`;
+      case 'rate-limited': return 'Te veel wijzigingen tegelijk; wacht even en probeer het opnieuw.';
+      case 'too-large': return `Te lang: ${message}.`;
+      case 'limit-reached': return `Limiet bereikt: ${message}.`;
+      case 'unavailable': return `Niet opgeslagen: ${message}.`;
+      default: return `Niet opgeslagen (${code}): ${message}.`;
+    }
+  },
+};
+
+const LOCALES: Record<string, Strings> = { en, nl };
+
+/**
+ * The strings for a locale such as `nl`, `nl-BE` or `en-GB`; without one, the browser's language.
+ * @example stringsFor('nl-BE').post // 'Plaatsen'
+ */
+export function stringsFor(locale: string | undefined): Strings {
+  const wanted = locale || (typeof navigator !== 'undefined' ? navigator.language : '') || 'en';
+  return LOCALES[wanted.toLowerCase().split('-')[0] ?? 'en'] ?? en;
+}
+
+/** "3 min ago" in the strings' language. */
+export function relativeTime(strings: Strings, at: number, now = Date.now()): string {
+  const seconds = Math.round((at - now) / 1000);
+  const format = new Intl.RelativeTimeFormat(strings.lang, { numeric: 'auto', style: 'short' });
+  const abs = Math.abs(seconds);
+  if (abs < 45) return format.format(0, 'second');
+  if (abs < 45 * 60) return format.format(Math.round(seconds / 60), 'minute');
+  if (abs < 22 * 3600) return format.format(Math.round(seconds / 3600), 'hour');
+  return format.format(Math.round(seconds / 86400), 'day');
+}

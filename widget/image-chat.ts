@@ -1,0 +1,397 @@
+/**
+ * `<image-chat>`: an image on which readers place markers and talk in threads, live with everyone else
+ * looking at the same image.
+ */
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import type { ErrorCode } from '../shared/index.js';
+import type { ConnectionState } from './connection.js';
+import type { StoreChange, WriteOutcome } from './store.js';
+import { ImageStoreController, ResizeController } from './controllers.js';
+import { stringsFor, type Strings } from './i18n.js';
+import { defaultServer, saveName, savedName } from './registry.js';
+import { controlStyles, imageChatStyles, themeStyles } from './styles.js';
+import type { ChatThread, ThreadAction } from './chat-thread.js';
+import './chat-marker.js';
+import './chat-thread.js';
+
+/** How long a marker that arrived live stays highlighted. */
+const FRESH_MS = 4000;
+/** How long a notice stays. */
+const NOTICE_MS = 8000;
+/** Crosshair steps, as a fraction of the image (Shift: the big one). */
+const STEP = 0.02;
+const BIG_STEP = 0.1;
+
+/** The image's id when no `url-id` is given: its absolute URL without query or hash. */
+export function defaultUrlId(src: string, base: string): string {
+  const url = new URL(src, base);
+  url.search = '';
+  url.hash = '';
+  return url.href;
+}
+
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
+
+/**
+ * @example
+ * <script type="module" src="https://chat.example.com/widget.js"></script>
+ * <image-chat tenant-id="acme" src="/plans/floor-2.png" alt="Second floor plan"></image-chat>
+ *
+ * @fires image-chat-status - the connection state changed; `detail.state` is `live`, `connecting` or `offline`
+ * @fires image-chat-open - a thread opened; `detail.chatId`
+ * @fires image-chat-error - a write or subscription was refused; `detail.code`, `detail.message`
+ *
+ * @csspart image - the `<img>`
+ * @csspart marker - every marker button; `pending` is added while the server has not acknowledged it
+ * @csspart thread - the open thread panel
+ * @csspart composer - the form (textarea and submit button) that adds a marker or a reply
+ * @csspart status - the live indicator, with `data-state` `live`, `connecting` or `offline`
+ * @csspart notice - a message about a refused write
+ *
+ * @cssprop --image-chat-accent - markers, primary buttons (default #2563eb, dark #60a5fa)
+ * @cssprop --image-chat-accent-text - text on the accent colour
+ * @cssprop --image-chat-bg - panel background
+ * @cssprop --image-chat-fg - panel text
+ * @cssprop --image-chat-muted - secondary text
+ * @cssprop --image-chat-border - panel and field borders
+ * @cssprop --image-chat-soft - subtle backgrounds (chips, buttons)
+ * @cssprop --image-chat-live - the Live chip
+ * @cssprop --image-chat-danger - notices and destructive buttons
+ * @cssprop --image-chat-resolved - resolved markers
+ * @cssprop --image-chat-marker-size - marker diameter (28px)
+ * @cssprop --image-chat-radius - corner radius (10px)
+ * @cssprop --image-chat-shadow - panel shadow
+ * @cssprop --image-chat-thread-width - thread and composer width (320px)
+ * @cssprop --image-chat-font - font family
+ */
+@customElement('image-chat')
+export class ImageChat extends LitElement {
+  static override styles = [themeStyles, controlStyles, imageChatStyles];
+
+  /** The site owner's tenant id. */
+  @property({ attribute: 'tenant-id' }) tenantId = '';
+  /** The image's id; defaults to the image's absolute URL without query or hash. */
+  @property({ attribute: 'url-id' }) urlId = '';
+  @property() src = '';
+  @property() alt = '';
+  /** The image-chat server; defaults to the origin the script came from. */
+  @property() server = '';
+  /** `en` or `nl`; defaults to the browser's language. */
+  @property() locale = '';
+  /** Shows markers and threads without letting the reader change them. */
+  @property({ type: Boolean, reflect: true }) readonly = false;
+  /** `light`, `dark`, or `auto` (follow `prefers-color-scheme`). */
+  @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'auto';
+
+  @state() private _openId: string | null = null;
+  @state() private _composer: { x: number; y: number } | null = null;
+  @state() private _crosshair: { x: number; y: number } | null = null;
+  @state() private _notice = '';
+  @state() private _fresh = new Set<string>();
+
+  @query('.frame') private _frame!: HTMLElement;
+  @query('.layer') private _layer!: HTMLElement;
+  @query('img') private _image!: HTMLImageElement;
+
+  private readonly _sync = new ImageStoreController(this, {
+    change: (change) => this.storeChanged(change),
+    state: (state) => this.emit('image-chat-status', { state }),
+    error: (error) => this.showNotice(this._strings.error(error.code, error.message), error),
+  });
+  private readonly _size = new ResizeController(this);
+  private _strings: Strings = stringsFor(undefined);
+  private _noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  private _lastSpot = { x: 0.5, y: 0.5 };
+
+  /** The image store (null until connected); scripts may read `chats` from it. */
+  get store() {
+    return this._sync.store;
+  }
+
+  /** `live`, `connecting` or `offline`. */
+  get connectionState(): ConnectionState {
+    return this._sync.state;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('locale') || !this.hasUpdated) this._strings = stringsFor(this.locale);
+    const urlId = this.urlId || (this.src ? defaultUrlId(this.src, document.baseURI) : '');
+    this._sync.setTarget(this.tenantId && urlId ? { server: this.server || defaultServer(), tenantId: this.tenantId, urlId } : null);
+    if (this._openId && !this._sync.store?.chat(this._openId)) this._openId = null;
+  }
+
+  protected override render() {
+    const strings = this._strings;
+    const store = this._sync.store;
+    const chats = store?.chats ?? [];
+    const state = this._sync.state;
+    const open = this._openId ? store?.chat(this._openId) : undefined;
+    const openIndex = open ? chats.indexOf(open) + 1 : 0;
+    return html`
+      <div class="frame">
+        <img part="image" src=${this.src} alt=${this.alt} draggable="false" @load=${() => this.requestUpdate()} />
+        <div class="layer"
+          tabindex=${this.readonly ? '-1' : '0'}
+          role="group"
+          aria-label=${this.readonly ? this.alt : `${this.alt ? `${this.alt}. ` : ''}${strings.imageLabel}`}
+          @click=${this.layerClick}
+          @keydown=${this.layerKeydown}
+          @marker-open=${this.markerOpen}
+        >
+          ${repeat(chats, (chat) => chat.id, (chat, index) => html`<chat-marker
+            exportparts="marker, pending"
+            data-chat-id=${chat.id}
+            .chat=${chat}
+            .index=${index + 1}
+            .pending=${store?.isPending(chat.id) ?? false}
+            .open=${chat.id === this._openId}
+            .fresh=${this._fresh.has(chat.id)}
+            .strings=${strings}
+          ></chat-marker>`)}
+          ${this._crosshair ? html`<div class="crosshair" style="left:${this._crosshair.x * 100}%;top:${this._crosshair.y * 100}%"></div>
+            <span class="visually-hidden" role="status">${strings.crosshairHint}</span>` : nothing}
+          ${this._composer ? html`<div class="pin" style="left:${this._composer.x * 100}%;top:${this._composer.y * 100}%"></div>` : nothing}
+        </div>
+        ${this._composer ? this.renderComposer() : nothing}
+        ${open ? html`<chat-thread
+          exportparts="thread, composer"
+          .chat=${open}
+          .index=${openIndex}
+          .pending=${store?.isPending(open.id) ?? false}
+          .readonly=${this.readonly}
+          .me=${this._sync.user}
+          .strings=${strings}
+          .act=${this.threadAction}
+        ></chat-thread>` : nothing}
+      </div>
+      <div class="bar">
+        <span part="status" data-state=${state} role="status">${strings.status[state]}</span>
+        <span class="count">${strings.markerCount(chats.length)}</span>
+        ${this.readonly ? html`<span class="hint">${strings.readonly}</span>` : html`<span class="hint">${strings.hint}</span>`}
+        ${this._notice ? html`<span part="notice" class="notice" role="alert">${this._notice}</span>` : nothing}
+      </div>`;
+  }
+
+  private renderComposer() {
+    const strings = this._strings;
+    return html`<form part="composer" class="panel composer" @submit=${this.submitComposer} @keydown=${this.composerKeydown}>
+      <label class="visually-hidden" for="name">${strings.namePlaceholder}</label>
+      <input id="name" name="name" autocomplete="nickname" maxlength="64" placeholder=${strings.namePlaceholder} .value=${savedName()} />
+      <label class="visually-hidden" for="text">${strings.commentPlaceholder}</label>
+      <textarea id="text" name="text" rows="3" placeholder=${strings.commentPlaceholder} @keydown=${this.submitOnEnter}></textarea>
+      <div class="row">
+        <button type="button" class="btn" @click=${this.closeComposer}>${strings.cancel}</button>
+        <button type="submit" class="btn primary">${strings.post}</button>
+      </div>
+    </form>`;
+  }
+
+  protected override updated(): void {
+    this._size.observe(this._image);
+    const composer = this.renderRoot.querySelector<HTMLElement>('.composer');
+    if (composer && this._composer) this.place(composer, this._composer.x, this._composer.y);
+    const thread = this.renderRoot.querySelector<HTMLElement>('chat-thread');
+    const open = this._openId ? this._sync.store?.chat(this._openId) : undefined;
+    if (thread && open) this.place(thread, open.x, open.y);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this._noticeTimer);
+  }
+
+  /** Puts a panel beside the spot (x, y) and inside the viewport. Narrow screens get a bottom sheet by CSS. */
+  private place(panel: HTMLElement, x: number, y: number): void {
+    const frame = this._frame.getBoundingClientRect();
+    const spotX = frame.left + x * frame.width;
+    const spotY = frame.top + y * frame.height;
+    const width = panel.offsetWidth;
+    const height = panel.offsetHeight;
+    const viewWidth = document.documentElement.clientWidth;
+    const viewHeight = window.innerHeight;
+    let left = spotX + 22;
+    if (left + width > viewWidth - 8) left = spotX - 22 - width;
+    left = clamp(left, 8, Math.max(8, viewWidth - width - 8));
+    const top = clamp(spotY - 24, 8, Math.max(8, viewHeight - height - 8));
+    panel.style.setProperty('--_panel-left', `${Math.round(left - frame.left)}px`);
+    panel.style.setProperty('--_panel-top', `${Math.round(top - frame.top)}px`);
+  }
+
+  private storeChanged(change: StoreChange): void {
+    if (change.arrived.length === 0) return;
+    this._fresh = new Set([...this._fresh, ...change.arrived]);
+    setTimeout(() => {
+      const fresh = new Set(this._fresh);
+      for (const id of change.arrived) fresh.delete(id);
+      this._fresh = fresh;
+    }, FRESH_MS);
+  }
+
+  private emit(name: string, detail: object): void {
+    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
+
+  private showNotice(text: string, error?: { code: ErrorCode; message: string }): void {
+    this._notice = text;
+    if (error) this.emit('image-chat-error', error);
+    clearTimeout(this._noticeTimer);
+    this._noticeTimer = setTimeout(() => { this._notice = ''; }, NOTICE_MS);
+  }
+
+  /** Waits for a write's answer; on refusal shows why. Resolves true when it was stored. */
+  private async perform(write: Promise<WriteOutcome>): Promise<boolean> {
+    const outcome = await write;
+    if (outcome.ok) return true;
+    const offline = outcome.code === 'unavailable' && this._sync.state !== 'live';
+    this.showNotice(offline ? this._strings.offlineWrite : this._strings.error(outcome.code, outcome.message), { code: outcome.code, message: outcome.message });
+    return false;
+  }
+
+  // ---- markers and threads ----
+
+  private markerOpen(event: CustomEvent<{ chatId: string }>): void {
+    const chatId = event.detail.chatId;
+    this._composer = null;
+    this._crosshair = null;
+    if (this._openId === chatId) {
+      this.closeThread();
+      return;
+    }
+    this._openId = chatId;
+    this.emit('image-chat-open', { chatId });
+    void this.updateComplete.then(() => this.renderRoot.querySelector<ChatThread>('chat-thread')?.focusPanel());
+  }
+
+  /** Closes the open thread and gives focus back to its marker. */
+  private closeThread(): void {
+    const chatId = this._openId;
+    this._openId = null;
+    if (!chatId) return;
+    void this.updateComplete.then(() => {
+      const marker = this.renderRoot.querySelector<HTMLElement>(`chat-marker[data-chat-id="${CSS.escape(chatId)}"]`);
+      (marker ?? this._layer)?.focus();
+    });
+  }
+
+  private threadAction = async (action: ThreadAction): Promise<boolean> => {
+    const store = this._sync.store;
+    const chatId = this._openId;
+    if (action.type === 'close') {
+      this.closeThread();
+      return true;
+    }
+    if (!store || !chatId) return false;
+    switch (action.type) {
+      case 'reply':
+        return this.perform(store.addComment(chatId, action.text));
+      case 'edit':
+        return this.perform(store.editComment(chatId, action.commentId, action.text));
+      case 'delete-comment':
+        return this.perform(store.deleteComment(chatId, action.commentId));
+      case 'resolve':
+        return this.perform(store.resolveChat(chatId, action.resolved));
+      case 'delete-chat': {
+        const done = store.deleteChat(chatId);
+        this._openId = null;
+        this._layer?.focus();
+        return this.perform(done);
+      }
+    }
+  };
+
+  // ---- adding a marker: pointer, touch and keyboard ----
+
+  private layerClick(event: MouseEvent): void {
+    if (this.readonly) return;
+    if (this._openId || this._composer) {
+      // A click beside an open panel closes it, as one expects of a popover.
+      this._openId = null;
+      this.closeComposer();
+      return;
+    }
+    const box = this._layer.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) return;
+    this.openComposer(clamp((event.clientX - box.left) / box.width, 0, 1), clamp((event.clientY - box.top) / box.height, 0, 1));
+  }
+
+  private layerKeydown(event: KeyboardEvent): void {
+    if (this.readonly || event.target !== this._layer) return;
+    const spot = this._crosshair;
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      if (spot) this.openComposer(spot.x, spot.y);
+      else {
+        this._openId = null;
+        this._crosshair = { ...this._lastSpot };
+      }
+      return;
+    }
+    if (!spot) return;
+    const step = event.shiftKey ? BIG_STEP : STEP;
+    const moves: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    const move = moves[event.key];
+    if (move) {
+      event.preventDefault();
+      this._crosshair = { x: clamp(spot.x + move[0], 0, 1), y: clamp(spot.y + move[1], 0, 1) };
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      this._crosshair = null;
+    }
+  }
+
+  private openComposer(x: number, y: number): void {
+    this._crosshair = null;
+    this._openId = null;
+    this._composer = { x, y };
+    this._lastSpot = { x, y };
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLTextAreaElement>('.composer textarea')?.focus());
+  }
+
+  private closeComposer(): void {
+    if (!this._composer) return;
+    this._composer = null;
+    void this.updateComplete.then(() => this._layer?.focus());
+  }
+
+  private composerKeydown(event: KeyboardEvent): void {
+    if (event.key !== 'Escape') return;
+    event.stopPropagation();
+    this.closeComposer();
+  }
+
+  /** Enter sends, Shift+Enter makes a new line. */
+  private submitOnEnter(event: KeyboardEvent): void {
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    (event.target as HTMLTextAreaElement).form?.requestSubmit();
+  }
+
+  private async submitComposer(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const text = (form.elements.namedItem('text') as HTMLTextAreaElement).value;
+    const name = (form.elements.namedItem('name') as HTMLInputElement).value.trim();
+    const store = this._sync.store;
+    const spot = this._composer;
+    if (!store || !spot || text.trim() === '') return;
+    if (name && name !== savedName()) saveName(name);
+    const { chatId, done } = store.createChat(spot.x, spot.y, text);
+    if (!store.chat(chatId)) {
+      // Refused before sending (offline, invalid): keep the composer and the text, so nothing typed is lost.
+      await this.perform(done);
+      return;
+    }
+    this._composer = null;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`chat-marker[data-chat-id="${CSS.escape(chatId)}"]`)?.focus();
+    await this.perform(done);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'image-chat': ImageChat;
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The widget's entry point, bundled to `/widget.js` (ES module) and `/widget.iife.js` (global `ImageChat`).
+ * Loading it registers `<image-chat>`, picks up `<img data-image-chat>` images, and makes widgets without a
+ * `server` attribute talk to the server the script came from.
+ * @example
+ * <script type="module" src="https://chat.example.com/widget.js"></script>
+ */
+import { setDefaultServer } from './registry.js';
+import { watchDocument } from './attach.js';
+
+export { ImageChat, defaultUrlId } from './image-chat.js';
+export { ChatMarker } from './chat-marker.js';
+export { ChatThread } from './chat-thread.js';
+export { attach, attachAll, type AttachOptions } from './attach.js';
+export { Connection, type ConnectionState } from './connection.js';
+export { ImageStore } from './store.js';
+
+/** The origin of this script: `document.currentScript` for a classic script, else the module's URL. */
+function scriptOrigin(): string {
+  const script = document.currentScript;
+  if (script instanceof HTMLScriptElement && script.src) return new URL(script.src).origin;
+  const module = [...document.querySelectorAll<HTMLScriptElement>('script[type="module"][src]')].find((s) => /\/widget(\.iife)?\.js(\?|$)/.test(s.src));
+  return module ? new URL(module.src).origin : location.origin;
+}
+
+setDefaultServer(scriptOrigin());
+watchDocument();

@@ -1,0 +1,122 @@
+/**
+ * One connection per server per page: every widget that talks to a server shares its WebSocket. Connections
+ * are reference-counted and closed a moment after the last widget lets go (so moving an element in the DOM
+ * does not reconnect).
+ */
+import { Connection, type ConnectionOptions, type NetworkMonitor, type SessionStorage } from './connection.js';
+
+interface Entry {
+  connection: Connection;
+  users: number;
+  closeTimer: ReturnType<typeof setTimeout> | null;
+}
+
+const entries = new Map<string, Entry>();
+const NAME_KEY = 'image-chat:name';
+/** How long an unused connection stays open, in case a widget comes right back. */
+const LINGER_MS = 1000;
+
+let scriptServer = '';
+
+/** Sets the server widgets use when they have no `server` attribute (the entry point passes its own origin). */
+export function setDefaultServer(url: string): void {
+  scriptServer = url;
+}
+
+/** The server for widgets without a `server` attribute: where the script came from, else this page's origin. */
+export function defaultServer(): string {
+  return scriptServer || (typeof location !== 'undefined' ? location.origin : '');
+}
+
+/** `http://host:port` (or a ws URL) → `ws://host:port/ws`. */
+export function socketUrl(server: string): string {
+  const url = new URL(server, typeof location !== 'undefined' ? location.href : undefined);
+  const secure = url.protocol === 'https:' || url.protocol === 'wss:';
+  return `${secure ? 'wss' : 'ws'}://${url.host}/ws`;
+}
+
+function storage(): Storage | null {
+  try {
+    return typeof localStorage !== 'undefined' ? localStorage : null;
+  } catch {
+    return null; // blocked by privacy settings
+  }
+}
+
+function sessionIn(key: string): SessionStorage {
+  return {
+    load: () => storage()?.getItem(key) ?? null,
+    save: (token) => { try { storage()?.setItem(key, token); } catch { /* full or blocked: the session lasts this page only */ } },
+  };
+}
+
+const browserNetwork: NetworkMonitor | undefined = typeof window === 'undefined' ? undefined : {
+  online: () => navigator.onLine !== false,
+  watch(listener) {
+    const online = () => listener(true);
+    const offline = () => listener(false);
+    window.addEventListener('online', online);
+    window.addEventListener('offline', offline);
+    return () => {
+      window.removeEventListener('online', online);
+      window.removeEventListener('offline', offline);
+    };
+  },
+};
+
+/** The display name this browser last used, or ''. */
+export function savedName(): string {
+  return storage()?.getItem(NAME_KEY) ?? '';
+}
+
+/** Remembers the display name and tells every open connection. */
+export function saveName(name: string): void {
+  try { storage()?.setItem(NAME_KEY, name); } catch { /* kept for this page only */ }
+  for (const entry of entries.values()) entry.connection.setName(name);
+}
+
+/**
+ * The page's connection to `server`, created on first use. `options` apply only when this call creates it
+ * (tests pass their own WebSocket or timings here). Call `releaseConnection` when done.
+ * @example
+ * const connection = acquireConnection('https://chat.example.com');
+ */
+export function acquireConnection(server: string, options: Partial<ConnectionOptions> = {}): Connection {
+  const url = socketUrl(server);
+  let entry = entries.get(url);
+  if (!entry) {
+    const name = savedName();
+    const connection = new Connection({
+      url,
+      sessionStorage: sessionIn(`image-chat:session:${url}`),
+      network: browserNetwork,
+      ...(name ? { name } : {}),
+      ...options,
+    });
+    entry = { connection, users: 0, closeTimer: null };
+    entries.set(url, entry);
+  }
+  if (entry.closeTimer) clearTimeout(entry.closeTimer);
+  entry.closeTimer = null;
+  entry.users += 1;
+  return entry.connection;
+}
+
+/** Lets go of a connection from `acquireConnection`; the last user's release closes it shortly after. */
+export function releaseConnection(connection: Connection): void {
+  for (const [url, entry] of entries) {
+    if (entry.connection !== connection) continue;
+    entry.users -= 1;
+    if (entry.users > 0) return;
+    entry.closeTimer = setTimeout(() => {
+      entries.delete(url);
+      connection.close();
+    }, LINGER_MS);
+    return;
+  }
+}
+
+/** How many server connections the page has open (one per server, however many widgets). */
+export function openConnectionCount(): number {
+  return entries.size;
+}

@@ -1,0 +1,184 @@
+/**
+ * The widget's look. Site owners theme it with the public `--image-chat-*` custom properties (each has a light
+ * and a dark default) and with `::part`; the `--_*` properties are internal and inherit into the marker and
+ * thread elements.
+ */
+import { css } from 'lit';
+
+/** Light defaults, dark defaults (by `prefers-color-scheme` unless `theme` says otherwise), shared controls. */
+export const themeStyles = css`
+  :host {
+    --_accent: var(--image-chat-accent, #2563eb);
+    --_accent-text: var(--image-chat-accent-text, #ffffff);
+    --_bg: var(--image-chat-bg, #ffffff);
+    --_fg: var(--image-chat-fg, #1f2328);
+    --_muted: var(--image-chat-muted, #5b6470);
+    --_border: var(--image-chat-border, #d7dbe0);
+    --_soft: var(--image-chat-soft, #f3f5f7);
+    --_live: var(--image-chat-live, #15803d);
+    --_danger: var(--image-chat-danger, #c62828);
+    --_resolved: var(--image-chat-resolved, #6b7280);
+    --_marker-size: var(--image-chat-marker-size, 28px);
+    --_radius: var(--image-chat-radius, 10px);
+    --_shadow: var(--image-chat-shadow, 0 8px 28px rgb(15 23 42 / 0.22), 0 1px 3px rgb(15 23 42 / 0.12));
+    --_thread-width: var(--image-chat-thread-width, 320px);
+    --_font: var(--image-chat-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    color-scheme: light;
+  }
+  @media (prefers-color-scheme: dark) {
+    :host(:not([theme='light'])) {
+      --_accent: var(--image-chat-accent, #60a5fa);
+      --_accent-text: var(--image-chat-accent-text, #0b1220);
+      --_bg: var(--image-chat-bg, #1d2127);
+      --_fg: var(--image-chat-fg, #e6e8eb);
+      --_muted: var(--image-chat-muted, #a2abb6);
+      --_border: var(--image-chat-border, #3a414b);
+      --_soft: var(--image-chat-soft, #272c33);
+      --_live: var(--image-chat-live, #4ade80);
+      --_danger: var(--image-chat-danger, #f87171);
+      --_resolved: var(--image-chat-resolved, #9ca3af);
+      color-scheme: dark;
+    }
+  }
+  :host([theme='dark']) {
+    --_accent: var(--image-chat-accent, #60a5fa);
+    --_accent-text: var(--image-chat-accent-text, #0b1220);
+    --_bg: var(--image-chat-bg, #1d2127);
+    --_fg: var(--image-chat-fg, #e6e8eb);
+    --_muted: var(--image-chat-muted, #a2abb6);
+    --_border: var(--image-chat-border, #3a414b);
+    --_soft: var(--image-chat-soft, #272c33);
+    --_live: var(--image-chat-live, #4ade80);
+    --_danger: var(--image-chat-danger, #f87171);
+    --_resolved: var(--image-chat-resolved, #9ca3af);
+    color-scheme: dark;
+  }
+`;
+
+/** Buttons, text areas and the composer form, used by the element and the thread. */
+export const controlStyles = css`
+  button { font: inherit; cursor: pointer; }
+  .btn {
+    border: 1px solid var(--_border); background: var(--_soft); color: var(--_fg);
+    border-radius: 999px; padding: 4px 12px; font-size: 13px; line-height: 20px;
+  }
+  .btn:hover { border-color: var(--_muted); }
+  .btn.primary { background: var(--_accent); border-color: var(--_accent); color: var(--_accent-text); font-weight: 600; }
+  .btn.danger { color: var(--_danger); }
+  .link { border: 0; background: none; color: var(--_muted); padding: 0 4px; font-size: 12px; }
+  .link:hover { color: var(--_fg); text-decoration: underline; }
+  button:focus-visible, textarea:focus-visible, input:focus-visible, .layer:focus-visible {
+    outline: 2px solid var(--_accent); outline-offset: 2px;
+  }
+  textarea, input {
+    box-sizing: border-box; width: 100%; font: inherit; font-size: 14px; color: var(--_fg);
+    background: var(--_bg); border: 1px solid var(--_border); border-radius: 8px; padding: 8px 10px;
+  }
+  textarea { resize: vertical; min-height: 64px; }
+  form { display: grid; gap: 8px; margin: 0; }
+  .row { display: flex; gap: 8px; justify-content: flex-end; align-items: center; flex-wrap: wrap; }
+  .visually-hidden {
+    position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;
+  }
+`;
+
+export const imageChatStyles = css`
+  :host {
+    display: inline-block; position: relative; max-width: 100%; vertical-align: top;
+    font-family: var(--_font); color: var(--_fg); line-height: 1.4;
+  }
+  :host([hidden]) { display: none; }
+  .frame { position: relative; line-height: 0; }
+  img { display: block; width: 100%; max-width: 100%; height: auto; border-radius: var(--_radius); user-select: none; }
+  .layer {
+    position: absolute; inset: 0; cursor: crosshair; touch-action: manipulation; border-radius: var(--_radius);
+    -webkit-tap-highlight-color: transparent;
+  }
+  :host([readonly]) .layer { cursor: default; }
+  .crosshair {
+    position: absolute; width: 34px; height: 34px; transform: translate(-50%, -50%); pointer-events: none;
+    border: 2px solid var(--_accent); border-radius: 50%; box-shadow: 0 0 0 3px rgb(255 255 255 / 0.7);
+  }
+  .crosshair::before, .crosshair::after { content: ''; position: absolute; background: var(--_accent); }
+  .crosshair::before { left: 50%; top: -10px; bottom: -10px; width: 2px; transform: translateX(-50%); }
+  .crosshair::after { top: 50%; left: -10px; right: -10px; height: 2px; transform: translateY(-50%); }
+  .panel {
+    position: absolute; z-index: 10; box-sizing: border-box; width: min(var(--_thread-width), calc(100vw - 16px));
+    left: var(--_panel-left, 0); top: var(--_panel-top, 0);
+    background: var(--_bg); color: var(--_fg); border: 1px solid var(--_border); border-radius: var(--_radius);
+    box-shadow: var(--_shadow); line-height: 1.4; padding: 12px; font-size: 14px;
+  }
+  .pin {
+    position: absolute; width: 14px; height: 14px; border-radius: 50%; transform: translate(-50%, -50%);
+    background: var(--_accent); border: 2px solid #fff; box-shadow: 0 1px 4px rgb(0 0 0 / 0.4); pointer-events: none;
+  }
+  .bar {
+    display: flex; align-items: center; gap: 10px; flex-wrap: wrap; padding: 8px 2px 0; font-size: 13px;
+    color: var(--_muted); line-height: 20px;
+  }
+  [part='status'] {
+    display: inline-flex; align-items: center; gap: 6px; padding: 1px 10px 1px 8px; border-radius: 999px;
+    font-weight: 600; font-size: 12px; border: 1px solid var(--_border); background: var(--_soft); color: var(--_muted);
+  }
+  [part='status']::before { content: ''; width: 8px; height: 8px; border-radius: 50%; background: currentColor; }
+  [part='status'][data-state='live'] { color: var(--_live); border-color: color-mix(in srgb, var(--_live) 45%, transparent); background: color-mix(in srgb, var(--_live) 12%, var(--_bg)); }
+  [part='status'][data-state='connecting']::before { animation: blink 1s infinite; }
+  .notice {
+    flex-basis: 100%; color: var(--_danger); background: color-mix(in srgb, var(--_danger) 10%, var(--_bg));
+    border: 1px solid color-mix(in srgb, var(--_danger) 40%, transparent); border-radius: 8px; padding: 6px 10px;
+  }
+  .hint { margin-left: auto; }
+  chat-thread { position: absolute; z-index: 10; left: var(--_panel-left, 0); top: var(--_panel-top, 0); }
+  @media (max-width: 767.98px) {
+    .panel, chat-thread {
+      position: fixed; left: 0 !important; right: 0; top: auto !important; bottom: 0; width: 100%;
+      max-height: 75vh; overflow: auto; border-radius: var(--_radius) var(--_radius) 0 0;
+    }
+  }
+  @keyframes blink { 50% { opacity: 0.25; } }
+`;
+
+export const markerStyles = css`
+  :host { position: absolute; transform: translate(-50%, -50%); z-index: 1; line-height: 1; }
+  :host([open]) { z-index: 2; }
+  button {
+    box-sizing: border-box; width: var(--_marker-size); height: var(--_marker-size); border-radius: 50% 50% 50% 4px;
+    display: grid; place-items: center; padding: 0; font: 700 13px/1 var(--_font);
+    background: var(--_accent); color: var(--_accent-text); border: 2px solid #fff;
+    box-shadow: 0 2px 6px rgb(0 0 0 / 0.35); transition: transform 120ms ease; touch-action: manipulation;
+  }
+  button:hover, :host([open]) button { transform: scale(1.15); }
+  button:focus-visible { outline: 3px solid var(--_accent); outline-offset: 3px; }
+  button.resolved { background: var(--_resolved); }
+  button.pending { opacity: 0.65; border-style: dashed; }
+  button.fresh { animation: arrive 1.2s ease-out 3; }
+  @keyframes arrive {
+    0% { box-shadow: 0 0 0 0 color-mix(in srgb, var(--_accent) 70%, transparent); }
+    100% { box-shadow: 0 0 0 14px transparent; }
+  }
+`;
+
+export const threadStyles = css`
+  :host { display: block; }
+  [part='thread'] {
+    box-sizing: border-box; width: min(var(--_thread-width), calc(100vw - 16px)); max-height: min(460px, 80vh);
+    display: flex; flex-direction: column; background: var(--_bg); color: var(--_fg); font: 14px/1.45 var(--_font);
+    border: 1px solid var(--_border); border-radius: var(--_radius); box-shadow: var(--_shadow); outline: none;
+  }
+  header { display: flex; align-items: center; gap: 8px; padding: 10px 12px; border-bottom: 1px solid var(--_border); }
+  h2 { font-size: 14px; margin: 0; flex: 1; }
+  .chip { font-size: 11px; font-weight: 600; padding: 1px 8px; border-radius: 999px; background: var(--_soft); color: var(--_muted); }
+  ol { list-style: none; margin: 0; padding: 4px 12px; overflow: auto; flex: 1; }
+  li { padding: 8px 0; border-bottom: 1px solid var(--_soft); }
+  li:last-child { border-bottom: 0; }
+  .meta { display: flex; gap: 6px; align-items: baseline; font-size: 12px; color: var(--_muted); }
+  .author { font-weight: 600; color: var(--_fg); }
+  .text { margin: 2px 0 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+  .actions { display: flex; gap: 2px; margin-top: 2px; }
+  .foot { padding: 10px 12px; border-top: 1px solid var(--_border); display: grid; gap: 8px; }
+  .close { border: 0; background: none; color: var(--_muted); font-size: 20px; line-height: 1; padding: 0 4px; }
+  .close:hover { color: var(--_fg); }
+  @media (max-width: 767.98px) {
+    [part='thread'] { width: 100%; max-height: 75vh; border-radius: var(--_radius) var(--_radius) 0 0; }
+  }
+`;
