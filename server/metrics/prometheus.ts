@@ -36,7 +36,7 @@ export class PrometheusMetrics implements GatewayMeter {
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'imagechat_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'imagechat_' });
     this.connections = new Gauge({ name: 'imagechat_connections', help: 'Open WebSocket connections on this node.', registers });
     this.connectionsOpened = new Counter({ name: 'imagechat_connections_opened_total', help: 'WebSocket connections accepted.', registers });
     new Gauge({
