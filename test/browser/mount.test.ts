@@ -1,0 +1,44 @@
+/** Mounting, the live chip, and markers staying on their spot when the image is resized. */
+import { openConnectionCount } from '../../widget/registry.js';
+import { assert, assertEqual, markers, mount, otherClient, serverUrl, settled, uniqueId, unmountAll, waitFor } from './helpers.js';
+
+afterEach(() => unmountAll());
+
+it('mounts with the image, a Live status and a marker count, sharing one socket between widgets', async () => {
+  const server = await serverUrl();
+  const first = await mount({ server, 'url-id': uniqueId('mount') });
+  const second = await mount({ server, 'url-id': uniqueId('mount') });
+  const root = first.shadowRoot!;
+  assert(root.querySelector('img[part="image"]'), 'the image part');
+  const status = root.querySelector<HTMLElement>('[part="status"]')!;
+  assertEqual(status.dataset.state, 'live', 'status state');
+  assertEqual(status.textContent?.trim(), 'Live', 'status text');
+  assertEqual(root.querySelector('.count')?.textContent, '0 markers', 'count');
+  assertEqual(openConnectionCount(), 1, 'one connection for two widgets on one server');
+  assert(first.store !== second.store, 'each widget has its own image store');
+});
+
+it('places markers at relative coordinates and keeps them there after a resize', async () => {
+  const server = await serverUrl();
+  const urlId = uniqueId('resize');
+  const element = await mount({ server, 'url-id': urlId, style: 'width: 400px' });
+  const other = await otherClient(server, urlId);
+  await other.store.createChat(0.25, 0.75, 'here').done;
+  await waitFor(() => markers(element).length === 1, 'the marker');
+  await settled(element);
+
+  const check = (label: string) => {
+    const image = element.shadowRoot!.querySelector('img')!.getBoundingClientRect();
+    const button = markers(element)[0]!.getBoundingClientRect();
+    const x = (button.left + button.width / 2 - image.left) / image.width;
+    const y = (button.top + button.height / 2 - image.top) / image.height;
+    assert(Math.abs(x - 0.25) < 0.01 && Math.abs(y - 0.75) < 0.01, `${label}: marker at ${x.toFixed(3)}, ${y.toFixed(3)}`);
+    return image.width;
+  };
+  assertEqual(Math.round(check('at 400px')), 400, 'image width before');
+  element.style.width = '260px';
+  await waitFor(() => Math.round(element.shadowRoot!.querySelector('img')!.getBoundingClientRect().width) === 260, 'the resize');
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  assertEqual(Math.round(check('at 260px')), 260, 'image width after');
+  other.connection.close();
+});

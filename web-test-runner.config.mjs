@@ -1,0 +1,61 @@
+/**
+ * Browser tests of the widget (`npm run test:browser`): @web/test-runner in Debian's Chromium, against the real
+ * image-chat server, which the plugin below starts (from dist/: run `npm run build` first) and which tests can
+ * stop, start, and write to while it is away, through `executeServerCommand('image-chat-server', …)`.
+ */
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { ServerProcess, writeWhileAway } from './test/helpers/server-process.mjs';
+
+const CHROMIUM_ARGS = [
+  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
+];
+
+/** Limits for the test server: fast writes (200 markers in one test), and short threads to provoke an error. */
+const SERVER_ENV = {
+  WRITE_RATE_PER_SECOND: '1000', WRITE_BURST: '1000', FRAME_RATE_PER_SECOND: '2000', FRAME_BURST: '2000',
+  MAX_COMMENTS_PER_CHAT: '6',
+};
+
+function imageChatServer() {
+  const server = new ServerProcess({ env: SERVER_ENV });
+  return {
+    name: 'image-chat-server',
+    async serverStart() {
+      await server.start();
+    },
+    async serverStop() {
+      await server.dispose();
+    },
+    async executeCommand({ command, payload }) {
+      if (command !== 'image-chat-server') return undefined;
+      switch (payload?.action) {
+        case 'info':
+          return { url: server.url };
+        case 'stop':
+          await server.stop();
+          return { url: server.url };
+        case 'start':
+          await server.start();
+          return { url: server.url };
+        case 'write-while-away':
+          return { answers: await writeWhileAway(server, payload.writes) };
+        default:
+          throw new Error(`unknown image-chat-server action ${JSON.stringify(payload)}`);
+      }
+    },
+  };
+}
+
+export default {
+  files: ['test/browser/**/*.test.ts'],
+  nodeResolve: true,
+  // One page at a time: some tests stop and restart the shared server.
+  concurrency: 1,
+  browsers: [chromeLauncher({ launchOptions: { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS } })],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), imageChatServer()],
+  testFramework: { config: { timeout: 60_000 } },
+  testsFinishTimeout: 600_000,
+  browserStartTimeout: 120_000,
+};
