@@ -1,11 +1,11 @@
 /**
  * Browser tests of the widget (`npm run test:browser`): @web/test-runner in Debian's Chromium, against the real
- * image-chat server, which the plugin below starts (from dist/: run `npm run build` first) and which tests can
+ * image-chat server, which the plugin below builds and starts (from dist/) and which tests can
  * stop, start, and write to while it is away, through `executeServerCommand('image-chat-server', …)`.
  */
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { ServerProcess, writeWhileAway } from './test/helpers/server-process.mjs';
+import { ServerProcess, ensureBuilt, writeWhileAway } from './test/helpers/server-process.mjs';
 
 const CHROMIUM_ARGS = [
   '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
@@ -19,10 +19,13 @@ const SERVER_ENV = {
 };
 
 function imageChatServer() {
-  const server = new ServerProcess({ env: SERVER_ENV });
+  /** @type {ServerProcess} */
+  let server;
   return {
     name: 'image-chat-server',
     async serverStart() {
+      ensureBuilt();
+      server = new ServerProcess({ env: SERVER_ENV });
       await server.start();
     },
     async serverStop() {

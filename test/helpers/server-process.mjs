@@ -1,9 +1,9 @@
 /**
  * The built server (`dist/server/main.js`) as a child process, for the browser and end-to-end tests: started on
  * a free port with a throwaway SQLite file, stoppable and restartable on the same port and database.
- * Run `npm run build` first.
+ * Needs the build (`ensureBuilt`).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,15 @@ import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 
 const MAIN = resolve('dist/server/main.js');
+
+/**
+ * Builds the server, widget and demo (`scripts/build.mjs`) unless `IMAGE_CHAT_SKIP_BUILD` is set, as `npm test`
+ * does after building once itself.
+ */
+export function ensureBuilt() {
+  if (process.env.IMAGE_CHAT_SKIP_BUILD) return;
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+}
 
 /** A TCP port nothing listens on right now. */
 export function freePort() {
