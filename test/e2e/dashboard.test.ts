@@ -1,0 +1,98 @@
+/**
+ * The tenant dashboard end to end: the real server process, Debian's Chromium, the dashboard in one browser
+ * context and /demo in another. Sign in, see today's counters and the 30-day charts; a marker made on /demo
+ * appears in the live feed; deleting it there removes it from the demo page, live. Saves docs/dashboard.png.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { ServerProcess } from '../helpers/server-process.mjs';
+
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+const WAIT = { timeout: 20_000 };
+/** The product asks for the feed within a second; the test allows for a loaded 2-core machine and reports the time. */
+const FEED_WAIT = { timeout: 5_000, interval: 25 };
+
+let server: ServerProcess;
+let browser: Browser;
+let dashboard: Page;
+let demo: Page;
+let secret: string;
+
+beforeAll(async () => {
+  server = new ServerProcess({ env: { USAGE_FLUSH_MS: '500' } });
+  await server.start();
+  const printed = /secret (ics_[A-Za-z0-9_-]+)/.exec(server.log);
+  if (!printed?.[1]) throw new Error(`the server did not print the demo secret:\n${server.log}`);
+  secret = printed[1];
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
+  dashboard = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+  demo = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
+  await demo.goto(`${server.url}/demo`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+const plan = (page: Page): Locator => page.locator('image-chat').first();
+const feedItems = (): Locator => dashboard.locator('moderation-feed li');
+
+test('sign in with the tenant id and secret: today\'s counters and a 30-day chart per counter', async () => {
+  await dashboard.goto(`${server.url}/dashboard`);
+  await dashboard.locator('input[name="tenantId"]').fill('demo');
+  await dashboard.locator('input[name="secret"]').fill('ics_not-the-secret');
+  await dashboard.locator('button[type="submit"]').click();
+  await expect.poll(() => dashboard.locator('dashboard-app [role="alert"]').textContent(), WAIT).toBe('That tenant id and secret do not match.');
+
+  await dashboard.locator('input[name="secret"]').fill(secret);
+  await dashboard.locator('button[type="submit"]').click();
+  await expect.poll(() => dashboard.locator('[data-counter="pubSubMessageCount"] .value').textContent(), WAIT).toMatch(/^\d[\d,]*$/);
+  expect(await dashboard.locator('[part="today"] .card').count()).toBe(4);
+  expect(await dashboard.locator('usage-chart').count()).toBe(4);
+  for (const chart of await dashboard.locator('usage-chart').all()) expect(await chart.locator('rect.bar').count()).toBe(30);
+  // The secret is in this tab's sessionStorage only, never in the URL.
+  expect(dashboard.url()).toBe(`${server.url}/dashboard`);
+  expect(await dashboard.evaluate(() => sessionStorage.getItem('image-chat-dashboard'))).toContain(secret);
+  expect(await dashboard.evaluate(() => localStorage.length)).toBe(0);
+});
+
+test('a marker made on /demo appears in the live feed; deleting it there removes it from the demo page', async () => {
+  await expect.poll(() => dashboard.locator('[part="feed"] .chip').textContent(), WAIT).toBe('live');
+  await expect.poll(() => plan(demo).locator('[part="status"]').getAttribute('data-state'), WAIT).toBe('live');
+  const box = await plan(demo).locator('[part="image"]').boundingBox();
+  if (!box) throw new Error('the demo image is not visible');
+  await demo.mouse.click(box.x + 0.45 * box.width, box.y + 0.35 * box.height);
+  await plan(demo).locator('[part~="composer"] input[name="name"]').fill('Mallory');
+  const text = 'Buy now <img src=x onerror="document.title=1">';
+  await plan(demo).locator('[part~="composer"] textarea').fill(text);
+  const sent = Date.now();
+  await demo.keyboard.press('Enter');
+  await expect.poll(() => feedItems().count(), FEED_WAIT).toBe(1);
+  console.log(`marker from /demo visible in the dashboard feed after ${Date.now() - sent} ms`);
+  const item = feedItems().first();
+  expect(await item.locator('.text').textContent()).toBe(text);
+  expect(await item.locator('img').count()).toBe(0);
+  expect(await item.locator('.meta').textContent()).toContain('New marker by Mallory');
+  expect(await item.locator('a').getAttribute('href')).toBe('/demo#demo-floor-plan');
+  await expect.poll(() => plan(demo).locator('[part~="marker"]').count(), WAIT).toBe(1);
+
+  await item.locator('button[part="delete"]').click();
+  await expect.poll(() => plan(demo).locator('[part~="marker"]').count(), WAIT).toBe(0);
+  await expect.poll(() => item.locator('button[part="delete"]').textContent(), WAIT).toMatch(/Deleted/);
+});
+
+test('the counters move with the traffic, and a screenshot is saved for the README', async () => {
+  // Another marker and a reply, so the feed and the numbers have something to show.
+  const box = await plan(demo).locator('[part="image"]').boundingBox();
+  if (!box) throw new Error('the demo image is not visible');
+  await demo.mouse.click(box.x + 0.7 * box.width, box.y + 0.6 * box.height);
+  await plan(demo).locator('[part~="composer"] textarea').fill('Could the kitchen get a window here?');
+  await demo.keyboard.press('Enter');
+  await expect.poll(() => feedItems().count(), WAIT).toBe(2);
+  await expect.poll(async () => Number((await dashboard.locator('[data-counter="pubSubMessageCount"] .value').textContent())?.replace(/,/g, '')), WAIT).toBeGreaterThanOrEqual(3);
+  await expect.poll(async () => Number(await dashboard.locator('[data-counter="conversationCreateCount"] .value').textContent()), WAIT).toBe(2);
+  await expect.poll(async () => Number(await dashboard.locator('[data-live="connections"] .value').textContent()), WAIT).toBe(1);
+  await expect.poll(() => dashboard.locator('[part="live"] ~ table tbody tr').count(), WAIT).toBeGreaterThan(0);
+  await dashboard.screenshot({ path: 'docs/dashboard.png', fullPage: true });
+});
