@@ -1,0 +1,80 @@
+/** The dashboard's REST calls (docs/dashboard.md), authorized with the tenant's secret as a Bearer token. */
+
+export interface UsageDay {
+  day: string;
+  pubSubMessageCount: number;
+  pubSubBandwidth: number;
+  conversationCreateCount: number;
+  peakConnections: number;
+}
+
+export type Counter = Exclude<keyof UsageDay, 'day'>;
+
+export interface UsageReport { tenantId: string; from: string; to: string; days: UsageDay[]; totals: Omit<UsageDay, 'day'> }
+export interface LiveReport { tenantId: string; connections: number; watchedImages: number; nodes: number; at: string }
+export interface TopImages { tenantId: string; from: string; to: string; images: { urlId: string; pubSubMessageCount: number; pubSubBandwidth: number }[] }
+
+export interface Credentials { tenantId: string; secret: string }
+
+/** A refused call: `status` 401 (wrong secret), 403 (another tenant's), 400, … */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export class TenantApi {
+  constructor(private readonly credentials: Credentials, private readonly base = '') {}
+
+  usage(from: string, to: string): Promise<UsageReport> {
+    return this.get(`usage?from=${from}&to=${to}`);
+  }
+
+  live(): Promise<LiveReport> {
+    return this.get('live');
+  }
+
+  topImages(from: string, to: string, limit = 10): Promise<TopImages> {
+    return this.get(`top-images?from=${from}&to=${to}&limit=${limit}`);
+  }
+
+  private async get<T>(path: string): Promise<T> {
+    const response = await fetch(`${this.base}/api/v1/tenants/${encodeURIComponent(this.credentials.tenantId)}/${path}`, {
+      headers: { authorization: `Bearer ${this.credentials.secret}` },
+      cache: 'no-store',
+    });
+    const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    if (!response.ok) throw new ApiError(response.status, body.error?.code ?? 'internal', body.error?.message ?? response.statusText);
+    return body as T;
+  }
+}
+
+/** The signed-in tenant, kept for this browser tab only (sessionStorage), never in a URL. */
+const KEY = 'image-chat-dashboard';
+
+export function loadCredentials(): Credentials | null {
+  try {
+    const parsed = JSON.parse(sessionStorage.getItem(KEY) ?? 'null') as Partial<Credentials> | null;
+    return parsed && typeof parsed.tenantId === 'string' && typeof parsed.secret === 'string' ? { tenantId: parsed.tenantId, secret: parsed.secret } : null;
+  } catch {
+    return null;
+  }
+}
+
+export const saveCredentials = (credentials: Credentials): void => sessionStorage.setItem(KEY, JSON.stringify(credentials));
+export const clearCredentials = (): void => sessionStorage.removeItem(KEY);
+
+/** `YYYY-MM-DD` of a UTC day, `days` from today. */
+export const utcDay = (days = 0, now = Date.now()): string => new Date(now + days * 86_400_000).toISOString().slice(0, 10);
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}

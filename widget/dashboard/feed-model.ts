@@ -1,0 +1,41 @@
+/** Turns `tenant-event`s into moderation feed items (pure, so it is easy to follow and to test). */
+import type { ImageEvent } from '../../shared/index.js';
+import type { FeedItem } from './moderation-feed.js';
+
+/** Entries kept; older ones drop off the end. */
+export const FEED_LENGTH = 100;
+
+const prepend = (items: FeedItem[], item: FeedItem): FeedItem[] => [item, ...items.filter((i) => i.key !== item.key)].slice(0, FEED_LENGTH);
+
+/** The feed after `event`: new markers and comments come first; edits change their text; deletions mark them. */
+export function applyFeedEvent(items: FeedItem[], event: ImageEvent): FeedItem[] {
+  const base = { urlId: event.urlId, chatId: event.chatId, deleted: false, deleting: false };
+  const sameChat = (item: FeedItem) => item.chatId === event.chatId && item.urlId === event.urlId;
+  switch (event.type) {
+    case 'new-image-chat': {
+      const first = event.chat.comments[0];
+      return prepend(items, {
+        ...base, key: `${event.urlId} ${event.chatId}`, kind: 'marker', firstCommentId: first?.id,
+        author: event.chat.author.name, text: first?.text ?? '', at: event.chat.createdAt,
+      });
+    }
+    case 'image-chat-updated': {
+      const { comment } = event;
+      if (event.change === 'comment-added' && comment) {
+        return prepend(items, {
+          ...base, key: `${event.urlId} ${event.chatId} ${comment.id}`, kind: 'comment', commentId: comment.id,
+          author: comment.author.name, text: comment.text, at: comment.createdAt,
+        });
+      }
+      if (event.change === 'comment-edited' && comment) {
+        return items.map((i) => (sameChat(i) && (i.commentId ?? i.firstCommentId) === comment.id ? { ...i, text: comment.text } : i));
+      }
+      if (event.change === 'comment-deleted') {
+        return items.map((i) => (sameChat(i) && i.commentId === event.commentId ? { ...i, deleted: true, deleting: false } : i));
+      }
+      return items;
+    }
+    case 'deleted-image-chat':
+      return items.map((i) => (sameChat(i) ? { ...i, deleted: true, deleting: false } : i));
+  }
+}
