@@ -173,7 +173,12 @@ export async function runConvergence(cluster: Cluster, seed: number, options: Co
     const truth = await truthStore.read(key);
     if (!truth.reset) return fail('expected a snapshot');
     if (!converged) {
-      fail(`not converged to seq ${truth.seq}: ${clients.map((c) => `#${c.index} ${c.connection.state} seq=${c.store.seq}`).join(', ')}`);
+      const shown = (c: Client) => {
+        const confirmed = new Set(c.store.confirmedChats().map((chat) => chat.id));
+        const extra = c.store.chats.filter((chat) => !confirmed.has(chat.id)).map((chat) => `${chat.id}${c.store.isPending(chat.id) ? ' (pending)' : ''}`);
+        return extra.length > 0 ? ` shows unconfirmed ${extra.join(' ')}` : '';
+      };
+      fail(`not converged to seq ${truth.seq}: ${clients.map((c) => `#${c.index} ${c.connection.state} seq=${c.store.seq}${shown(c)}`).join(', ')}`);
     }
     const expected = byId(truth.chats);
     for (const client of clients) {
