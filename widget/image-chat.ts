@@ -104,6 +104,8 @@ export class ImageChat extends LitElement {
   private _strings: Strings = stringsFor(undefined);
   private _noticeTimer: ReturnType<typeof setTimeout> | undefined;
   private _lastSpot = { x: 0.5, y: 0.5 };
+  private _panelObserver: ResizeObserver | null = null;
+  private _observedPanel: HTMLElement | null = null;
 
   /** The image store (null until connected); scripts may read `chats` from it. */
   get store() {
@@ -190,16 +192,32 @@ export class ImageChat extends LitElement {
 
   protected override updated(): void {
     this._size.observe(this._image);
-    const composer = this.renderRoot.querySelector<HTMLElement>('.composer');
-    if (composer && this._composer) this.place(composer, this._composer.x, this._composer.y);
-    const thread = this.renderRoot.querySelector<HTMLElement>('chat-thread');
-    const open = this._openId ? this._sync.store?.chat(this._openId) : undefined;
-    if (thread && open) this.place(thread, open.x, open.y);
+    this.placePanels();
+    // A panel also grows after its own render (a new comment in the thread): place it again then.
+    const panel = this.renderRoot.querySelector<HTMLElement>('.composer, chat-thread');
+    if (panel !== this._observedPanel) {
+      this._panelObserver?.disconnect();
+      this._observedPanel = panel;
+      if (panel) {
+        this._panelObserver ??= new ResizeObserver(() => this.placePanels());
+        this._panelObserver.observe(panel);
+      }
+    }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this._noticeTimer);
+    this._panelObserver?.disconnect();
+    this._observedPanel = null;
+  }
+
+  private placePanels(): void {
+    const composer = this.renderRoot.querySelector<HTMLElement>('.composer');
+    if (composer && this._composer) this.place(composer, this._composer.x, this._composer.y);
+    const thread = this.renderRoot.querySelector<HTMLElement>('chat-thread');
+    const open = this._openId ? this._sync.store?.chat(this._openId) : undefined;
+    if (thread && open) this.place(thread, open.x, open.y);
   }
 
   /** Puts a panel beside the spot (x, y) and inside the viewport. Narrow screens get a bottom sheet by CSS. */
