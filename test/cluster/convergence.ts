@@ -168,7 +168,7 @@ export async function runConvergence(cluster: Cluster, seed: number, options: Co
     const truthStore = await cluster.openStore();
     const converged = await until(async () => {
       const truth = await truthStore.read(key);
-      return clients.every((c) => c.connection.state === 'live' && c.store.seq === truth.seq && c.store.chats.length === c.store.confirmedChats().length);
+      return clients.every((c) => c.connection.state === 'live' && c.store.seq === truth.seq && showsConfirmed(c.store));
     }, 30_000);
     const truth = await truthStore.read(key);
     if (!truth.reset) return fail('expected a snapshot');
@@ -176,7 +176,8 @@ export async function runConvergence(cluster: Cluster, seed: number, options: Co
       const shown = (c: Client) => {
         const confirmed = new Set(c.store.confirmedChats().map((chat) => chat.id));
         const extra = c.store.chats.filter((chat) => !confirmed.has(chat.id)).map((chat) => `${chat.id}${c.store.isPending(chat.id) ? ' (pending)' : ''}`);
-        return extra.length > 0 ? ` shows unconfirmed ${extra.join(' ')}` : '';
+        if (extra.length > 0) return ` shows unconfirmed ${extra.join(' ')}`;
+        return showsConfirmed(c.store) ? '' : ' shows a state other than its confirmed one';
       };
       fail(`not converged to seq ${truth.seq}: ${clients.map((c) => `#${c.index} ${c.connection.state} seq=${c.store.seq}${shown(c)}`).join(', ')}`);
     }
@@ -231,6 +232,9 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs: num
   }
   return true;
 }
+
+/** Nothing optimistic is left on screen: what the client shows is what the server confirmed. */
+const showsConfirmed = (store: ImageStore): boolean => isDeepStrictEqual(byId(store.chats), store.confirmedChats());
 
 /** Chats in the order `ImageStore.confirmedChats` uses. */
 const byId = (chats: Chat[]): Chat[] => [...chats].sort((a, b) => (a.id < b.id ? -1 : 1));
