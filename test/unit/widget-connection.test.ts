@@ -1,0 +1,206 @@
+/**
+ * The widget's connection logic that depends on time — backoff, heartbeat, state changes, late callbacks,
+ * the browser's online/offline — driven deterministically with a scripted socket and fake timers. The same
+ * connection against the real server is tested in test/integration/widget-store.test.ts.
+ */
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { Connection, type ConnectionState, type NetworkMonitor, type SocketLike } from '../../widget/connection.js';
+import { ImageStore } from '../../widget/store.js';
+import type { ClientMessage, ServerMessage } from '../../shared/index.js';
+
+type Handler<E> = ((event: E) => void) | null;
+
+/** A socket the test plays the server for. */
+class ScriptedSocket implements SocketLike {
+  static all: ScriptedSocket[] = [];
+  readyState = 0;
+  readonly sent: ClientMessage[] = [];
+  closedWith: number | null = null;
+  onopen: Handler<unknown> = null;
+  onmessage: Handler<{ data: unknown }> = null;
+  onclose: Handler<{ code: number; reason: string }> = null;
+  onerror: Handler<unknown> = null;
+
+  constructor(readonly url: string) {
+    ScriptedSocket.all.push(this);
+  }
+
+  send(data: string): void {
+    this.sent.push(JSON.parse(data) as ClientMessage);
+  }
+
+  close(code = 1000): void {
+    this.closedWith = code;
+    this.readyState = 3;
+  }
+
+  // ---- the test's side ----
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+
+  receive(message: ServerMessage): void {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+
+  welcome(name = 'Ann'): void {
+    this.receive({ type: 'welcome', user: { id: 'u1', name }, session: 'token-1' });
+  }
+
+  drop(code = 1006): void {
+    this.readyState = 3;
+    this.onclose?.({ code, reason: '' });
+  }
+}
+
+const latest = (): ScriptedSocket => ScriptedSocket.all[ScriptedSocket.all.length - 1]!;
+
+function connect(extra: Partial<ConstructorParameters<typeof Connection>[0]> = {}) {
+  const states: ConnectionState[] = [];
+  const connection = new Connection({ url: 'ws://test/ws', WebSocket: ScriptedSocket, random: () => 0.5, pingIntervalMs: 1000, ...extra });
+  connection.onState((state) => states.push(state));
+  return { connection, states };
+}
+
+beforeEach(() => {
+  ScriptedSocket.all = [];
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+test('says hello with the saved session, goes live on welcome, and emits only real state changes', () => {
+  const saved: string[] = [];
+  const { connection, states } = connect({ name: 'Ann', sessionStorage: { load: () => 'old-token', save: (t) => saved.push(t) } });
+  expect(connection.state).toBe('connecting');
+  latest().open();
+  expect(latest().sent[0]).toEqual({ type: 'hello', name: 'Ann', session: 'old-token' });
+  latest().welcome();
+  latest().welcome();
+  expect(states).toEqual(['live']);
+  expect(saved).toEqual(['token-1', 'token-1']);
+  expect(connection.user).toEqual({ id: 'u1', name: 'Ann' });
+  connection.close();
+});
+
+test('reconnects with full-jitter exponential backoff: connecting, then offline while attempts fail, then live', () => {
+  const { connection, states } = connect();
+  latest().open();
+  latest().welcome();
+  latest().drop();
+  expect(states).toEqual(['live', 'connecting']);
+  // Attempt 0 waits min + 0.5 × (min(20 s, 0.5 s × 2^0) − min) = 500 ms.
+  vi.advanceTimersByTime(499);
+  expect(ScriptedSocket.all).toHaveLength(1);
+  vi.advanceTimersByTime(1);
+  expect(ScriptedSocket.all).toHaveLength(2);
+  latest().drop(); // the server is still down
+  expect(states).toEqual(['live', 'connecting', 'offline']);
+  // Attempt 1: 500 + 0.5 × (1000 − 500) = 750 ms; attempt 2: 500 + 0.5 × 1500 = 1250 ms.
+  vi.advanceTimersByTime(749);
+  expect(ScriptedSocket.all).toHaveLength(2);
+  vi.advanceTimersByTime(1);
+  latest().drop();
+  vi.advanceTimersByTime(1250);
+  expect(ScriptedSocket.all).toHaveLength(4);
+  latest().open();
+  latest().welcome();
+  expect(states).toEqual(['live', 'connecting', 'offline', 'live']);
+  connection.close();
+});
+
+test('the heartbeat pings, and a server silent for two intervals is dropped and reconnected', () => {
+  const { connection, states } = connect();
+  const first = latest();
+  first.open();
+  first.welcome();
+  vi.advanceTimersByTime(1000);
+  expect(first.sent.filter((m) => m.type === 'ping')).toHaveLength(1);
+  first.receive({ type: 'pong' });
+  vi.advanceTimersByTime(2000);
+  expect(first.closedWith).toBeNull();
+  vi.advanceTimersByTime(1001); // nothing heard for more than 2 × 1000 ms
+  expect(first.closedWith).toBe(1000);
+  expect(states).toEqual(['live', 'connecting']);
+  vi.advanceTimersByTime(500);
+  expect(ScriptedSocket.all).toHaveLength(2);
+  connection.close();
+});
+
+test('late callbacks of an old socket are ignored', () => {
+  const { connection } = connect();
+  const old = latest();
+  old.open();
+  old.welcome('Ann');
+  const lateMessage = old.onmessage!;
+  const lateClose = old.onclose!;
+  connection.reconnect();
+  vi.advanceTimersByTime(500);
+  const current = latest();
+  expect(current).not.toBe(old);
+  current.open();
+  current.welcome('Ann');
+  lateMessage({ data: JSON.stringify({ type: 'welcome', user: { id: 'u2', name: 'Mallory' }, session: 'x' }) });
+  lateClose({ code: 1006, reason: '' });
+  expect(connection.user).toEqual({ id: 'u1', name: 'Ann' });
+  expect(connection.state).toBe('live');
+  expect(ScriptedSocket.all).toHaveLength(2);
+  connection.close();
+});
+
+test('the browser going offline drops the socket and waits; coming online connects at once', () => {
+  let listener: (online: boolean) => void = () => {};
+  const network: NetworkMonitor = { online: () => true, watch: (l) => { listener = l; return () => {}; } };
+  const { connection, states } = connect({ network });
+  latest().open();
+  latest().welcome();
+  listener(false);
+  expect(states).toEqual(['live', 'offline']);
+  vi.advanceTimersByTime(60_000);
+  expect(ScriptedSocket.all).toHaveLength(1);
+  listener(true);
+  expect(ScriptedSocket.all).toHaveLength(2);
+  expect(connection.state).toBe('connecting');
+  connection.close();
+});
+
+test('writes in flight fail as lost when the socket drops; writes while down fail at once', async () => {
+  const { connection } = connect();
+  latest().open();
+  latest().welcome();
+  const inFlight = connection.write({ type: 'resolve-chat', broadcastId: 'b1', tenantId: 't', urlId: 'u', chatId: 'c', resolved: true });
+  latest().drop();
+  await expect(inFlight).resolves.toMatchObject({ ok: false, code: 'unavailable', lost: true });
+  await expect(connection.write({ type: 'delete-chat', broadcastId: 'b2', tenantId: 't', urlId: 'u', chatId: 'c' }))
+    .resolves.toEqual({ ok: false, code: 'unavailable', message: 'not connected' });
+  connection.close();
+});
+
+test('after a reconnect every image is subscribed again from its last seq and epoch', () => {
+  const { connection } = connect();
+  const store = new ImageStore(connection, { tenantId: 'demo', urlId: 'img' });
+  store.open();
+  latest().open();
+  expect(latest().sent).toContainEqual({ type: 'subscribe', tenantId: 'demo', urlId: 'img' });
+  latest().welcome();
+  latest().receive({ type: 'subscribed', tenantId: 'demo', urlId: 'img', seq: 7, epoch: 'e1', reset: true, chats: [] });
+  latest().drop();
+  vi.advanceTimersByTime(500);
+  latest().open();
+  expect(latest().sent).toContainEqual({ type: 'subscribe', tenantId: 'demo', urlId: 'img', since: 7, epoch: 'e1' });
+  connection.close();
+});
+
+test('a resync from the server makes the store subscribe again with since', () => {
+  const { connection } = connect();
+  const store = new ImageStore(connection, { tenantId: 'demo', urlId: 'img' });
+  store.open();
+  latest().open();
+  latest().welcome();
+  latest().receive({ type: 'subscribed', tenantId: 'demo', urlId: 'img', seq: 3, epoch: 'e1', reset: true, chats: [] });
+  latest().receive({ type: 'resync', tenantId: 'demo', urlId: 'img' });
+  expect(latest().sent.at(-1)).toEqual({ type: 'subscribe', tenantId: 'demo', urlId: 'img', since: 3, epoch: 'e1' });
+  connection.close();
+});
