@@ -4,7 +4,7 @@
  * be stopped abruptly and started again; `stop()` removes everything, and a last-resort exit hook stops it.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -23,7 +23,17 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-const BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
+/** Debian's server binaries (`apt-get install postgresql`), the newest version installed; POSTGRES_BIN overrides. */
+function findBinaries(): string {
+  if (process.env.POSTGRES_BIN) return process.env.POSTGRES_BIN;
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))) : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  if (!newest) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql: apt-get install -y postgresql');
+  return join(root, newest, 'bin');
+}
+
+const BIN = findBinaries();
 
 /** Runs a PostgreSQL program as the `postgres` user (as root), or as ourselves otherwise. */
 function runAsPostgres(program: string, args: string[]): void {
