@@ -4,6 +4,7 @@
  * subscription) whose `tenant-event`s feed the moderation list. Cleans up in `hostDisconnected`.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { v4 as uuid } from 'uuid';
 import type { ErrorCode, WriteMessage } from '../../shared/index.js';
 import { Connection, type ConnectionState } from '../connection.js';
 import { adminSocket } from './admin-socket.js';
@@ -78,7 +79,7 @@ export class TenantController implements ReactiveController {
   async remove(item: FeedItem): Promise<void> {
     if (!this.connection) return;
     this.update(item.key, { deleting: true, error: undefined });
-    const envelope = { broadcastId: crypto.randomUUID(), tenantId: this.credentials.tenantId, urlId: item.urlId, chatId: item.chatId };
+    const envelope = { broadcastId: uuid(), tenantId: this.credentials.tenantId, urlId: item.urlId, chatId: item.chatId };
     const message: WriteMessage = item.kind === 'comment' && item.commentId
       ? { type: 'delete-comment', ...envelope, commentId: item.commentId }
       : { type: 'delete-chat', ...envelope };

@@ -5,7 +5,7 @@ import { customElement, property } from 'lit/decorators.js';
 export interface ChartPoint { day: string; value: number }
 
 const WIDTH = 300;
-const HEIGHT = 90;
+const HEIGHT = 110;
 const TOP = 8;
 const BOTTOM = 16;
 
