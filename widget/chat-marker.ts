@@ -10,6 +10,8 @@ import type { Strings } from './i18n.js';
 import { markerStyles, themeStyles } from './styles.js';
 
 const FIRST_WORDS = 8;
+/** How far a pointer must travel on a movable marker before it drags instead of clicking. */
+const DRAG_THRESHOLD_PX = 4;
 
 /** The first few words of a text, for a label. */
 export function firstWords(text: string): string {
@@ -20,6 +22,7 @@ export function firstWords(text: string): string {
 /**
  * @csspart marker - the button (forwarded by `<image-chat>`); also `pending` while unacknowledged
  * @fires marker-open - when the marker is activated (click, tap, Enter, Space); `detail.chatId`
+ * @fires marker-move - when a movable marker was dragged to a new spot; `detail.chatId`, `detail.x`, `detail.y`
  */
 @customElement('chat-marker')
 export class ChatMarker extends LitElement {
@@ -32,9 +35,12 @@ export class ChatMarker extends LitElement {
   @property({ type: Boolean, reflect: true }) open = false;
   @property({ type: Boolean }) fresh = false;
   @property({ attribute: false }) strings!: Strings;
+  /** The reader may drag this marker (it is theirs). */
+  @property({ type: Boolean, reflect: true }) movable = false;
 
   /** How many times this marker rendered (the render-count test reads it). */
   renders = 0;
+  private drag: { pointerId: number; startX: number; startY: number; moved: boolean } | null = null;
 
   protected override willUpdate(): void {
     // Percentages of the image box: the marker stays on its spot however the image is resized.
@@ -54,12 +60,67 @@ export class ChatMarker extends LitElement {
       aria-expanded=${this.open ? 'true' : 'false'}
       data-chat-id=${chat.id}
       @click=${this.activate}
+      @pointerdown=${this.pointerDown}
+      @pointermove=${this.pointerMove}
+      @pointerup=${this.pointerUp}
+      @pointercancel=${this.pointerCancel}
     >${chat.resolved ? '✓' : this.index}</button>`;
   }
 
   private activate(event: Event): void {
     event.stopPropagation();
+    if (this.drag?.moved) {
+      this.drag = null;
+      return; // the click that ends a drag does not open the thread
+    }
     this.dispatchEvent(new CustomEvent('marker-open', { detail: { chatId: this.chat.id }, bubbles: true, composed: true }));
+  }
+
+  private pointerDown(event: PointerEvent): void {
+    if (!this.movable || event.button !== 0) return;
+    this.drag = { pointerId: event.pointerId, startX: event.clientX, startY: event.clientY, moved: false };
+    try {
+      (event.currentTarget as HTMLElement).setPointerCapture(event.pointerId);
+    } catch {
+      // Not an active pointer (a synthetic event): the drag still works while the pointer stays on the marker.
+    }
+  }
+
+  private pointerMove(event: PointerEvent): void {
+    const drag = this.drag;
+    if (!drag || drag.pointerId !== event.pointerId) return;
+    if (!drag.moved && Math.hypot(event.clientX - drag.startX, event.clientY - drag.startY) < DRAG_THRESHOLD_PX) return;
+    drag.moved = true;
+    const spot = this.spotAt(event);
+    if (!spot) return;
+    this.style.left = `${spot.x * 100}%`;
+    this.style.top = `${spot.y * 100}%`;
+  }
+
+  private pointerUp(event: PointerEvent): void {
+    const drag = this.drag;
+    if (!drag || drag.pointerId !== event.pointerId) return;
+    if (!drag.moved) {
+      this.drag = null;
+      return;
+    }
+    const spot = this.spotAt(event);
+    if (spot) this.dispatchEvent(new CustomEvent('marker-move', { detail: { chatId: this.chat.id, ...spot }, bubbles: true, composed: true }));
+    // A touch drag fires no click afterwards; a mouse drag does, and `activate` swallows it.
+    if (event.pointerType !== 'mouse') this.drag = null;
+  }
+
+  private pointerCancel(): void {
+    this.drag = null;
+    this.requestUpdate(); // back to the chat's own spot
+  }
+
+  /** The pointer's spot, relative to the image layer (0..1). */
+  private spotAt(event: PointerEvent): { x: number; y: number } | null {
+    const box = this.offsetParent?.getBoundingClientRect();
+    if (!box || box.width === 0 || box.height === 0) return null;
+    const clamp = (value: number) => Math.min(1, Math.max(0, value));
+    return { x: clamp((event.clientX - box.left) / box.width), y: clamp((event.clientY - box.top) / box.height) };
   }
 }
 

@@ -16,6 +16,7 @@ export type ThreadAction =
   | { type: 'edit'; commentId: string; text: string }
   | { type: 'delete-comment'; commentId: string }
   | { type: 'resolve'; resolved: boolean }
+  | { type: 'move' }
   | { type: 'delete-chat' }
   | { type: 'close' };
 
@@ -62,7 +63,8 @@ export class ChatThread extends LitElement {
           <label class="visually-hidden" for="reply">${strings.reply}</label>
           <textarea id="reply" name="reply" rows="2" placeholder=${strings.replyPlaceholder} @keydown=${this.submitOnEnter}></textarea>
           <div class="row">
-            ${mine ? html`<button type="button" class="btn danger" data-action="delete-chat" @click=${() => this.act({ type: 'delete-chat' })}>${strings.deleteMarker}</button>` : nothing}
+            ${mine ? html`<button type="button" class="btn" data-action="move" @click=${() => this.act({ type: 'move' })}>${strings.move}</button>
+              <button type="button" class="btn danger" data-action="delete-chat" @click=${() => this.act({ type: 'delete-chat' })}>${strings.deleteMarker}</button>` : nothing}
             <button class="btn primary" type="submit">${strings.reply}</button>
           </div>
         </form>

@@ -25,6 +25,7 @@ export interface Strings {
   save: string;
   delete: string;
   deleteMarker: string;
+  move: string;
   resolve: string;
   reopen: string;
   resolved: string;
@@ -57,6 +58,7 @@ const en: Strings = {
   save: 'Save',
   delete: 'Delete',
   deleteMarker: 'Delete marker',
+  move: 'Move',
   resolve: 'Resolve',
   reopen: 'Reopen',
   resolved: 'Resolved',
@@ -98,6 +100,7 @@ const nl: Strings = {
   save: 'Opslaan',
   delete: 'Verwijderen',
   deleteMarker: 'Markering verwijderen',
+  move: 'Verplaatsen',
   resolve: 'Afronden',
   reopen: 'Heropenen',
   resolved: 'Afgerond',

@@ -87,7 +87,8 @@ export class ImageChat extends LitElement {
 
   @state() private _openId: string | null = null;
   @state() private _composer: { x: number; y: number } | null = null;
-  @state() private _crosshair: { x: number; y: number } | null = null;
+  /** The keyboard crosshair; `moving` names the marker it moves (else Enter opens the composer there). */
+  @state() private _crosshair: { x: number; y: number; moving?: string } | null = null;
   @state() private _notice = '';
   @state() private _fresh = new Set<string>();
 
@@ -141,6 +142,7 @@ export class ImageChat extends LitElement {
           @click=${this.layerClick}
           @keydown=${this.layerKeydown}
           @marker-open=${this.markerOpen}
+          @marker-move=${this.markerMove}
         >
           ${repeat(chats, (chat) => chat.id, (chat, index) => html`<chat-marker
             exportparts="marker, pending"
@@ -149,6 +151,7 @@ export class ImageChat extends LitElement {
             .index=${index + 1}
             .pending=${store?.isPending(chat.id) ?? false}
             .open=${chat.id === this._openId}
+            .movable=${!this.readonly && chat.author.id === this._sync.user?.id}
             .fresh=${this._fresh.has(chat.id)}
             .strings=${strings}
           ></chat-marker>`)}
@@ -286,7 +289,17 @@ export class ImageChat extends LitElement {
   private closeThread(): void {
     const chatId = this._openId;
     this._openId = null;
-    if (!chatId) return;
+    if (chatId) this.focusMarker(chatId);
+  }
+
+  private markerMove(event: CustomEvent<{ chatId: string; x: number; y: number }>): void {
+    const store = this._sync.store;
+    if (!store || this.readonly) return;
+    void this.perform(store.moveChat(event.detail.chatId, event.detail.x, event.detail.y));
+  }
+
+  /** Gives focus to a marker (after it was created, moved, or its thread closed). */
+  private focusMarker(chatId: string): void {
     void this.updateComplete.then(() => {
       const marker = this.renderRoot.querySelector<HTMLElement>(`chat-marker[data-chat-id="${CSS.escape(chatId)}"]`);
       (marker ?? this._layer)?.focus();
@@ -310,6 +323,14 @@ export class ImageChat extends LitElement {
         return this.perform(store.deleteComment(chatId, action.commentId));
       case 'resolve':
         return this.perform(store.resolveChat(chatId, action.resolved));
+      case 'move': {
+        const chat = store.chat(chatId);
+        if (!chat) return false;
+        this._openId = null;
+        this._crosshair = { x: chat.x, y: chat.y, moving: chatId };
+        this._layer?.focus();
+        return true;
+      }
       case 'delete-chat': {
         const done = store.deleteChat(chatId);
         this._openId = null;
@@ -339,7 +360,8 @@ export class ImageChat extends LitElement {
     const spot = this._crosshair;
     if (event.key === 'Enter' || event.key === ' ') {
       event.preventDefault();
-      if (spot) this.openComposer(spot.x, spot.y);
+      if (spot?.moving) this.finishMove(spot.moving, spot.x, spot.y);
+      else if (spot) this.openComposer(spot.x, spot.y);
       else {
         this._openId = null;
         this._crosshair = { ...this._lastSpot };
@@ -352,11 +374,21 @@ export class ImageChat extends LitElement {
     const move = moves[event.key];
     if (move) {
       event.preventDefault();
-      this._crosshair = { x: clamp(spot.x + move[0], 0, 1), y: clamp(spot.y + move[1], 0, 1) };
+      this._crosshair = { ...spot, x: clamp(spot.x + move[0], 0, 1), y: clamp(spot.y + move[1], 0, 1) };
     } else if (event.key === 'Escape') {
       event.preventDefault();
       this._crosshair = null;
+      if (spot.moving) this.focusMarker(spot.moving);
     }
+  }
+
+  private finishMove(chatId: string, x: number, y: number): void {
+    this._crosshair = null;
+    const store = this._sync.store;
+    if (!store) return;
+    const done = store.moveChat(chatId, x, y);
+    this.focusMarker(chatId);
+    void this.perform(done);
   }
 
   private openComposer(x: number, y: number): void {
@@ -402,8 +434,7 @@ export class ImageChat extends LitElement {
       return;
     }
     this._composer = null;
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>(`chat-marker[data-chat-id="${CSS.escape(chatId)}"]`)?.focus();
+    this.focusMarker(chatId);
     await this.perform(done);
   }
 }

@@ -151,6 +151,8 @@ export const markerStyles = css`
   button:focus-visible { outline: 3px solid var(--_accent); outline-offset: 3px; }
   button.resolved { background: var(--_resolved); }
   button.pending { opacity: 0.65; border-style: dashed; }
+  :host([movable]) button { touch-action: none; cursor: grab; }
+  :host([movable]) button:active { cursor: grabbing; }
   button.fresh { animation: arrive 1.2s ease-out 3; }
   @keyframes arrive {
     0% { box-shadow: 0 0 0 0 color-mix(in srgb, var(--_accent) 70%, transparent); }

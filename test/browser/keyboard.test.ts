@@ -69,3 +69,32 @@ it('adds a marker with the keyboard: Enter on the image shows a crosshair, arrow
   await settled(element);
   assertEqual(focused(element)?.getAttribute('data-chat-id'), chat.id, 'focus is on the new marker');
 });
+
+it('moves one\'s own marker with the keyboard: Move in the thread, arrows, Enter', async () => {
+  const server = await serverUrl();
+  const urlId = uniqueId('move');
+  const element = await mount({ server, 'url-id': urlId });
+  const other = await otherClient(server, urlId);
+  element.shadowRoot!.querySelector<HTMLElement>('.layer')!.focus();
+  await sendKeys({ press: 'Enter' });
+  await sendKeys({ press: 'Enter' });
+  await settled(element);
+  await sendKeys({ type: 'move me' });
+  await sendKeys({ press: 'Enter' });
+  await waitFor(() => element.store!.seq === 1, 'the marker at the centre');
+  const chatId = element.store!.chats[0]!.id;
+  await settled(element);
+  await sendKeys({ press: 'Enter' }); // focus is on the new marker: open its thread
+  await settled(element);
+  thread(element)!.shadowRoot!.querySelector<HTMLButtonElement>('[data-action="move"]')!.click();
+  await settled(element);
+  assert(element.shadowRoot!.querySelector('.crosshair'), 'the crosshair shows at the marker');
+  for (let i = 0; i < 3; i += 1) await sendKeys({ press: 'ArrowDown' });
+  await sendKeys({ press: 'Enter' });
+  await waitFor(() => other.store.seq === 2, 'the move to reach another client');
+  const moved = other.store.chat(chatId)!;
+  assert(Math.abs(moved.x - 0.5) < 1e-9 && Math.abs(moved.y - 0.56) < 1e-9, `moved to (${moved.x}, ${moved.y})`);
+  await settled(element);
+  assertEqual(focused(element)?.getAttribute('data-chat-id'), chatId, 'focus is back on the moved marker');
+  other.connection.close();
+});

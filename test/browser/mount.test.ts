@@ -42,3 +42,23 @@ it('places markers at relative coordinates and keeps them there after a resize',
   assertEqual(Math.round(check('at 260px')), 260, 'image width after');
   other.connection.close();
 });
+
+it('speaks Dutch with locale="nl", follows the theme attribute, and adds nothing when readonly', async () => {
+  const server = await serverUrl();
+  const urlId = uniqueId('looks');
+  const dutch = await mount({ server, 'url-id': urlId, locale: 'nl', theme: 'dark' });
+  assertEqual(dutch.shadowRoot!.querySelector('.count')?.textContent, '0 markeringen', 'Dutch count');
+  assertEqual(dutch.shadowRoot!.querySelector('[part="status"]')?.textContent?.trim(), 'Live', 'Dutch status');
+  const english = await mount({ server, 'url-id': urlId, theme: 'light' });
+  assertEqual(english.shadowRoot!.querySelector('.count')?.textContent, '0 markers', 'the browser\'s language (en) without locale');
+  const background = (element: Element) => getComputedStyle(element.shadowRoot!.querySelector('[part="status"]')!).color;
+  assert(background(dutch) !== background(english), `dark and light differ (${background(dutch)} vs ${background(english)})`);
+
+  const readonly = await mount({ server, 'url-id': urlId, readonly: '' });
+  const layer = readonly.shadowRoot!.querySelector<HTMLElement>('.layer')!;
+  const box = layer.getBoundingClientRect();
+  layer.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true, clientX: box.left + 10, clientY: box.top + 10 }));
+  await readonly.updateComplete;
+  assertEqual(readonly.shadowRoot!.querySelector('[part~="composer"]'), null, 'no composer when readonly');
+  assertEqual(layer.tabIndex, -1, 'the image is not a keyboard target when readonly');
+});

@@ -114,3 +114,23 @@ test('the server restarts: both are Live again without a reload, with a third cl
     expect(await markersOf(plan(page)).first().getAttribute('aria-label')).toContain('Written by a third client during the outage');
   }
 });
+
+test('the comment refused while offline is still in A\'s composer; posted now, then dragged, B sees it move', async () => {
+  expect(await plan(a).locator('[part~="composer"] textarea').inputValue()).toBe('written while the server is down');
+  await plan(a).locator('[part~="composer"] button[type="submit"]').click();
+  await expect.poll(() => markersOf(plan(b)).count(), WAIT).toBe(2);
+  const mine = plan(a).locator('[part~="marker"][aria-label*="written while the server is down"]');
+  await expect.poll(() => mine.getAttribute('part'), WAIT).toBe('marker');
+  const start = (await mine.boundingBox())!;
+  const image = (await plan(a).locator('[part="image"]').boundingBox())!;
+  await a.mouse.move(start.x + start.width / 2, start.y + start.height / 2);
+  await a.mouse.down();
+  await a.mouse.move(image.x + 0.6 * image.width, image.y + 0.45 * image.height, { steps: 8 });
+  await a.mouse.up();
+  const spotInB = () => plan(b).locator('chat-marker').evaluateAll((markers) => markers
+    .map((m) => (m as HTMLElement & { chat: { x: number; y: number; comments: { text: string }[] } }).chat)
+    .filter((chat) => chat.comments[0]?.text === 'written while the server is down')
+    .map((chat) => [Math.round(chat.x * 100), Math.round(chat.y * 100)]));
+  await expect.poll(spotInB, WAIT).toEqual([[60, 45]]);
+  expect(await plan(a).locator('[part="thread"]').count()).toBe(0); // the drag did not open the thread
+});
