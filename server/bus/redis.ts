@@ -9,7 +9,9 @@
  * Redis failures never throw out of an event handler. Commands are not queued while disconnected
  * (`enableOfflineQueue: false`, `maxRetriesPerRequest: 0`): a publish during an outage fails at once, and
  * the event is recovered from the store instead. When both connections are back, every topic is subscribed
- * again and only then are status listeners told `onUp`, so the hub makes its subscribers resync.
+ * again and only then are status listeners told `onUp`, so the hub makes its subscribers resync. The newest
+ * event per image that failed to publish is then published once more: if only this node lost Redis, the
+ * other nodes learn from it that they missed events, and read them from the store.
  *
  * @example
  * const bus = new RedisBus({ url: 'redis://127.0.0.1:6379', prefix: 'image-chat:', log });
@@ -33,6 +35,8 @@ export interface RedisBusOptions {
 const MAX_RECONNECT_DELAY_MS = 1000;
 /** A publish that Redis does not answer within this time fails (a hung Redis must not pile up promises). */
 const COMMAND_TIMEOUT_MS = 2000;
+/** Images whose last unpublished event is kept for republishing; beyond this the oldest is forgotten. */
+const MAX_UNSENT_TOPICS = 10_000;
 /** Separates the node id from the payload in what goes over Redis. */
 const TAG_SEPARATOR = '|';
 
@@ -67,6 +71,8 @@ export class RedisBus implements Bus {
   private loggedOutage = false;
   private closed = false;
   private healthWaiters: (() => void)[] = [];
+  /** Per topic, the newest payload that failed to publish (oldest topics first). */
+  private readonly unsent = new Map<string, string>();
 
   constructor(options: RedisBusOptions) {
     this.nodeId = options.nodeId ?? randomBytes(9).toString('base64url');
@@ -118,8 +124,13 @@ export class RedisBus implements Bus {
     // Local subscribers first, and whatever Redis does: this node's own writes always reach its clients.
     if (this.topics.has(topic)) queueMicrotask(() => this.listener(topic, payload));
     if (this.closed) return;
-    if (this.pub.status !== 'ready') throw new Error('redis unavailable: event not published to other nodes');
-    await this.pub.publish(this.prefix + topic, this.nodeId + TAG_SEPARATOR + payload);
+    try {
+      if (this.pub.status !== 'ready') throw new Error('redis unavailable: event not published to other nodes');
+      await this.pub.publish(this.prefix + topic, this.nodeId + TAG_SEPARATOR + payload);
+    } catch (error) {
+      this.rememberUnsent(topic, payload);
+      throw error;
+    }
   }
 
   async subscribe(topic: string): Promise<void> {
@@ -168,6 +179,28 @@ export class RedisBus implements Bus {
     this.listener(topic, message.slice(cut + 1));
   }
 
+  /**
+   * Keeps the last payload per topic that did not reach Redis. Other nodes may still have Redis (only this
+   * node lost it) and then never hear of these events; republished after reconnect, the newest one shows
+   * them a gap, which they fill from the store.
+   */
+  private rememberUnsent(topic: string, payload: string): void {
+    this.unsent.delete(topic);
+    if (this.unsent.size >= MAX_UNSENT_TOPICS) {
+      const oldest = this.unsent.keys().next().value;
+      if (oldest !== undefined) this.unsent.delete(oldest);
+    }
+    this.unsent.set(topic, payload);
+  }
+
+  private republishUnsent(): void {
+    const unsent = [...this.unsent];
+    this.unsent.clear();
+    for (const [topic, payload] of unsent) {
+      this.pub.publish(this.prefix + topic, this.nodeId + TAG_SEPARATOR + payload).catch(() => this.rememberUnsent(topic, payload));
+    }
+  }
+
   private async restoreSubscriptions(): Promise<void> {
     const channels = [...this.topics].map((topic) => this.prefix + topic);
     if (channels.length > 0) await this.sub.subscribe(...channels);
@@ -197,6 +230,7 @@ export class RedisBus implements Bus {
     for (const resolve of waiters) resolve();
     // Every connection after the first is a recovery, and so is a first one with subscribers already waiting:
     // they may have missed events published meanwhile.
+    this.republishUnsent();
     if (this.wasHealthy || this.topics.size > 0) {
       this.log.info({ topics: this.topics.size }, 'redis back and resubscribed');
       for (const listener of this.statusListeners) listener.onUp();

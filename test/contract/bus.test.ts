@@ -75,13 +75,34 @@ describe('redis bus between nodes', () => {
     }
     await eventually(() => one!.healthy && two!.healthy, 'both buses to reconnect', 15_000);
     expect(status).toEqual(['down', 'up']);
-    expect(gotTwo).toEqual([]);
+    // What failed to publish during the outage is republished once (the newest per image).
+    await eventually(() => gotTwo.length === 1, 'the republished event');
+    expect(gotTwo).toEqual(['{"seq":1}']);
     await one!.publish('demo a', '{"seq":2}');
     await one!.publish('demo b', '{"seq":1}');
-    await eventually(() => gotTwo.length === 2, 'cross-node delivery after the outage');
+    await eventually(() => gotTwo.length === 3, 'cross-node delivery after the outage');
     await settle();
-    expect(gotTwo.sort()).toEqual(['{"seq":1}', '{"seq":2}']);
+    expect(gotTwo.sort()).toEqual(['{"seq":1}', '{"seq":1}', '{"seq":2}']);
     expect(gotOne.sort()).toEqual(['{"seq":1}', '{"seq":1}', '{"seq":2}']);
+  });
+
+  test('a node that alone lost Redis republishes its newest unsent event per image once it is back', async () => {
+    const [one, two] = await Promise.all([redisBus('x4:'), redisBus('x4:')]);
+    const gotTwo: string[] = [];
+    two!.onMessage((_t, p) => gotTwo.push(p));
+    await Promise.all([one!.subscribe('demo p'), two!.subscribe('demo p')]);
+    // Cut only node one's connections (Redis stays up for node two), and publish while they are down.
+    let failed: string | null = null;
+    for (let attempt = 0; attempt < 10 && failed === null; attempt += 1) {
+      const clients = String(await redis.command('CLIENT', 'LIST')).split('\n').filter((line) => line.includes(`-${one!.nodeId} `));
+      for (const line of clients) await redis.command('CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(line)![1]!);
+      await eventually(() => !one!.healthy, 'node one to notice');
+      const payload = `{"seq":${attempt + 1}}`;
+      failed = await one!.publish('demo p', payload).then(() => null, () => payload);
+      await eventually(() => one!.healthy, 'node one to reconnect');
+    }
+    if (failed === null) throw new Error('could not publish while node one was disconnected');
+    await eventually(() => gotTwo.includes(failed!), 'the republished event on node two');
   });
 
   test('a bus started while Redis is down comes up later and then reports healthy', async () => {
