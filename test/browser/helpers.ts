@@ -47,7 +47,10 @@ export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`assertion failed: ${message}`);
 }
 
+/** Deep equality for data (by JSON), identity for DOM nodes. */
 export function assertEqual<T>(actual: T, expected: T, message: string): void {
+  if (Object.is(actual, expected)) return;
+  if (actual instanceof Node || expected instanceof Node) throw new Error(`${message}: expected ${String(expected)}, got ${String(actual)}`);
   const a = JSON.stringify(actual);
   const e = JSON.stringify(expected);
   if (a !== e) throw new Error(`${message}: expected ${e}, got ${a}`);

@@ -1,6 +1,6 @@
 /** Mounting, the live chip, and markers staying on their spot when the image is resized. */
 import { openConnectionCount } from '../../widget/registry.js';
-import { assert, assertEqual, markers, mount, otherClient, serverUrl, settled, uniqueId, unmountAll, waitFor } from './helpers.js';
+import { TEST_IMAGE, assert, assertEqual, markers, mount, otherClient, serverUrl, settled, uniqueId, unmountAll, waitFor } from './helpers.js';
 
 afterEach(() => unmountAll());
 
@@ -61,4 +61,33 @@ it('speaks Dutch with locale="nl", follows the theme attribute, and adds nothing
   await readonly.updateComplete;
   assertEqual(readonly.shadowRoot!.querySelector('[part~="composer"]'), null, 'no composer when readonly');
   assertEqual(layer.tabIndex, -1, 'the image is not a keyboard target when readonly');
+});
+
+it('picks up <img data-image-chat> added to the page, and attach() turns an <img> into a widget once', async () => {
+  const server = await serverUrl();
+  const { attach } = await import('../../widget/attach.js');
+  const picked = document.createElement('img');
+  picked.src = TEST_IMAGE;
+  picked.alt = 'picked up';
+  picked.dataset.imageChat = 'demo';
+  picked.dataset.server = server;
+  picked.dataset.urlId = uniqueId('pickup');
+  document.body.append(picked);
+  await waitFor(() => !picked.isConnected, 'the image to be replaced');
+  const widget = [...document.querySelectorAll('image-chat')].find((element) => element.alt === 'picked up');
+  assert(widget, 'an <image-chat> took the image\'s place');
+  assertEqual(widget.tenantId, 'demo', 'tenant from data-image-chat');
+  await waitFor(() => widget.connectionState === 'live' && widget.store?.ready === true, 'the picked-up widget to be live');
+
+  const img = document.createElement('img');
+  img.src = `${server}/demo/floor-plan.svg?v=3#top`;
+  img.id = 'mine';
+  img.setAttribute('width', '300');
+  document.body.append(img);
+  const element = attach(img, { tenantId: 'demo', server });
+  assertEqual(attach(img, { tenantId: 'demo', server }), element, 'attaching twice returns the same element');
+  assertEqual(element.id, 'mine', 'the id moved over');
+  assertEqual(element.style.width, '300px', 'the width moved over');
+  await element.updateComplete;
+  assertEqual(element.store?.key.urlId, `${server}/demo/floor-plan.svg`, 'url-id defaults to the image URL without query or hash');
 });

@@ -134,3 +134,13 @@ test('the comment refused while offline is still in A\'s composer; posted now, t
   await expect.poll(spotInB, WAIT).toEqual([[60, 45]]);
   expect(await plan(a).locator('[part="thread"]').count()).toBe(0); // the drag did not open the thread
 });
+
+test('the classic script build: ImageChat.attach turns a page\'s own <img> into the same conversation', async () => {
+  const page = await a.context().newPage();
+  await page.goto(`${server.url}/demo/classic.html`);
+  const widget = page.locator('image-chat#plan');
+  await expect.poll(() => statusOf(widget).getAttribute('data-state'), WAIT).toBe('live');
+  expect(await widget.locator('.count').textContent()).toBe('2 markeringen');
+  expect(await markersOf(widget).count()).toBe(2);
+  await page.close();
+});
