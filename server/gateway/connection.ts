@@ -42,8 +42,8 @@ export class Connection {
   private readonly writes: TokenBucket;
   private refusedInARow = 0;
   private closed = false;
-  /** Tenants this connection is the admin (moderator) of, via `subscribe-tenant`. */
-  private readonly adminOf = new Set<string>();
+  /** Tenants this connection is the admin (moderator) of, via `subscribe-tenant`, with the secret that opened it. */
+  private readonly adminOf = new Map<string, string>();
   private readonly admin: AdminSubscriber = { deliver: (frame) => this.outbox.sendFrame(frame) };
 
   constructor(
@@ -100,7 +100,7 @@ export class Connection {
       this.context.presence?.remove(this, subscriber.key);
     }
     this.subscriptions.clear();
-    for (const tenantId of this.adminOf) this.context.adminFeed?.remove(tenantId, this.admin);
+    for (const tenantId of this.adminOf.keys()) this.context.adminFeed?.remove(tenantId, this.admin);
     this.adminOf.clear();
   }
 
@@ -217,21 +217,31 @@ export class Connection {
   private async subscribeTenant(message: SubscribeTenantMessage): Promise<void> {
     const feed = this.context.adminFeed;
     const scope = { for: 'subscribe-tenant', tenantId: message.tenantId };
-    if (!feed || !(await feed.authorize(message.tenantId, message.secret))) {
+    if (!feed || !message.secret || !(await feed.authorize(message.tenantId, message.secret))) {
       return this.error('forbidden', 'only the tenant\'s API secret opens its admin feed', scope);
     }
     if (this.closed) return;
-    if (!this.adminOf.has(message.tenantId)) {
-      this.adminOf.add(message.tenantId);
-      await feed.add(message.tenantId, this.admin);
-    }
+    const known = this.adminOf.has(message.tenantId);
+    this.adminOf.set(message.tenantId, message.secret);
+    if (!known) await feed.add(message.tenantId, this.admin);
     this.outbox.send({ type: 'subscribed', role: 'admin', tenantId: message.tenantId });
+  }
+
+  /** Admin of the tenant, with a secret that is still the tenant's (a rotated secret ends it, feed included). */
+  private async isModerator(tenantId: string): Promise<boolean> {
+    const secret = this.adminOf.get(tenantId);
+    const feed = this.context.adminFeed;
+    if (secret === undefined || !feed) return false;
+    if (await feed.authorize(tenantId, secret)) return true;
+    this.adminOf.delete(tenantId);
+    feed.remove(tenantId, this.admin);
+    return false;
   }
 
   private async write(message: WriteMessage): Promise<void> {
     const started = performance.now();
     const scope = { broadcastId: message.broadcastId, for: message.type };
-    const moderator = this.adminOf.has(message.tenantId);
+    const moderator = await this.isModerator(message.tenantId);
     if (!moderator && !this.subscriptions.has(imageTopic(message))) {
       const access = await this.context.service.access(message.tenantId, this.origin);
       if (!access.ok) return this.error(access.code, access.message, scope);

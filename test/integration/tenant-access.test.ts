@@ -100,3 +100,27 @@ test('the admin feed shows every write of its tenant only, and the admin deletes
   expect(reader.events[1]).toMatchObject({ type: 'deleted-image-chat', chatId, seq: ack.seq + 1 });
   expect(await feed.nextEvent((f) => f.event.type === 'deleted-image-chat')).toMatchObject({ event: { chatId } });
 });
+
+test('a rotated secret ends the admin\'s moderation and feed at its next write', async () => {
+  const secret = newTenantSecret();
+  await server.store.createTenant({ id: 'rotating', name: 'Rotating', origins: [], secretHash: hashTenantSecret(secret) });
+  const admin = await TestClient.connect(server.wsUrl);
+  const reader = await TestClient.connect(server.wsUrl);
+  clients.push(admin, reader);
+  const feed = collectAdminFrames(admin.socket);
+  admin.send({ type: 'subscribe-tenant', tenantId: 'rotating', secret });
+  await reader.subscribe('rotating', 'img');
+  const first = await reader.write({ type: 'create-chat', tenantId: 'rotating', urlId: 'img', x: 0.1, y: 0.1, text: 'one' });
+  const second = await reader.write({ type: 'create-chat', tenantId: 'rotating', urlId: 'img', x: 0.2, y: 0.2, text: 'two' });
+  if (first.type !== 'ack' || second.type !== 'ack') throw new Error('writes refused');
+  const [one, two] = await reader.waitForEvents(2);
+  await feed.nextEvent((f) => f.event.chatId === two!.chatId);
+  expect(await admin.write({ type: 'delete-chat', tenantId: 'rotating', urlId: 'img', chatId: one!.chatId })).toMatchObject({ type: 'ack' });
+
+  await server.store.setTenantSecretHash('rotating', hashTenantSecret(newTenantSecret()));
+  expect(await admin.write({ type: 'delete-chat', tenantId: 'rotating', urlId: 'img', chatId: two!.chatId })).toMatchObject({ type: 'error', code: 'forbidden' });
+  const seen = feed.frames.length;
+  await reader.write({ type: 'add-comment', tenantId: 'rotating', urlId: 'img', chatId: two!.chatId, text: 'after rotation' });
+  await reader.waitForEvents(4);
+  expect(feed.frames.length).toBe(seen);
+});
