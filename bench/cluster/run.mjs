@@ -1,0 +1,309 @@
+#!/usr/bin/env node
+/**
+ * Three-node benchmark over Redis and PostgreSQL, beside single-node figures in the same run.
+ *
+ *   npm run bench:cluster                                   # builds, then runs with the defaults below
+ *   node bench/cluster/run.mjs --rates=20,100 --seconds=6 --subscribers=600 --text=100 --json=out.json
+ *
+ * Targets, one after another (only one target's processes run at a time):
+ * - `1 node, SQLite`: the embedded default (in-process bus), all subscribers on it;
+ * - `1 node, PostgreSQL`: the same with the PostgreSQL store, to separate the store's cost from the bus's;
+ * - `3 nodes, PostgreSQL + Redis`: subscribers split evenly over the three nodes, the writer on node 1. Node 1's
+ *   subscribers get events locally; nodes 2 and 3 get them over Redis (cross-node).
+ *
+ * One image, one writer at a fixed rate (open loop, `create-chat` per write), subscribers in separate processes
+ * (bench/fanout/subscribers.mjs, one process per node). Latency is write-sent to event-received on the same
+ * machine's clock; deliveries/s counts events received by all subscribers over the phase.
+ */
+import { fork, spawn } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { WebSocket } from 'ws';
+import { freePort, startPostgres, startRedis } from './services.mjs';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const SUBSCRIBERS = join(ROOT, 'bench', 'fanout', 'subscribers.mjs');
+const TENANT = 'demo';
+const WATCHDOG_MS = 240_000;
+const DRAIN_IDLE_MS = 2000;
+const DRAIN_MAX_MS = 15_000;
+
+function parseArgs(argv) {
+  const options = { rates: [20, 100], seconds: 6, subscribers: 600, text: 100, json: null };
+  for (const arg of argv) {
+    const [name, value] = arg.replace(/^--/, '').split('=');
+    if (name === 'rates') options.rates = value.split(',').map(Number);
+    else if (name === 'seconds') options.seconds = Number(value);
+    else if (name === 'subscribers') options.subscribers = Number(value);
+    else if (name === 'text') options.text = Number(value);
+    else if (name === 'json') options.json = value;
+    else throw new Error(`unknown option ${arg}`);
+  }
+  if (options.rates.some((r) => !(r > 0)) || !(options.seconds > 0) || !(options.subscribers >= 3)) throw new Error('rates, seconds and subscribers (≥ 3) must be positive');
+  return options;
+}
+
+// ---------- processes ----------
+
+const children = new Set();
+const cleanups = [];
+let tempDir = null;
+
+function track(child) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function cleanupAll() {
+  for (const child of children) {
+    try { child.kill('SIGKILL'); } catch { /* gone */ }
+  }
+  for (const cleanup of cleanups.splice(0)) {
+    try { cleanup(); } catch { /* best effort */ }
+  }
+  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+}
+process.on('exit', cleanupAll);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+
+async function waitReady(url, child, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`node exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch { /* not yet */ }
+    await sleep(50);
+  }
+  throw new Error(`${url} not ready`);
+}
+
+async function startNode(name, env) {
+  const port = await freePort();
+  const log = openSync(join(tempDir, `${name}.log`), 'w');
+  const child = track(spawn(process.execPath, [join(ROOT, 'dist/server/main.js')], {
+    cwd: ROOT,
+    stdio: ['ignore', log, log],
+    env: {
+      ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DRAIN_MS: '0',
+      WRITE_RATE_PER_SECOND: '1000000', WRITE_BURST: '1000000', FRAME_RATE_PER_SECOND: '1000000', FRAME_BURST: '1000000',
+      MAX_CHATS_PER_IMAGE: '1000000', ...env,
+    },
+  }));
+  closeSync(log);
+  await waitReady(`http://127.0.0.1:${port}/readyz`, child);
+  return { child, url: `ws://127.0.0.1:${port}/ws` };
+}
+
+async function stopNode(node) {
+  if (node.child.exitCode !== null) return;
+  const exited = new Promise((done) => node.child.once('exit', done));
+  node.child.kill('SIGTERM');
+  const timer = setTimeout(() => node.child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function startSubscriberProcess() {
+  const child = track(fork(SUBSCRIBERS, [], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const waiting = [];
+  child.on('message', (message) => waiting.shift()?.resolve(message));
+  child.once('exit', (code) => { for (const w of waiting.splice(0)) w.reject(new Error(`subscriber process exited with ${code}`)); });
+  const ask = (message) => new Promise((done, fail) => { waiting.push({ resolve: done, reject: fail }); child.send(message); });
+  return { child, ask };
+}
+
+// ---------- writer ----------
+
+const now = () => performance.timeOrigin + performance.now();
+const percentile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : NaN);
+
+function benchText(sentAt, n, length) {
+  const head = `bench ${sentAt.toFixed(3)} #${n} `;
+  return head + 'x'.repeat(Math.max(0, length - head.length));
+}
+
+async function openWriter(url, urlId, textLength) {
+  const socket = new WebSocket(url, { perMessageDeflate: false });
+  await new Promise((done, fail) => { socket.once('open', done); socket.once('error', fail); });
+  const sent = new Map();
+  const acks = [];
+  let errors = 0;
+  socket.on('message', (data) => {
+    const received = now();
+    const message = JSON.parse(data.toString());
+    if (message.type === 'ack') {
+      acks.push(received - sent.get(message.broadcastId));
+      sent.delete(message.broadcastId);
+    } else if (message.type === 'error') {
+      errors += 1;
+      if (errors <= 3) console.error('write error:', message);
+    }
+  });
+  return {
+    send(n) {
+      const broadcastId = randomUUID();
+      const sentAt = now();
+      sent.set(broadcastId, sentAt);
+      socket.send(JSON.stringify({ type: 'create-chat', broadcastId, tenantId: TENANT, urlId, x: 0.5, y: 0.5, text: benchText(sentAt, n, textLength) }));
+    },
+    pending: () => sent.size,
+    take() {
+      const result = { acks: acks.splice(0).sort((a, b) => a - b), errors };
+      errors = 0;
+      return result;
+    },
+    close: () => socket.terminate(),
+  };
+}
+
+async function paced(rate, total, send) {
+  const period = 1000 / rate;
+  const start = performance.now();
+  let n = 0;
+  while (n < total) {
+    const wait = start + n * period - performance.now();
+    if (wait > 1) await sleep(wait - 0.5);
+    else await new Promise((r) => setImmediate(r));
+    while (n < total && start + n * period <= performance.now()) send(n++);
+  }
+}
+
+// ---------- one target ----------
+
+/**
+ * @param groups one entry per node: its URL and how many subscribers connect to it
+ * @param writerUrl the node the writer talks to
+ */
+async function measure(name, groups, writerUrl, options) {
+  const urlId = `bench-${randomUUID()}`;
+  const processes = groups.map(() => startSubscriberProcess());
+  for (const [index, group] of groups.entries()) {
+    const connected = await processes[index].ask({ cmd: 'connect', group: `g${index}`, url: group.url, count: group.count, mode: 'image-chat', tenantId: TENANT, urlId });
+    if (connected.failed > 0) throw new Error(`${name}: ${connected.failed} subscribers could not connect to ${group.label}`);
+    group.open = connected.open;
+  }
+  const writer = await openWriter(writerUrl, urlId, options.text);
+  await sleep(500);
+  const phases = [];
+  for (const rate of options.rates) {
+    const total = Math.round(rate * options.seconds);
+    const expected = total * groups.reduce((sum, g) => sum + g.open, 0);
+    await Promise.all(processes.map((p, index) => p.ask({ cmd: 'start', group: `g${index}` })));
+    const firstSend = now();
+    await paced(rate, total, (n) => writer.send(n));
+    const deadline = Date.now() + DRAIN_MAX_MS;
+    let last = -1;
+    let lastChange = Date.now();
+    while (Date.now() < deadline) {
+      const counts = await Promise.all(processes.map((p) => p.ask({ cmd: 'count' })));
+      const delivered = counts.reduce((sum, c) => sum + c.deliveries, 0);
+      if (delivered >= expected && writer.pending() === 0) break;
+      if (delivered !== last) { last = delivered; lastChange = Date.now(); }
+      if (Date.now() - lastChange > DRAIN_IDLE_MS) break;
+      await sleep(100);
+    }
+    const stats = await Promise.all(processes.map((p) => p.ask({ cmd: 'stop' })));
+    const { acks, errors } = writer.take();
+    const deliveries = stats.reduce((sum, s) => sum + s.deliveries, 0);
+    const lastReceive = Math.max(...stats.map((s) => s.lastReceive));
+    const phase = {
+      rate, writes: total, expected, deliveries, errors,
+      deliveriesPerSecond: deliveries / ((lastReceive - firstSend) / 1000),
+      outOfOrder: stats.reduce((sum, s) => sum + s.outOfOrder, 0),
+      ackP50: percentile(acks, 0.5), ackP99: percentile(acks, 0.99),
+      groups: groups.map((g, index) => ({ label: g.label, subscribers: g.open, deliveries: stats[index].deliveries, p50: stats[index].p50, p99: stats[index].p99, max: stats[index].max })),
+    };
+    phases.push(phase);
+    console.error(`${name} @ ${rate}/s: ${deliveries}/${expected} delivered, ${Math.round(phase.deliveriesPerSecond)}/s, ack p50 ${phase.ackP50.toFixed(1)} ms; ` +
+      phase.groups.map((g) => `${g.label} p50 ${g.p50.toFixed(1)} p99 ${g.p99.toFixed(1)} ms`).join('; '));
+    await sleep(300);
+  }
+  writer.close();
+  await Promise.all(processes.map((p) => p.ask({ cmd: 'disconnect' })));
+  for (const p of processes) p.child.kill();
+  return { name, phases };
+}
+
+// ---------- report ----------
+
+const ms = (value) => (Number.isFinite(value) ? value.toFixed(1) : '–');
+const thousands = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '–');
+
+function markdown(results, options) {
+  const lines = [
+    `${options.subscribers} subscribers of one image, one writer (create-chat, ${options.text}-character comment), ${options.seconds} s per rate; ` +
+      `${cpus().length} cores shared by every process (nodes, PostgreSQL, Redis, subscriber processes, writer).`,
+    '',
+    '| setup | writes/s | delivered | deliveries/s | write→ack p50 / p99 (ms) | subscribers | write→event p50 / p99 (ms) |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const result of results) {
+    for (const phase of result.phases) {
+      phase.groups.forEach((group, index) => {
+        const head = index === 0
+          ? `| ${result.name} | ${phase.rate} | ${thousands(phase.deliveries)} / ${thousands(phase.expected)} | ${thousands(phase.deliveriesPerSecond)} | ${ms(phase.ackP50)} / ${ms(phase.ackP99)} |`
+          : '| | | | | |';
+        lines.push(`${head} ${group.label} (${group.subscribers}) | ${ms(group.p50)} / ${ms(group.p99)} |`);
+      });
+    }
+  }
+  const outOfOrder = results.flatMap((r) => r.phases).reduce((sum, p) => sum + p.outOfOrder, 0);
+  lines.push('', `Events out of order or twice at any subscriber: ${outOfOrder}.`);
+  return lines.join('\n');
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const watchdog = setTimeout(() => { console.error('watchdog: benchmark took too long'); process.exit(1); }, WATCHDOG_MS);
+  watchdog.unref();
+  tempDir = mkdtempSync(join(tmpdir(), 'image-chat-bench-cluster-'));
+  const redis = await startRedis();
+  track(redis.child);
+  const postgres = await startPostgres();
+  cleanups.push(postgres.stop);
+  const createDatabase = async (name) => {
+    const client = new pg.Client({ connectionString: postgres.url });
+    await client.connect();
+    await client.query(`CREATE DATABASE ${name}`);
+    await client.end();
+    return postgres.url.replace(/\/postgres$/, `/${name}`);
+  };
+  const results = [];
+  const perNode = Math.floor(options.subscribers / 3);
+  const all = perNode * 3;
+
+  const sqlite = await startNode('single-sqlite', { DATABASE_URL: `sqlite:${join(tempDir, 'bench.db')}` });
+  results.push(await measure('1 node, SQLite', [{ label: 'node 1', url: sqlite.url, count: all }], sqlite.url, options));
+  await stopNode(sqlite);
+
+  const single = await startNode('single-postgres', { DATABASE_URL: await createDatabase('single') });
+  results.push(await measure('1 node, PostgreSQL', [{ label: 'node 1', url: single.url, count: all }], single.url, options));
+  await stopNode(single);
+
+  const clusterDb = await createDatabase('cluster');
+  const nodes = [];
+  for (let i = 1; i <= 3; i += 1) nodes.push(await startNode(`node${i}`, { DATABASE_URL: clusterDb, REDIS_URL: redis.url }));
+  results.push(await measure('3 nodes, PostgreSQL + Redis', [
+    { label: 'node 1 (local)', url: nodes[0].url, count: perNode },
+    { label: 'node 2 (over Redis)', url: nodes[1].url, count: perNode },
+    { label: 'node 3 (over Redis)', url: nodes[2].url, count: perNode },
+  ], nodes[0].url, options));
+  await Promise.all(nodes.map(stopNode));
+
+  const report = markdown(results, options);
+  console.log(report);
+  if (options.json) writeFileSync(options.json, JSON.stringify({ options, results }, null, 2));
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
