@@ -10,6 +10,9 @@ import type { Author, Chat, Comment } from '../shared/index.js';
 import { relativeTime, type Strings } from './i18n.js';
 import { controlStyles, themeStyles, threadStyles } from './styles.js';
 
+/** How often an open thread refreshes its relative times. */
+const CLOCK_MS = 30_000;
+
 /** What the thread asks its host to do. */
 export type ThreadAction =
   | { type: 'reply'; text: string }
@@ -40,6 +43,18 @@ export class ChatThread extends LitElement {
   @state() private _editing: string | null = null;
   @query('[part="thread"]') private _panel!: HTMLElement;
   @query('textarea[name="reply"]') private _reply!: HTMLTextAreaElement | null;
+  /** Re-renders now and then so "2 min ago" stays true while the thread is open. */
+  private _clock: ReturnType<typeof setInterval> | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this._clock = setInterval(() => this.requestUpdate(), CLOCK_MS);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this._clock);
+  }
 
   /** Moves focus into the thread (its panel, so a screen reader announces it). */
   focusPanel(): void {

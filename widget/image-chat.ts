@@ -7,11 +7,12 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ErrorCode } from '../shared/index.js';
 import type { ConnectionState } from './connection.js';
-import type { StoreChange, WriteOutcome } from './store.js';
+import type { ImageStore, StoreChange, WriteOutcome } from './store.js';
 import { ImageStoreController, ResizeController } from './controllers.js';
 import { stringsFor, type Strings } from './i18n.js';
 import { defaultServer, saveName, savedName } from './registry.js';
 import { controlStyles, imageChatStyles, themeStyles } from './styles.js';
+import { clamp, defaultUrlId, placePanel } from './placement.js';
 import type { ChatThread, ThreadAction } from './chat-thread.js';
 import './chat-marker.js';
 import './chat-thread.js';
@@ -24,15 +25,6 @@ const NOTICE_MS = 8000;
 const STEP = 0.02;
 const BIG_STEP = 0.1;
 
-/** The image's id when no `url-id` is given: its absolute URL without query or hash. */
-export function defaultUrlId(src: string, base: string): string {
-  const url = new URL(src, base);
-  url.search = '';
-  url.hash = '';
-  return url.href;
-}
-
-const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
 /**
  * @example
@@ -109,7 +101,7 @@ export class ImageChat extends LitElement {
   private _observedPanel: HTMLElement | null = null;
 
   /** The image store (null until connected); scripts may read `chats` from it. */
-  get store() {
+  get store(): ImageStore | null {
     return this._sync.store;
   }
 
@@ -217,27 +209,10 @@ export class ImageChat extends LitElement {
 
   private placePanels(): void {
     const composer = this.renderRoot.querySelector<HTMLElement>('.composer');
-    if (composer && this._composer) this.place(composer, this._composer.x, this._composer.y);
+    if (composer && this._composer) placePanel(composer, this._frame, this._composer.x, this._composer.y);
     const thread = this.renderRoot.querySelector<HTMLElement>('chat-thread');
     const open = this._openId ? this._sync.store?.chat(this._openId) : undefined;
-    if (thread && open) this.place(thread, open.x, open.y);
-  }
-
-  /** Puts a panel beside the spot (x, y) and inside the viewport. Narrow screens get a bottom sheet by CSS. */
-  private place(panel: HTMLElement, x: number, y: number): void {
-    const frame = this._frame.getBoundingClientRect();
-    const spotX = frame.left + x * frame.width;
-    const spotY = frame.top + y * frame.height;
-    const width = panel.offsetWidth;
-    const height = panel.offsetHeight;
-    const viewWidth = document.documentElement.clientWidth;
-    const viewHeight = window.innerHeight;
-    let left = spotX + 22;
-    if (left + width > viewWidth - 8) left = spotX - 22 - width;
-    left = clamp(left, 8, Math.max(8, viewWidth - width - 8));
-    const top = clamp(spotY - 24, 8, Math.max(8, viewHeight - height - 8));
-    panel.style.setProperty('--_panel-left', `${Math.round(left - frame.left)}px`);
-    panel.style.setProperty('--_panel-top', `${Math.round(top - frame.top)}px`);
+    if (thread && open) placePanel(thread, this._frame, open.x, open.y);
   }
 
   private storeChanged(change: StoreChange): void {

@@ -8,7 +8,8 @@
 import { setDefaultServer } from './registry.js';
 import { watchDocument } from './attach.js';
 
-export { ImageChat, defaultUrlId } from './image-chat.js';
+export { ImageChat } from './image-chat.js';
+export { defaultUrlId } from './placement.js';
 export { ChatMarker } from './chat-marker.js';
 export { ChatThread } from './chat-thread.js';
 export { attach, attachAll, type AttachOptions } from './attach.js';

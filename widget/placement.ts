@@ -1,0 +1,36 @@
+/** Geometry of the widget: image ids from URLs, and where a panel goes beside a spot. */
+
+/** The image's id when no `url-id` is given: its absolute URL without query or hash. */
+export function defaultUrlId(src: string, base: string): string {
+  const url = new URL(src, base);
+  url.search = '';
+  url.hash = '';
+  return url.href;
+}
+
+export const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
+
+/** Distance between a spot and the panel beside it, and between a panel and the viewport's edge. */
+const GAP_PX = 22;
+const EDGE_PX = 8;
+
+/**
+ * Places an absolutely positioned panel (thread or composer) beside the spot (x, y), relative to `frame`, on the
+ * side where it fits, and inside the viewport. It sets `--_panel-left`/`--_panel-top`; on narrow screens the
+ * stylesheet ignores them and shows a bottom sheet.
+ */
+export function placePanel(panel: HTMLElement, frame: HTMLElement, x: number, y: number): void {
+  const box = frame.getBoundingClientRect();
+  const spotX = box.left + x * box.width;
+  const spotY = box.top + y * box.height;
+  const width = panel.offsetWidth;
+  const height = panel.offsetHeight;
+  const viewWidth = document.documentElement.clientWidth;
+  const viewHeight = window.innerHeight;
+  let left = spotX + GAP_PX;
+  if (left + width > viewWidth - EDGE_PX) left = spotX - GAP_PX - width;
+  left = clamp(left, EDGE_PX, Math.max(EDGE_PX, viewWidth - width - EDGE_PX));
+  const top = clamp(spotY - GAP_PX, EDGE_PX, Math.max(EDGE_PX, viewHeight - height - EDGE_PX));
+  panel.style.setProperty('--_panel-left', `${Math.round(left - box.left)}px`);
+  panel.style.setProperty('--_panel-top', `${Math.round(top - box.top)}px`);
+}
