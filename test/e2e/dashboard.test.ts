@@ -1,8 +1,10 @@
 /**
  * The tenant dashboard end to end: the real server process, Debian's Chromium, the dashboard in one browser
  * context and /demo in another. Sign in, see today's counters and the 30-day charts; a marker made on /demo
- * appears in the live feed; deleting it there removes it from the demo page, live. Saves docs/dashboard.png.
+ * appears in the live feed; deleting it there removes it from the demo page, live. Takes a screenshot into
+ * .tmp/ (`UPDATE_SCREENSHOTS=1 npm run test:e2e` writes docs/dashboard.png, the README's picture).
  */
+import { mkdirSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { ServerProcess } from '../helpers/server-process.mjs';
@@ -94,5 +96,9 @@ test('the counters move with the traffic, and a screenshot is saved for the READ
   await expect.poll(async () => Number(await dashboard.locator('[data-counter="conversationCreateCount"] .value').textContent()), WAIT).toBe(2);
   await expect.poll(async () => Number(await dashboard.locator('[data-live="connections"] .value').textContent()), WAIT).toBe(1);
   await expect.poll(() => dashboard.locator('[part="live"] ~ table tbody tr').count(), WAIT).toBeGreaterThan(0);
-  await dashboard.screenshot({ path: 'docs/dashboard.png', fullPage: true });
+  // Every run photographs the dashboard into .tmp/; UPDATE_SCREENSHOTS=1 refreshes the README's picture.
+  const path = process.env.UPDATE_SCREENSHOTS ? 'docs/dashboard.png' : '.tmp/dashboard.png';
+  mkdirSync('.tmp', { recursive: true });
+  await dashboard.screenshot({ path, fullPage: true });
+  expect(statSync(path).size).toBeGreaterThan(10_000);
 });
