@@ -310,19 +310,24 @@ export class ImageStore implements ImageChannel {
     }
     this._epoch = message.epoch;
     this._ready = true;
-    this.settleInDoubt();
+    this.settleInDoubt(touched);
     // Acknowledged writes whose echo is now included leave the overlay.
-    for (const write of [...this.pending]) if (write.ackSeq !== null && write.ackSeq <= (this._seq ?? 0)) this.removePending(write);
+    for (const write of [...this.pending]) {
+      if (write.ackSeq === null || write.ackSeq > (this._seq ?? 0)) continue;
+      this.removePending(write);
+      touched.add(write.event.chatId);
+    }
     this.drainEarly(touched, arrived);
     this.refresh(all ? null : touched, arrived);
     this.checkGap();
   }
 
   /** Writes whose answer was lost with the socket: if their echo did not come back, they were not stored. */
-  private settleInDoubt(): void {
+  private settleInDoubt(touched: Set<string>): void {
     for (const write of [...this.pending]) {
       if (!write.inDoubt) continue;
       this.removePending(write);
+      touched.add(write.event.chatId);
       const id = write.message.broadcastId;
       if (write.echoed) write.resolve({ ok: true, seq: this._seq ?? 0, broadcastId: id });
       else write.resolve({ ok: false, code: 'unavailable', message: 'the connection dropped before the server confirmed this change', broadcastId: id });

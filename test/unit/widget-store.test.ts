@@ -1,0 +1,115 @@
+/**
+ * The widget store's rarer paths, made deterministic with a scripted socket: writes whose answer was lost with
+ * the socket, snapshots that race an ack, and change notifications that name only what changed. The common
+ * paths run against the real server in test/integration/widget-store.test.ts.
+ */
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { Connection } from '../../widget/connection.js';
+import { ImageStore, type StoreChange } from '../../widget/store.js';
+import type { Chat, ClientMessage, ImageEvent, WriteMessage } from '../../shared/index.js';
+import { ScriptedSocket, latest } from '../helpers/scripted-socket.js';
+
+const key = { tenantId: 'demo', urlId: 'img' };
+const ann = { id: 'u1', name: 'Ann' };
+const chat = (id: string, text = 'hello'): Chat => ({
+  id, x: 0.5, y: 0.5, author: ann, createdAt: 1, resolved: false, comments: [{ id: `${id}-c0`, author: ann, text, createdAt: 1, editedAt: null }],
+});
+
+let connection: Connection;
+let store: ImageStore;
+let changes: StoreChange[];
+
+/** A live connection with the store subscribed at seq 1 holding chat `a`. */
+beforeEach(() => {
+  ScriptedSocket.all = [];
+  vi.useFakeTimers();
+  connection = new Connection({ url: 'ws://test/ws', WebSocket: ScriptedSocket, random: () => 0 });
+  store = new ImageStore(connection, key);
+  store.open();
+  latest().open();
+  latest().welcome();
+  latest().receive({ type: 'subscribed', ...key, seq: 1, epoch: 'e1', reset: true, chats: [chat('a')] });
+  changes = [];
+  store.onChange((change) => changes.push(change));
+});
+afterEach(() => {
+  connection.close();
+  vi.useRealTimers();
+});
+
+const lastWrite = (): WriteMessage => {
+  const write = [...latest().sent].reverse().find((m: ClientMessage) => m.type !== 'ping' && m.type !== 'hello' && m.type !== 'subscribe' && m.type !== 'unsubscribe');
+  if (!write) throw new Error('no write sent');
+  return write as WriteMessage;
+};
+
+function echoOf(write: WriteMessage & { type: 'add-comment' }, seq: number): ImageEvent {
+  return {
+    type: 'image-chat-updated', broadcastId: write.broadcastId, ...key, seq, chatId: write.chatId, change: 'comment-added',
+    comment: { id: write.commentId!, author: ann, text: write.text, createdAt: 5, editedAt: null },
+  };
+}
+
+async function reconnectWith(answer: (since: number) => ImageEvent[]): Promise<void> {
+  latest().drop();
+  await vi.advanceTimersByTimeAsync(500);
+  latest().open();
+  latest().welcome();
+  latest().receive({ type: 'subscribed', ...key, seq: 1 + answer(1).length, epoch: 'e1', reset: false, events: answer(1) });
+}
+
+test('a write whose ack was lost with the socket succeeds if the replay after reconnecting holds its echo', async () => {
+  const outcome = store.addComment('a', 'did it land?');
+  const write = lastWrite() as WriteMessage & { type: 'add-comment' };
+  expect(store.isPending('a')).toBe(true);
+  await reconnectWith(() => [echoOf(write, 2)]);
+  await expect(outcome).resolves.toMatchObject({ ok: true, broadcastId: write.broadcastId });
+  expect(store.chat('a')!.comments.map((c) => c.text)).toEqual(['hello', 'did it land?']);
+  expect(store.isPending('a')).toBe(false);
+});
+
+test('a write whose ack was lost fails, and is undone, if the replay does not hold it', async () => {
+  const outcome = store.addComment('a', 'lost');
+  await reconnectWith(() => []);
+  await expect(outcome).resolves.toMatchObject({ ok: false, code: 'unavailable', message: 'the connection dropped before the server confirmed this change' });
+  expect(store.chat('a')!.comments.map((c) => c.text)).toEqual(['hello']);
+});
+
+test('a snapshot that already holds an unacknowledged comment does not show it twice', async () => {
+  void store.addComment('a', 'raced');
+  const write = lastWrite() as WriteMessage & { type: 'add-comment' };
+  const withComment = chat('a');
+  withComment.comments.push({ id: write.commentId!, author: ann, text: 'raced', createdAt: 5, editedAt: null });
+  latest().receive({ type: 'resync', ...key });
+  latest().receive({ type: 'subscribed', ...key, seq: 2, epoch: 'e1', reset: true, chats: [withComment] });
+  expect(store.chat('a')!.comments.map((c) => c.text)).toEqual(['hello', 'raced']);
+  latest().receive({ type: 'ack', broadcastId: write.broadcastId, seq: 2 });
+  await vi.advanceTimersByTimeAsync(0); // the ack settles the write in a promise callback
+  expect(store.isPending('a')).toBe(false);
+  expect(store.chat('a')!.comments).toHaveLength(2);
+});
+
+test('changes name only the chat that changed, and a rollback restores the very same object', async () => {
+  latest().receive({ type: 'new-image-chat', broadcastId: 'x', ...key, seq: 2, chatId: 'b', chat: chat('b') });
+  const before = store.chat('a');
+  const untouched = store.chat('b');
+  changes = [];
+  const outcome = store.resolveChat('a', true);
+  expect(store.chat('a')!.resolved).toBe(true);
+  latest().receive({ type: 'error', broadcastId: lastWrite().broadcastId, code: 'forbidden', message: 'no' });
+  await expect(outcome).resolves.toMatchObject({ ok: false, code: 'forbidden' });
+  expect(store.chat('a')).toBe(before);
+  expect(store.chat('b')).toBe(untouched);
+  expect(changes.map((c) => [...(c.chatIds ?? ['ALL'])])).toEqual([['a'], ['a']]);
+});
+
+test('a live marker from someone else is reported as arrived; one\'s own is not', async () => {
+  latest().receive({ type: 'new-image-chat', broadcastId: 'theirs', ...key, seq: 2, chatId: 'b', chat: chat('b') });
+  const { chatId, done } = store.createChat(0.1, 0.2, 'mine');
+  const write = lastWrite();
+  latest().receive({ type: 'ack', broadcastId: write.broadcastId, seq: 3 });
+  latest().receive({ type: 'new-image-chat', broadcastId: write.broadcastId, ...key, seq: 3, chatId, chat: { ...chat(chatId, 'mine'), x: 0.1, y: 0.2 } });
+  await done;
+  expect(changes.flatMap((c) => c.arrived)).toEqual(['b']);
+  expect(store.chats.map((c) => c.comments[0]!.text).sort()).toEqual(['hello', 'hello', 'mine']);
+});
