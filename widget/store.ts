@@ -21,7 +21,7 @@
  */
 import { v4 as uuid } from 'uuid';
 import {
-  LIMITS, applyEventToChat, validateClientMessage,
+  LIMITS, applyEventToChat, isWriteMessage, validateClientMessage,
   type Author, type Chat, type ErrorCode, type ImageEvent, type ImageKey, type WriteMessage,
 } from '../shared/index.js';
 import type { Connection, ImageChannel, ImageMessage } from './connection.js';
@@ -185,7 +185,8 @@ export class ImageStore implements ImageChannel {
     const broadcastId = uuid();
     const checked = validateClientMessage({ ...request, broadcastId, tenantId: this.key.tenantId, urlId: this.key.urlId });
     if (!checked.ok) return Promise.resolve({ ok: false, code: checked.code, message: checked.error, broadcastId });
-    const message = checked.message as WriteMessage;
+    const message = checked.message;
+    if (!isWriteMessage(message)) return Promise.resolve({ ok: false, code: 'unknown-type', message: 'not a write', broadcastId });
     if (this.connection.state !== 'live') {
       return Promise.resolve({ ok: false, code: 'unavailable', message: 'offline: changes cannot be saved right now', broadcastId });
     }
