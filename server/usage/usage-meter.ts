@@ -34,15 +34,29 @@ export interface UsageMeterOptions {
   now?: () => number;
 }
 
-interface TenantCounts { tenantId: string; day: string; messages: number; bytes: number; conversations: number }
 interface ImageCounts { tenantId: string; day: string; urlId: string; messages: number; bytes: number }
+/** One tenant's counts for one day, with its images'. */
+interface TenantDay {
+  tenantId: string;
+  day: string;
+  messages: number;
+  bytes: number;
+  conversations: number;
+  images: Map<string, ImageCounts>;
+}
 
 /** Attempts of the final flush on shutdown before giving up (and logging what is lost). */
 const CLOSE_ATTEMPTS = 3;
 
 export class UsageMeter implements GatewayMeter, WriteObserver {
-  private tenants = new Map<string, TenantCounts>();
-  private images = new Map<string, ImageCounts>();
+  /**
+   * Today's counts by tenant. Keyed by tenant only (not tenant and day): `delivered` runs for every frame
+   * sent, and building a key string each time was its largest cost. Past days wait in `earlier`.
+   */
+  private today = new Map<string, TenantDay>();
+  private todayName = '';
+  /** Counts of days that ended since the last flush. */
+  private earlier: TenantDay[] = [];
   private peaks = new Map<string, { tenantId: string; day: string; peak: number }>();
   /** A flush that failed; it is sent again, unchanged, before anything newer. */
   private unconfirmed: UsageFlush | null = null;
@@ -65,23 +79,22 @@ export class UsageMeter implements GatewayMeter, WriteObserver {
   }
 
   delivered(tenantId: string, events: number, bytes: number, urlIds: readonly string[]): void {
-    const day = this.clock.today();
-    const counts = this.tenantCounts(tenantId, day);
+    const counts = this.tenantDay(tenantId);
     counts.messages += events;
     counts.bytes += bytes;
     // Per image: a frame's bytes go to its image; a batch spanning images is split evenly over its events.
     const first = urlIds[0] ?? '';
-    if (urlIds.every((urlId) => urlId === first)) {
-      this.addImage(tenantId, day, first, events, bytes);
+    if (events === 1 || urlIds.every((urlId) => urlId === first)) {
+      addImage(counts, first, events, bytes);
       return;
     }
     const share = Math.floor(bytes / urlIds.length);
-    urlIds.forEach((urlId, index) => this.addImage(tenantId, day, urlId, 1, share + (index === 0 ? bytes - share * urlIds.length : 0)));
+    urlIds.forEach((urlId, index) => addImage(counts, urlId, 1, share + (index === 0 ? bytes - share * urlIds.length : 0)));
   }
 
   written(event: ImageEvent): void {
     if (event.type !== 'new-image-chat') return;
-    this.tenantCounts(event.tenantId, this.clock.today()).conversations += 1;
+    this.tenantDay(event.tenantId).conversations += 1;
   }
 
   connectionOpened(): void {}
@@ -137,41 +150,37 @@ export class UsageMeter implements GatewayMeter, WriteObserver {
     // A tenant live across midnight has at least its current connections as the new day's peak.
     for (const [tenantId, numbers] of live) this.notePeak(tenantId, numbers.connections, day);
     const presence = [...live].map(([tenantId, numbers]) => ({ tenantId, connections: numbers.connections, images: numbers.images }));
-    if (this.tenants.size === 0 && this.images.size === 0 && this.peaks.size === 0 && presence.length === 0 && !this.presenceReported) return null;
+    const days = [...this.earlier, ...this.today.values()];
+    if (days.length === 0 && this.peaks.size === 0 && presence.length === 0 && !this.presenceReported) return null;
     const flush: UsageFlush = {
       id: randomUUID(),
       nodeId: this.options.nodeId,
       at: this.now(),
-      tenants: [...this.tenants.values()],
-      images: [...this.images.values()],
+      tenants: days.map(({ tenantId, day, messages, bytes, conversations }) => ({ tenantId, day, messages, bytes, conversations })),
+      images: days.flatMap((d) => [...d.images.values()]),
       peaks: [...this.peaks.values()],
       presence,
       liveSince: this.now() - 3 * this.options.flushMs,
       liveDay: day,
     };
-    this.tenants = new Map();
-    this.images = new Map();
+    this.today = new Map();
+    this.earlier = [];
     this.peaks = new Map();
     this.presenceReported = presence.length > 0;
     return flush;
   }
 
-  private tenantCounts(tenantId: string, day: string): TenantCounts {
-    const key = `${tenantId} ${day}`;
-    let counts = this.tenants.get(key);
-    if (!counts) this.tenants.set(key, (counts = { tenantId, day, messages: 0, bytes: 0, conversations: 0 }));
-    return counts;
-  }
-
-  private addImage(tenantId: string, day: string, urlId: string, messages: number, bytes: number): void {
-    const key = `${tenantId} ${day} ${urlId}`;
-    const counts = this.images.get(key);
-    if (counts) {
-      counts.messages += messages;
-      counts.bytes += bytes;
-    } else {
-      this.images.set(key, { tenantId, day, urlId, messages, bytes });
+  /** The tenant's counts for today; at a new day, the previous day's counts move to `earlier`. */
+  private tenantDay(tenantId: string): TenantDay {
+    const day = this.clock.today();
+    if (day !== this.todayName) {
+      this.earlier.push(...this.today.values());
+      this.today = new Map();
+      this.todayName = day;
     }
+    let counts = this.today.get(tenantId);
+    if (!counts) this.today.set(tenantId, (counts = { tenantId, day, messages: 0, bytes: 0, conversations: 0, images: new Map() }));
+    return counts;
   }
 
   private notePeak(tenantId: string, current: number, day = this.clock.today()): void {
@@ -180,5 +189,15 @@ export class UsageMeter implements GatewayMeter, WriteObserver {
     const peak = this.peaks.get(key);
     if (!peak) this.peaks.set(key, { tenantId, day, peak: current });
     else if (current > peak.peak) peak.peak = current;
+  }
+}
+
+function addImage(counts: TenantDay, urlId: string, messages: number, bytes: number): void {
+  const image = counts.images.get(urlId);
+  if (image) {
+    image.messages += messages;
+    image.bytes += bytes;
+  } else {
+    counts.images.set(urlId, { tenantId: counts.tenantId, day: counts.day, urlId, messages, bytes });
   }
 }
