@@ -14,6 +14,7 @@ export interface Strings {
   crosshairHint: string;
   markerLabel(index: number, author: string, firstWords: string): string;
   threadTitle(index: number): string;
+  arrived(index: number, author: string): string;
   namePlaceholder: string;
   commentPlaceholder: string;
   replyPlaceholder: string;
@@ -47,6 +48,7 @@ const en: Strings = {
   crosshairHint: 'Arrow keys move the crosshair (Shift for bigger steps), Enter places a marker, Escape cancels.',
   markerLabel: (index, author, words) => `Marker ${index} by ${author}: ${words}`,
   threadTitle: (index) => `Marker ${index}`,
+  arrived: (index, author) => `New marker ${index} by ${author}.`,
   namePlaceholder: 'Your name',
   commentPlaceholder: 'Write a comment…',
   replyPlaceholder: 'Reply…',
@@ -89,6 +91,7 @@ const nl: Strings = {
   crosshairHint: 'Pijltjestoetsen verplaatsen het vizier (Shift voor grotere stappen), Enter plaatst een markering, Escape annuleert.',
   markerLabel: (index, author, words) => `Markering ${index} van ${author}: ${words}`,
   threadTitle: (index) => `Markering ${index}`,
+  arrived: (index, author) => `Nieuwe markering ${index} van ${author}.`,
   namePlaceholder: 'Je naam',
   commentPlaceholder: 'Schrijf een opmerking…',
   replyPlaceholder: 'Reageer…',

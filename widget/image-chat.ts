@@ -83,6 +83,7 @@ export class ImageChat extends LitElement {
   @state() private _crosshair: { x: number; y: number; moving?: string } | null = null;
   @state() private _notice = '';
   @state() private _fresh = new Set<string>();
+  @state() private _announcement = '';
 
   @query('.frame') private _frame!: HTMLElement;
   @query('.layer') private _layer!: HTMLElement;
@@ -168,6 +169,7 @@ export class ImageChat extends LitElement {
         <span class="count">${strings.markerCount(chats.length)}</span>
         ${this.readonly ? html`<span class="hint">${strings.readonly}</span>` : html`<span class="hint">${strings.hint}</span>`}
         ${this._notice ? html`<span part="notice" class="notice" role="alert">${this._notice}</span>` : nothing}
+        <span class="visually-hidden" aria-live="polite">${this._announcement}</span>
       </div>`;
   }
 
@@ -218,6 +220,13 @@ export class ImageChat extends LitElement {
   private storeChanged(change: StoreChange): void {
     if (change.arrived.length === 0) return;
     this._fresh = new Set([...this._fresh, ...change.arrived]);
+    const chats = this._sync.store?.chats ?? [];
+    const arrivals = change.arrived
+      .map((id) => chats.findIndex((chat) => chat.id === id))
+      .filter((index) => index >= 0)
+      .map((index) => this._strings.arrived(index + 1, chats[index]!.author.name));
+    // Screen readers hear what sighted readers see flash.
+    if (arrivals.length > 0) this._announcement = arrivals.join(' ');
     setTimeout(() => {
       const fresh = new Set(this._fresh);
       for (const id of change.arrived) fresh.delete(id);

@@ -80,6 +80,7 @@ it('the own echo is not applied again, and another client\'s events are applied'
   assertEqual(threadTexts(element), ['mine', 'my reply', 'from another tab'], 'their reply is applied');
   assertEqual(markers(element).length, 2, 'their marker is applied');
   assert(marker(element, theirs)!.shadowRoot!.querySelector('button.fresh'), 'a marker that arrived live is highlighted');
+  assertEqual(element.shadowRoot!.querySelector('[aria-live="polite"]')?.textContent, 'New marker 2 by Bea.', 'and announced');
   assertEqual(element.shadowRoot!.querySelector('.count')?.textContent, '2 markers', 'count');
   other.connection.close();
 });
