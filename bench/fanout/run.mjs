@@ -27,25 +27,19 @@
  * Every phase stops by itself (a fixed number of writes, then at most a few seconds of draining), the whole
  * run is capped by a watchdog, and every child process is killed on exit or failure.
  */
-import { fork, spawn, execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WebSocket } from 'ws';
 import { formatSummary, summarizeProfile } from './profile-top.mjs';
+import {
+  cleanUpOnExit, cpuMs, machineBusyMs, memoryAfterGc, openInspector, rssKiB, startImageChat, startRaw, startSubscribers, stopChild,
+} from './processes.mjs';
+import { TENANT, URL_ID, hrtimeUs, imageChatWriter, now, openWriter, paced, rawWriter } from './writer.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const HERE = join(ROOT, 'bench', 'fanout');
-const TENANT = 'demo';
-const URL_ID = 'bench-img';
 const WATCHDOG_MS = 170_000;
 const DRAIN_IDLE_MS = 2_000;
 const DRAIN_MAX_MS = 15_000;
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 // ---------- options ----------
 
@@ -66,286 +60,6 @@ function parseArgs(argv) {
   if (bad) throw new Error('rates, seconds and subscribers must be positive; --text at least 40');
   if (options.only && !['image-chat', 'raw'].includes(options.only)) throw new Error('--only is image-chat or raw');
   return options;
-}
-
-// ---------- child processes ----------
-
-const children = new Set();
-let tempDir = null;
-
-function track(child) {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function killAll() {
-  for (const child of children) {
-    try { child.kill('SIGKILL'); } catch { /* already gone */ }
-  }
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-}
-
-process.on('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { console.error(`\n${signal}: stopping`); process.exit(130); });
-
-async function stopChild(child, graceMs = 5000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
-
-async function waitForHttp(url, child, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready`);
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch { /* not listening yet */ }
-    await sleep(50);
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms`);
-}
-
-/** The image-chat server from dist/, on a fresh SQLite file, with the per-connection rate limits out of the way. */
-async function startImageChat(profileDir) {
-  const port = await freePort();
-  const log = openSync(join(tempDir, 'image-chat.log'), 'w');
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: `sqlite:${join(tempDir, 'bench.db')}`,
-    LOG_LEVEL: 'warn',
-    DRAIN_MS: '0',
-    WRITE_RATE_PER_SECOND: '1000000',
-    WRITE_BURST: '1000000',
-    FRAME_RATE_PER_SECOND: '1000000',
-    FRAME_BURST: '1000000',
-    MAX_CHATS_PER_IMAGE: '1000000',
-  };
-  const args = ['--inspect=127.0.0.1:0', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
-  const child = track(spawn(process.execPath, [...args, join(ROOT, 'dist/server/main.js')], { cwd: ROOT, env, stdio: ['ignore', log, 'pipe'] }));
-  closeSync(log);
-  const inspector = inspectorUrl(child, createWriteStream(join(tempDir, 'image-chat.log'), { flags: 'a' }));
-  await waitForHttp(`http://127.0.0.1:${port}/healthz`, child);
-  return { child, url: `ws://127.0.0.1:${port}/ws`, inspector: await inspector };
-}
-
-async function startRaw() {
-  const port = await freePort();
-  const child = track(spawn(process.execPath, ['--inspect=127.0.0.1:0', join(HERE, 'raw-ws-server.mjs')], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] }));
-  const inspector = inspectorUrl(child, process.stderr);
-  await new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error('raw ws server not ready')), 10_000);
-    child.once('exit', (code) => fail(new Error(`raw ws server exited with ${code}`)));
-    child.stdout.once('data', () => { clearTimeout(timer); done(); });
-  });
-  child.stdout.resume();
-  return { child, url: `ws://127.0.0.1:${port}/ws`, inspector: await inspector };
-}
-
-// ---------- the inspector: the JS heap after a full GC ----------
-
-/**
- * Each server runs with `--inspect=127.0.0.1:0` so that its memory can be read after a full GC (RSS alone also
- * counts garbage not yet collected). Resolves with the inspector's URL from the child's stderr; the rest of
- * stderr goes to `sink`, minus the inspector's own notices.
- */
-function inspectorUrl(child, sink) {
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error('no inspector URL on stderr')), 10_000);
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text) => {
-      const match = /Debugger listening on (ws:\/\/\S+)/.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        done(match[1]);
-      }
-      const rest = text.split('\n').filter((line) => line && !/^(Debugger |For help, see|Waiting for the debugger)/.test(line));
-      if (rest.length) sink.write(`${rest.join('\n')}\n`);
-    });
-  });
-}
-
-/** A minimal Chrome DevTools Protocol session: `call(method, params)` resolves with the result. */
-async function openInspector(url) {
-  const socket = await new Promise((done, fail) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
-    ws.once('open', () => done(ws));
-    ws.once('error', fail);
-  });
-  const pending = new Map();
-  let nextId = 0;
-  socket.on('message', (data) => {
-    const message = JSON.parse(data.toString());
-    const answer = pending.get(message.id);
-    if (!answer) return;
-    pending.delete(message.id);
-    if (message.error) answer.reject(new Error(`${message.error.message}`));
-    else answer.resolve(message.result);
-  });
-  const call = (method, params = {}) => new Promise((resolve, reject) => {
-    const id = ++nextId;
-    pending.set(id, { resolve, reject });
-    socket.send(JSON.stringify({ id, method, params }));
-  });
-  const close = () => new Promise((done) => { socket.once('close', done); socket.close(); });
-  return { call, close };
-}
-
-/** Forces a full GC in the server, then reads its JS heap in use (bytes) and its RSS (KiB). */
-async function memoryAfterGc(inspector, pid) {
-  await inspector.call('HeapProfiler.collectGarbage');
-  const { usedSize } = await inspector.call('Runtime.getHeapUsage');
-  return { heapUsed: usedSize, rssKiB: rssKiB(pid) };
-}
-
-/** The subscriber process, with a request/answer helper over IPC. */
-function startSubscribers() {
-  const child = track(fork(join(HERE, 'subscribers.mjs'), [], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-  const waiting = [];
-  child.on('message', (message) => waiting.shift()?.resolve(message));
-  child.once('exit', (code) => { for (const w of waiting.splice(0)) w.reject(new Error(`subscriber process exited with ${code}`)); });
-  const ask = (message) => new Promise((resolve, reject) => {
-    waiting.push({ resolve, reject });
-    child.send(message);
-  });
-  return { child, ask };
-}
-
-// ---------- /proc ----------
-
-function rssKiB(pid) {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) : NaN;
-}
-
-/** user+system CPU time of a process, in ms. */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-}
-
-/** CPU time all cores spent busy since boot, in ms (/proc/stat: everything but idle and iowait). */
-function machineBusyMs() {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1, 9).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = fields;
-  return ((user + nice + system + irq + softirq + steal) * 1000) / CLK_TCK;
-}
-
-// ---------- the writer ----------
-
-const now = () => performance.timeOrigin + performance.now();
-const hrtimeUs = () => Number(process.hrtime.bigint() / 1000n);
-
-/** `bench <sendTimeMs> #<n>` padded to `length` characters: the subscriber reads both back. */
-function benchText(sentAt, n, length) {
-  const head = `bench ${sentAt.toFixed(3)} #${n} `;
-  return head + 'x'.repeat(Math.max(0, length - head.length));
-}
-
-function openWriter(url) {
-  return new Promise((done, fail) => {
-    const socket = new WebSocket(url, { perMessageDeflate: false });
-    socket.once('open', () => {
-      socket.removeListener('error', fail);
-      socket.on('error', (error) => console.error('writer socket:', error.message));
-      done(socket);
-    });
-    socket.once('error', fail);
-  });
-}
-
-/** Sends `total` writes at `rate` per second on a fixed schedule; `send(n)` makes and sends write n. */
-async function paced(rate, total, send) {
-  const period = 1000 / rate;
-  const start = performance.now();
-  let n = 0;
-  let maxLagMs = 0;
-  while (n < total) {
-    const wait = start + n * period - performance.now();
-    if (wait > 1) await sleep(wait - 0.5);
-    else await new Promise((r) => setImmediate(r));
-    while (n < total && start + n * period <= performance.now()) {
-      maxLagMs = Math.max(maxLagMs, performance.now() - (start + n * period));
-      send(n);
-      n += 1;
-    }
-  }
-  return { maxLagMs, ms: performance.now() - start };
-}
-
-/** Writer side of image-chat: `create-chat` (a new marker per write, so no thread grows), acks timed. */
-function imageChatWriter(socket, textLength) {
-  const sent = new Map();
-  const ackLatencies = [];
-  let errors = 0;
-  socket.on('message', (data) => {
-    const received = now();
-    const message = JSON.parse(data.toString());
-    if (message.type === 'ack') {
-      ackLatencies.push(received - sent.get(message.broadcastId));
-      sent.delete(message.broadcastId);
-    } else if (message.type === 'error') {
-      errors += 1;
-      if (errors <= 3) console.error('image-chat error:', message);
-    }
-  });
-  return {
-    send(n) {
-      const broadcastId = randomUUID();
-      const sentAt = now();
-      sent.set(broadcastId, sentAt);
-      socket.send(JSON.stringify({ type: 'create-chat', broadcastId, tenantId: TENANT, urlId: URL_ID, x: 0.5, y: 0.5, text: benchText(sentAt, n, textLength) }));
-    },
-    pending: () => sent.size,
-    takeAcks() {
-      const result = { acks: ackLatencies.splice(0).sort((a, b) => a - b), errors };
-      errors = 0;
-      return result;
-    },
-  };
-}
-
-/**
- * Writer side of the raw server: the same event an image-chat subscriber gets (a `new-image-chat` with the
- * whole chat), built the same way, so the frames have the same size.
- */
-function rawWriter(socket, textLength) {
-  const author = { id: randomUUID(), name: 'Guest' };
-  return {
-    send(n) {
-      const sentAt = now();
-      const chatId = randomUUID();
-      const createdAt = Date.now();
-      const comment = { id: randomUUID(), author, text: benchText(sentAt, n, textLength), createdAt, editedAt: null };
-      const event = {
-        type: 'new-image-chat', broadcastId: randomUUID(), tenantId: TENANT, urlId: URL_ID, chatId,
-        chat: { id: chatId, x: 0.5, y: 0.5, author, createdAt, resolved: false, comments: [comment] }, seq: n + 1,
-      };
-      socket.send(JSON.stringify(event));
-    },
-    pending: () => 0,
-    takeAcks: () => ({ acks: [], errors: 0 }),
-  };
 }
 
 // ---------- one target ----------
@@ -478,11 +192,12 @@ async function main() {
   const options = parseArgs(process.argv.slice(2));
   const watchdog = setTimeout(() => { console.error(`watchdog: run exceeded ${WATCHDOG_MS / 1000} s, stopping`); process.exit(1); }, WATCHDOG_MS);
   watchdog.unref();
-  tempDir = mkdtempSync(join(tmpdir(), 'image-chat-fanout-'));
+  const tempDir = mkdtempSync(join(tmpdir(), 'image-chat-fanout-'));
+  cleanUpOnExit(tempDir);
   const profileDir = options.profile ? join(tempDir, 'profile') : null;
   const subscribers = startSubscribers();
   const targets = [];
-  if (options.only !== 'raw') targets.push({ name: 'image-chat', server: await startImageChat(profileDir), phases: [], windows: [] });
+  if (options.only !== 'raw') targets.push({ name: 'image-chat', server: await startImageChat(tempDir, profileDir), phases: [], windows: [] });
   if (options.only !== 'image-chat') targets.push({ name: 'raw', server: await startRaw(), phases: [], windows: [] });
 
   try {

@@ -1,0 +1,204 @@
+/**
+ * The processes of the fan-out benchmark and what is read from them: starting the image-chat server (from
+ * dist/), the raw `ws` server and the subscriber process; stopping them, and killing them all on exit; their
+ * memory over the inspector, their CPU and RSS from /proc.
+ */
+import { fork, spawn, execFileSync } from 'node:child_process';
+import { closeSync, createWriteStream, openSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WebSocket } from 'ws';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const HERE = join(ROOT, 'bench', 'fanout');
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+const children = new Set();
+let tempDir = null;
+
+function track(child) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function killAll() {
+  for (const child of children) {
+    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+}
+
+/** Kills every child process started here, and removes `dir`, however this process ends (but SIGKILL). */
+export function cleanUpOnExit(dir) {
+  tempDir = dir;
+  process.on('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { console.error(`\n${signal}: stopping`); process.exit(130); });
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`: the image-chat server writes its CPU profile on a graceful exit. */
+export async function stopChild(child, graceMs = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((done) => child.once('exit', done));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+async function waitForHttp(url, child, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch { /* not listening yet */ }
+    await sleep(50);
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms`);
+}
+
+/** The image-chat server from dist/, on a fresh SQLite file in `dir`, with the per-connection rate limits out of the way. */
+export async function startImageChat(dir, profileDir) {
+  const port = await freePort();
+  const log = openSync(join(dir, 'image-chat.log'), 'w');
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
+    LOG_LEVEL: 'warn',
+    DRAIN_MS: '0',
+    WRITE_RATE_PER_SECOND: '1000000',
+    WRITE_BURST: '1000000',
+    FRAME_RATE_PER_SECOND: '1000000',
+    FRAME_BURST: '1000000',
+    MAX_CHATS_PER_IMAGE: '1000000',
+  };
+  const args = ['--inspect=127.0.0.1:0', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  const child = track(spawn(process.execPath, [...args, join(ROOT, 'dist/server/main.js')], { cwd: ROOT, env, stdio: ['ignore', log, 'pipe'] }));
+  closeSync(log);
+  const inspector = inspectorUrl(child, createWriteStream(join(dir, 'image-chat.log'), { flags: 'a' }));
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, child);
+  return { child, url: `ws://127.0.0.1:${port}/ws`, inspector: await inspector };
+}
+
+/** The raw `ws` broadcast server, the baseline. */
+export async function startRaw() {
+  const port = await freePort();
+  const child = track(spawn(process.execPath, ['--inspect=127.0.0.1:0', join(HERE, 'raw-ws-server.mjs')], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const inspector = inspectorUrl(child, process.stderr);
+  await new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error('raw ws server not ready')), 10_000);
+    child.once('exit', (code) => fail(new Error(`raw ws server exited with ${code}`)));
+    child.stdout.once('data', () => { clearTimeout(timer); done(); });
+  });
+  child.stdout.resume();
+  return { child, url: `ws://127.0.0.1:${port}/ws`, inspector: await inspector };
+}
+
+// ---------- the inspector: the JS heap after a full GC ----------
+
+/**
+ * Each server runs with `--inspect=127.0.0.1:0` so that its memory can be read after a full GC (RSS alone also
+ * counts garbage not yet collected). Resolves with the inspector's URL from the child's stderr; the rest of
+ * stderr goes to `sink`, minus the inspector's own notices.
+ */
+function inspectorUrl(child, sink) {
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error('no inspector URL on stderr')), 10_000);
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text) => {
+      const match = /Debugger listening on (ws:\/\/\S+)/.exec(text);
+      if (match) {
+        clearTimeout(timer);
+        done(match[1]);
+      }
+      const rest = text.split('\n').filter((line) => line && !/^(Debugger |For help, see|Waiting for the debugger)/.test(line));
+      if (rest.length) sink.write(`${rest.join('\n')}\n`);
+    });
+  });
+}
+
+/** A minimal Chrome DevTools Protocol session: `call(method, params)` resolves with the result. */
+export async function openInspector(url) {
+  const socket = await new Promise((done, fail) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.once('open', () => done(ws));
+    ws.once('error', fail);
+  });
+  const pending = new Map();
+  let nextId = 0;
+  socket.on('message', (data) => {
+    const message = JSON.parse(data.toString());
+    const answer = pending.get(message.id);
+    if (!answer) return;
+    pending.delete(message.id);
+    if (message.error) answer.reject(new Error(`${message.error.message}`));
+    else answer.resolve(message.result);
+  });
+  const call = (method, params = {}) => new Promise((resolve, reject) => {
+    const id = ++nextId;
+    pending.set(id, { resolve, reject });
+    socket.send(JSON.stringify({ id, method, params }));
+  });
+  const close = () => new Promise((done) => { socket.once('close', done); socket.close(); });
+  return { call, close };
+}
+
+/** Forces a full GC in the server, then reads its JS heap in use (bytes) and its RSS (KiB). */
+export async function memoryAfterGc(inspector, pid) {
+  await inspector.call('HeapProfiler.collectGarbage');
+  const { usedSize } = await inspector.call('Runtime.getHeapUsage');
+  return { heapUsed: usedSize, rssKiB: rssKiB(pid) };
+}
+
+/** The subscriber process, with a request/answer helper over IPC. */
+export function startSubscribers() {
+  const child = track(fork(join(HERE, 'subscribers.mjs'), [], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const waiting = [];
+  child.on('message', (message) => waiting.shift()?.resolve(message));
+  child.once('exit', (code) => { for (const w of waiting.splice(0)) w.reject(new Error(`subscriber process exited with ${code}`)); });
+  const ask = (message) => new Promise((resolve, reject) => {
+    waiting.push({ resolve, reject });
+    child.send(message);
+  });
+  return { child, ask };
+}
+
+// ---------- /proc ----------
+
+/** Resident set size of a process, in KiB (/proc/PID/status VmRSS). */
+export function rssKiB(pid) {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) : NaN;
+}
+
+/** user+system CPU time of a process, in ms. */
+export function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+/** CPU time all cores spent busy since boot, in ms (/proc/stat: everything but idle and iowait). */
+export function machineBusyMs() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return ((user + nice + system + irq + softirq + steal) * 1000) / CLK_TCK;
+}
