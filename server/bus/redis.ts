@@ -138,7 +138,10 @@ export class RedisBus implements Bus {
     // While down the topic is only recorded: it is subscribed on reconnect, and then its subscribers resync.
     if (!this.subReady) return;
     await this.sub.subscribe(this.prefix + topic).catch((error: unknown) => {
-      this.log.warn({ err: error, topic }, 'subscribe failed; retried on reconnect');
+      // A connection that fails one subscribe cannot be trusted with the others: start it over, which
+      // subscribes every topic again and then has every subscriber resync.
+      this.log.warn({ err: error, topic }, 'subscribe failed; reconnecting the subscriber connection');
+      if (!this.closed) this.sub.disconnect(true);
     });
   }
 

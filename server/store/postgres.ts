@@ -15,7 +15,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Chat, ImageEvent, ImageKey } from '../../shared/index.js';
-import { applyEventToChat } from '../../shared/index.js';
+import { applyEventToChat, imageTopic } from '../../shared/index.js';
+import { KeyedQueue } from './keyed-queue.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import type {
   ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush, WriteContext, WriteOutcome, WritePlan,
@@ -49,6 +50,7 @@ const TENANT_COLUMNS = 'id, name, origins, created_at::float8 AS created_at';
 
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
+  private readonly queue = new KeyedQueue();
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.pool = new pg.Pool({
@@ -108,7 +110,7 @@ export class PostgresStore implements Store {
     // Created outside the snapshot: in REPEATABLE READ an insert racing another node's would fail to serialize.
     await this.ensureImage(this.pool, key);
     return this.transaction(async (client): Promise<ReadResult> => {
-      const image = await this.image(client, key, false);
+      const image = await this.image(client, key);
       if (since !== undefined && epoch === image.epoch && since <= image.seq) {
         const events = await this.events(client, key, since, image.seq);
         if (events) return { reset: false, seq: image.seq, epoch: image.epoch, events };
@@ -124,10 +126,21 @@ export class PostgresStore implements Store {
   }
 
   async write(key: ImageKey, chatId: string | null, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
-    await this.ensureImage(this.pool, key);
+    // Writes to one image wait their turn here rather than on the row lock: waiting on the lock would hold a
+    // pooled connection each, and a burst to one image would starve every other query of this node.
+    return this.queue.run(imageTopic(key), () => this.writeNow(key, chatId, plan));
+  }
+
+  private async writeNow(key: ImageKey, chatId: string | null, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
     return this.transaction(async (client): Promise<WriteOutcome> => {
-      // The row lock serializes every write to this image across all nodes until COMMIT.
-      const image = await this.image(client, key, true);
+      // The row lock serializes every write to this image across all nodes until COMMIT. Statements after it
+      // see every write committed before it (READ COMMITTED takes a fresh snapshot per statement).
+      let image = await this.lockImage(client, key);
+      if (!image) {
+        await this.ensureImage(client, key);
+        image = await this.lockImage(client, key);
+        if (!image) throw new Error(`image row missing for ${key.tenantId} ${key.urlId}`);
+      }
       const found = chatId
         ? (await client.query<{ body: Chat }>('SELECT body FROM chats WHERE tenant_id = $1 AND url_id = $2 AND id = $3', [key.tenantId, key.urlId, chatId])).rows[0]
         : undefined;
@@ -137,17 +150,21 @@ export class PostgresStore implements Store {
       const seq = image.seq + 1;
       const event = { ...planned.event, seq } as ImageEvent;
       const after = applyEventToChat(chat, event);
+      const countDelta = event.type === 'new-image-chat' ? 1 : event.type === 'deleted-image-chat' ? -1 : 0;
+      // One round trip for the whole change while the lock is held: the chat, the image's seq, the event and
+      // the pruning of the log, as data-modifying CTEs of one statement.
+      const common = [key.tenantId, key.urlId, seq, countDelta, JSON.stringify(event), seq - this.options.eventLogKeep];
+      const rest = `image AS (UPDATE images SET seq = $3, chat_count = chat_count + $4 WHERE tenant_id = $1 AND url_id = $2 RETURNING 1),
+        event AS (INSERT INTO events (tenant_id, url_id, seq, body) VALUES ($1, $2, $3, $5) RETURNING 1)
+        DELETE FROM events WHERE tenant_id = $1 AND url_id = $2 AND seq <= $6`;
       if (after) {
         await client.query(
-          'INSERT INTO chats (tenant_id, url_id, id, created_at, body) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, url_id, id) DO UPDATE SET body = EXCLUDED.body',
-          [key.tenantId, key.urlId, after.id, after.createdAt, JSON.stringify(after)]);
+          `WITH chat AS (INSERT INTO chats (tenant_id, url_id, id, created_at, body) VALUES ($1, $2, $7, $8, $9)
+             ON CONFLICT (tenant_id, url_id, id) DO UPDATE SET body = EXCLUDED.body RETURNING 1), ${rest}`,
+          [...common, after.id, after.createdAt, JSON.stringify(after)]);
       } else {
-        await client.query('DELETE FROM chats WHERE tenant_id = $1 AND url_id = $2 AND id = $3', [key.tenantId, key.urlId, event.chatId]);
+        await client.query(`WITH chat AS (DELETE FROM chats WHERE tenant_id = $1 AND url_id = $2 AND id = $7 RETURNING 1), ${rest}`, [...common, event.chatId]);
       }
-      const countDelta = event.type === 'new-image-chat' ? 1 : event.type === 'deleted-image-chat' ? -1 : 0;
-      await client.query('UPDATE images SET seq = $1, chat_count = chat_count + $2 WHERE tenant_id = $3 AND url_id = $4', [seq, countDelta, key.tenantId, key.urlId]);
-      await client.query('INSERT INTO events (tenant_id, url_id, seq, body) VALUES ($1, $2, $3, $4)', [key.tenantId, key.urlId, seq, JSON.stringify(event)]);
-      await client.query('DELETE FROM events WHERE tenant_id = $1 AND url_id = $2 AND seq <= $3', [key.tenantId, key.urlId, seq - this.options.eventLogKeep]);
       return { ok: true, event };
     });
   }
@@ -194,11 +211,16 @@ export class PostgresStore implements Store {
     await db.query('INSERT INTO images (tenant_id, url_id, epoch) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, url_id) DO NOTHING', [key.tenantId, key.urlId, randomUUID()]);
   }
 
-  private async image(client: pg.PoolClient, key: ImageKey, lock: boolean): Promise<ImageRow> {
-    const { rows } = await client.query<ImageRow>(
-      `SELECT seq, epoch, chat_count FROM images WHERE tenant_id = $1 AND url_id = $2${lock ? ' FOR UPDATE' : ''}`, [key.tenantId, key.urlId]);
+  private async image(client: pg.PoolClient, key: ImageKey): Promise<ImageRow> {
+    const { rows } = await client.query<ImageRow>('SELECT seq, epoch, chat_count FROM images WHERE tenant_id = $1 AND url_id = $2', [key.tenantId, key.urlId]);
     if (!rows[0]) throw new Error(`image row missing for ${key.tenantId} ${key.urlId}`);
     return rows[0];
+  }
+
+  /** Locks the image's row until the transaction ends; null if the image has no row yet. */
+  private async lockImage(client: pg.PoolClient, key: ImageKey): Promise<ImageRow | null> {
+    const { rows } = await client.query<ImageRow>('SELECT seq, epoch, chat_count FROM images WHERE tenant_id = $1 AND url_id = $2 FOR UPDATE', [key.tenantId, key.urlId]);
+    return rows[0] ?? null;
   }
 
   private async events(db: pg.Pool | pg.PoolClient, key: ImageKey, after: number, upTo: number): Promise<ImageEvent[] | null> {
