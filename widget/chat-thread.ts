@@ -9,6 +9,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { Author, Chat, Comment } from '../shared/index.js';
 import { relativeTime, type Strings } from './i18n.js';
 import { controlStyles, themeStyles, threadStyles } from './styles.js';
+import { submitOnEnter } from './composer.js';
 
 /** How often an open thread refreshes its relative times. */
 const CLOCK_MS = 30_000;
@@ -76,7 +77,7 @@ export class ChatThread extends LitElement {
       ${this.readonly ? nothing : html`<div class="foot">
         <form part="composer" @submit=${this.submitReply}>
           <label class="visually-hidden" for="reply">${strings.reply}</label>
-          <textarea id="reply" name="reply" rows="2" placeholder=${strings.replyPlaceholder} @keydown=${this.submitOnEnter}></textarea>
+          <textarea id="reply" name="reply" rows="2" placeholder=${strings.replyPlaceholder} @keydown=${submitOnEnter}></textarea>
           <div class="row">
             ${mine ? html`<button type="button" class="btn" data-action="move" @click=${() => this.act({ type: 'move' })}>${strings.move}</button>
               <button type="button" class="btn danger" data-action="delete-chat" @click=${() => this.act({ type: 'delete-chat' })}>${strings.deleteMarker}</button>` : nothing}
@@ -94,7 +95,7 @@ export class ChatThread extends LitElement {
       return html`<li data-comment-id=${comment.id}>
         <form @submit=${(event: SubmitEvent) => this.submitEdit(event, comment.id)}>
           <label class="visually-hidden" for="edit">${strings.edit}</label>
-          <textarea id="edit" name="edit" .value=${comment.text} @keydown=${this.submitOnEnter}></textarea>
+          <textarea id="edit" name="edit" .value=${comment.text} @keydown=${submitOnEnter}></textarea>
           <div class="row">
             <button type="button" class="btn" @click=${() => { this._editing = null; }}>${strings.cancel}</button>
             <button class="btn primary" type="submit">${strings.save}</button>
@@ -131,13 +132,6 @@ export class ChatThread extends LitElement {
       return;
     }
     void this.act({ type: 'close' });
-  }
-
-  /** Enter sends, Shift+Enter makes a new line. */
-  private submitOnEnter(event: KeyboardEvent): void {
-    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
-    event.preventDefault();
-    (event.target as HTMLTextAreaElement).form?.requestSubmit();
   }
 
   private async submitReply(event: SubmitEvent): Promise<void> {

@@ -13,6 +13,7 @@ import { stringsFor, type Strings } from './i18n.js';
 import { defaultServer, saveName, savedName } from './registry.js';
 import { controlStyles, imageChatStyles, themeStyles } from './styles.js';
 import { clamp, defaultUrlId, placePanel } from './placement.js';
+import { composerTemplate } from './composer.js';
 import type { ChatThread, ThreadAction } from './chat-thread.js';
 import './chat-marker.js';
 import './chat-thread.js';
@@ -99,6 +100,11 @@ export class ImageChat extends LitElement {
   private _noticeTimer: ReturnType<typeof setTimeout> | undefined;
   private _lastSpot = { x: 0.5, y: 0.5 };
   private _panelObserver: ResizeObserver | null = null;
+  private readonly _composerHandlers = {
+    submit: (event: SubmitEvent) => void this.submitComposer(event),
+    keydown: (event: KeyboardEvent) => this.composerKeydown(event),
+    cancel: () => this.closeComposer(),
+  };
   private _observedPanel: HTMLElement | null = null;
 
   /** The image store (null until connected); scripts may read `chats` from it. */
@@ -152,7 +158,7 @@ export class ImageChat extends LitElement {
             <span class="visually-hidden" role="status">${strings.crosshairHint}</span>` : nothing}
           ${this._composer ? html`<div class="pin" style="left:${this._composer.x * 100}%;top:${this._composer.y * 100}%"></div>` : nothing}
         </div>
-        ${this._composer ? this.renderComposer() : nothing}
+        ${this._composer ? composerTemplate(strings, savedName(), this._composerHandlers) : nothing}
         ${open ? html`<chat-thread
           exportparts="thread, composer"
           .chat=${open}
@@ -171,20 +177,6 @@ export class ImageChat extends LitElement {
         ${this._notice ? html`<span part="notice" class="notice" role="alert">${this._notice}</span>` : nothing}
         <span class="visually-hidden" aria-live="polite">${this._announcement}</span>
       </div>`;
-  }
-
-  private renderComposer() {
-    const strings = this._strings;
-    return html`<form part="composer" class="panel composer" @submit=${this.submitComposer} @keydown=${this.composerKeydown}>
-      <label class="visually-hidden" for="name">${strings.namePlaceholder}</label>
-      <input id="name" name="name" autocomplete="nickname" maxlength="64" placeholder=${strings.namePlaceholder} .value=${savedName()} />
-      <label class="visually-hidden" for="text">${strings.commentPlaceholder}</label>
-      <textarea id="text" name="text" rows="3" placeholder=${strings.commentPlaceholder} @keydown=${this.submitOnEnter}></textarea>
-      <div class="row">
-        <button type="button" class="btn" @click=${this.closeComposer}>${strings.cancel}</button>
-        <button type="submit" class="btn primary">${strings.post}</button>
-      </div>
-    </form>`;
   }
 
   protected override updated(): void {
@@ -393,13 +385,6 @@ export class ImageChat extends LitElement {
     if (event.key !== 'Escape') return;
     event.stopPropagation();
     this.closeComposer();
-  }
-
-  /** Enter sends, Shift+Enter makes a new line. */
-  private submitOnEnter(event: KeyboardEvent): void {
-    if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
-    event.preventDefault();
-    (event.target as HTMLTextAreaElement).form?.requestSubmit();
   }
 
   private async submitComposer(event: SubmitEvent): Promise<void> {
