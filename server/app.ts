@@ -40,6 +40,8 @@ export interface RunningServer {
   /** Usage metering (per tenant per UTC day); `usage.flush()` stores what is counted so far. */
   usage: UsageMeter;
   metrics: PrometheusMetrics;
+  /** The tenant admin subscriptions (dashboard moderation feed) on this node. */
+  adminFeed: AdminFeed;
   /** This node's id in usage peaks and presence. */
   nodeId: string;
   /** The demo tenant's API secret, when the demo tenant is on. */
@@ -109,5 +111,5 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   };
 
   usage.start();
-  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, meter, usage, metrics, nodeId, demoSecret, close };
+  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, meter, usage, metrics, adminFeed: feed, nodeId, demoSecret, close };
 }

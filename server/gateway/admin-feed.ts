@@ -9,6 +9,9 @@
  * The bus message is the finished `tenant-event` frame, serialized once by the node that stored the write;
  * receiving nodes send those bytes on untouched. The feed is live only: it has no replay (a dashboard that
  * reconnects reads the image itself if it needs history).
+ *
+ * Secrets are checked again every REVALIDATE_MS: after `rotate-secret`, subscribers holding the old secret are
+ * dropped and told so, so a leaked secret stops reading the feed soon after it is rotated.
  */
 import type { ImageEvent } from '../../shared/index.js';
 import type { Bus } from '../bus/types.js';
@@ -16,6 +19,8 @@ import type { Store } from '../store/types.js';
 import { secretMatches } from '../auth/tenant-secret.js';
 
 const FEED_PREFIX = 'feed:';
+/** How often admin subscribers' secrets are checked again: one store read per tenant and secret in use. */
+export const REVALIDATE_MS = 10_000;
 
 /** The bus topic of a tenant's admin feed. */
 export const feedTopic = (tenantId: string): string => `${FEED_PREFIX}${tenantId}`;
@@ -24,6 +29,8 @@ export const feedTopic = (tenantId: string): string => `${FEED_PREFIX}${tenantId
 export interface AdminSubscriber {
   /** Sends an already serialized `tenant-event` frame. */
   deliver(frame: string): void;
+  /** The secret it subscribed with is no longer the tenant's; it has been removed from the feed. */
+  revoked(tenantId: string): void;
 }
 
 export interface AdminFeedOptions {
@@ -41,9 +48,14 @@ export interface AdminFeedOptions {
  * if (await feed.authorize(id, secret)) await feed.add(id, { deliver: (frame) => socket.send(frame) });
  */
 export class AdminFeed {
-  private readonly tenants = new Map<string, Set<AdminSubscriber>>();
+  /** tenant → subscriber → the secret it subscribed with */
+  private readonly tenants = new Map<string, Map<AdminSubscriber, string>>();
+  private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly options: AdminFeedOptions) {}
+  constructor(private readonly options: AdminFeedOptions) {
+    this.timer = setInterval(() => { this.revalidate().catch(options.onError); }, REVALIDATE_MS);
+    this.timer.unref();
+  }
 
   /** Admin subscribers on this node, over all tenants. */
   get subscriberCount(): number {
@@ -59,14 +71,14 @@ export class AdminFeed {
     return hash !== null && secretMatches(secret, hash);
   }
 
-  /** Adds an admin subscriber; resolves once the tenant's feed topic is subscribed on the bus. */
-  async add(tenantId: string, subscriber: AdminSubscriber): Promise<void> {
+  /** Adds an admin subscriber (authorized with `secret`); resolves once the feed topic is subscribed on the bus. */
+  async add(tenantId: string, subscriber: AdminSubscriber, secret: string): Promise<void> {
     const existing = this.tenants.get(tenantId);
     if (existing) {
-      existing.add(subscriber);
+      existing.set(subscriber, secret);
       return;
     }
-    this.tenants.set(tenantId, new Set([subscriber]));
+    this.tenants.set(tenantId, new Map([[subscriber, secret]]));
     await this.options.bus.subscribe(feedTopic(tenantId));
   }
 
@@ -88,14 +100,28 @@ export class AdminFeed {
     if (!topic.startsWith(FEED_PREFIX)) return false;
     const subscribers = this.tenants.get(topic.slice(FEED_PREFIX.length));
     if (!subscribers) return true;
-    for (const subscriber of subscribers) {
+    for (const subscriber of subscribers.keys()) {
       subscriber.deliver(payload);
       this.options.onDelivered?.();
     }
     return true;
   }
 
+  /** Drops (and tells) every subscriber whose secret is no longer its tenant's. */
+  async revalidate(): Promise<void> {
+    for (const [tenantId, subscribers] of [...this.tenants]) {
+      const verdicts = new Map<string, boolean>();
+      for (const secret of new Set(subscribers.values())) verdicts.set(secret, await this.authorize(tenantId, secret));
+      for (const [subscriber, secret] of [...subscribers]) {
+        if (verdicts.get(secret) !== false || subscribers.get(subscriber) !== secret) continue;
+        this.remove(tenantId, subscriber);
+        subscriber.revoked(tenantId);
+      }
+    }
+  }
+
   close(): void {
+    clearInterval(this.timer);
     this.tenants.clear();
   }
 }

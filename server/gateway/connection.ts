@@ -44,7 +44,13 @@ export class Connection {
   private closed = false;
   /** Tenants this connection is the admin (moderator) of, via `subscribe-tenant`, with the secret that opened it. */
   private readonly adminOf = new Map<string, string>();
-  private readonly admin: AdminSubscriber = { deliver: (frame) => this.outbox.sendFrame(frame) };
+  private readonly admin: AdminSubscriber = {
+    deliver: (frame) => this.outbox.sendFrame(frame),
+    revoked: (tenantId) => {
+      this.adminOf.delete(tenantId);
+      this.error('forbidden', 'the tenant\'s API secret changed; subscribe again with the new one', { for: 'subscribe-tenant', tenantId });
+    },
+  };
 
   constructor(
     private readonly socket: WebSocket,
@@ -221,9 +227,8 @@ export class Connection {
       return this.error('forbidden', 'only the tenant\'s API secret opens its admin feed', scope);
     }
     if (this.closed) return;
-    const known = this.adminOf.has(message.tenantId);
     this.adminOf.set(message.tenantId, message.secret);
-    if (!known) await feed.add(message.tenantId, this.admin);
+    await feed.add(message.tenantId, this.admin, message.secret);
     this.outbox.send({ type: 'subscribed', role: 'admin', tenantId: message.tenantId });
   }
 

@@ -101,20 +101,24 @@ test('the admin feed shows every write of its tenant only, and the admin deletes
   expect(await feed.nextEvent((f) => f.event.type === 'deleted-image-chat')).toMatchObject({ event: { chatId } });
 });
 
-test('a rotated secret ends the admin\'s moderation and feed at its next write', async () => {
+test('a rotated secret ends an open admin connection\'s moderation at its next write, and its feed at the next check', async () => {
   const secret = newTenantSecret();
   await server.store.createTenant({ id: 'rotating', name: 'Rotating', origins: [], secretHash: hashTenantSecret(secret) });
   const admin = await TestClient.connect(server.wsUrl);
+  const watcher = await TestClient.connect(server.wsUrl);
   const reader = await TestClient.connect(server.wsUrl);
-  clients.push(admin, reader);
+  clients.push(admin, watcher, reader);
   const feed = collectAdminFrames(admin.socket);
+  const watched = collectAdminFrames(watcher.socket);
   admin.send({ type: 'subscribe-tenant', tenantId: 'rotating', secret });
+  watcher.send({ type: 'subscribe-tenant', tenantId: 'rotating', secret });
   await reader.subscribe('rotating', 'img');
   const first = await reader.write({ type: 'create-chat', tenantId: 'rotating', urlId: 'img', x: 0.1, y: 0.1, text: 'one' });
   const second = await reader.write({ type: 'create-chat', tenantId: 'rotating', urlId: 'img', x: 0.2, y: 0.2, text: 'two' });
   if (first.type !== 'ack' || second.type !== 'ack') throw new Error('writes refused');
   const [one, two] = await reader.waitForEvents(2);
   await feed.nextEvent((f) => f.event.chatId === two!.chatId);
+  await watched.nextEvent((f) => f.event.chatId === two!.chatId);
   expect(await admin.write({ type: 'delete-chat', tenantId: 'rotating', urlId: 'img', chatId: one!.chatId })).toMatchObject({ type: 'ack' });
 
   await server.store.setTenantSecretHash('rotating', hashTenantSecret(newTenantSecret()));
@@ -123,4 +127,15 @@ test('a rotated secret ends the admin\'s moderation and feed at its next write',
   await reader.write({ type: 'add-comment', tenantId: 'rotating', urlId: 'img', chatId: two!.chatId, text: 'after rotation' });
   await reader.waitForEvents(4);
   expect(feed.frames.length).toBe(seen);
+
+  // The watcher never writes: the periodic check drops it and says why.
+  await watched.nextEvent((f) => f.event.type === 'image-chat-updated');
+  await server.adminFeed.revalidate();
+  expect(await watcher.next((m) => m.type === 'error')).toEqual({
+    type: 'error', code: 'forbidden', message: 'the tenant\'s API secret changed; subscribe again with the new one', for: 'subscribe-tenant', tenantId: 'rotating',
+  });
+  const watchedBefore = watched.frames.length;
+  await reader.write({ type: 'add-comment', tenantId: 'rotating', urlId: 'img', chatId: two!.chatId, text: 'after the check' });
+  await reader.waitForEvents(5);
+  expect(watched.frames.length).toBe(watchedBefore);
 });
