@@ -37,6 +37,8 @@ export interface Strings {
   offlineWrite: string;
   readonly: string;
   error(code: ErrorCode, message: string): string;
+  /** The server would not show this image's conversations (unknown tenant, page origin not allowed, …). */
+  imageRefused(message: string): string;
 }
 
 const en: Strings = {
@@ -70,6 +72,7 @@ const en: Strings = {
   firstCommentNote: 'The first comment opens the thread; delete the marker instead.',
   offlineWrite: 'You are offline, so this change was not saved. Markers stay readable; try again when Live.',
   readonly: 'Read only',
+  imageRefused: (message) => `Conversations on this image cannot be shown: ${message}.`,
   error: (code, message) => {
     switch (code) {
       case 'forbidden': return `Not allowed: ${message}.`;
@@ -113,6 +116,7 @@ const nl: Strings = {
   firstCommentNote: 'De eerste opmerking opent het gesprek; verwijder in plaats daarvan de markering.',
   offlineWrite: 'Je bent offline, dus deze wijziging is niet opgeslagen. Markeringen blijven leesbaar; probeer het opnieuw zodra het Live is.',
   readonly: 'Alleen lezen',
+  imageRefused: (message) => `Gesprekken bij deze afbeelding kunnen niet getoond worden: ${message}.`,
   error: (code, message) => {
     switch (code) {
       case 'forbidden': return `Niet toegestaan: ${message}.`;

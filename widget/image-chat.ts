@@ -93,7 +93,7 @@ export class ImageChat extends LitElement {
   private readonly _sync = new ImageStoreController(this, {
     change: (change) => this.storeChanged(change),
     state: (state) => this.emit('image-chat-status', { state }),
-    error: (error) => this.showNotice(this._strings.error(error.code, error.message), error),
+    error: (error) => this.showNotice(this._strings.imageRefused(error.message), error, false),
   });
   private readonly _size = new ResizeController(this);
   private _strings: Strings = stringsFor(undefined);
@@ -230,11 +230,12 @@ export class ImageChat extends LitElement {
     this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
   }
 
-  private showNotice(text: string, error?: { code: ErrorCode; message: string }): void {
+  /** Shows a notice (for a while, or until replaced when `fades` is false) and tells the page. */
+  private showNotice(text: string, error?: { code: ErrorCode; message: string }, fades = true): void {
     this._notice = text;
     if (error) this.emit('image-chat-error', error);
     clearTimeout(this._noticeTimer);
-    this._noticeTimer = setTimeout(() => { this._notice = ''; }, NOTICE_MS);
+    if (fades) this._noticeTimer = setTimeout(() => { this._notice = ''; }, NOTICE_MS);
   }
 
   /** Waits for a write's answer; on refusal shows why. Resolves true when it was stored. */

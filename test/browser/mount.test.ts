@@ -91,3 +91,18 @@ it('picks up <img data-image-chat> added to the page, and attach() turns an <img
   await element.updateComplete;
   assertEqual(element.store?.key.urlId, `${server}/demo/floor-plan.svg`, 'url-id defaults to the image URL without query or hash');
 });
+
+it('says so when the server will not show an image (unknown tenant), and tells the page', async () => {
+  const server = await serverUrl();
+  const errors: unknown[] = [];
+  document.addEventListener('image-chat-error', (event) => errors.push((event as CustomEvent).detail), { once: true });
+  const element = document.createElement('image-chat');
+  element.setAttribute('server', server);
+  element.setAttribute('tenant-id', 'no-such-tenant');
+  element.setAttribute('url-id', uniqueId('refused'));
+  element.src = TEST_IMAGE;
+  document.body.append(element);
+  await waitFor(() => element.shadowRoot?.querySelector('[part="notice"]') !== null, 'the notice');
+  assertEqual(element.shadowRoot!.querySelector('[part="notice"]')!.textContent, 'Conversations on this image cannot be shown: no tenant "no-such-tenant".', 'notice');
+  assertEqual(errors, [{ code: 'not-found', message: 'no tenant "no-such-tenant"' }], 'the image-chat-error event');
+});
