@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startCluster, type Cluster } from '../helpers/cluster.js';
+import { startCluster, REDIS_PREFIX, type Cluster } from '../helpers/cluster.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { countReceived, total, type Received } from '../helpers/received.js';
 import { collectAdminFrames } from '../helpers/admin-frames.js';
@@ -50,6 +50,9 @@ test('counters from two nodes equal what clients received; peak, live numbers an
   const feed = collectAdminFrames(admin.socket);
   admin.send({ type: 'subscribe-tenant', tenantId: 'demo', secret });
   await until(async () => feed.frames.length, (n) => n > 0, 'the admin subscription');
+  // Only the node with an admin subscriber listens to the tenant's feed topic.
+  const feedChannel = `${REDIS_PREFIX}feed:demo`;
+  expect(await cluster.redis.command('PUBSUB', 'NUMSUB', feedChannel)).toEqual([feedChannel, 1]);
 
   const a = await connect(0, [img1]);
   const b = await connect(1, [img1]);
