@@ -16,7 +16,7 @@
  * store.open();
  */
 import {
-  LIMITS, imageTopic, parseServerFrame,
+  CLOSE_CODES, LIMITS, imageTopic, parseServerFrame,
   type Author, type ClientMessage, type ErrorCode, type ImageEvent, type ImageKey, type ResyncMessage,
   type ServerMessage, type SubscribedMessage, type UnsubscribedMessage, type WriteMessage,
 } from '../shared/index.js';
@@ -100,6 +100,8 @@ export type WriteResult =
 
 /** Close code the client uses for its own disconnects (heartbeat, offline, close()). */
 const CLIENT_CLOSE = 1000;
+/** The backoff step a client closed for abuse or overload starts from. */
+const SLOW_ATTEMPT = 4;
 const OPEN = 1;
 
 /**
@@ -320,6 +322,8 @@ export class Connection {
       return;
     }
     this.setState(this.failures === 0 ? 'connecting' : 'offline');
+    // Closed for flooding or overload: do not come straight back; start from a later backoff step (up to 8 s).
+    if (code === CLOSE_CODES.POLICY_VIOLATION || code === CLOSE_CODES.TRY_AGAIN_LATER) this.attempt = Math.max(this.attempt, SLOW_ATTEMPT);
     const delay = backoffDelay(this.attempt, this.options.minDelayMs, this.options.maxDelayMs, this.options.random);
     this.attempt += 1;
     this.reconnectTimer = setTimeout(() => this.connect(), delay);

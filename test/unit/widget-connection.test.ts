@@ -157,3 +157,16 @@ test('a resync from the server makes the store subscribe again with since', () =
   expect(latest().sent.at(-1)).toEqual({ type: 'subscribe', tenantId: 'demo', urlId: 'img', since: 3, epoch: 'e1' });
   connection.close();
 });
+
+test('closed for flooding (1008), it comes back slowly rather than at once', () => {
+  const { connection } = connect();
+  latest().open();
+  latest().welcome();
+  latest().drop(1008);
+  // Step 4: 500 + 0.5 × (min(20 s, 500 × 2^4) − 500) = 4250 ms.
+  vi.advanceTimersByTime(4249);
+  expect(ScriptedSocket.all).toHaveLength(1);
+  vi.advanceTimersByTime(1);
+  expect(ScriptedSocket.all).toHaveLength(2);
+  connection.close();
+});
