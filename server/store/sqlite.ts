@@ -27,8 +27,19 @@ export interface SqliteStoreOptions {
 
 const toTenant = (row: TenantRow): Tenant => ({ id: row.id, name: row.name, origins: JSON.parse(row.origins) as string[], createdAt: row.created_at });
 
+interface QueuedWrite {
+  key: ImageKey;
+  chatId: string | null;
+  plan: (context: WriteContext) => WritePlan;
+  resolve(outcome: WriteOutcome): void;
+  reject(error: unknown): void;
+}
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Writes waiting for the next group commit. */
+  private queued: QueuedWrite[] = [];
 
   constructor(private readonly options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -37,6 +48,16 @@ export class SqliteStore implements Store {
     // FULL: a commit is fsynced before the ack goes out, so a power cut loses no acknowledged write.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+  }
+
+  /** A prepared statement, made once per SQL text: preparing on every write cost more than running it. */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   async init(): Promise<void> {
@@ -78,14 +99,14 @@ export class SqliteStore implements Store {
   }
 
   private image(key: ImageKey): ImageRow {
-    this.db.prepare('INSERT OR IGNORE INTO images (tenant_id, url_id, epoch) VALUES (?, ?, ?)').run(key.tenantId, key.urlId, randomUUID());
-    return this.db.prepare('SELECT seq, epoch, chat_count FROM images WHERE tenant_id = ? AND url_id = ?').get(key.tenantId, key.urlId) as ImageRow;
+    this.sql('INSERT OR IGNORE INTO images (tenant_id, url_id, epoch) VALUES (?, ?, ?)').run(key.tenantId, key.urlId, randomUUID());
+    return this.sql('SELECT seq, epoch, chat_count FROM images WHERE tenant_id = ? AND url_id = ?').get(key.tenantId, key.urlId) as ImageRow;
   }
 
   private events(key: ImageKey, after: number, upTo: number): ImageEvent[] | null {
     if (upTo <= after) return [];
-    const rows = this.db
-      .prepare('SELECT body FROM events WHERE tenant_id = ? AND url_id = ? AND seq > ? AND seq <= ? ORDER BY seq')
+    const rows = this
+      .sql('SELECT body FROM events WHERE tenant_id = ? AND url_id = ? AND seq > ? AND seq <= ? ORDER BY seq')
       .all(key.tenantId, key.urlId, after, upTo) as { body: string }[];
     // Fewer rows than seqs means the oldest were pruned: the caller must take a snapshot instead.
     return rows.length === upTo - after ? rows.map((r) => JSON.parse(r.body) as ImageEvent) : null;
@@ -98,8 +119,8 @@ export class SqliteStore implements Store {
         const events = this.events(key, since, image.seq);
         if (events) return { reset: false, seq: image.seq, epoch: image.epoch, events };
       }
-      const chats = (this.db
-        .prepare('SELECT body FROM chats WHERE tenant_id = ? AND url_id = ? ORDER BY created_at, id')
+      const chats = (this
+        .sql('SELECT body FROM chats WHERE tenant_id = ? AND url_id = ? ORDER BY created_at, id')
         .all(key.tenantId, key.urlId) as { body: string }[]).map((r) => JSON.parse(r.body) as Chat);
       return { reset: true, seq: image.seq, epoch: image.epoch, chats };
     })();
@@ -109,32 +130,54 @@ export class SqliteStore implements Store {
     return this.events(key, after, upTo);
   }
 
-  async write(key: ImageKey, chatId: string | null, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
-    const run = this.db.transaction((): WriteOutcome => {
-      const image = this.image(key);
-      const row = chatId
-        ? (this.db.prepare('SELECT body FROM chats WHERE tenant_id = ? AND url_id = ? AND id = ?').get(key.tenantId, key.urlId, chatId) as { body: string } | undefined)
-        : undefined;
-      const chat = row ? (JSON.parse(row.body) as Chat) : null;
-      const planned = plan({ chat, chatCount: image.chat_count, now: Date.now() });
-      if (!planned.ok) return planned;
-      const seq = image.seq + 1;
-      const event = { ...planned.event, seq } as ImageEvent;
-      const after = applyEventToChat(chat, event);
-      if (after) {
-        this.db
-          .prepare('INSERT INTO chats (tenant_id, url_id, id, created_at, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, url_id, id) DO UPDATE SET body = excluded.body')
-          .run(key.tenantId, key.urlId, after.id, after.createdAt, JSON.stringify(after));
-      } else {
-        this.db.prepare('DELETE FROM chats WHERE tenant_id = ? AND url_id = ? AND id = ?').run(key.tenantId, key.urlId, event.chatId);
-      }
-      const countDelta = event.type === 'new-image-chat' ? 1 : event.type === 'deleted-image-chat' ? -1 : 0;
-      this.db.prepare('UPDATE images SET seq = ?, chat_count = chat_count + ? WHERE tenant_id = ? AND url_id = ?').run(seq, countDelta, key.tenantId, key.urlId);
-      this.db.prepare('INSERT INTO events (tenant_id, url_id, seq, body) VALUES (?, ?, ?, ?)').run(key.tenantId, key.urlId, seq, JSON.stringify(event));
-      this.db.prepare('DELETE FROM events WHERE tenant_id = ? AND url_id = ? AND seq <= ?').run(key.tenantId, key.urlId, seq - this.options.eventLogKeep);
-      return { ok: true, event };
+  /**
+   * Group commit: writes that arrive in the same turn of the event loop are stored in one IMMEDIATE
+   * transaction, so one fsync makes them all durable. Each write still sees the ones before it (same
+   * transaction, in order), so seqs and checks are exactly as if they ran one by one. If the transaction
+   * fails (disk full, I/O error), nothing of the group is stored and every write in it is rejected.
+   */
+  write(key: ImageKey, chatId: string | null, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ key, chatId, plan, resolve, reject });
+      if (this.queued.length === 1) setImmediate(() => this.commitQueued());
     });
-    return run.immediate();
+  }
+
+  private commitQueued(): void {
+    const group = this.queued;
+    this.queued = [];
+    let outcomes: WriteOutcome[];
+    try {
+      outcomes = this.db.transaction(() => group.map((write) => this.writeOne(write.key, write.chatId, write.plan))).immediate();
+    } catch (error) {
+      for (const write of group) write.reject(error);
+      return;
+    }
+    group.forEach((write, index) => write.resolve(outcomes[index]!));
+  }
+
+  private writeOne(key: ImageKey, chatId: string | null, plan: (context: WriteContext) => WritePlan): WriteOutcome {
+    const image = this.image(key);
+    const row = chatId
+      ? (this.sql('SELECT body FROM chats WHERE tenant_id = ? AND url_id = ? AND id = ?').get(key.tenantId, key.urlId, chatId) as { body: string } | undefined)
+      : undefined;
+    const chat = row ? (JSON.parse(row.body) as Chat) : null;
+    const planned = plan({ chat, chatCount: image.chat_count, now: Date.now() });
+    if (!planned.ok) return planned;
+    const seq = image.seq + 1;
+    const event = { ...planned.event, seq } as ImageEvent;
+    const after = applyEventToChat(chat, event);
+    if (after) {
+      this.sql('INSERT INTO chats (tenant_id, url_id, id, created_at, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, url_id, id) DO UPDATE SET body = excluded.body')
+        .run(key.tenantId, key.urlId, after.id, after.createdAt, JSON.stringify(after));
+    } else {
+      this.sql('DELETE FROM chats WHERE tenant_id = ? AND url_id = ? AND id = ?').run(key.tenantId, key.urlId, event.chatId);
+    }
+    const countDelta = event.type === 'new-image-chat' ? 1 : event.type === 'deleted-image-chat' ? -1 : 0;
+    this.sql('UPDATE images SET seq = ?, chat_count = chat_count + ? WHERE tenant_id = ? AND url_id = ?').run(seq, countDelta, key.tenantId, key.urlId);
+    this.sql('INSERT INTO events (tenant_id, url_id, seq, body) VALUES (?, ?, ?, ?)').run(key.tenantId, key.urlId, seq, JSON.stringify(event));
+    this.sql('DELETE FROM events WHERE tenant_id = ? AND url_id = ? AND seq <= ?').run(key.tenantId, key.urlId, seq - this.options.eventLogKeep);
+    return { ok: true, event };
   }
 
   async findTenantBySecretHash(secretHash: string): Promise<string | null> {
@@ -168,6 +211,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Writes already queued are committed (and answered) before the file closes.
+    if (this.queued.length > 0 && this.db.open) this.commitQueued();
     if (this.db.open) this.db.close();
   }
 }

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { SubscribedSnapshot } from '../../shared/index.js';
+import { startTestServer, removeDir, type TestServer } from '../helpers/server.js';
+import { TestClient } from '../helpers/ws-client.js';
+
+let server: TestServer;
+beforeAll(async () => { server = await startTestServer({ WRITE_RATE_PER_SECOND: '1000', WRITE_BURST: '1000', FRAME_RATE_PER_SECOND: '1000', FRAME_BURST: '1000', MAX_CHATS_PER_IMAGE: '100000' }); });
+afterAll(async () => { await server.close(); removeDir(server.dataDir); });
+
+test('a full database answers unavailable, stores nothing of the failed write, and recovers', async () => {
+  // SQLite's own "database or disk is full" (SQLITE_FULL), reached by capping the file's pages.
+  const db = (server.store as unknown as { db: Database.Database }).db;
+  const pages = Number(db.pragma('page_count', { simple: true }));
+  db.pragma(`max_page_count = ${pages + 2}`);
+
+  const client = await TestClient.connect(server.wsUrl);
+  const urlId = `img-${randomUUID()}`;
+  await client.subscribe('demo', urlId);
+  const acked: string[] = [];
+  let failure: Record<string, unknown> | null = null;
+  for (let i = 0; i < 500 && !failure; i += 1) {
+    const chatId = randomUUID();
+    const answer = await client.write({ type: 'create-chat', tenantId: 'demo', urlId, chatId, x: 0.5, y: 0.5, text: 'y'.repeat(3000) });
+    if (answer.type === 'ack') acked.push(chatId);
+    else failure = answer as unknown as Record<string, unknown>;
+  }
+  expect(failure).toMatchObject({ type: 'error', code: 'unavailable', for: 'create-chat' });
+  expect(typeof failure?.broadcastId).toBe('string');
+  // The connection lives on, reads still work, and exactly the acknowledged writes are there.
+  const snapshot = (await client.subscribe('demo', urlId)) as SubscribedSnapshot;
+  expect(snapshot.chats.map((c) => c.id).sort()).toEqual([...acked].sort());
+  expect(snapshot.seq).toBe(acked.length);
+
+  db.pragma('max_page_count = 1073741823');
+  expect(await client.write({ type: 'create-chat', tenantId: 'demo', urlId, x: 0.5, y: 0.5, text: 'room again' })).toMatchObject({ type: 'ack', seq: acked.length + 1 });
+  client.close();
+});
+
+test('writes that arrive together are committed together, in order, with consecutive seqs', async () => {
+  const client = await TestClient.connect(server.wsUrl);
+  const urlId = `img-${randomUUID()}`;
+  await client.subscribe('demo', urlId);
+  const chatId = randomUUID();
+  await client.write({ type: 'create-chat', tenantId: 'demo', urlId, chatId, x: 0.5, y: 0.5, text: 'root' });
+  const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => client.write({ type: 'add-comment', tenantId: 'demo', urlId, chatId, text: `c${i}` })));
+  expect(answers.map((a) => a.type === 'ack' && a.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 2));
+  const snapshot = (await client.subscribe('demo', urlId)) as SubscribedSnapshot;
+  expect(snapshot.chats[0]!.comments.map((c) => c.text)).toEqual(['root', ...Array.from({ length: 30 }, (_, i) => `c${i}`)]);
+  client.close();
+});
