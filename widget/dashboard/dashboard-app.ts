@@ -7,7 +7,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { ApiError, TenantApi, clearCredentials, formatBytes, loadCredentials, saveCredentials, utcDay, type Counter, type Credentials } from './api.js';
 import { CHART_DAYS, TenantController } from './tenant-controller.js';
-import type { FeedItem } from './moderation-feed.js';
+import { imageLink, type FeedItem } from './moderation-feed.js';
 import './usage-chart.js';
 import './moderation-feed.js';
 
@@ -126,8 +126,13 @@ export class DashboardApp extends LitElement {
     if (images.length === 0) return html`<p class="muted">No traffic yet.</p>`;
     return html`<table>
       <thead><tr><th>Image</th><th class="num">Messages</th><th class="num">Bandwidth</th></tr></thead>
-      <tbody>${images.map((image) => html`<tr><td class="image">${image.urlId}</td><td class="num">${image.pubSubMessageCount.toLocaleString('en')}</td><td class="num">${formatBytes(image.pubSubBandwidth)}</td></tr>`)}</tbody>
+      <tbody>${images.map((image) => html`<tr><td class="image">${this.imageName(tenant.credentials.tenantId, image.urlId)}</td><td class="num">${image.pubSubMessageCount.toLocaleString('en')}</td><td class="num">${formatBytes(image.pubSubBandwidth)}</td></tr>`)}</tbody>
     </table>`;
+  }
+
+  private imageName(tenantId: string, urlId: string) {
+    const link = imageLink(tenantId, urlId);
+    return link ? html`<a href=${link} target="_blank" rel="noopener">${urlId}</a>` : urlId;
   }
 
   private async signIn(event: SubmitEvent): Promise<void> {
