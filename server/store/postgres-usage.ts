@@ -40,8 +40,9 @@ export async function addUsage(client: pg.PoolClient, flush: UsageFlush): Promis
     await client.query('INSERT INTO usage_presence (node_id, tenant_id, connections, images, updated_at) VALUES ($1, $2, $3, $4, $5)',
       [flush.nodeId, p.tenantId, p.connections, p.images, flush.at]);
   }
-  // The cluster-wide peak, sampled now: all nodes' fresh live connections, kept under the node id "*".
-  for (const p of flush.presence) {
+  // The cluster-wide peak, sampled now: all nodes' fresh live connections, kept under the node id "*"
+  // (rows shared by all nodes: taken in tenant order, like the counters).
+  for (const p of [...flush.presence].sort((a, b) => compare(a.tenantId, b.tenantId))) {
     await client.query(`INSERT INTO usage_peaks (tenant_id, day, node_id, peak)
       SELECT $1, $2, $3, COALESCE(SUM(connections), 0) FROM usage_presence WHERE tenant_id = $1 AND updated_at >= $4
       ON CONFLICT (tenant_id, day, node_id) DO UPDATE SET peak = GREATEST(usage_peaks.peak, EXCLUDED.peak)`,
