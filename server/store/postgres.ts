@@ -18,6 +18,7 @@ import type { Chat, ImageEvent, ImageKey } from '../../shared/index.js';
 import { applyEventToChat, imageTopic } from '../../shared/index.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+import { beginAndLock, storeAndCommit, type ImageRow } from './postgres-write.js';
 import type {
   ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush, WriteContext, WriteOutcome, WritePlan,
 } from './types.js';
@@ -42,7 +43,6 @@ const STATEMENT_TIMEOUT_MS = 10_000;
 const MIGRATION_LOCK_ID = 0x1a6ec4a7;
 
 interface TenantRow { id: string; name: string; origins: string[]; created_at: number }
-interface ImageRow { seq: number; epoch: string; chat_count: number }
 
 const toTenant = (row: TenantRow): Tenant => ({ id: row.id, name: row.name, origins: row.origins, createdAt: Number(row.created_at) });
 
@@ -132,39 +132,26 @@ export class PostgresStore implements Store {
   }
 
   private async writeNow(key: ImageKey, chatId: string | null, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
-    return this.transaction(async (client): Promise<WriteOutcome> => {
-      // The row lock serializes every write to this image across all nodes until COMMIT. Statements after it
-      // see every write committed before it (READ COMMITTED takes a fresh snapshot per statement).
-      let image = await this.lockImage(client, key);
+    // Two round trips while the row lock is held (see postgres-write.ts); it serializes every write to this
+    // image across all nodes until COMMIT.
+    return this.withClient(async (client): Promise<WriteOutcome> => {
+      let { image, chat } = await beginAndLock(client, key, chatId);
       if (!image) {
+        // First write to an image never read: create its row (safe if another node races) and lock it.
+        await client.query('ROLLBACK');
         await this.ensureImage(client, key);
-        image = await this.lockImage(client, key);
+        ({ image, chat } = await beginAndLock(client, key, chatId));
         if (!image) throw new Error(`image row missing for ${key.tenantId} ${key.urlId}`);
       }
-      const found = chatId
-        ? (await client.query<{ body: Chat }>('SELECT body FROM chats WHERE tenant_id = $1 AND url_id = $2 AND id = $3', [key.tenantId, key.urlId, chatId])).rows[0]
-        : undefined;
-      const chat = found?.body ?? null;
       const planned = plan({ chat, chatCount: image.chat_count, now: Date.now() });
-      if (!planned.ok) return planned;
+      if (!planned.ok) {
+        await client.query('ROLLBACK');
+        return planned;
+      }
       const seq = image.seq + 1;
       const event = { ...planned.event, seq } as ImageEvent;
-      const after = applyEventToChat(chat, event);
       const countDelta = event.type === 'new-image-chat' ? 1 : event.type === 'deleted-image-chat' ? -1 : 0;
-      // One round trip for the whole change while the lock is held: the chat, the image's seq, the event and
-      // the pruning of the log, as data-modifying CTEs of one statement.
-      const common = [key.tenantId, key.urlId, seq, countDelta, JSON.stringify(event), seq - this.options.eventLogKeep];
-      const rest = `image AS (UPDATE images SET seq = $3, chat_count = chat_count + $4 WHERE tenant_id = $1 AND url_id = $2 RETURNING 1),
-        event AS (INSERT INTO events (tenant_id, url_id, seq, body) VALUES ($1, $2, $3, $5) RETURNING 1)
-        DELETE FROM events WHERE tenant_id = $1 AND url_id = $2 AND seq <= $6`;
-      if (after) {
-        await client.query(
-          `WITH chat AS (INSERT INTO chats (tenant_id, url_id, id, created_at, body) VALUES ($1, $2, $7, $8, $9)
-             ON CONFLICT (tenant_id, url_id, id) DO UPDATE SET body = EXCLUDED.body RETURNING 1), ${rest}`,
-          [...common, after.id, after.createdAt, JSON.stringify(after)]);
-      } else {
-        await client.query(`WITH chat AS (DELETE FROM chats WHERE tenant_id = $1 AND url_id = $2 AND id = $7 RETURNING 1), ${rest}`, [...common, event.chatId]);
-      }
+      await storeAndCommit(client, key, { seq, countDelta, event, after: applyEventToChat(chat, event), pruneUpTo: seq - this.options.eventLogKeep });
       return { ok: true, event };
     });
   }
@@ -217,11 +204,6 @@ export class PostgresStore implements Store {
     return rows[0];
   }
 
-  /** Locks the image's row until the transaction ends; null if the image has no row yet. */
-  private async lockImage(client: pg.PoolClient, key: ImageKey): Promise<ImageRow | null> {
-    const { rows } = await client.query<ImageRow>('SELECT seq, epoch, chat_count FROM images WHERE tenant_id = $1 AND url_id = $2 FOR UPDATE', [key.tenantId, key.urlId]);
-    return rows[0] ?? null;
-  }
 
   private async events(db: pg.Pool | pg.PoolClient, key: ImageKey, after: number, upTo: number): Promise<ImageEvent[] | null> {
     if (upTo <= after) return [];
@@ -229,6 +211,27 @@ export class PostgresStore implements Store {
       'SELECT body FROM events WHERE tenant_id = $1 AND url_id = $2 AND seq > $3 AND seq <= $4 ORDER BY seq', [key.tenantId, key.urlId, after, upTo]);
     // Fewer rows than seqs means the oldest were pruned: the caller must take a snapshot instead.
     return rows.length === upTo - after ? rows.map((r) => r.body) : null;
+  }
+
+  /**
+   * Runs `work` on one pooled client that manages its own transaction; on failure the transaction is rolled
+   * back and the client discarded, not reused.
+   */
+  private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const onError = () => {};
+    client.on('error', onError);
+    let failure: Error | undefined;
+    try {
+      return await work(client);
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.off('error', onError);
+      client.release(failure);
+    }
   }
 
   /** Runs `work` in one transaction on one pooled client; a client that failed is discarded, not reused. */

@@ -214,6 +214,21 @@ export function storeContract(name: string, backend: StoreBackend): void {
       await reopened.close();
     });
 
+    test('ids and text with quotes, backslashes and other odd characters are stored exactly', async () => {
+      const store = await open(await backend.fresh());
+      const key = { tenantId: 'demo', urlId: `https://example.com/it's a \\path\\?q="x"&y=%27 ✓ ${randomUUID()}` };
+      const chatId = `chat-'\\-${randomUUID()}`;
+      const text = `it's "quoted" \\ back\\slash \\' ; DROP TABLE chats; -- ✓ 🎉 \u0000`.replace('\u0000', '');
+      const created = sequenced(await writeMessage(store, key, { type: 'create-chat', chatId, x: 0.123456789, y: 1, text }));
+      const added = sequenced(await writeMessage(store, key, { type: 'add-comment', chatId, text: `$1 $$ \\x27 ${text}` }));
+      const snapshot = await store.read(key);
+      if (!snapshot.reset) throw new Error('expected a snapshot');
+      expect(snapshot.chats).toEqual(replay([created, added]));
+      expect(snapshot.chats[0]).toMatchObject({ id: chatId, x: 0.123456789, comments: [{ text }, { text: `$1 $$ \\x27 ${text}` }] });
+      expect(await store.eventsBetween(key, 0, 2)).toEqual([created, added]);
+      await store.close();
+    });
+
     test('an image belongs to an existing tenant', async () => {
       const store = await open(await backend.fresh());
       await expect(store.read({ tenantId: 'nobody', urlId: 'x' })).rejects.toThrow();
