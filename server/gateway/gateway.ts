@@ -56,7 +56,8 @@ export class Gateway {
       const match = SEQ_PATTERN.exec(payload);
       if (!match) return log.warn({ topic }, 'bus message without seq ignored');
       meter.busReceived();
-      this.hub.publish(topic, Number(match[1]), payload);
+      // Encoded once here; every local subscriber is sent these same bytes.
+      this.hub.publish(topic, Number(match[1]), Buffer.from(payload));
     });
     service.bus.onStatus({
       onDown: () => log.warn('bus down: local fan-out continues; remote events will be recovered'),

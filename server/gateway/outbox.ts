@@ -1,12 +1,17 @@
 /**
  * The send side of one connection. Frames queued in one turn of the event loop go out together: runs of
  * events become `batch` frames (per tenant, so metering stays exact), everything else goes out as is, in
- * the order it was queued. Event frames are pre-serialized strings shared by every subscriber.
+ * the order it was queued. Event frames are UTF-8 bytes encoded once per node and shared by every
+ * subscriber: they are sent as text frames without being encoded again per socket.
  */
 import type WebSocket from 'ws';
 
+const BATCH_HEAD = Buffer.from('{"type":"batch","events":[');
+const COMMA = Buffer.from(',');
+const BATCH_TAIL = Buffer.from(']}');
+
 interface QueuedFrame {
-  frame: string;
+  frame: string | Buffer;
   /** Set for events: the tenant whose traffic this is. */
   tenantId?: string;
   /** Set for events: the image the event belongs to (per-image usage). */
@@ -37,7 +42,7 @@ export class Outbox {
   }
 
   /** Queues an already serialized event frame. */
-  sendEvent(frame: string, tenantId: string, urlId: string): void {
+  sendEvent(frame: Buffer, tenantId: string, urlId: string): void {
     this.push({ frame, tenantId, urlId });
   }
 
@@ -53,14 +58,14 @@ export class Outbox {
     setImmediate(() => this.flush());
   }
 
-  private write(frame: string): boolean {
+  private write(frame: string | Buffer): boolean {
     if (this.socket.readyState !== this.socket.OPEN) return false;
     if (this.socket.bufferedAmount > this.maxBufferedBytes) {
       this.queue = [];
       this.hooks.overflow();
       return false;
     }
-    this.socket.send(frame);
+    this.socket.send(frame, { binary: false });
     return true;
   }
 
@@ -82,11 +87,21 @@ export class Outbox {
       let end = index + 1;
       while (end < queue.length && end - index < this.maxBatch && queue[end]!.tenantId === tenantId) end += 1;
       const run = queue.slice(index, end);
-      const frames = run.map((q) => q.frame);
-      const frame = frames.length === 1 ? frames[0]! : `{"type":"batch","events":[${frames.join(',')}]}`;
+      const frame = run.length === 1 ? run[0]!.frame : batchFrame(run.map((q) => q.frame as Buffer));
       if (!this.write(frame)) return;
-      this.hooks.delivered(tenantId, frames.length, Buffer.byteLength(frame), run.map((q) => q.urlId ?? ''));
+      this.hooks.delivered(tenantId, run.length, typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length, run.map((q) => q.urlId ?? ''));
       index = end;
     }
   }
+}
+
+/** `{"type":"batch","events":[e1,e2,…]}` from the events' bytes, without decoding them. */
+function batchFrame(frames: Buffer[]): Buffer {
+  const parts: Buffer[] = [BATCH_HEAD];
+  frames.forEach((frame, index) => {
+    if (index > 0) parts.push(COMMA);
+    parts.push(frame);
+  });
+  parts.push(BATCH_TAIL);
+  return Buffer.concat(parts);
 }

@@ -16,8 +16,9 @@ export interface Subscriber {
   /** Seq of the last event this subscriber has (from its snapshot or replay, or delivered since). */
   floor: number;
   /** Events delivered while the snapshot is being read; null once live. */
-  held: { seq: number; frame: string }[] | null;
-  deliver(frame: string, seq: number): void;
+  held: { seq: number; frame: Buffer }[] | null;
+  /** `frame` is the event's UTF-8 bytes, encoded once per node and shared by every subscriber. */
+  deliver(frame: Buffer, seq: number): void;
   resync(): void;
 }
 
@@ -28,7 +29,7 @@ interface TopicState {
   lastSeq: number | null;
   /** Highest seq known to exist (from snapshots or early events). */
   knownSeq: number;
-  early: Map<number, string>;
+  early: Map<number, Buffer>;
   gapTimer: NodeJS.Timeout | null;
 }
 
@@ -91,7 +92,7 @@ export class TopicHub {
   }
 
   /** An event from the bus: its serialized frame and seq. */
-  publish(topic: string, seq: number, frame: string): void {
+  publish(topic: string, seq: number, frame: Buffer): void {
     const state = this.topics.get(topic);
     if (!state) return;
     if (seq > state.knownSeq) state.knownSeq = seq;
@@ -120,7 +121,7 @@ export class TopicHub {
     this.topics.clear();
   }
 
-  private deliverTo(subscriber: Subscriber, frame: string, seq: number): void {
+  private deliverTo(subscriber: Subscriber, frame: Buffer, seq: number): void {
     if (subscriber.held) {
       subscriber.held.push({ seq, frame });
       return;
@@ -163,7 +164,7 @@ export class TopicHub {
     const events = await this.options.fetchEvents(state.key, from, upTo);
     if (this.topics.get(topic) !== state || state.lastSeq !== from) return this.checkGap(topic, state);
     if (events) {
-      for (const event of events) if (!state.early.has(event.seq)) state.early.set(event.seq, JSON.stringify(event));
+      for (const event of events) if (!state.early.has(event.seq)) state.early.set(event.seq, Buffer.from(JSON.stringify(event)));
       this.drain(topic, state);
     } else {
       // The log no longer holds the gap: skip it, and have every subscriber take a fresh snapshot.

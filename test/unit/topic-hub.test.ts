@@ -5,12 +5,12 @@ import { TopicHub, type Subscriber } from '../../server/gateway/topic-hub.js';
 const key: ImageKey = { tenantId: 't', urlId: 'img' };
 const topic = 't img';
 const event = (seq: number): ImageEvent => ({ type: 'deleted-image-chat', broadcastId: `b${seq}`, tenantId: 't', urlId: 'img', chatId: `c${seq}`, seq });
-const frame = (seq: number) => JSON.stringify(event(seq));
+const frame = (seq: number) => Buffer.from(JSON.stringify(event(seq)));
 
 function subscriber(): Subscriber & { got: number[]; resyncs: number } {
   const s = {
-    key, floor: 0, held: [] as { seq: number; frame: string }[] | null, got: [] as number[], resyncs: 0,
-    deliver(_frame: string, seq: number) { s.got.push(seq); },
+    key, floor: 0, held: [] as { seq: number; frame: Buffer }[] | null, got: [] as number[], resyncs: 0,
+    deliver(_frame: Buffer, seq: number) { s.got.push(seq); },
     resync() { s.resyncs += 1; },
   };
   return s;
