@@ -255,7 +255,7 @@ function markdown(results, options) {
     }
   }
   const outOfOrder = results.flatMap((r) => r.phases).reduce((sum, p) => sum + p.outOfOrder, 0);
-  lines.push('', `Events out of order or twice at any subscriber: ${outOfOrder}.`);
+  lines.push('', `Events a subscriber received out of the writer's send order, or twice: ${outOfOrder} (one writer, so send order is seq order).`);
   return lines.join('\n');
 }
 
