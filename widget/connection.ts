@@ -39,6 +39,7 @@ export interface SocketLike {
   onerror: Handler<unknown> | null;
 }
 
+/** A WebSocket class: the browser's, or `ws` in Node. */
 export type SocketConstructor = new (url: string) => SocketLike;
 
 /** Where the session token is kept between page loads (localStorage in the browser). */
@@ -117,6 +118,11 @@ interface PendingWrite {
   resolve(result: WriteResult): void;
 }
 
+/**
+ * The page's socket to one server (see the module comment). Create one per server, or let `registry.ts` do it.
+ * @example
+ * const connection = new Connection({ url: 'wss://chat.example.com/ws', name: 'Ann' });
+ */
 export class Connection {
   private readonly options: Required<Omit<ConnectionOptions, 'sessionStorage' | 'network' | 'trace' | 'name'>> & ConnectionOptions;
   private socket: SocketLike | null = null;

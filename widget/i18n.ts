@@ -5,6 +5,7 @@
 import type { ErrorCode } from '../shared/index.js';
 import type { ConnectionState } from './connection.js';
 
+/** Every string the widget shows, for one language. */
 export interface Strings {
   lang: string;
   status: Record<ConnectionState, string>;

@@ -8,6 +8,7 @@ export function defaultUrlId(src: string, base: string): string {
   return url.href;
 }
 
+/** `value` kept within [min, max]. */
 export const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, value));
 
 /** Distance between a spot and the panel beside it, and between a panel and the viewport's edge. */

@@ -46,6 +46,7 @@ export interface StoreChange {
   arrived: readonly string[];
 }
 
+/** Tuning of an `ImageStore`; the defaults come from shared/limits.ts. */
 export interface ImageStoreOptions {
   /** How long an out-of-order run waits for the missing seq before the store resubscribes. */
   gapWaitMs?: number;
@@ -64,6 +65,12 @@ interface PendingWrite {
   resolve(outcome: WriteOutcome): void;
 }
 
+/**
+ * One image's chats for one client (see the module comment). Writes resolve with their outcome; they never throw.
+ * @example
+ * const store = new ImageStore(connection, { tenantId: 'demo', urlId: 'demo-floor-plan' });
+ * store.open();
+ */
 export class ImageStore implements ImageChannel {
   readonly key: ImageKey;
   private readonly gapWaitMs: number;
@@ -153,26 +160,32 @@ export class ImageStore implements ImageChannel {
     return { chatId, done: this.write({ type: 'create-chat', x, y, text, chatId, commentId: uuid() }) };
   }
 
+  /** Replies in a chat's thread. */
   addComment(chatId: string, text: string): Promise<WriteOutcome> {
     return this.write({ type: 'add-comment', chatId, text, commentId: uuid() });
   }
 
+  /** Changes the text of one's own comment. */
   editComment(chatId: string, commentId: string, text: string): Promise<WriteOutcome> {
     return this.write({ type: 'edit-comment', chatId, commentId, text });
   }
 
+  /** Deletes one's own comment (not the first: that is the marker's). */
   deleteComment(chatId: string, commentId: string): Promise<WriteOutcome> {
     return this.write({ type: 'delete-comment', chatId, commentId });
   }
 
+  /** Moves one's own marker to (x, y), 0..1 of the image. */
   moveChat(chatId: string, x: number, y: number): Promise<WriteOutcome> {
     return this.write({ type: 'move-chat', chatId, x, y });
   }
 
+  /** Resolves or reopens a chat (anyone may). */
   resolveChat(chatId: string, resolved: boolean): Promise<WriteOutcome> {
     return this.write({ type: 'resolve-chat', chatId, resolved });
   }
 
+  /** Deletes one's own marker and its thread. */
   deleteChat(chatId: string): Promise<WriteOutcome> {
     return this.write({ type: 'delete-chat', chatId });
   }

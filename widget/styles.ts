@@ -82,6 +82,7 @@ export const controlStyles = css`
   }
 `;
 
+/** The element itself: image, layer, crosshair, panels and the bar under the image. */
 export const imageChatStyles = css`
   :host {
     display: inline-block; position: relative; max-width: 100%; vertical-align: top;
@@ -138,6 +139,7 @@ export const imageChatStyles = css`
   @keyframes blink { 50% { opacity: 0.25; } }
 `;
 
+/** One marker button: pending, resolved, movable and newly arrived looks. */
 export const markerStyles = css`
   :host { position: absolute; transform: translate(-50%, -50%); z-index: 1; line-height: 1; }
   :host([open]) { z-index: 2; }
@@ -160,6 +162,7 @@ export const markerStyles = css`
   }
 `;
 
+/** The thread panel and its comments. */
 export const threadStyles = css`
   :host { display: block; }
   [part='thread'] {

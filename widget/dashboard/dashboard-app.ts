@@ -132,7 +132,7 @@ export class DashboardApp extends LitElement {
 
   private imageName(tenantId: string, urlId: string) {
     const link = imageLink(tenantId, urlId);
-    return link ? html`<a href=${link} target="_blank" rel="noopener">${urlId}</a>` : urlId;
+    return link ? html`<a href=${link} target="_blank" rel="noopener noreferrer">${urlId}</a>` : urlId;
   }
 
   private async signIn(event: SubmitEvent): Promise<void> {

@@ -26,9 +26,13 @@ export interface FeedItem {
   error?: string;
 }
 
-/** Where an image can be seen: its id when it is a URL (the widget's default id), the demo page for the demo tenant. */
+/**
+ * Where an image can be seen: its id when it is an http(s) URL or a path on this server (the widget's default id
+ * is the image's URL), the demo page for the demo tenant. Image ids come from readers, so nothing else (no
+ * `javascript:`, no protocol-relative `//host`) becomes a link.
+ */
 export function imageLink(tenantId: string, urlId: string): string | null {
-  if (/^https?:\/\//i.test(urlId) || urlId.startsWith('/')) return urlId;
+  if (/^https?:\/\/[^/]/i.test(urlId) || /^\/(?![/\\])/.test(urlId)) return urlId;
   if (tenantId === 'demo') return `/demo#${encodeURIComponent(urlId)}`;
   return null;
 }
@@ -67,7 +71,7 @@ export class ModerationFeed extends LitElement {
     const time = new Date(item.at).toISOString().slice(11, 19);
     return html`<li part="item${item.deleted ? ' deleted' : ''}" class=${item.deleted ? 'deleted' : ''} data-chat-id=${item.chatId} data-kind=${item.kind}>
       <div class="meta">${item.kind === 'marker' ? 'New marker' : 'Comment'} by ${item.author} at ${time} UTC on
-        ${link ? html`<a href=${link} target="_blank" rel="noopener">${item.urlId}</a>` : html`<code>${item.urlId}</code>`}</div>
+        ${link ? html`<a href=${link} target="_blank" rel="noopener noreferrer">${item.urlId}</a>` : html`<code>${item.urlId}</code>`}</div>
       <button part="delete" ?disabled=${item.deleted || item.deleting}
         aria-label=${`Delete this ${item.kind === 'marker' ? 'marker and its thread' : 'comment'}`}
         @click=${() => this.dispatchEvent(new CustomEvent<FeedItem>('feed-delete', { detail: item, bubbles: true, composed: true }))}>
