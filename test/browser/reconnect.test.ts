@@ -66,3 +66,17 @@ it('shows it is offline, keeps markers readable, refuses a write with a notice, 
   await submitComposer(element, 'back online');
   await waitFor(() => element.store!.seq === 3, 'the new marker');
 });
+
+it('follows the browser going offline and online', async () => {
+  const server = await serverUrl();
+  const element = await mount({ server, 'url-id': uniqueId('network') });
+  const status = () => element.shadowRoot!.querySelector<HTMLElement>('[part="status"]')!.dataset.state;
+  window.dispatchEvent(new Event('offline'));
+  await element.updateComplete;
+  assertEqual(status(), 'offline', 'offline at once');
+  clickImageAt(element, 0.5, 0.5);
+  await submitComposer(element, 'no network');
+  await waitFor(() => element.shadowRoot!.querySelector('[part="notice"]') !== null, 'the notice');
+  window.dispatchEvent(new Event('online'));
+  await waitFor(() => status() === 'live', 'live again');
+});
