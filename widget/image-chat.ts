@@ -121,7 +121,12 @@ export class ImageChat extends LitElement {
     if (changed.has('locale') || !this.hasUpdated) this._strings = stringsFor(this.locale);
     const urlId = this.urlId || (this.src ? defaultUrlId(this.src, document.baseURI) : '');
     this._sync.setTarget(this.tenantId && urlId ? { server: this.server || defaultServer(), tenantId: this.tenantId, urlId } : null);
-    if (this._openId && !this._sync.store?.chat(this._openId)) this._openId = null;
+    if (this._openId && !this._sync.store?.chat(this._openId)) {
+      // Its marker was deleted (elsewhere): close the thread, keeping keyboard focus in the widget.
+      const focusInThread = this.shadowRoot?.activeElement?.localName === 'chat-thread';
+      this._openId = null;
+      if (focusInThread) void this.updateComplete.then(() => this._layer?.focus());
+    }
   }
 
   protected override render() {
