@@ -1,7 +1,7 @@
 /** The dashboard's moderation feed model: tenant events in, feed items out. */
 import { expect, test } from 'vitest';
 import type { ImageEvent } from '../../shared/index.js';
-import { FEED_LENGTH, applyFeedEvent } from '../../widget/dashboard/feed-model.js';
+import { FEED_LENGTH, applyFeedEvent, imageLink } from '../../widget/dashboard/feed-model.js';
 
 const ann = { id: 'u1', name: 'Ann' };
 const envelope = { broadcastId: 'b', tenantId: 'acme', urlId: 'img' };
@@ -32,4 +32,11 @@ test('a chat of the same id on another image is another item; the feed keeps the
   for (let n = 0; n < FEED_LENGTH + 5; n += 1) items = applyFeedEvent(items, created(`x${n}`, `m${n}`));
   expect(items).toHaveLength(FEED_LENGTH);
   expect(items[0]?.text).toBe(`m${FEED_LENGTH + 4}`);
+});
+
+test('only http(s) URLs and paths on this server become image links', () => {
+  expect(imageLink('acme', 'https://shop.example/a.png')).toBe('https://shop.example/a.png');
+  expect(imageLink('acme', '/images/a.png')).toBe('/images/a.png');
+  expect(imageLink('demo', 'demo-floor-plan')).toBe('/demo#demo-floor-plan');
+  for (const bad of ['javascript:alert(1)', '//evil.example/x', '/\\evil.example', 'https:///x', 'data:text/html,x', 'plain-id']) expect(imageLink('acme', bad)).toBeNull();
 });

@@ -1,4 +1,4 @@
-/** Turns `tenant-event`s into moderation feed items (pure, so it is easy to follow and to test). */
+/** Turns `tenant-event`s into moderation feed items, and image ids into links (pure and DOM-free, so easy to test). */
 import type { ImageEvent } from '../../shared/index.js';
 import type { FeedItem } from './moderation-feed.js';
 
@@ -38,4 +38,15 @@ export function applyFeedEvent(items: FeedItem[], event: ImageEvent): FeedItem[]
     case 'deleted-image-chat':
       return items.map((i) => (sameChat(i) ? { ...i, deleted: true, deleting: false } : i));
   }
+}
+
+/**
+ * Where an image can be seen: its id when it is an http(s) URL or a path on this server (the widget's default id
+ * is the image's URL), the demo page for the demo tenant. Image ids come from readers, so nothing else (no
+ * `javascript:`, no protocol-relative `//host`) becomes a link.
+ */
+export function imageLink(tenantId: string, urlId: string): string | null {
+  if (/^https?:\/\/[^/]/i.test(urlId) || /^\/(?![/\\])/.test(urlId)) return urlId;
+  if (tenantId === 'demo') return `/demo#${encodeURIComponent(urlId)}`;
+  return null;
 }

@@ -5,9 +5,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { imageLink } from './feed-model.js';
 
 export interface FeedItem {
-  /** `chatId` for a marker, `chatId/commentId` for a comment. */
+  /** `urlId chatId` for a marker, `urlId chatId commentId` for a comment (unique within the tenant). */
   key: string;
   kind: 'marker' | 'comment';
   urlId: string;
@@ -24,17 +25,6 @@ export interface FeedItem {
   deleting: boolean;
   /** Why the last delete failed. */
   error?: string;
-}
-
-/**
- * Where an image can be seen: its id when it is an http(s) URL or a path on this server (the widget's default id
- * is the image's URL), the demo page for the demo tenant. Image ids come from readers, so nothing else (no
- * `javascript:`, no protocol-relative `//host`) becomes a link.
- */
-export function imageLink(tenantId: string, urlId: string): string | null {
-  if (/^https?:\/\/[^/]/i.test(urlId) || /^\/(?![/\\])/.test(urlId)) return urlId;
-  if (tenantId === 'demo') return `/demo#${encodeURIComponent(urlId)}`;
-  return null;
 }
 
 /**
