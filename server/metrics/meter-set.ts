@@ -2,6 +2,10 @@
 import type { ErrorCode } from '../../shared/index.js';
 import type { GatewayMeter } from '../gateway/meter.js';
 
+/**
+ * @example
+ * new Gateway({ …, meter: new MeterSet([countingMeter, usageMeter, prometheusMetrics]) });
+ */
 export class MeterSet implements GatewayMeter {
   constructor(private readonly meters: readonly GatewayMeter[]) {}
 

@@ -18,6 +18,12 @@ export interface MetricsSources {
 /** Latency buckets in seconds: sub-millisecond in-process calls up to multi-second outages. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+/**
+ * @example
+ * const metrics = new PrometheusMetrics({ subscriptions: () => 0, adminSubscriptions: () => 0, topics: () => 0 });
+ * const store = instrumentStore(rawStore, metrics.storeLatency);
+ * const { contentType, body } = await metrics.scrape();
+ */
 export class PrometheusMetrics implements GatewayMeter {
   readonly registry = new Registry();
   private readonly connections: Gauge;

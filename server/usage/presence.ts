@@ -15,6 +15,12 @@ export interface TenantLive {
   images: number;
 }
 
+/**
+ * @example
+ * const presence = new TenantPresence();
+ * presence.add(connection, { tenantId: 'acme', urlId: 'plan.png' });
+ * presence.live('acme'); // { connections: 1, images: 1 }
+ */
 export class TenantPresence {
   /** owner (a connection) → tenant → its subscriptions of that tenant */
   private readonly owners = new Map<object, Map<string, number>>();

@@ -48,6 +48,14 @@ interface TenantDay {
 /** Attempts of the final flush on shutdown before giving up (and logging what is lost). */
 const CLOSE_ATTEMPTS = 3;
 
+/**
+ * @example
+ * const usage = new UsageMeter({ store, nodeId, presence, flushMs: 5000, log });
+ * service.observe(usage);                       // conversationCreateCount
+ * new Gateway({ …, meter: usage, presence });   // deliveries, bytes, peaks
+ * usage.start();
+ * await usage.close();                          // on shutdown, before store.close()
+ */
 export class UsageMeter implements GatewayMeter, WriteObserver {
   /**
    * Today's counts by tenant. Keyed by tenant only (not tenant and day): `delivered` runs for every frame
