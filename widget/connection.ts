@@ -17,102 +17,23 @@
  */
 import {
   CLOSE_CODES, LIMITS, imageTopic, parseServerFrame,
-  type Author, type ClientMessage, type ErrorCode, type ImageEvent, type ImageKey, type ResyncMessage,
-  type ServerMessage, type SubscribedMessage, type UnsubscribedMessage, type WriteMessage,
+  type Author, type ClientMessage, type ErrorCode, type ServerMessage, type WriteMessage,
 } from '../shared/index.js';
 import { Listeners } from './listeners.js';
+import { backoffDelay } from './backoff.js';
+import type { ConnectionOptions, ConnectionState, ImageChannel, SocketConstructor, SocketLike, WriteResult } from './connection-types.js';
 
-/** `live`: open and welcomed. `connecting`: a first attempt is under way. `offline`: down, retrying in the background. */
-export type ConnectionState = 'connecting' | 'live' | 'offline';
-
-/** Method syntax keeps handler parameters bivariant, so both the browser's WebSocket and `ws` fit. */
-type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
-
-/** The part of a WebSocket the connection uses; the browser's `WebSocket` and the `ws` package both have it. */
-export interface SocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  onopen: Handler<unknown> | null;
-  onmessage: Handler<{ data: unknown }> | null;
-  onclose: Handler<{ code: number; reason: string }> | null;
-  onerror: Handler<unknown> | null;
-}
-
-/** A WebSocket class: the browser's, or `ws` in Node. */
-export type SocketConstructor = new (url: string) => SocketLike;
-
-/** Where the session token is kept between page loads (localStorage in the browser). */
-export interface SessionStorage {
-  load(): string | null;
-  save(token: string): void;
-}
-
-/** The browser's view of the network (`navigator.onLine` and the online/offline events). */
-export interface NetworkMonitor {
-  online(): boolean;
-  /** Calls the listener with the new value on every change; returns the function that stops listening. */
-  watch(listener: (online: boolean) => void): () => void;
-}
-
-export interface ConnectionOptions {
-  /** The WebSocket URL, e.g. `ws://localhost:8080/ws`. */
-  url: string;
-  /** WebSocket constructor; defaults to the global one (browsers, Node 22+). */
-  WebSocket?: SocketConstructor;
-  /** Display name sent in `hello`. */
-  name?: string;
-  sessionStorage?: SessionStorage;
-  network?: NetworkMonitor;
-  /** First reconnect delay; delays grow exponentially with full jitter up to `maxDelayMs`. */
-  minDelayMs?: number;
-  maxDelayMs?: number;
-  /** App-level ping interval; no frame at all for twice this long means the server is gone. */
-  pingIntervalMs?: number;
-  /** Random source in [0, 1), replaceable for deterministic tests of the backoff. */
-  random?: () => number;
-  /** Sees every frame in and out (debugging and tests). */
-  trace?: (direction: 'in' | 'out', frame: ClientMessage | ServerMessage) => void;
-}
-
-/** Frames that concern one image, handed to its channel. */
-export type ImageMessage =
-  | SubscribedMessage
-  | UnsubscribedMessage
-  | ResyncMessage
-  | ImageEvent
-  | { type: 'error'; code: ErrorCode; message: string; for?: string; tenantId?: string; urlId?: string };
-
-/** What the connection needs from an image's store. `ImageStore` implements it. */
-export interface ImageChannel {
-  readonly key: ImageKey;
-  /** Where to resume: the last applied seq and its epoch, or `{}` for a snapshot. */
-  resumePoint(): { since?: number; epoch?: string };
-  /** A frame for this image. */
-  receive(message: ImageMessage): void;
-  /** The socket closed: writes in flight may or may not have been stored. */
-  connectionLost(): void;
-}
-
-/** The answer to a write: the seq it was stored at, or why it was refused. `lost` means the socket closed first. */
-export type WriteResult =
-  | { ok: true; seq: number }
-  | { ok: false; code: ErrorCode; message: string; lost?: boolean };
+export { backoffDelay } from './backoff.js';
+export type {
+  ConnectionOptions, ConnectionState, ImageChannel, ImageMessage, NetworkMonitor, SessionStorage, SocketConstructor,
+  SocketLike, WriteResult,
+} from './connection-types.js';
 
 /** Close code the client uses for its own disconnects (heartbeat, offline, close()). */
 const CLIENT_CLOSE = 1000;
 /** The backoff step a client closed for abuse or overload starts from. */
 const SLOW_ATTEMPT = 4;
 const OPEN = 1;
-
-/**
- * The delay before reconnect attempt `attempt` (0-based): full jitter, uniformly random between `min` and
- * `min(max, min × 2^attempt)`, so a crowd of clients dropped at once does not return at once.
- */
-export function backoffDelay(attempt: number, min: number, max: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(max, min * 2 ** Math.min(attempt, 30));
-  return min + random() * Math.max(0, ceiling - min);
-}
 
 interface PendingWrite {
   resolve(result: WriteResult): void;

@@ -26,6 +26,7 @@ import {
 } from '../shared/index.js';
 import type { Connection, ImageChannel, ImageMessage } from './connection.js';
 import { Listeners } from './listeners.js';
+import { applyOptimistic, optimisticEvent } from './optimistic.js';
 
 /** Distributes `Omit` over a union, so each write keeps its own fields. */
 type WithoutEnvelope<T> = T extends WriteMessage ? Omit<T, 'broadcastId' | 'tenantId' | 'urlId'> : never;
@@ -203,7 +204,8 @@ export class ImageStore implements ImageChannel {
     if (this.connection.state !== 'live') {
       return Promise.resolve({ ok: false, code: 'unavailable', message: 'offline: changes cannot be saved right now', broadcastId });
     }
-    const event = this.optimisticEvent(message);
+    const shown = message.type === 'create-chat' ? null : (this.view.get(message.chatId) ?? null);
+    const event = optimisticEvent(message, shown, this.me(), Date.now());
     if (!event) return Promise.resolve({ ok: false, code: 'not-found', message: 'no such chat or comment on this image', broadcastId });
     return new Promise<WriteOutcome>((resolve) => {
       const write: PendingWrite = { message, event, ackSeq: null, inDoubt: false, echoed: false, resolve };
@@ -222,38 +224,6 @@ export class ImageStore implements ImageChannel {
 
   private me(): Author {
     return this.connection.user ?? { id: '', name: 'Guest' };
-  }
-
-  /** The event the server would broadcast for this write, with local time and identity. */
-  private optimisticEvent(message: WriteMessage): ImageEvent | null {
-    const now = Date.now();
-    const author = this.me();
-    const base = { broadcastId: message.broadcastId, tenantId: message.tenantId, urlId: message.urlId, seq: 0 };
-    if (message.type === 'create-chat') {
-      const chatId = message.chatId ?? uuid();
-      const comment = { id: message.commentId ?? uuid(), author, text: message.text, createdAt: now, editedAt: null };
-      return { ...base, type: 'new-image-chat', chatId, chat: { id: chatId, x: message.x, y: message.y, author, createdAt: now, resolved: false, comments: [comment] } };
-    }
-    const chat = this.view.get(message.chatId);
-    if (!chat) return null;
-    const envelope = { ...base, chatId: message.chatId };
-    switch (message.type) {
-      case 'add-comment':
-        return { ...envelope, type: 'image-chat-updated', change: 'comment-added', comment: { id: message.commentId ?? uuid(), author, text: message.text, createdAt: now, editedAt: null } };
-      case 'edit-comment': {
-        const comment = chat.comments.find((c) => c.id === message.commentId);
-        if (!comment) return null;
-        return { ...envelope, type: 'image-chat-updated', change: 'comment-edited', comment: { ...comment, text: message.text, editedAt: now } };
-      }
-      case 'delete-comment':
-        return { ...envelope, type: 'image-chat-updated', change: 'comment-deleted', commentId: message.commentId };
-      case 'move-chat':
-        return { ...envelope, type: 'image-chat-updated', change: 'moved', x: message.x, y: message.y };
-      case 'resolve-chat':
-        return { ...envelope, type: 'image-chat-updated', change: 'resolved', resolved: message.resolved };
-      case 'delete-chat':
-        return { ...envelope, type: 'deleted-image-chat' };
-    }
   }
 
   private acknowledged(write: PendingWrite, seq: number): void {
@@ -433,11 +403,4 @@ export class ImageStore implements ImageChannel {
     if (changed.size === 0 && chatIds !== null && arrived.length === 0) return;
     this.changeListeners.emit({ chatIds: chatIds === null ? null : changed, arrived });
   }
-}
-
-/** Like `applyEventToChat`, but a comment already present (e.g. in a snapshot that raced the ack) is not added twice. */
-function applyOptimistic(chat: Chat | null, event: ImageEvent): Chat | null {
-  const added = event.type === 'image-chat-updated' && event.change === 'comment-added' ? event.comment : undefined;
-  if (chat && added && chat.comments.some((comment) => comment.id === added.id)) return chat;
-  return applyEventToChat(chat, event);
 }
