@@ -14,6 +14,7 @@ import { defaultServer, saveName, savedName } from './registry.js';
 import { controlStyles, imageChatStyles, themeStyles } from './styles.js';
 import { clamp, defaultUrlId, placePanel } from './placement.js';
 import { composerTemplate } from './composer.js';
+import { crosshairKey, type Crosshair } from './crosshair.js';
 import type { ChatThread, ThreadAction } from './chat-thread.js';
 import './chat-marker.js';
 import './chat-thread.js';
@@ -22,9 +23,6 @@ import './chat-thread.js';
 const FRESH_MS = 4000;
 /** How long a notice stays. */
 const NOTICE_MS = 8000;
-/** Crosshair steps, as a fraction of the image (Shift: the big one). */
-const STEP = 0.02;
-const BIG_STEP = 0.1;
 
 
 /**
@@ -80,8 +78,7 @@ export class ImageChat extends LitElement {
 
   @state() private _openId: string | null = null;
   @state() private _composer: { x: number; y: number } | null = null;
-  /** The keyboard crosshair; `moving` names the marker it moves (else Enter opens the composer there). */
-  @state() private _crosshair: { x: number; y: number; moving?: string } | null = null;
+  @state() private _crosshair: Crosshair | null = null;
   @state() private _notice = '';
   @state() private _fresh = new Set<string>();
   @state() private _announcement = '';
@@ -339,28 +336,27 @@ export class ImageChat extends LitElement {
 
   private layerKeydown(event: KeyboardEvent): void {
     if (this.readonly || event.target !== this._layer) return;
-    const spot = this._crosshair;
-    if (event.key === 'Enter' || event.key === ' ') {
-      event.preventDefault();
-      if (spot?.moving) this.finishMove(spot.moving, spot.x, spot.y);
-      else if (spot) this.openComposer(spot.x, spot.y);
-      else {
+    const action = crosshairKey(event.key, event.shiftKey, this._crosshair);
+    if (!action) return;
+    event.preventDefault();
+    switch (action.type) {
+      case 'show':
         this._openId = null;
         this._crosshair = { ...this._lastSpot };
+        return;
+      case 'moved':
+        this._crosshair = action.crosshair;
+        return;
+      case 'place': {
+        const { x, y, moving } = action.crosshair;
+        if (moving) this.finishMove(moving, x, y);
+        else this.openComposer(x, y);
+        return;
       }
-      return;
-    }
-    if (!spot) return;
-    const step = event.shiftKey ? BIG_STEP : STEP;
-    const moves: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
-    const move = moves[event.key];
-    if (move) {
-      event.preventDefault();
-      this._crosshair = { ...spot, x: clamp(spot.x + move[0], 0, 1), y: clamp(spot.y + move[1], 0, 1) };
-    } else if (event.key === 'Escape') {
-      event.preventDefault();
-      this._crosshair = null;
-      if (spot.moving) this.focusMarker(spot.moving);
+      case 'cancel':
+        this._crosshair = null;
+        if (action.crosshair.moving) this.focusMarker(action.crosshair.moving);
+        return;
     }
   }
 
