@@ -5,7 +5,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { ErrorCode } from '../shared/index.js';
+import type { Author, ErrorCode } from '../shared/index.js';
 import type { ConnectionState } from './connection.js';
 import type { ImageStore, StoreChange, WriteOutcome } from './store.js';
 import { ImageStoreController, ResizeController } from './controllers.js';
@@ -107,6 +107,11 @@ export class ImageChat extends LitElement {
   /** The image store (null until connected); scripts may read `chats` from it. */
   get store(): ImageStore | null {
     return this._sync.store;
+  }
+
+  /** The person the server knows this reader as (after the connection's welcome). */
+  get user(): Author | null {
+    return this._sync.user;
   }
 
   /** `live`, `connecting` or `offline`. */

@@ -1,5 +1,6 @@
 /** Mounting, the live chip, and markers staying on their spot when the image is resized. */
-import { openConnectionCount } from '../../widget/registry.js';
+import { Connection } from '../../widget/connection.js';
+import { openConnectionCount, socketUrl } from '../../widget/registry.js';
 import { TEST_IMAGE, assert, assertEqual, markers, mount, otherClient, serverUrl, settled, uniqueId, unmountAll, waitFor } from './helpers.js';
 
 afterEach(() => unmountAll());
@@ -105,4 +106,19 @@ it('says so when the server will not show an image (unknown tenant), and tells t
   await waitFor(() => element.shadowRoot?.querySelector('[part="notice"]') !== null, 'the notice');
   assertEqual(element.shadowRoot!.querySelector('[part="notice"]')!.textContent, 'Conversations on this image cannot be shown: no tenant "no-such-tenant".', 'notice');
   assertEqual(errors, [{ code: 'not-found', message: 'no tenant "no-such-tenant"' }], 'the image-chat-error event');
+});
+
+it('keeps the session token per server, so the same person comes back after a reload', async () => {
+  const server = await serverUrl();
+  const element = await mount({ server, 'url-id': uniqueId('session') });
+  const key = `image-chat:session:${socketUrl(server)}`;
+  const token = localStorage.getItem(key);
+  assert(token, 'the token is stored');
+  const firstUser = element.user;
+  assert(firstUser, 'welcomed');
+  // A later page load: a new connection that finds the stored token.
+  const again = new Connection({ url: socketUrl(server), sessionStorage: { load: () => localStorage.getItem(key), save: () => {} } });
+  await waitFor(() => again.state === 'live', 'the second connection');
+  assertEqual(again.user?.id, firstUser.id, 'the same user id');
+  again.close();
 });
