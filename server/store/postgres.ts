@@ -2,7 +2,8 @@
  * The PostgreSQL store, for many nodes sharing one database. Same semantics as SQLite (the store contract
  * suite runs against both): each write's check, change, seq and event-log entry happen in one transaction
  * that first locks the image's row (`SELECT … FOR UPDATE`), so concurrent writers to one image, on any
- * node, get distinct, gap-free seqs. Reads take a REPEATABLE READ snapshot, so a snapshot's chats and its
+ * node, get distinct, gap-free seqs. Writes that queue for one image on one node share a transaction
+ * (group commit, see postgres-write.ts), so a busy image is not limited to one commit per write. Reads take a REPEATABLE READ snapshot, so a snapshot's chats and its
  * seq always agree.
  *
  * When PostgreSQL is unreachable every call rejects promptly (connection timeout), the caller answers
@@ -15,10 +16,10 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Chat, ImageEvent, ImageKey } from '../../shared/index.js';
-import { applyEventToChat, imageTopic } from '../../shared/index.js';
-import { KeyedQueue } from './keyed-queue.js';
+import { imageTopic } from '../../shared/index.js';
+import { KeyedBatcher } from './write-batcher.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { beginAndLock, storeAndCommit, type ImageRow } from './postgres-write.js';
+import { beginAndLock, planBatch, storeAndCommit, type ImageRow, type PendingWrite } from './postgres-write.js';
 import type {
   ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush, WriteContext, WriteOutcome, WritePlan,
 } from './types.js';
@@ -39,6 +40,8 @@ const DEFAULT_POOL_SIZE = 10;
 const CONNECT_TIMEOUT_MS = 3000;
 /** No statement runs longer than this; a stuck lock or server becomes an error, not a hung client. */
 const STATEMENT_TIMEOUT_MS = 10_000;
+/** Most writes to one image stored in one transaction: bounds a transaction's size and its first write's wait. */
+const MAX_WRITE_BATCH = 100;
 /** Any number; two nodes migrating at once take turns on this advisory lock. */
 const MIGRATION_LOCK_ID = 0x1a6ec4a7;
 
@@ -50,7 +53,7 @@ const TENANT_COLUMNS = 'id, name, origins, created_at::float8 AS created_at';
 
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
-  private readonly queue = new KeyedQueue();
+  private readonly batcher = new KeyedBatcher<PendingWrite, WriteOutcome>(MAX_WRITE_BATCH, (_topic, writes) => this.writeBatch(writes));
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.pool = new pg.Pool({
@@ -126,33 +129,28 @@ export class PostgresStore implements Store {
   }
 
   async write(key: ImageKey, chatId: string | null, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
-    // Writes to one image wait their turn here rather than on the row lock: waiting on the lock would hold a
-    // pooled connection each, and a burst to one image would starve every other query of this node.
-    return this.queue.run(imageTopic(key), () => this.writeNow(key, chatId, plan));
+    // Writes to one image queue here (not on the row lock, which would hold a pooled connection each) and
+    // go in batches: one transaction, one commit, consecutive seqs.
+    return this.batcher.add(imageTopic(key), { key, chatId, plan });
   }
 
-  private async writeNow(key: ImageKey, chatId: string | null, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
-    // Two round trips while the row lock is held (see postgres-write.ts); it serializes every write to this
-    // image across all nodes until COMMIT.
-    return this.withClient(async (client): Promise<WriteOutcome> => {
-      let { image, chat } = await beginAndLock(client, key, chatId);
+  /** One transaction for a batch of writes to one image; its row lock serializes them with every other node's. */
+  private async writeBatch(writes: PendingWrite[]): Promise<WriteOutcome[]> {
+    const key = writes[0]!.key;
+    const chatIds = [...new Set(writes.map((w) => w.chatId).filter((id): id is string => id !== null))];
+    return this.withClient(async (client) => {
+      let { image, chats } = await beginAndLock(client, key, chatIds);
       if (!image) {
         // First write to an image never read: create its row (safe if another node races) and lock it.
         await client.query('ROLLBACK');
         await this.ensureImage(client, key);
-        ({ image, chat } = await beginAndLock(client, key, chatId));
+        ({ image, chats } = await beginAndLock(client, key, chatIds));
         if (!image) throw new Error(`image row missing for ${key.tenantId} ${key.urlId}`);
       }
-      const planned = plan({ chat, chatCount: image.chat_count, now: Date.now() });
-      if (!planned.ok) {
-        await client.query('ROLLBACK');
-        return planned;
-      }
-      const seq = image.seq + 1;
-      const event = { ...planned.event, seq } as ImageEvent;
-      const countDelta = event.type === 'new-image-chat' ? 1 : event.type === 'deleted-image-chat' ? -1 : 0;
-      await storeAndCommit(client, key, { seq, countDelta, event, after: applyEventToChat(chat, event), pruneUpTo: seq - this.options.eventLogKeep });
-      return { ok: true, event };
+      const { outcomes, change } = planBatch(image, chats, writes);
+      if (change.events.length === 0) await client.query('ROLLBACK');
+      else await storeAndCommit(client, key, change, change.seq - this.options.eventLogKeep);
+      return outcomes;
     });
   }
 

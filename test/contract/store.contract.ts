@@ -171,6 +171,28 @@ export function storeContract(name: string, backend: StoreBackend): void {
       await store.close();
     });
 
+    test('writes issued together are planned in call order, each seeing what the ones before it did', async () => {
+      const store = await open(await backend.fresh());
+      const key = imageKey();
+      const chatId = randomUUID();
+      const outcomes = await Promise.all([
+        writeMessage(store, key, { type: 'create-chat', chatId, x: 0.5, y: 0.5, text: 'one' }),
+        writeMessage(store, key, { type: 'add-comment', chatId, text: 'two' }),
+        writeMessage(store, key, { type: 'create-chat', chatId, x: 0.1, y: 0.1, text: 'again' }),
+        writeMessage(store, key, { type: 'delete-chat', chatId }),
+        writeMessage(store, key, { type: 'add-comment', chatId, text: 'too late' }),
+        writeMessage(store, key, { type: 'create-chat', x: 0.2, y: 0.2, text: 'other' }),
+      ]);
+      expect(outcomes.map((o) => (o.ok ? o.event.seq : o.code))).toEqual([1, 2, 'conflict', 3, 'not-found', 4]);
+      const snapshot = await store.read(key);
+      if (!snapshot.reset) throw new Error('expected a snapshot');
+      expect(snapshot.seq).toBe(4);
+      expect(snapshot.chats.map((c) => c.comments[0]?.text)).toEqual(['other']);
+      const counted = await store.write(key, null, (context) => ({ ok: false, code: 'conflict', message: String(context.chatCount) }));
+      expect(counted).toMatchObject({ message: '1' });
+      await store.close();
+    });
+
     test('concurrent writers to one image from two store instances get distinct, gap-free seqs', async () => {
       const database = await backend.fresh();
       const one = await open(database);

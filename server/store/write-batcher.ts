@@ -1,0 +1,43 @@
+/**
+ * Groups work per key: items added while a batch of the same key is running wait, and then run together as
+ * the next batch (at most `maxBatch` at a time), in the order they were added. Keys run independently.
+ * This is group commit for the PostgreSQL store: under load, many writes to one image share one transaction
+ * and one commit instead of queueing for the image's row lock one by one.
+ *
+ * @example
+ * const batcher = new KeyedBatcher<Write, Outcome>(100, (key, writes) => storeAll(writes));
+ * const outcome = await batcher.add('demo img', write);
+ */
+export class KeyedBatcher<I, O> {
+  private readonly waiting = new Map<string, { item: I; resolve(outcome: O): void; reject(error: unknown): void }[]>();
+  private readonly running = new Set<string>();
+
+  /** @param runBatch answers one outcome per item, in order; if it throws, every item of the batch fails with it. */
+  constructor(private readonly maxBatch: number, private readonly runBatch: (key: string, items: I[]) => Promise<O[]>) {}
+
+  add(key: string, item: I): Promise<O> {
+    return new Promise((resolve, reject) => {
+      const queue = this.waiting.get(key) ?? [];
+      queue.push({ item, resolve, reject });
+      this.waiting.set(key, queue);
+      if (!this.running.has(key)) void this.drain(key);
+    });
+  }
+
+  private async drain(key: string): Promise<void> {
+    this.running.add(key);
+    for (;;) {
+      const queue = this.waiting.get(key);
+      const batch = queue?.splice(0, this.maxBatch) ?? [];
+      if (queue && queue.length === 0) this.waiting.delete(key);
+      if (batch.length === 0) break;
+      try {
+        const outcomes = await this.runBatch(key, batch.map((entry) => entry.item));
+        batch.forEach((entry, index) => entry.resolve(outcomes[index]!));
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    }
+    this.running.delete(key);
+  }
+}
