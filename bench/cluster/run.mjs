@@ -255,7 +255,7 @@ function markdown(results, options) {
     }
   }
   const outOfOrder = results.flatMap((r) => r.phases).reduce((sum, p) => sum + p.outOfOrder, 0);
-  lines.push('', `Events a subscriber received out of the writer's send order, or twice: ${outOfOrder} (one writer, so send order is seq order).`);
+  lines.push('', `Events a subscriber received out of the writer's send order, or twice: ${outOfOrder} (by write number; delivery in seq order, each once, is what the cluster tests check).`);
   return lines.join('\n');
 }
 
