@@ -59,7 +59,8 @@ export class Connection {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private lastFrameAt = 0;
-  private readonly channels = new Map<string, ImageChannel>();
+  /** Channels by image topic; usually one, but two stores of one image may share a connection. */
+  private readonly channels = new Map<string, Set<ImageChannel>>();
   private readonly writes = new Map<string, PendingWrite>();
   private readonly stateListeners = new Listeners<ConnectionState>();
   private readonly userListeners = new Listeners<Author>();
@@ -122,22 +123,27 @@ export class Connection {
 
   /** Starts delivering an image's frames to `channel` and subscribes it (now if live, else on connect). */
   attach(channel: ImageChannel): void {
-    this.channels.set(imageTopic(channel.key), channel);
-    if (this.isOpen()) this.subscribe(channel);
+    const topic = imageTopic(channel.key);
+    const set = this.channels.get(topic) ?? new Set<ImageChannel>();
+    set.add(channel);
+    this.channels.set(topic, set);
+    if (this.isOpen()) this.subscribe(topic);
   }
 
-  /** Stops delivering to `channel` and unsubscribes its image. */
+  /** Stops delivering to `channel`; the image is unsubscribed when no channel of it is left. */
   detach(channel: ImageChannel): void {
     const topic = imageTopic(channel.key);
-    if (this.channels.get(topic) !== channel) return;
+    const set = this.channels.get(topic);
+    if (!set?.delete(channel) || set.size > 0) return;
     this.channels.delete(topic);
     if (this.isOpen()) this.send({ type: 'unsubscribe', tenantId: channel.key.tenantId, urlId: channel.key.urlId });
   }
 
   /** Subscribes again from the channel's resume point (after a gap or a `resync`). No-op while down: connecting will. */
   resubscribe(channel: ImageChannel): void {
-    if (this.channels.get(imageTopic(channel.key)) !== channel) return;
-    if (this.isOpen()) this.subscribe(channel);
+    const topic = imageTopic(channel.key);
+    if (!this.channels.get(topic)?.has(channel)) return;
+    if (this.isOpen()) this.subscribe(topic);
   }
 
   /**
@@ -199,7 +205,7 @@ export class Connection {
       if (id !== this.connectionId) return;
       this.lastFrameAt = Date.now();
       this.hello();
-      for (const channel of this.channels.values()) this.subscribe(channel);
+      for (const topic of this.channels.keys()) this.subscribe(topic);
     };
     socket.onmessage = (event) => {
       if (id !== this.connectionId) return;
@@ -241,7 +247,7 @@ export class Connection {
     const inFlight = [...this.writes.values()];
     this.writes.clear();
     for (const write of inFlight) write.resolve({ ok: false, code: 'unavailable', message: `connection lost (${code})`, lost: true });
-    if (socket) for (const channel of this.channels.values()) channel.connectionLost();
+    if (socket) for (const channel of this.allChannels()) channel.connectionLost();
     if (wasLive) this.failures = 0;
     else if (socket) this.failures += 1;
     if (this.closed || !reconnect) {
@@ -296,12 +302,23 @@ export class Connection {
     this.send({ type: 'hello', ...(this.name ? { name: this.name } : {}), ...(this.session ? { session: this.session } : {}) });
   }
 
-  private subscribe(channel: ImageChannel): void {
-    const { since, epoch } = channel.resumePoint();
-    this.send({
-      type: 'subscribe', tenantId: channel.key.tenantId, urlId: channel.key.urlId,
-      ...(since !== undefined ? { since } : {}), ...(epoch !== undefined ? { epoch } : {}),
-    });
+  /**
+   * Subscribes an image from the resume point of its channel that is furthest behind (a channel without one asks
+   * for a snapshot); channels further ahead ignore what they already have.
+   */
+  private subscribe(topic: string): void {
+    const channels = [...(this.channels.get(topic) ?? [])];
+    const first = channels[0];
+    if (!first) return;
+    const points = channels.map((channel) => channel.resumePoint());
+    const epoch = points[0]?.epoch;
+    const resumable = epoch !== undefined && points.every((point) => point.since !== undefined && point.epoch === epoch);
+    const key = { type: 'subscribe', tenantId: first.key.tenantId, urlId: first.key.urlId } as const;
+    this.send(resumable ? { ...key, since: Math.min(...points.map((point) => point.since ?? 0)), epoch } : key);
+  }
+
+  private *allChannels(): Iterable<ImageChannel> {
+    for (const set of this.channels.values()) yield* set;
   }
 
   private send(message: ClientMessage): void {
@@ -310,9 +327,10 @@ export class Connection {
     this.socket.send(JSON.stringify(message));
   }
 
-  private channelFor(key: { tenantId?: string; urlId?: string }): ImageChannel | undefined {
-    if (key.tenantId === undefined || key.urlId === undefined) return undefined;
-    return this.channels.get(imageTopic({ tenantId: key.tenantId, urlId: key.urlId }));
+  /** The channels a frame about an image goes to (none for frames without an image). */
+  private channelsFor(key: { tenantId?: string; urlId?: string }): ImageChannel[] {
+    if (key.tenantId === undefined || key.urlId === undefined) return [];
+    return [...(this.channels.get(imageTopic({ tenantId: key.tenantId, urlId: key.urlId })) ?? [])];
   }
 
   private receive(message: ServerMessage): void {
@@ -342,13 +360,13 @@ export class Connection {
           write.resolve({ ok: false, code: message.code, message: message.message });
           return;
         }
-        const channel = this.channelFor(message);
-        if (channel) channel.receive(message);
-        else this.errorListeners.emit({ code: message.code, message: message.message });
+        const channels = this.channelsFor(message);
+        for (const channel of channels) channel.receive(message);
+        if (channels.length === 0) this.errorListeners.emit({ code: message.code, message: message.message });
         return;
       }
       case 'batch':
-        for (const event of message.events) this.channelFor(event)?.receive(event);
+        for (const event of message.events) for (const channel of this.channelsFor(event)) channel.receive(event);
         return;
       case 'subscribed':
       case 'unsubscribed':
@@ -356,7 +374,7 @@ export class Connection {
       case 'new-image-chat':
       case 'image-chat-updated':
       case 'deleted-image-chat':
-        this.channelFor(message)?.receive(message);
+        for (const channel of this.channelsFor(message)) channel.receive(message);
         return;
     }
   }

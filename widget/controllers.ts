@@ -6,8 +6,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Author, ErrorCode } from '../shared/index.js';
 import type { Connection, ConnectionState } from './connection.js';
-import { acquireConnection, releaseConnection } from './registry.js';
-import { ImageStore, type StoreChange } from './store.js';
+import { acquireStore, releaseStore } from './registry.js';
+import type { ImageStore, StoreChange } from './store.js';
 
 export interface ImageTarget {
   server: string;
@@ -15,7 +15,7 @@ export interface ImageTarget {
   urlId: string;
 }
 
-/** Holds the page's shared connection to the widget's server and the store of its image. */
+/** Holds the page's shared store of the widget's image (and so the shared connection to its server). */
 export class ImageStoreController implements ReactiveController {
   store: ImageStore | null = null;
   connection: Connection | null = null;
@@ -56,8 +56,8 @@ export class ImageStoreController implements ReactiveController {
   }
 
   private setup(target: ImageTarget): void {
-    const connection = acquireConnection(target.server);
-    const store = new ImageStore(connection, { tenantId: target.tenantId, urlId: target.urlId });
+    const store = acquireStore(target.server, { tenantId: target.tenantId, urlId: target.urlId });
+    const connection = store.connection;
     this.connection = connection;
     this.store = store;
     this.state = connection.state;
@@ -78,14 +78,12 @@ export class ImageStoreController implements ReactiveController {
         this.host.requestUpdate();
       }),
     ];
-    store.open();
     this.host.requestUpdate();
   }
 
   private teardown(): void {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
-    this.store?.close();
-    if (this.connection) releaseConnection(this.connection);
+    if (this.store) releaseStore(this.store);
     this.store = null;
     this.connection = null;
   }

@@ -1,9 +1,11 @@
 /**
- * One connection per server per page: every widget that talks to a server shares its WebSocket. Connections
- * are reference-counted and closed a moment after the last widget lets go (so moving an element in the DOM
- * does not reconnect).
+ * One connection per server per page: every widget that talks to a server shares its WebSocket; and one store
+ * per image: two widgets showing the same image share its state. Both are reference-counted; a connection is
+ * closed a moment after the last widget lets go (so moving an element in the DOM does not reconnect).
  */
+import { imageTopic, type ImageKey } from '../shared/index.js';
 import { Connection, type ConnectionOptions, type NetworkMonitor, type SessionStorage } from './connection.js';
+import { ImageStore } from './store.js';
 
 interface Entry {
   connection: Connection;
@@ -112,6 +114,38 @@ export function releaseConnection(connection: Connection): void {
       entries.delete(url);
       connection.close();
     }, LINGER_MS);
+    return;
+  }
+}
+
+const stores = new Map<string, { store: ImageStore; users: number }>();
+
+/**
+ * The page's store of one image on `server`, created (and subscribed) on first use. Call `releaseStore` when done.
+ * @example
+ * const store = acquireStore('https://chat.example.com', { tenantId: 'acme', urlId: 'plan-2' });
+ */
+export function acquireStore(server: string, key: ImageKey): ImageStore {
+  const id = `${socketUrl(server)} ${imageTopic(key)}`;
+  let entry = stores.get(id);
+  if (!entry) {
+    entry = { store: new ImageStore(acquireConnection(server), key), users: 0 };
+    stores.set(id, entry);
+    entry.store.open();
+  }
+  entry.users += 1;
+  return entry.store;
+}
+
+/** Lets go of a store from `acquireStore`; the last user's release unsubscribes it and releases its connection. */
+export function releaseStore(store: ImageStore): void {
+  for (const [id, entry] of stores) {
+    if (entry.store !== store) continue;
+    entry.users -= 1;
+    if (entry.users > 0) return;
+    stores.delete(id);
+    store.close();
+    releaseConnection(store.connection);
     return;
   }
 }

@@ -88,7 +88,8 @@ export class ImageStore implements ImageChannel {
   private readonly errorListeners = new Listeners<{ code: ErrorCode; message: string }>();
   private opened = false;
 
-  constructor(private readonly connection: Connection, key: ImageKey, options: ImageStoreOptions = {}) {
+  /** @param connection the socket this image is subscribed over (shared with other images of its server) */
+  constructor(readonly connection: Connection, key: ImageKey, options: ImageStoreOptions = {}) {
     this.key = { tenantId: key.tenantId, urlId: key.urlId };
     this.gapWaitMs = options.gapWaitMs ?? LIMITS.GAP_WAIT_MS;
   }

@@ -84,3 +84,23 @@ it('the own echo is not applied again, and another client\'s events are applied'
   assertEqual(element.shadowRoot!.querySelector('.count')?.textContent, '2 markers', 'count');
   other.connection.close();
 });
+
+it('two widgets of the same image share its store: a marker added in one shows in the other at once', async () => {
+  const server = await serverUrl();
+  const urlId = uniqueId('twice');
+  const one = await mount({ server, 'url-id': urlId });
+  const two = await mount({ server, 'url-id': urlId, style: 'width: 200px' });
+  assert(one.store === two.store, 'one store for one image');
+  clickImageAt(one, 0.5, 0.5);
+  await submitComposer(one, 'seen twice');
+  await settled(two);
+  assertEqual(markers(two).map((m) => m.chat.comments[0]?.text), ['seen twice'], 'the other widget shows it, pending');
+  await waitFor(() => !one.store!.isPending(markers(two)[0]!.chat.id), 'the ack');
+  one.remove();
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // past the registry's linger time
+  const other = await otherClient(server, urlId);
+  await other.store.createChat(0.1, 0.1, 'after the first widget left').done;
+  await waitFor(() => two.store!.seq === 2, 'the remaining widget to stay subscribed');
+  assertEqual(two.connectionState, 'live', 'still live');
+  other.connection.close();
+});

@@ -170,3 +170,31 @@ test('closed for flooding (1008), it comes back slowly rather than at once', () 
   expect(ScriptedSocket.all).toHaveLength(2);
   connection.close();
 });
+
+test('two stores of one image on one connection both get its frames; it is unsubscribed when both left', () => {
+  const { connection } = connect();
+  const first = new ImageStore(connection, { tenantId: 'demo', urlId: 'img' });
+  first.open();
+  latest().open();
+  latest().welcome();
+  latest().receive({ type: 'subscribed', tenantId: 'demo', urlId: 'img', seq: 4, epoch: 'e1', reset: true, chats: [] });
+  const second = new ImageStore(connection, { tenantId: 'demo', urlId: 'img' });
+  second.open();
+  // The newcomer has no resume point: the image is subscribed for a snapshot, which both take.
+  expect(latest().sent.at(-1)).toEqual({ type: 'subscribe', tenantId: 'demo', urlId: 'img' });
+  latest().receive({ type: 'subscribed', tenantId: 'demo', urlId: 'img', seq: 4, epoch: 'e1', reset: true, chats: [] });
+  const author = { id: 'u2', name: 'Bo' };
+  latest().receive({
+    type: 'new-image-chat', broadcastId: 'b5', tenantId: 'demo', urlId: 'img', seq: 5, chatId: 'c5',
+    chat: { id: 'c5', x: 0.1, y: 0.1, author, createdAt: 5, resolved: false, comments: [] },
+  });
+  expect([first.seq, second.seq]).toEqual([5, 5]);
+  expect(second.chat('c5')?.author).toEqual(author);
+  first.close();
+  expect(latest().sent.some((m) => m.type === 'unsubscribe')).toBe(false);
+  latest().receive({ type: 'resync', tenantId: 'demo', urlId: 'img' });
+  expect(latest().sent.at(-1)).toEqual({ type: 'subscribe', tenantId: 'demo', urlId: 'img', since: 5, epoch: 'e1' });
+  second.close();
+  expect(latest().sent.at(-1)).toEqual({ type: 'unsubscribe', tenantId: 'demo', urlId: 'img' });
+  connection.close();
+});
