@@ -98,6 +98,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       draining = true;
       gateway.stopAccepting();
       await gateway.drain(drainMs);
+      // Writes already stored are acknowledged and published before the bus closes, or other nodes' clients
+      // would not hear of them until the image's next write.
+      await service.settle();
       http.close();
       await gateway.close();
       feed.close();

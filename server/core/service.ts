@@ -20,6 +20,8 @@ export interface WriteObserver {
 export class ChatService {
   readonly tenants: TenantCache;
   private readonly observers: WriteObserver[] = [];
+  /** Writes between their store call and their publish; a shutdown waits for them (`settle`). */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     readonly store: Store,
@@ -52,6 +54,30 @@ export class ChatService {
     const key = { tenantId: message.tenantId, urlId: message.urlId };
     const chatId = message.type === 'create-chat' ? (message.chatId ?? null) : message.chatId;
     return this.store.write(key, chatId, (context) => planWrite(message, actor, context, this.limits, randomUUID));
+  }
+
+  /**
+   * The whole life of a write: store it, let the caller acknowledge it once durable, then publish it. A bus
+   * failure after the ack is reported to `onPublishError` (subscribers catch up from the store), never as an
+   * error of the write. Tracked until published, so `settle` can wait for it.
+   */
+  commit(message: WriteMessage, actor: Actor, acknowledge: (event: ImageEvent) => void, onPublishError: (error: unknown) => void): Promise<WriteOutcome> {
+    const task = (async () => {
+      const outcome = await this.write(message, actor);
+      if (!outcome.ok) return outcome;
+      acknowledge(outcome.event);
+      await this.publish(outcome.event).catch(onPublishError);
+      return outcome;
+    })();
+    this.inFlight.add(task);
+    const done = () => { this.inFlight.delete(task); };
+    task.then(done, done);
+    return task;
+  }
+
+  /** Resolves once every write in flight now is stored and published (or failed): for graceful shutdown. */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   /** Publishes a stored event to every node (this one included). Serialized once here. */

@@ -251,13 +251,17 @@ export class Connection {
       const access = await this.context.service.access(message.tenantId, this.origin);
       if (!access.ok) return this.error(access.code, access.message, scope);
     }
-    const outcome = await this.context.service.write(message, { ...this.user, moderator });
+    const outcome = await this.context.service.commit(
+      message,
+      { ...this.user, moderator },
+      (event) => {
+        this.outbox.send({ type: 'ack', broadcastId: message.broadcastId, seq: event.seq });
+        this.context.onWriteAcked?.((performance.now() - started) / 1000);
+        // Tell the hub the seq exists, so it fetches the event from the store if the bus never brings it.
+        this.context.hub.noteSeq(imageTopic(message), event.seq);
+      },
+      (error) => this.context.log.warn({ err: error }, 'publish failed; subscribers will catch up from the store'),
+    );
     if (!outcome.ok) return this.error(outcome.code, outcome.message, scope);
-    this.outbox.send({ type: 'ack', broadcastId: message.broadcastId, seq: outcome.event.seq });
-    this.context.onWriteAcked?.((performance.now() - started) / 1000);
-    // Tell the hub the seq exists, so it fetches the event from the store if the bus never brings it.
-    this.context.hub.noteSeq(imageTopic(message), outcome.event.seq);
-    // The write is durable and acknowledged: a bus failure now must not turn into an error for it.
-    this.context.service.publish(outcome.event).catch((error: unknown) => this.context.log.warn({ err: error }, 'publish failed; subscribers will catch up from the store'));
   }
 }
