@@ -70,7 +70,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   service.observe(usage);
   service.observe(feed);
   const gateway = new Gateway({
-    service, signer, limits: config.limits, log, meter: new MeterSet([meter, usage, metrics]), adminFeed: feed, presence,
+    service, signer, limits: config.limits, log, meter: new MeterSet([meter, usage, metrics]), adminFeed: feed, presence, multiNode: config.redisUrl !== undefined,
   });
   const demoSecret = config.demoTenant ? await ensureDemoTenant(store) : undefined;
 

@@ -42,6 +42,8 @@ export const LIMITS = {
   SERVER_PING_INTERVAL_MS: 30_000,
   /** How often the client sends an app-level ping; no frame for twice this long means the server is gone. */
   CLIENT_PING_INTERVAL_MS: 20_000,
+  /** Many nodes: how often a node checks the store's seq of (up to 100 of) its images, to catch an event whose node died before publishing it. */
+  SEQ_PROBE_INTERVAL_MS: 5_000,
   /** How long an out-of-order run may wait for the missing seq before the subscriber resyncs. */
   GAP_WAIT_MS: 1_000,
 } as const;

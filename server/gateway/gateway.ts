@@ -21,6 +21,8 @@ export interface GatewayOptions {
   limits: Limits;
   log: Logger;
   meter: GatewayMeter;
+  /** True when other nodes share the store and bus (Redis): turns on the hub's seq probe. */
+  multiNode?: boolean;
   /** The tenant-wide admin subscriptions (dashboard feed); without it `subscribe-tenant` is forbidden. */
   adminFeed?: AdminFeed;
   /** Live connections and images per tenant (usage peaks, dashboard live stats). */
@@ -49,6 +51,9 @@ export class Gateway {
       onTopicOpened: (topic) => service.bus.subscribe(topic),
       onTopicClosed: (topic) => service.bus.unsubscribe(topic),
       onError: (error) => log.error({ err: error }, 'topic hub'),
+      // Only across nodes can an event be stored and never published (its node died in between); one node's
+      // clients all reconnect and resync when it dies.
+      ...(options.multiNode ? { probeSeq: (key) => service.store.headSeq(key), probeIntervalMs: limits.SEQ_PROBE_INTERVAL_MS, probeBatch: 100 } : {}),
     });
     service.bus.onMessage((topic, payload) => {
       if (options.adminFeed?.receive(topic, payload)) return;

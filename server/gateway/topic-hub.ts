@@ -41,12 +41,45 @@ export interface TopicHubOptions {
   onTopicOpened(topic: string): Promise<void>;
   onTopicClosed(topic: string): Promise<void>;
   onError(error: unknown): void;
+  /**
+   * Reads an image's current seq from the store. With it, the hub probes its topics in turns (`probeBatch`
+   * every `probeIntervalMs`), so an event that was stored but never published — its node died between
+   * commit and publish — still reaches subscribers on other nodes, without waiting for the image's next write.
+   */
+  probeSeq?(key: ImageKey): Promise<number>;
+  probeIntervalMs?: number;
+  probeBatch?: number;
 }
 
 export class TopicHub {
   private readonly topics = new Map<string, TopicState>();
+  private readonly probeTimer: NodeJS.Timeout | null = null;
+  /** Where the next probe round starts, as a position in the topic map's order. */
+  private probeCursor = 0;
+  private probing = false;
 
-  constructor(private readonly options: TopicHubOptions) {}
+  constructor(private readonly options: TopicHubOptions) {
+    if (options.probeSeq && options.probeIntervalMs) {
+      this.probeTimer = setInterval(() => this.probeRound(), options.probeIntervalMs);
+      this.probeTimer.unref();
+    }
+  }
+
+  private probeRound(): void {
+    const probe = this.options.probeSeq;
+    if (!probe || this.probing || this.topics.size === 0) return;
+    const all = [...this.topics.entries()];
+    const batch = Math.min(this.options.probeBatch ?? 100, all.length);
+    const start = this.probeCursor % all.length;
+    const round = Array.from({ length: batch }, (_, i) => all[(start + i) % all.length]!);
+    this.probeCursor = start + batch;
+    this.probing = true;
+    Promise.all(round.map(async ([topic, state]) => {
+      if (state.lastSeq === null) return;
+      const seq = await probe(state.key);
+      this.noteSeq(topic, seq);
+    })).catch(this.options.onError).finally(() => { this.probing = false; });
+  }
 
   get topicCount(): number {
     return this.topics.size;
@@ -117,6 +150,7 @@ export class TopicHub {
   }
 
   close(): void {
+    if (this.probeTimer) clearInterval(this.probeTimer);
     for (const state of this.topics.values()) if (state.gapTimer) clearTimeout(state.gapTimer);
     this.topics.clear();
   }

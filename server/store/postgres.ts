@@ -124,6 +124,11 @@ export class PostgresStore implements Store {
     }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 
+  async headSeq(key: ImageKey): Promise<number> {
+    const { rows } = await this.pool.query<{ seq: string | number }>('SELECT seq FROM images WHERE tenant_id = $1 AND url_id = $2', [key.tenantId, key.urlId]);
+    return rows[0] ? Number(rows[0].seq) : 0;
+  }
+
   async eventsBetween(key: ImageKey, after: number, upTo: number): Promise<ImageEvent[] | null> {
     return this.events(this.pool, key, after, upTo);
   }

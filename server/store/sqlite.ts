@@ -126,6 +126,11 @@ export class SqliteStore implements Store {
     })();
   }
 
+  async headSeq(key: ImageKey): Promise<number> {
+    const row = this.sql('SELECT seq FROM images WHERE tenant_id = ? AND url_id = ?').get(key.tenantId, key.urlId) as { seq: number } | undefined;
+    return row?.seq ?? 0;
+  }
+
   async eventsBetween(key: ImageKey, after: number, upTo: number): Promise<ImageEvent[] | null> {
     return this.events(key, after, upTo);
   }

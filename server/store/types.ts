@@ -107,6 +107,8 @@ export interface Store {
    * fresh epoch) when it is first seen.
    */
   read(key: ImageKey, since?: number, epoch?: string): Promise<ReadResult>;
+  /** The image's current seq (0 when it was never written): lets a node notice an event it never heard of. */
+  headSeq(key: ImageKey): Promise<number>;
   /** Events with after < seq ≤ upTo, or null if some of them are no longer kept. */
   eventsBetween(key: ImageKey, after: number, upTo: number): Promise<ImageEvent[] | null>;
   /**

@@ -83,6 +83,8 @@ export function storeContract(name: string, backend: StoreBackend): void {
       expect(added.seq).toBe(2);
       const elsewhere = sequenced(await writeMessage(store, imageKey(), { type: 'create-chat', x: 0.5, y: 0.5, text: 'x' }));
       expect(elsewhere.seq).toBe(1);
+      expect(await store.headSeq(key)).toBe(2);
+      expect(await store.headSeq(imageKey())).toBe(0);
       await store.close();
     });
 

@@ -127,3 +127,23 @@ describe('topic hub ordering', () => {
     expect(h.topicCount).toBe(0);
   });
 });
+
+test('the seq probe finds an event that was stored but never published', async () => {
+  let head = 4;
+  const h = new TopicHub({
+    gapWaitMs: 10,
+    fetchEvents: async (_key, after, upTo) => Array.from({ length: upTo - after }, (_, i) => event(after + 1 + i)),
+    onTopicOpened: async () => {},
+    onTopicClosed: async () => {},
+    onError: (error) => { throw error; },
+    probeSeq: async () => head,
+    probeIntervalMs: 20,
+  });
+  const s = subscriber();
+  await h.add(topic, s);
+  h.goLive(topic, s, 4);
+  head = 5; // another node stored seq 5 and died before publishing it
+  await wait(150);
+  expect(s.got).toEqual([5]);
+  h.close();
+});
