@@ -8,6 +8,7 @@ import { ServerProcess, writeWhileAway } from '../helpers/server-process.mjs';
 
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 const WAIT = { timeout: 20_000 };
+const LIVE_WAIT = { timeout: 5_000, interval: 25 };
 
 let server: ServerProcess;
 let browser: Browser;
@@ -56,7 +57,8 @@ test('a marker created in A appears in B; a reply in B (by touch) appears in A',
   await plan(a).locator('[part~="composer"] textarea').fill('Could the sofa face the window?');
   const sent = Date.now();
   await a.keyboard.press('Enter');
-  await expect.poll(() => markersOf(plan(b)).count(), WAIT).toBe(1);
+  // The product asks for "within a second"; the wait allows for a loaded 2-core machine and the time is reported.
+  await expect.poll(() => markersOf(plan(b)).count(), LIVE_WAIT).toBe(1);
   console.log(`marker from A visible in B after ${Date.now() - sent} ms`);
   expect(await markersOf(plan(b)).first().getAttribute('aria-label')).toBe('Marker 1 by Ann: Could the sofa face the window?');
 
@@ -68,7 +70,7 @@ test('a marker created in A appears in B; a reply in B (by touch) appears in A',
   await expect.poll(() => sheet.evaluate((el) => getComputedStyle(el).position), WAIT).toBe('fixed'); // a bottom sheet on a narrow screen
   await plan(b).locator('[part="thread"] textarea').fill('Yes, and a reading lamp.');
   await plan(b).locator('[part="thread"] button[type="submit"]').tap();
-  await expect.poll(() => plan(a).locator('[part="thread"] .text').allTextContents(), WAIT)
+  await expect.poll(() => plan(a).locator('[part="thread"] .text').allTextContents(), LIVE_WAIT)
     .toEqual(['Could the sofa face the window?', 'Yes, and a reading lamp.']);
   await b.keyboard.press('Escape');
 });
