@@ -16,13 +16,16 @@ export { attach, attachAll, type AttachOptions } from './attach.js';
 export { Connection, type ConnectionState } from './connection.js';
 export { ImageStore } from './store.js';
 
-/** The origin of this script: `document.currentScript` for a classic script, else the module's URL. */
-function scriptOrigin(): string {
+/**
+ * Where this script was served from (its folder, so a server behind a path prefix works too):
+ * `document.currentScript` for a classic script, else the page's module script that loaded widget.js.
+ */
+function scriptBase(): string {
   const script = document.currentScript;
-  if (script instanceof HTMLScriptElement && script.src) return new URL(script.src).origin;
+  if (script instanceof HTMLScriptElement && script.src) return new URL('.', script.src).href;
   const module = [...document.querySelectorAll<HTMLScriptElement>('script[type="module"][src]')].find((s) => /\/widget(\.iife)?\.js(\?|$)/.test(s.src));
-  return module ? new URL(module.src).origin : location.origin;
+  return module ? new URL('.', module.src).href : location.origin;
 }
 
-setDefaultServer(scriptOrigin());
+setDefaultServer(scriptBase());
 watchDocument();

@@ -30,11 +30,15 @@ export function defaultServer(): string {
   return scriptServer || (typeof location !== 'undefined' ? location.origin : '');
 }
 
-/** `http://host:port` (or a ws URL) → `ws://host:port/ws`. */
+/**
+ * The WebSocket URL of a server: `https://host` → `wss://host/ws`; a path is kept, for a server behind a proxy
+ * under a prefix (`https://host/chat/` → `wss://host/chat/ws`).
+ */
 export function socketUrl(server: string): string {
   const url = new URL(server, typeof location !== 'undefined' ? location.href : undefined);
   const secure = url.protocol === 'https:' || url.protocol === 'wss:';
-  return `${secure ? 'wss' : 'ws'}://${url.host}/ws`;
+  const path = url.pathname.replace(/\/ws$/, '').replace(/\/+$/, '');
+  return `${secure ? 'wss' : 'ws'}://${url.host}${path}/ws`;
 }
 
 function storage(): Storage | null {
