@@ -144,7 +144,7 @@ export const markerStyles = css`
   :host { position: absolute; transform: translate(-50%, -50%); z-index: 1; line-height: 1; }
   :host([open]) { z-index: 2; }
   button {
-    box-sizing: border-box; width: var(--_marker-size); height: var(--_marker-size); border-radius: 50% 50% 50% 4px;
+    box-sizing: border-box; width: var(--_marker-size); height: var(--_marker-size); border-radius: 50%;
     display: grid; place-items: center; padding: 0; font: 700 13px/1 var(--_font);
     background: var(--_accent); color: var(--_accent-text); border: 2px solid #fff;
     box-shadow: 0 2px 6px rgb(0 0 0 / 0.35); transition: transform 120ms ease; touch-action: manipulation;
