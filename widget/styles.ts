@@ -3,7 +3,22 @@
  * and a dark default) and with `::part`; the `--_*` properties are internal and inherit into the marker and
  * thread elements.
  */
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
+
+/** The dark defaults, written once and used by both ways of asking for dark (the OS setting, `theme="dark"`). */
+const darkDefaults = unsafeCSS(`
+  --_accent: var(--image-chat-accent, #60a5fa);
+  --_accent-text: var(--image-chat-accent-text, #0b1220);
+  --_bg: var(--image-chat-bg, #1d2127);
+  --_fg: var(--image-chat-fg, #e6e8eb);
+  --_muted: var(--image-chat-muted, #a2abb6);
+  --_border: var(--image-chat-border, #3a414b);
+  --_soft: var(--image-chat-soft, #272c33);
+  --_live: var(--image-chat-live, #4ade80);
+  --_danger: var(--image-chat-danger, #f87171);
+  --_resolved: var(--image-chat-resolved, #9ca3af);
+  color-scheme: dark;
+`);
 
 /** Light defaults, dark defaults (by `prefers-color-scheme` unless `theme` says otherwise), shared controls. */
 export const themeStyles = css`
@@ -26,33 +41,9 @@ export const themeStyles = css`
     color-scheme: light;
   }
   @media (prefers-color-scheme: dark) {
-    :host(:not([theme='light'])) {
-      --_accent: var(--image-chat-accent, #60a5fa);
-      --_accent-text: var(--image-chat-accent-text, #0b1220);
-      --_bg: var(--image-chat-bg, #1d2127);
-      --_fg: var(--image-chat-fg, #e6e8eb);
-      --_muted: var(--image-chat-muted, #a2abb6);
-      --_border: var(--image-chat-border, #3a414b);
-      --_soft: var(--image-chat-soft, #272c33);
-      --_live: var(--image-chat-live, #4ade80);
-      --_danger: var(--image-chat-danger, #f87171);
-      --_resolved: var(--image-chat-resolved, #9ca3af);
-      color-scheme: dark;
-    }
+    :host(:not([theme='light'])) { ${darkDefaults} }
   }
-  :host([theme='dark']) {
-    --_accent: var(--image-chat-accent, #60a5fa);
-    --_accent-text: var(--image-chat-accent-text, #0b1220);
-    --_bg: var(--image-chat-bg, #1d2127);
-    --_fg: var(--image-chat-fg, #e6e8eb);
-    --_muted: var(--image-chat-muted, #a2abb6);
-    --_border: var(--image-chat-border, #3a414b);
-    --_soft: var(--image-chat-soft, #272c33);
-    --_live: var(--image-chat-live, #4ade80);
-    --_danger: var(--image-chat-danger, #f87171);
-    --_resolved: var(--image-chat-resolved, #9ca3af);
-    color-scheme: dark;
-  }
+  :host([theme='dark']) { ${darkDefaults} }
 `;
 
 /** Buttons, text areas and the composer form, used by the element and the thread. */
