@@ -122,3 +122,21 @@ it('keeps the session token per server, so the same person comes back after a re
   assertEqual(again.user?.id, firstUser.id, 'the same user id');
   again.close();
 });
+
+it('follows prefers-color-scheme unless theme says otherwise', async () => {
+  const { emulateMedia } = await import('@web/test-runner-commands');
+  const server = await serverUrl();
+  const urlId = uniqueId('scheme');
+  const auto = await mount({ server, 'url-id': urlId });
+  const light = await mount({ server, 'url-id': urlId, theme: 'light' });
+  const colour = (element: Element) => getComputedStyle(element.shadowRoot!.querySelector('[part="status"]')!).color;
+  const lightColour = colour(light);
+  assertEqual(colour(auto), lightColour, 'light by default in a light browser');
+  await emulateMedia({ colorScheme: 'dark' });
+  try {
+    assert(colour(auto) !== lightColour, 'auto follows the browser to dark');
+    assertEqual(colour(light), lightColour, 'theme="light" stays light');
+  } finally {
+    await emulateMedia({ colorScheme: 'light' });
+  }
+});
