@@ -7,8 +7,9 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Author, ErrorCode } from '../shared/index.js';
 import type { ConnectionState } from './connection.js';
-import type { ImageStore, StoreChange, WriteOutcome } from './store.js';
+import type { ImageStore, WriteOutcome } from './store.js';
 import { ImageStoreController, ResizeController } from './controllers.js';
+import { ArrivalsController } from './arrivals.js';
 import { stringsFor, type Strings } from './i18n.js';
 import { defaultServer, saveName, savedName } from './registry.js';
 import { controlStyles, imageChatStyles, themeStyles } from './styles.js';
@@ -19,8 +20,6 @@ import type { ChatThread, ThreadAction } from './chat-thread.js';
 import './chat-marker.js';
 import './chat-thread.js';
 
-/** How long a marker that arrived live stays highlighted. */
-const FRESH_MS = 4000;
 /** How long a notice stays. */
 const NOTICE_MS = 8000;
 
@@ -80,19 +79,18 @@ export class ImageChat extends LitElement {
   @state() private _composer: { x: number; y: number } | null = null;
   @state() private _crosshair: Crosshair | null = null;
   @state() private _notice = '';
-  @state() private _fresh = new Set<string>();
-  @state() private _announcement = '';
 
   @query('.frame') private _frame!: HTMLElement;
   @query('.layer') private _layer!: HTMLElement;
   @query('img') private _image!: HTMLImageElement;
 
   private readonly _sync = new ImageStoreController(this, {
-    change: (change) => this.storeChanged(change),
+    change: (change) => this._arrivals.arrived(change.arrived, this._sync.store?.chats ?? [], this._strings),
     state: (state) => this.emit('image-chat-status', { state }),
     error: (error) => this.showNotice(this._strings.imageRefused(error.message), error, false),
   });
   private readonly _size = new ResizeController(this);
+  private readonly _arrivals = new ArrivalsController(this);
   private _strings: Strings = stringsFor(undefined);
   private _noticeTimer: ReturnType<typeof setTimeout> | undefined;
   private _lastSpot = { x: 0.5, y: 0.5 };
@@ -158,7 +156,7 @@ export class ImageChat extends LitElement {
             .pending=${store?.isPending(chat.id) ?? false}
             .open=${chat.id === this._openId}
             .movable=${!this.readonly && chat.author.id === this._sync.user?.id}
-            .fresh=${this._fresh.has(chat.id)}
+            .fresh=${this._arrivals.fresh.has(chat.id)}
             .strings=${strings}
           ></chat-marker>`)}
           ${this._crosshair ? html`<div class="crosshair" style="left:${this._crosshair.x * 100}%;top:${this._crosshair.y * 100}%"></div>
@@ -182,7 +180,7 @@ export class ImageChat extends LitElement {
         <span class="count">${strings.markerCount(chats.length)}</span>
         ${this.readonly ? html`<span class="hint">${strings.readonly}</span>` : html`<span class="hint">${strings.hint}</span>`}
         ${this._notice ? html`<span part="notice" class="notice" role="alert">${this._notice}</span>` : nothing}
-        <span class="visually-hidden" aria-live="polite">${this._announcement}</span>
+        <span class="visually-hidden" aria-live="polite">${this._arrivals.announcement}</span>
       </div>`;
   }
 
@@ -214,23 +212,6 @@ export class ImageChat extends LitElement {
     const thread = this.renderRoot.querySelector<HTMLElement>('chat-thread');
     const open = this._openId ? this._sync.store?.chat(this._openId) : undefined;
     if (thread && open) placePanel(thread, this._frame, open.x, open.y);
-  }
-
-  private storeChanged(change: StoreChange): void {
-    if (change.arrived.length === 0) return;
-    this._fresh = new Set([...this._fresh, ...change.arrived]);
-    const chats = this._sync.store?.chats ?? [];
-    const arrivals = change.arrived
-      .map((id) => chats.findIndex((chat) => chat.id === id))
-      .filter((index) => index >= 0)
-      .map((index) => this._strings.arrived(index + 1, chats[index]!.author.name));
-    // Screen readers hear what sighted readers see flash.
-    if (arrivals.length > 0) this._announcement = arrivals.join(' ');
-    setTimeout(() => {
-      const fresh = new Set(this._fresh);
-      for (const id of change.arrived) fresh.delete(id);
-      this._fresh = fresh;
-    }, FRESH_MS);
   }
 
   private emit(name: string, detail: object): void {
