@@ -3,8 +3,8 @@
  * suite runs against both): each write's check, change, seq and event-log entry happen in one transaction
  * that first locks the image's row (`SELECT … FOR UPDATE`), so concurrent writers to one image, on any
  * node, get distinct, gap-free seqs. Writes that queue for one image on one node share a transaction
- * (group commit, see postgres-write.ts), so a busy image is not limited to one commit per write. Reads take a REPEATABLE READ snapshot, so a snapshot's chats and its
- * seq always agree.
+ * (group commit, see postgres-write.ts), so a busy image is not limited to one commit per write. A read is
+ * one statement (postgres-read.ts), so a snapshot's chats and its seq always agree.
  *
  * When PostgreSQL is unreachable every call rejects promptly (connection timeout), the caller answers
  * `unavailable`, and nothing crashes: pool and client errors are handled.
@@ -15,11 +15,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { Chat, ImageEvent, ImageKey } from '../../shared/index.js';
+import type { ImageEvent, ImageKey } from '../../shared/index.js';
 import { imageTopic } from '../../shared/index.js';
 import { KeyedBatcher } from './write-batcher.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { beginAndLock, planBatch, storeAndCommit, type ImageRow, type PendingWrite } from './postgres-write.js';
+import { readImage } from './postgres-read.js';
+import { beginAndLock, planBatch, storeAndCommit, type PendingWrite } from './postgres-write.js';
 import type {
   ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush, WriteContext, WriteOutcome, WritePlan,
 } from './types.js';
@@ -110,18 +111,13 @@ export class PostgresStore implements Store {
   }
 
   async read(key: ImageKey, since?: number, epoch?: string): Promise<ReadResult> {
-    // Created outside the snapshot: in REPEATABLE READ an insert racing another node's would fail to serialize.
+    const found = await readImage(this.pool, key, since, epoch);
+    if (found) return found;
+    // First sight of the image: create its row (seq 0, a fresh epoch; safe if another node races), read again.
     await this.ensureImage(this.pool, key);
-    return this.transaction(async (client): Promise<ReadResult> => {
-      const image = await this.image(client, key);
-      if (since !== undefined && epoch === image.epoch && since <= image.seq) {
-        const events = await this.events(client, key, since, image.seq);
-        if (events) return { reset: false, seq: image.seq, epoch: image.epoch, events };
-      }
-      const { rows } = await client.query<{ body: Chat }>(
-        'SELECT body FROM chats WHERE tenant_id = $1 AND url_id = $2 ORDER BY created_at, id', [key.tenantId, key.urlId]);
-      return { reset: true, seq: image.seq, epoch: image.epoch, chats: rows.map((r) => r.body) };
-    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const created = await readImage(this.pool, key, since, epoch);
+    if (!created) throw new Error(`image row missing for ${key.tenantId} ${key.urlId}`);
+    return created;
   }
 
   async headSeq(key: ImageKey): Promise<number> {
@@ -201,14 +197,7 @@ export class PostgresStore implements Store {
     await db.query('INSERT INTO images (tenant_id, url_id, epoch) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, url_id) DO NOTHING', [key.tenantId, key.urlId, randomUUID()]);
   }
 
-  private async image(client: pg.PoolClient, key: ImageKey): Promise<ImageRow> {
-    const { rows } = await client.query<ImageRow>('SELECT seq, epoch, chat_count FROM images WHERE tenant_id = $1 AND url_id = $2', [key.tenantId, key.urlId]);
-    if (!rows[0]) throw new Error(`image row missing for ${key.tenantId} ${key.urlId}`);
-    return rows[0];
-  }
-
-
-  private async events(db: pg.Pool | pg.PoolClient, key: ImageKey, after: number, upTo: number): Promise<ImageEvent[] | null> {
+  private async events(db: pg.Pool, key: ImageKey, after: number, upTo: number): Promise<ImageEvent[] | null> {
     if (upTo <= after) return [];
     const { rows } = await db.query<{ body: ImageEvent }>(
       'SELECT body FROM events WHERE tenant_id = $1 AND url_id = $2 AND seq > $3 AND seq <= $4 ORDER BY seq', [key.tenantId, key.urlId, after, upTo]);
