@@ -45,3 +45,4 @@ export { validateClientMessage, parseClientFrame, isWriteMessage, type Validated
 export { parseServerFrame } from './server-frames.js';
 export { imageTopic } from './topic.js';
 export { applyEventToChat } from './apply-event.js';
+export type { UsageDay, UsageCounter, ImageUsage, UsageReport, LiveReport, TopImagesReport } from './usage-api.js';

@@ -6,7 +6,8 @@
  * - `GET /api/v1/tenants/:tenantId/top-images?from&to&limit`: images by delivered events.
  */
 import type { ServerResponse } from 'node:http';
-import type { Store, UsageDay } from '../store/types.js';
+import type { LiveReport, TopImagesReport, UsageDay, UsageReport } from '../../shared/index.js';
+import type { Store } from '../store/types.js';
 import { authorizeTenant } from '../auth/bearer.js';
 import { addDays, daysBetween, parseUtcDay, utcDay } from '../usage/utc-day.js';
 import { sendJson, type Route } from './router.js';
@@ -60,7 +61,7 @@ export function tenantApiRoutes(options: TenantApiOptions): Route[] {
 
       if (resource === 'live') {
         const live = await store.readLive(tenantId, now() - options.liveFreshMs);
-        return sendJson(response, 200, { tenantId, ...live, at: new Date(now()).toISOString() });
+        return sendJson(response, 200, { tenantId, ...live, at: new Date(now()).toISOString() } satisfies LiveReport);
       }
       const range = parseRange(url, utcDay(now()));
       if (!range.ok) return fail(response, 400, 'invalid-field', range.message);
@@ -70,7 +71,7 @@ export function tenantApiRoutes(options: TenantApiOptions): Route[] {
         const raw = url.searchParams.get('limit');
         const limit = raw === null ? DEFAULT_TOP_IMAGES : Number(raw);
         if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOP_IMAGES) return fail(response, 400, 'invalid-field', `"limit" must be a whole number from 1 to ${MAX_TOP_IMAGES}`);
-        return sendJson(response, 200, { tenantId, from, to, images: await store.readTopImages(tenantId, from, to, limit) });
+        return sendJson(response, 200, { tenantId, from, to, images: await store.readTopImages(tenantId, from, to, limit) } satisfies TopImagesReport);
       }
 
       const stored = new Map((await store.readUsage(tenantId, from, to)).map((day) => [day.day, day]));
@@ -81,7 +82,7 @@ export function tenantApiRoutes(options: TenantApiOptions): Route[] {
         conversationCreateCount: sum.conversationCreateCount + day.conversationCreateCount,
         peakConnections: Math.max(sum.peakConnections, day.peakConnections),
       }), { pubSubMessageCount: 0, pubSubBandwidth: 0, conversationCreateCount: 0, peakConnections: 0 });
-      return sendJson(response, 200, { tenantId, from, to, days, totals });
+      return sendJson(response, 200, { tenantId, from, to, days, totals } satisfies UsageReport);
     },
   }];
 }

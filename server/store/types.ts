@@ -42,25 +42,9 @@ export interface NewTenant {
   secretHash: string;
 }
 
-/** One tenant's usage on one UTC day (`day` is YYYY-MM-DD). Definitions in docs/dashboard.md. */
-export interface UsageDay {
-  day: string;
-  pubSubMessageCount: number;
-  pubSubBandwidth: number;
-  conversationCreateCount: number;
-  /**
-   * Peak of concurrent connections that day: the larger of each node's exact peak and the cluster-wide sum
-   * sampled at every flush. Never over-counts (restarts included); exact with one node.
-   */
-  peakConnections: number;
-}
+import type { ImageUsage, UsageDay } from '../../shared/index.js';
 
-/** One image's delivered traffic over a range of days. */
-export interface ImageUsage {
-  urlId: string;
-  pubSubMessageCount: number;
-  pubSubBandwidth: number;
-}
+export type { UsageDay, ImageUsage };
 
 /** A tenant's live numbers, summed over the nodes that reported recently. */
 export interface LiveUsage {

@@ -1,18 +1,10 @@
 /** The dashboard's REST calls (docs/dashboard.md), authorized with the tenant's secret as a Bearer token. */
 
-export interface UsageDay {
-  day: string;
-  pubSubMessageCount: number;
-  pubSubBandwidth: number;
-  conversationCreateCount: number;
-  peakConnections: number;
-}
+import type { LiveReport, TopImagesReport, UsageCounter, UsageReport } from '../../shared/index.js';
 
-export type Counter = Exclude<keyof UsageDay, 'day'>;
-
-export interface UsageReport { tenantId: string; from: string; to: string; days: UsageDay[]; totals: Omit<UsageDay, 'day'> }
-export interface LiveReport { tenantId: string; connections: number; watchedImages: number; nodes: number; at: string }
-export interface TopImages { tenantId: string; from: string; to: string; images: { urlId: string; pubSubMessageCount: number; pubSubBandwidth: number }[] }
+export type { LiveReport, UsageReport, UsageDay } from '../../shared/index.js';
+export type Counter = UsageCounter;
+export type TopImages = TopImagesReport;
 
 export interface Credentials { tenantId: string; secret: string }
 
