@@ -188,11 +188,12 @@ export class Connection {
     const counted = this.subscriptions.has(topic);
     this.subscriptions.set(topic, subscriber);
     if (!counted) this.context.presence?.add(this, key);
-    await this.context.hub.add(topic, subscriber);
     let result;
     try {
+      await this.context.hub.add(topic, subscriber);
       result = await this.context.service.read(key, message.since, message.epoch);
     } catch (error) {
+      // Never leave a subscription behind that holds events back for an answer that will not come.
       this.dropSubscription(topic, subscriber);
       throw error;
     }
