@@ -20,6 +20,7 @@ import { imageTopic } from '../../shared/index.js';
 import { KeyedBatcher } from './write-batcher.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { readImage } from './postgres-read.js';
+import { Gate } from './gate.js';
 import { beginAndLock, planBatch, storeAndCommit, type PendingWrite } from './postgres-write.js';
 import type {
   ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush, WriteContext, WriteOutcome, WritePlan,
@@ -43,6 +44,12 @@ const CONNECT_TIMEOUT_MS = 3000;
 const STATEMENT_TIMEOUT_MS = 10_000;
 /** Most writes to one image stored in one transaction: bounds a transaction's size and its first write's wait. */
 const MAX_WRITE_BATCH = 100;
+/** Pool connections kept free of the busy paths (reads, writes) for tenants, settings, usage and /readyz. */
+const RESERVED_CONNECTIONS = 2;
+/** Busy-path calls that may wait for a connection; beyond this they fail at once (`unavailable`). */
+const MAX_QUEUED_REQUESTS = 50_000;
+/** How long a busy-path call may wait for a connection: a resubscribe storm drains well within it. */
+const MAX_QUEUE_WAIT_MS = 15_000;
 /** Any number; two nodes migrating at once take turns on this advisory lock. */
 const MIGRATION_LOCK_ID = 0x1a6ec4a7;
 
@@ -54,6 +61,8 @@ const TENANT_COLUMNS = 'id, name, origins, created_at::float8 AS created_at';
 
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
+  /** Subscribes, replays, probes and writes queue here, leaving pool room for everything else. */
+  private readonly gate: Gate;
   private readonly batcher = new KeyedBatcher<PendingWrite, WriteOutcome>(MAX_WRITE_BATCH, (_topic, writes) => this.writeBatch(writes));
 
   constructor(private readonly options: PostgresStoreOptions) {
@@ -66,6 +75,8 @@ export class PostgresStore implements Store {
     });
     // An idle client whose server went away emits here; without a listener the process would crash.
     this.pool.on('error', () => {});
+    const poolSize = options.poolSize ?? DEFAULT_POOL_SIZE;
+    this.gate = new Gate({ concurrency: Math.max(1, poolSize - RESERVED_CONNECTIONS), maxWaiting: MAX_QUEUED_REQUESTS, maxWaitMs: MAX_QUEUE_WAIT_MS });
   }
 
   async init(): Promise<void> {
@@ -111,22 +122,26 @@ export class PostgresStore implements Store {
   }
 
   async read(key: ImageKey, since?: number, epoch?: string): Promise<ReadResult> {
-    const found = await readImage(this.pool, key, since, epoch);
-    if (found) return found;
-    // First sight of the image: create its row (seq 0, a fresh epoch; safe if another node races), read again.
-    await this.ensureImage(this.pool, key);
-    const created = await readImage(this.pool, key, since, epoch);
-    if (!created) throw new Error(`image row missing for ${key.tenantId} ${key.urlId}`);
-    return created;
+    return this.gate.run(async () => {
+      const found = await readImage(this.pool, key, since, epoch);
+      if (found) return found;
+      // First sight of the image: create its row (seq 0, a fresh epoch; safe if another node races), read again.
+      await this.ensureImage(this.pool, key);
+      const created = await readImage(this.pool, key, since, epoch);
+      if (!created) throw new Error(`image row missing for ${key.tenantId} ${key.urlId}`);
+      return created;
+    });
   }
 
   async headSeq(key: ImageKey): Promise<number> {
-    const { rows } = await this.pool.query<{ seq: string | number }>('SELECT seq FROM images WHERE tenant_id = $1 AND url_id = $2', [key.tenantId, key.urlId]);
-    return rows[0] ? Number(rows[0].seq) : 0;
+    return this.gate.run(async () => {
+      const { rows } = await this.pool.query<{ seq: string | number }>('SELECT seq FROM images WHERE tenant_id = $1 AND url_id = $2', [key.tenantId, key.urlId]);
+      return rows[0] ? Number(rows[0].seq) : 0;
+    });
   }
 
   async eventsBetween(key: ImageKey, after: number, upTo: number): Promise<ImageEvent[] | null> {
-    return this.events(this.pool, key, after, upTo);
+    return this.gate.run(() => this.events(this.pool, key, after, upTo));
   }
 
   async write(key: ImageKey, chatId: string | null, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
@@ -139,7 +154,7 @@ export class PostgresStore implements Store {
   private async writeBatch(writes: PendingWrite[]): Promise<WriteOutcome[]> {
     const key = writes[0]!.key;
     const chatIds = [...new Set(writes.map((w) => w.chatId).filter((id): id is string => id !== null))];
-    return this.withClient(async (client) => {
+    return this.gate.run(() => this.withClient(async (client) => {
       let { image, chats } = await beginAndLock(client, key, chatIds);
       if (!image) {
         // First write to an image never read: create its row (safe if another node races) and lock it.
@@ -152,7 +167,7 @@ export class PostgresStore implements Store {
       if (change.events.length === 0) await client.query('ROLLBACK');
       else await storeAndCommit(client, key, change, change.seq - this.options.eventLogKeep);
       return outcomes;
-    });
+    }));
   }
 
   async findTenantBySecretHash(secretHash: string): Promise<string | null> {
