@@ -122,7 +122,7 @@ export class RedisBus implements Bus {
 
   async publish(topic: string, payload: string): Promise<void> {
     // Local subscribers first, and whatever Redis does: this node's own writes always reach its clients.
-    if (this.topics.has(topic)) queueMicrotask(() => this.listener(topic, payload));
+    if (this.topics.has(topic)) queueMicrotask(() => this.deliver(topic, payload));
     if (this.closed) return;
     try {
       if (this.pub.status !== 'ready') throw new Error('redis unavailable: event not published to other nodes');
@@ -179,7 +179,16 @@ export class RedisBus implements Bus {
     if (message.slice(0, cut) === this.nodeId) return; // own echo: already delivered locally
     if (!this.topics.has(topic)) return; // arrived after the last local subscriber left
     this.received += 1;
-    this.listener(topic, message.slice(cut + 1));
+    this.deliver(topic, message.slice(cut + 1));
+  }
+
+  /** A listener's failure is logged, never thrown into ioredis's parser or a bare microtask (it would crash). */
+  private deliver(topic: string, payload: string): void {
+    try {
+      this.listener(topic, payload);
+    } catch (error) {
+      this.log.error({ err: error, topic }, 'bus listener failed');
+    }
   }
 
   /**
