@@ -75,15 +75,15 @@ describe('redis bus between nodes', () => {
     }
     await eventually(() => one!.healthy && two!.healthy, 'both buses to reconnect', 15_000);
     expect(status).toEqual(['down', 'up']);
-    // What failed to publish during the outage is republished once (the newest per image).
-    await eventually(() => gotTwo.length === 1, 'the republished event');
-    expect(gotTwo).toEqual(['{"seq":1}']);
     await one!.publish('demo a', '{"seq":2}');
-    await one!.publish('demo b', '{"seq":1}');
-    await eventually(() => gotTwo.length === 3, 'cross-node delivery after the outage');
+    await one!.publish('demo b', '{"seq":3}');
+    await eventually(() => gotTwo.includes('{"seq":2}') && gotTwo.includes('{"seq":3}'), 'cross-node delivery after the outage');
     await settle();
-    expect(gotTwo.sort()).toEqual(['{"seq":1}', '{"seq":1}', '{"seq":2}']);
-    expect(gotOne.sort()).toEqual(['{"seq":1}', '{"seq":1}', '{"seq":2}']);
+    // Node one republishes what it could not publish; node two gets it only if it was subscribed again by then
+    // (when the whole Redis was down, node two's own onUp makes its subscribers resync anyway). Never twice.
+    expect(gotTwo.filter((p) => p !== '{"seq":1}').sort()).toEqual(['{"seq":2}', '{"seq":3}']);
+    expect(gotTwo.filter((p) => p === '{"seq":1}').length).toBeLessThanOrEqual(1);
+    expect(gotOne.sort()).toEqual(['{"seq":1}', '{"seq":2}', '{"seq":3}']);
   });
 
   test('a node that alone lost Redis republishes its newest unsent event per image once it is back', async () => {
