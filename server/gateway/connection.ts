@@ -42,6 +42,8 @@ export class Connection {
   private readonly writes: TokenBucket;
   private refusedInARow = 0;
   private closed = false;
+  /** The tail of this connection's write authorizations, which run in arrival order. */
+  private writeOrder: Promise<void> = Promise.resolve();
   /** Tenants this connection is the admin (moderator) of, via `subscribe-tenant`, with the secret that opened it. */
   private readonly adminOf = new Map<string, string>();
   private readonly admin: AdminSubscriber = {
@@ -244,14 +246,32 @@ export class Connection {
     return false;
   }
 
-  private async write(message: WriteMessage): Promise<void> {
+  /**
+   * Writes are authorized one after another, in the order they arrived, and each is handed to the store as
+   * soon as it is authorized; so a connection's writes are stored in the order it sent them even when one
+   * authorization has to wait for the store (a tenant cache miss). The stores keep their call order.
+   */
+  private write(message: WriteMessage): Promise<void> {
     const started = performance.now();
-    const scope = { broadcastId: message.broadcastId, for: message.type };
+    const authorized = this.writeOrder.then(() => this.authorizeWrite(message));
+    this.writeOrder = authorized.then(() => undefined, () => undefined);
+    return authorized.then((moderator) => (moderator === null ? undefined : this.commitWrite(message, moderator, started)));
+  }
+
+  /** Null when refused (the error is sent); else whether the writer acts as the tenant's moderator. */
+  private async authorizeWrite(message: WriteMessage): Promise<boolean | null> {
     const moderator = await this.isModerator(message.tenantId);
     if (!moderator && !this.subscriptions.has(imageTopic(message))) {
       const access = await this.context.service.access(message.tenantId, this.origin);
-      if (!access.ok) return this.error(access.code, access.message, scope);
+      if (!access.ok) {
+        this.error(access.code, access.message, { broadcastId: message.broadcastId, for: message.type });
+        return null;
+      }
     }
+    return moderator;
+  }
+
+  private async commitWrite(message: WriteMessage, moderator: boolean, started: number): Promise<void> {
     const outcome = await this.context.service.commit(
       message,
       { ...this.user, moderator },
@@ -263,6 +283,6 @@ export class Connection {
       },
       (error) => this.context.log.warn({ err: error }, 'publish failed; subscribers will catch up from the store'),
     );
-    if (!outcome.ok) return this.error(outcome.code, outcome.message, scope);
+    if (!outcome.ok) this.error(outcome.code, outcome.message, { broadcastId: message.broadcastId, for: message.type });
   }
 }

@@ -50,3 +50,19 @@ test('writes that arrive together are committed together, in order, with consecu
   expect(snapshot.chats[0]!.comments.map((c) => c.text)).toEqual(['root', ...Array.from({ length: 30 }, (_, i) => `c${i}`)]);
   client.close();
 });
+
+test('a connection\'s writes are stored in the order it sent them, also while its tenant is looked up', async () => {
+  const tenantId = `t-${randomUUID()}`;
+  expect(await server.store.createTenant({ id: tenantId, name: 'Fresh', origins: [], secretHash: 'x' })).toBe(true);
+  const writer = await TestClient.connect(server.wsUrl); // never subscribes: every write checks the tenant
+  const urlId = `img-${randomUUID()}`;
+  const chatId = randomUUID();
+  const first = await writer.write({ type: 'create-chat', tenantId, urlId, chatId, x: 0.5, y: 0.5, text: 'root' });
+  expect(first.type).toBe('ack');
+  server.service.tenants.forget(tenantId); // the next write misses the cache and waits for the store
+  const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => writer.write({ type: 'add-comment', tenantId, urlId, chatId, text: `n${i}` })));
+  expect(answers.map((a) => a.type === 'ack' && a.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 2));
+  const stored = await server.store.read({ tenantId, urlId });
+  expect(stored.reset && stored.chats[0]!.comments.map((c) => c.text)).toEqual(['root', ...Array.from({ length: 40 }, (_, i) => `n${i}`)]);
+  writer.close();
+});
