@@ -26,6 +26,11 @@ import {
 } from '../shared/index.js';
 import type { Connection, ImageChannel, ImageMessage } from './connection.js';
 import { Listeners } from './listeners.js';
+import { backoffDelay } from './backoff.js';
+
+/** Retry delays for a subscribe the server answered with `unavailable`. */
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 20_000;
 import { applyOptimistic, optimisticEvent } from './optimistic.js';
 
 /** Distributes `Omit` over a union, so each write keeps its own fields. */
@@ -83,6 +88,9 @@ export class ImageStore implements ImageChannel {
   /** Events that arrived ahead of the next seq, by seq. */
   private readonly early = new Map<number, ImageEvent>();
   private gapTimer: ReturnType<typeof setTimeout> | null = null;
+  /** A subscribe answered `unavailable` is retried with backoff; reset by the next `subscribed`. */
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryAttempt = 0;
   private pending: PendingWrite[] = [];
   private readonly changeListeners = new Listeners<StoreChange>();
   private readonly errorListeners = new Listeners<{ code: ErrorCode; message: string }>();
@@ -151,6 +159,7 @@ export class ImageStore implements ImageChannel {
     if (!this.opened) return;
     this.opened = false;
     this.clearGapTimer();
+    this.clearRetryTimer();
     this.connection.detach(this);
   }
 
@@ -256,6 +265,7 @@ export class ImageStore implements ImageChannel {
   /** @internal Called by the connection when its socket closed. */
   connectionLost(): void {
     this.clearGapTimer();
+    this.clearRetryTimer(); // the reconnect resubscribes anyway
     for (const write of this.pending) if (write.ackSeq === null) write.inDoubt = true;
   }
 
@@ -271,6 +281,8 @@ export class ImageStore implements ImageChannel {
         return;
       case 'error':
         this.errorListeners.emit({ code: message.code, message: message.message });
+        // The server could not serve the subscription just now (say its database is down): try again later.
+        if (message.code === 'unavailable' && this.opened) this.scheduleRetry();
         return;
       case 'new-image-chat':
       case 'image-chat-updated':
@@ -280,6 +292,8 @@ export class ImageStore implements ImageChannel {
   }
 
   private subscribed(message: ImageMessage & { type: 'subscribed' }): void {
+    this.retryAttempt = 0;
+    this.clearRetryTimer();
     const touched = new Set<string>();
     const arrived: string[] = [];
     let all = false;
@@ -377,6 +391,21 @@ export class ImageStore implements ImageChannel {
       this.gapTimer = null;
       if (this.early.size > 0) this.connection.resubscribe(this);
     }, this.gapWaitMs);
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    const delay = backoffDelay(this.retryAttempt, RETRY_MIN_MS, RETRY_MAX_MS);
+    this.retryAttempt += 1;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.opened) this.connection.resubscribe(this);
+    }, delay);
+  }
+
+  private clearRetryTimer(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   private clearGapTimer(): void {

@@ -113,3 +113,25 @@ test('a live marker from someone else is reported as arrived; one\'s own is not'
   expect(changes.flatMap((c) => c.arrived)).toEqual(['b']);
   expect(store.chats.map((c) => c.comments[0]!.text).sort()).toEqual(['hello', 'hello', 'mine']);
 });
+
+test('a subscribe answered unavailable (the server\'s database is down) is retried with backoff until it succeeds', async () => {
+  const subscribes = () => latest().sent.filter((m) => m.type === 'subscribe').length;
+  latest().receive({ type: 'resync', ...key });
+  expect(subscribes()).toBe(2);
+  latest().receive({ type: 'error', code: 'unavailable', message: 'store down', for: 'subscribe', ...key });
+  await vi.advanceTimersByTimeAsync(999);
+  expect(subscribes()).toBe(2);
+  await vi.advanceTimersByTimeAsync(1);
+  expect(subscribes()).toBe(3);
+  latest().receive({ type: 'error', code: 'unavailable', message: 'store down', for: 'subscribe', ...key });
+  await vi.advanceTimersByTimeAsync(2000); // the second retry waits 1–2 s (full jitter)
+  expect(subscribes()).toBe(4);
+  expect(latest().sent.at(-1)).toMatchObject({ type: 'subscribe', since: 1, epoch: 'e1' });
+  latest().receive({ type: 'subscribed', ...key, seq: 1, epoch: 'e1', reset: false, events: [] });
+  await vi.advanceTimersByTimeAsync(30_000);
+  expect(subscribes()).toBe(4);
+  // Other errors (an unknown tenant) are final: no retry.
+  latest().receive({ type: 'error', code: 'not-found', message: 'no tenant', for: 'subscribe', ...key });
+  await vi.advanceTimersByTimeAsync(30_000);
+  expect(subscribes()).toBe(4);
+});
