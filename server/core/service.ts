@@ -69,6 +69,11 @@ export class ChatService {
       await this.publish(outcome.event).catch(onPublishError);
       return outcome;
     })();
+    return this.track(task);
+  }
+
+  /** Counts a task as in flight until it settles, so `settle` waits for it. */
+  track<T>(task: Promise<T>): Promise<T> {
     this.inFlight.add(task);
     const done = () => { this.inFlight.delete(task); };
     task.then(done, done);

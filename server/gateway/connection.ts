@@ -42,6 +42,10 @@ export class Connection {
   private readonly writes: TokenBucket;
   private refusedInARow = 0;
   private closed = false;
+  /** Per image, the tail of this connection's subscribes and unsubscribes, which run in arrival order. */
+  private readonly topicOrder = new Map<string, Promise<void>>();
+  /** Images whose subscribe is being answered. */
+  private readonly subscribing = new Set<string>();
   /** The tail of this connection's write authorizations, which run in arrival order. */
   private writeOrder: Promise<void> = Promise.resolve();
   /** Tenants this connection is the admin (moderator) of, via `subscribe-tenant`, with the secret that opened it. */
@@ -139,7 +143,9 @@ export class Connection {
     this.handle(message).catch((error: unknown) => {
       this.context.log.error({ err: error, type: message.type }, 'handler failed');
       const broadcastId = isWriteMessage(message) ? message.broadcastId : undefined;
-      this.error('unavailable', 'the service could not complete this; try again', { broadcastId, for: message.type });
+      // Name the image too, so the client knows which subscription to retry.
+      const image = message.type === 'subscribe' || message.type === 'unsubscribe' ? { tenantId: message.tenantId, urlId: message.urlId } : {};
+      this.error('unavailable', 'the service could not complete this; try again', { broadcastId, for: message.type, ...image });
     });
   }
 
@@ -150,9 +156,9 @@ export class Connection {
       case 'hello':
         return this.hello(message);
       case 'subscribe':
-        return this.subscribe(message);
+        return this.inTopicOrder(imageTopic(message), () => this.subscribe(message));
       case 'unsubscribe':
-        return this.unsubscribe(message);
+        return this.inTopicOrder(imageTopic(message), () => this.unsubscribe(message));
       case 'subscribe-tenant':
         return this.subscribeTenant(message);
       default:
@@ -167,18 +173,43 @@ export class Connection {
     this.outbox.send({ type: 'welcome', user: this.user, session: this.context.signer.issue(this.user.id) });
   }
 
+  /**
+   * Subscribes and unsubscribes of one image run one after another, in arrival order: two subscribes sent
+   * together must not both install a subscription, and an unsubscribe must not overtake its subscribe.
+   */
+  private inTopicOrder(topic: string, operation: () => Promise<void> | void): Promise<void> {
+    const previous = this.topicOrder.get(topic) ?? Promise.resolve();
+    const run = previous.then(operation);
+    const tail = run.then(() => undefined, () => undefined);
+    this.topicOrder.set(topic, tail);
+    void tail.then(() => {
+      if (this.topicOrder.get(topic) === tail) this.topicOrder.delete(topic);
+    });
+    return run;
+  }
+
   private async subscribe(message: SubscribeMessage): Promise<void> {
     const key: ImageKey = { tenantId: message.tenantId, urlId: message.urlId };
     const topic = imageTopic(key);
     const scope = { for: 'subscribe', tenantId: key.tenantId, urlId: key.urlId };
-    const existing = this.subscriptions.get(topic);
-    if (!existing && this.subscriptions.size >= this.context.limits.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+    // Subscribes still being answered count toward the cap, so a burst cannot pass it.
+    if (!this.subscriptions.has(topic) && this.subscriptions.size + this.subscribing.size >= this.context.limits.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
       return this.error('limit-reached', `at most ${this.context.limits.MAX_SUBSCRIPTIONS_PER_CONNECTION} images per connection`, scope);
     }
+    this.subscribing.add(topic);
+    try {
+      await this.installSubscription(key, topic, message, scope);
+    } finally {
+      this.subscribing.delete(topic);
+    }
+  }
+
+  private async installSubscription(key: ImageKey, topic: string, message: SubscribeMessage, scope: Record<string, string>): Promise<void> {
     const access = await this.context.service.access(key.tenantId, this.origin);
     if (!access.ok) return this.error(access.code, access.message, scope);
     if (this.closed) return;
     // A repeated subscribe (a client resyncing) replaces the old subscription.
+    const existing = this.subscriptions.get(topic);
     if (existing) this.context.hub.remove(topic, existing);
     const subscriber: Subscriber = {
       key,
@@ -255,7 +286,8 @@ export class Connection {
     const started = performance.now();
     const authorized = this.writeOrder.then(() => this.authorizeWrite(message));
     this.writeOrder = authorized.then(() => undefined, () => undefined);
-    return authorized.then((moderator) => (moderator === null ? undefined : this.commitWrite(message, moderator, started)));
+    // Tracked from arrival, so a graceful shutdown also waits for writes still being authorized.
+    return this.context.service.track(authorized.then((moderator) => (moderator === null ? undefined : this.commitWrite(message, moderator, started))));
   }
 
   /** Null when refused (the error is sent); else whether the writer acts as the tenant's moderator. */

@@ -99,3 +99,49 @@ test('a tenant limited to some origins refuses pages from others', async () => {
   expect(await other.write({ type: 'create-chat', tenantId: 'shop', urlId: 'img', x: 0.5, y: 0.5, text: 'spam' })).toMatchObject({ type: 'error', code: 'forbidden' });
   allowed.close(); other.close();
 });
+
+test('subscribes sent together: the cap holds, a repeated subscribe leaves no stray subscription, unsubscribe is not overtaken', async () => {
+  const c = await TestClient.connect(server.wsUrl);
+  const base = `img-${randomUUID()}`;
+  // Five different images in one burst against a cap of 2.
+  for (let i = 0; i < 5; i += 1) c.send({ type: 'subscribe', tenantId: 'demo', urlId: `${base}-${i}` });
+  await c.next(() => c.frames.filter((m) => m.type === 'subscribed' || (m.type === 'error' && m.for === 'subscribe')).length === 5);
+  expect(c.frames.filter((m) => m.type === 'subscribed')).toHaveLength(2);
+  expect(c.frames.filter((m) => m.type === 'error' && m.code === 'limit-reached')).toHaveLength(3);
+  c.close();
+  await c.waitClosed();
+
+  const d = await TestClient.connect(server.wsUrl);
+  const topicsBefore = server.gateway.topicCount;
+  d.send({ type: 'subscribe', tenantId: 'demo', urlId: base });
+  d.send({ type: 'subscribe', tenantId: 'demo', urlId: base });
+  await d.next(() => d.frames.filter((m) => m.type === 'subscribed').length === 2);
+  d.send({ type: 'subscribe', tenantId: 'demo', urlId: `${base}-x` });
+  d.send({ type: 'unsubscribe', tenantId: 'demo', urlId: `${base}-x` });
+  await d.nextOfType('unsubscribed');
+  expect(server.gateway.topicCount).toBe(topicsBefore + 1);
+  d.close();
+  await d.waitClosed();
+  // Nothing is left behind holding events for an answer that never comes.
+  const deadline = Date.now() + 5000;
+  while (server.gateway.topicCount !== topicsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(server.gateway.topicCount).toBe(topicsBefore);
+});
+
+test('a subscribe the store cannot answer gets unavailable naming the image, and the connection lives on', async () => {
+  const failing = await startTestServer();
+  try {
+    const c = await TestClient.connect(failing.wsUrl);
+    await c.subscribe('demo', 'warm-up'); // the tenant is cached from here on
+    const read = failing.store.read.bind(failing.store);
+    failing.store.read = async () => { throw new Error('database is down'); };
+    const answer = await c.subscribe('demo', 'img-down');
+    expect(answer).toMatchObject({ type: 'error', code: 'unavailable', for: 'subscribe', tenantId: 'demo', urlId: 'img-down' });
+    failing.store.read = read;
+    expect(await c.subscribe('demo', 'img-down')).toMatchObject({ type: 'subscribed', seq: 0 });
+    c.close();
+  } finally {
+    await failing.close();
+    removeDir(failing.dataDir);
+  }
+});
