@@ -103,8 +103,14 @@ export class TopicHub {
     const held = subscriber.held ?? [];
     subscriber.held = null;
     subscriber.floor = seq;
-    for (const item of held) this.deliverTo(subscriber, item.frame, item.seq);
     const state = this.topics.get(topic);
+    // What was held is a gap-free run the topic delivered since this subscriber registered. If the topic is
+    // already past the snapshot and that run does not start right after it, some events went by unseen:
+    // that happens when another subscriber's newer snapshot set the topic's start while this one's read was
+    // still running. The subscriber then resyncs instead of silently missing them.
+    const missed = state?.lastSeq != null && state.lastSeq > seq && (held.length === 0 || held[0]!.seq > seq + 1);
+    for (const item of held) this.deliverTo(subscriber, item.frame, item.seq);
+    if (missed) subscriber.resync();
     if (!state) return;
     if (state.lastSeq === null) {
       state.lastSeq = seq;

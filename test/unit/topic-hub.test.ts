@@ -147,3 +147,19 @@ test('the seq probe finds an event that was stored but never published', async (
   expect(s.got).toEqual([5]);
   h.close();
 });
+
+test('a subscriber whose snapshot is older than what another one started the topic at is told to resync', async () => {
+  const { h } = hub(1, 100);
+  const slow = subscriber();
+  const fast = subscriber();
+  await h.add(topic, slow);
+  await h.add(topic, fast);
+  h.publish(topic, 11, frame(11));
+  h.publish(topic, 12, frame(12));
+  h.goLive(topic, fast, 12); // its read finished first and saw up to 12
+  h.publish(topic, 13, frame(13));
+  h.goLive(topic, slow, 10); // its read saw only up to 10: 11 and 12 went by before it was live
+  expect(fast.got).toEqual([13]);
+  expect(slow.resyncs).toBe(1);
+  expect([fast.resyncs]).toEqual([0]);
+});
