@@ -213,9 +213,26 @@ export class RedisBus implements Bus {
     }
   }
 
+  /**
+   * Subscribes every topic again after a reconnect. Topics opened or closed while that is under way (while
+   * `subReady` is still false they are only recorded) are caught up by looping until the Redis subscriptions
+   * match `topics` with no await in between, so `subReady` turns true on an exact match.
+   */
   private async restoreSubscriptions(): Promise<void> {
-    const channels = [...this.topics].map((topic) => this.prefix + topic);
-    if (channels.length > 0) await this.sub.subscribe(...channels);
+    const restored = new Set<string>();
+    for (;;) {
+      const missing = [...this.topics].filter((topic) => !restored.has(topic));
+      const stale = [...restored].filter((topic) => !this.topics.has(topic));
+      if (missing.length === 0 && stale.length === 0) break;
+      if (missing.length > 0) {
+        await this.sub.subscribe(...missing.map((topic) => this.prefix + topic));
+        for (const topic of missing) restored.add(topic);
+      }
+      if (stale.length > 0) {
+        await this.sub.unsubscribe(...stale.map((topic) => this.prefix + topic));
+        for (const topic of stale) restored.delete(topic);
+      }
+    }
     if (this.sub.status !== 'ready' || this.closed) return;
     this.subReady = true;
     this.updateHealth();

@@ -31,6 +31,8 @@ interface TopicState {
   knownSeq: number;
   early: Map<number, Buffer>;
   gapTimer: NodeJS.Timeout | null;
+  /** Settles once the bus subscription of the topic is active (or its attempt failed). */
+  opened: Promise<void>;
 }
 
 export interface TopicHubOptions {
@@ -89,13 +91,18 @@ export class TopicHub {
   async add(topic: string, subscriber: Subscriber): Promise<void> {
     let state = this.topics.get(topic);
     if (!state) {
-      state = { key: subscriber.key, subscribers: new Set(), lastSeq: null, knownSeq: 0, early: new Map(), gapTimer: null };
+      state = { key: subscriber.key, subscribers: new Set(), lastSeq: null, knownSeq: 0, early: new Map(), gapTimer: null, opened: Promise.resolve() };
       this.topics.set(topic, state);
       state.subscribers.add(subscriber);
-      await this.options.onTopicOpened(topic);
+      const opened = this.options.onTopicOpened(topic);
+      // Later subscribers wait for this attempt (not its outcome) before they read their snapshot.
+      state.opened = opened.catch(() => undefined);
+      await opened;
       return;
     }
     state.subscribers.add(subscriber);
+    // The topic may still be being subscribed on the bus: reading a snapshot before that could miss events.
+    await state.opened;
   }
 
   /** The subscriber's snapshot (at `seq`) was sent: release what was held back after it. */

@@ -163,3 +163,19 @@ test('a subscriber whose snapshot is older than what another one started the top
   expect(slow.resyncs).toBe(1);
   expect([fast.resyncs]).toEqual([0]);
 });
+
+test('a second subscriber waits until the topic is subscribed on the bus before it may read its snapshot', async () => {
+  let finishOpening = () => {};
+  const h = new TopicHub({
+    gapWaitMs: 10, fetchEvents: async () => [], onTopicClosed: async () => {}, onError: () => {},
+    onTopicOpened: () => new Promise<void>((resolve) => { finishOpening = resolve; }),
+  });
+  const order: string[] = [];
+  const first = h.add(topic, subscriber()).then(() => order.push('first'));
+  const second = h.add(topic, subscriber()).then(() => order.push('second'));
+  await wait(20);
+  expect(order).toEqual([]);
+  finishOpening();
+  await Promise.all([first, second]);
+  expect(order.sort()).toEqual(['first', 'second']);
+});
