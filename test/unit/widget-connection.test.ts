@@ -44,19 +44,19 @@ test('reconnects with full-jitter exponential backoff: connecting, then offline 
   latest().welcome();
   latest().drop();
   expect(states).toEqual(['live', 'connecting']);
-  // Attempt 0 waits min + 0.5 × (min(20 s, 0.5 s × 2^0) − min) = 500 ms.
-  vi.advanceTimersByTime(499);
+  // Attempt 0 waits min + 0.5 × (min(20 s, 0.5 s × 2^1) − min) = 750 ms (jittered from the first attempt on).
+  vi.advanceTimersByTime(749);
   expect(ScriptedSocket.all).toHaveLength(1);
   vi.advanceTimersByTime(1);
   expect(ScriptedSocket.all).toHaveLength(2);
   latest().drop(); // the server is still down
   expect(states).toEqual(['live', 'connecting', 'offline']);
-  // Attempt 1: 500 + 0.5 × (1000 − 500) = 750 ms; attempt 2: 500 + 0.5 × 1500 = 1250 ms.
-  vi.advanceTimersByTime(749);
+  // Attempt 1: 500 + 0.5 × (2000 − 500) = 1250 ms; attempt 2: 500 + 0.5 × 3500 = 2250 ms.
+  vi.advanceTimersByTime(1249);
   expect(ScriptedSocket.all).toHaveLength(2);
   vi.advanceTimersByTime(1);
   latest().drop();
-  vi.advanceTimersByTime(1250);
+  vi.advanceTimersByTime(2250);
   expect(ScriptedSocket.all).toHaveLength(4);
   latest().open();
   latest().welcome();
@@ -77,7 +77,7 @@ test('the heartbeat pings, and a server silent for two intervals is dropped and 
   vi.advanceTimersByTime(1001); // nothing heard for more than 2 × 1000 ms
   expect(first.closedWith).toBe(1000);
   expect(states).toEqual(['live', 'connecting']);
-  vi.advanceTimersByTime(500);
+  vi.advanceTimersByTime(750);
   expect(ScriptedSocket.all).toHaveLength(2);
   connection.close();
 });
@@ -90,7 +90,7 @@ test('late callbacks of an old socket are ignored', () => {
   const lateMessage = old.onmessage!;
   const lateClose = old.onclose!;
   connection.reconnect();
-  vi.advanceTimersByTime(500);
+  vi.advanceTimersByTime(750);
   const current = latest();
   expect(current).not.toBe(old);
   current.open();
@@ -140,7 +140,7 @@ test('after a reconnect every image is subscribed again from its last seq and ep
   latest().welcome();
   latest().receive({ type: 'subscribed', tenantId: 'demo', urlId: 'img', seq: 7, epoch: 'e1', reset: true, chats: [] });
   latest().drop();
-  vi.advanceTimersByTime(500);
+  vi.advanceTimersByTime(750);
   latest().open();
   expect(latest().sent).toContainEqual({ type: 'subscribe', tenantId: 'demo', urlId: 'img', since: 7, epoch: 'e1' });
   connection.close();
@@ -163,8 +163,8 @@ test('closed for flooding (1008), it comes back slowly rather than at once', () 
   latest().open();
   latest().welcome();
   latest().drop(1008);
-  // Step 4: 500 + 0.5 × (min(20 s, 500 × 2^4) − 500) = 4250 ms.
-  vi.advanceTimersByTime(4249);
+  // Step 4: 500 + 0.5 × (min(20 s, 500 × 2^5) − 500) = 8250 ms.
+  vi.advanceTimersByTime(8249);
   expect(ScriptedSocket.all).toHaveLength(1);
   vi.advanceTimersByTime(1);
   expect(ScriptedSocket.all).toHaveLength(2);

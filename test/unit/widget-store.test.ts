@@ -121,10 +121,10 @@ test('a subscribe answered unavailable (the server\'s database is down) is retri
   latest().receive({ type: 'error', code: 'unavailable', message: 'store down', for: 'subscribe', ...key });
   await vi.advanceTimersByTimeAsync(999);
   expect(subscribes()).toBe(2);
-  await vi.advanceTimersByTimeAsync(1);
+  await vi.advanceTimersByTimeAsync(1001); // the first retry waits 1–2 s (full jitter)
   expect(subscribes()).toBe(3);
   latest().receive({ type: 'error', code: 'unavailable', message: 'store down', for: 'subscribe', ...key });
-  await vi.advanceTimersByTimeAsync(2000); // the second retry waits 1–2 s (full jitter)
+  await vi.advanceTimersByTimeAsync(4000); // the second 1–4 s
   expect(subscribes()).toBe(4);
   expect(latest().sent.at(-1)).toMatchObject({ type: 'subscribe', since: 1, epoch: 'e1' });
   latest().receive({ type: 'subscribed', ...key, seq: 1, epoch: 'e1', reset: false, events: [] });
