@@ -59,3 +59,15 @@ test('a bad configuration fails at start with a message naming the variable', as
   const failure = await startNodeProcess({ MAX_FRAME_BYTES: '1000', DATABASE_URL: 'sqlite::memory:' }).then(() => null, (error: Error) => error.message);
   expect(failure).toContain('MAX_FRAME_BYTES');
 });
+
+test('static files: the widget is served, a malformed or escaping path is a 404, never a 500', async () => {
+  const server = await startTestServer();
+  dirs.push(server.dataDir);
+  const widget = await fetch(`${server.url}/widget.js`);
+  expect(widget.status).toBe(200);
+  expect(widget.headers.get('content-type')).toContain('text/javascript');
+  expect((await fetch(`${server.url}/%E0%A4%A`)).status).toBe(404);
+  expect((await fetch(`${server.url}/..%2F..%2Fpackage.json`)).status).toBe(404);
+  expect((await fetch(`${server.url}/demo/..%2F..%2F..%2Fpackage.json`)).status).toBe(404);
+  await server.close();
+});
