@@ -88,6 +88,8 @@ export class ImageStore implements ImageChannel {
   /** Events that arrived ahead of the next seq, by seq. */
   private readonly early = new Map<number, ImageEvent>();
   private gapTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Highest seq this client's own acks say exists. */
+  private expectedSeq = 0;
   /** A subscribe answered `unavailable` is retried with backoff; reset by the next `subscribed`. */
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retryAttempt = 0;
@@ -238,6 +240,9 @@ export class ImageStore implements ImageChannel {
 
   private acknowledged(write: PendingWrite, seq: number): void {
     write.ackSeq = seq;
+    // The echo is due: if it never comes (lost between nodes), the gap check resubscribes to fetch it.
+    if (seq > this.expectedSeq) this.expectedSeq = seq;
+    this.checkGap();
     const id = write.message.broadcastId;
     // The echo may already be in (or inside a snapshot that raced the ack): then the write is done.
     if (write.echoed || (this._seq !== null && this._seq >= seq)) this.removePending(write);
@@ -308,6 +313,8 @@ export class ImageStore implements ImageChannel {
       if (this._seq === null || this._seq < message.seq) this._seq = message.seq;
     }
     this._epoch = message.epoch;
+    // The answer's seq is the image's head: an ack above it can only be of another history (a new epoch).
+    if (this.expectedSeq > message.seq) this.expectedSeq = message.seq;
     this._ready = true;
     this.settleInDoubt(touched);
     // Acknowledged writes whose echo is now included leave the overlay.
@@ -328,7 +335,7 @@ export class ImageStore implements ImageChannel {
       this.removePending(write);
       touched.add(write.event.chatId);
       const id = write.message.broadcastId;
-      if (write.echoed) write.resolve({ ok: true, seq: this._seq ?? 0, broadcastId: id });
+      if (write.echoed || this.visibleInConfirmed(write.message)) write.resolve({ ok: true, seq: this._seq ?? 0, broadcastId: id });
       else write.resolve({ ok: false, code: 'unavailable', message: 'the connection dropped before the server confirmed this change', broadcastId: id });
     }
   }
@@ -381,15 +388,33 @@ export class ImageStore implements ImageChannel {
     }
   }
 
+  /**
+   * A write whose echo was not seen can still be in a snapshot (`reset: true` carries no events): its
+   * client-made chat or comment id then shows it was stored.
+   */
+  private visibleInConfirmed(message: WriteMessage): boolean {
+    if (message.type === 'create-chat') return message.chatId !== undefined && this.confirmed.has(message.chatId);
+    if (message.type === 'add-comment') {
+      const commentId = message.commentId;
+      return commentId !== undefined && (this.confirmed.get(message.chatId)?.comments.some((c) => c.id === commentId) ?? false);
+    }
+    return false;
+  }
+
+  /** Behind: events wait for a missing seq, or an acknowledged seq has not arrived. */
+  private isBehind(): boolean {
+    return this._seq !== null && (this.early.size > 0 || this.expectedSeq > this._seq);
+  }
+
   private checkGap(): void {
-    if (this.early.size === 0 || this._seq === null) {
+    if (!this.isBehind()) {
       this.clearGapTimer();
       return;
     }
     if (this.gapTimer) return;
     this.gapTimer = setTimeout(() => {
       this.gapTimer = null;
-      if (this.early.size > 0) this.connection.resubscribe(this);
+      if (this.isBehind()) this.connection.resubscribe(this);
     }, this.gapWaitMs);
   }
 

@@ -135,3 +135,33 @@ test('a subscribe answered unavailable (the server\'s database is down) is retri
   await vi.advanceTimersByTimeAsync(30_000);
   expect(subscribes()).toBe(4);
 });
+
+test('a write whose ack was lost succeeds if a snapshot after reconnecting holds it (no echo in a snapshot)', async () => {
+  const created = store.createChat(0.2, 0.3, 'in the snapshot');
+  const write = lastWrite() as WriteMessage & { type: 'create-chat' };
+  latest().drop();
+  await vi.advanceTimersByTimeAsync(1000);
+  latest().open();
+  latest().welcome();
+  const stored: Chat = { ...chat(created.chatId, 'in the snapshot'), id: created.chatId };
+  latest().receive({ type: 'subscribed', ...key, seq: 9, epoch: 'e1', reset: true, chats: [chat('a'), stored] });
+  await expect(created.done).resolves.toMatchObject({ ok: true, broadcastId: write.broadcastId });
+  expect(store.chat(created.chatId)?.comments[0]?.text).toBe('in the snapshot');
+});
+
+test('an acknowledged write whose echo never arrives makes the store resubscribe to fetch it', async () => {
+  const outcome = store.addComment('a', 'echo lost between nodes');
+  const write = lastWrite();
+  latest().receive({ type: 'ack', broadcastId: write.broadcastId, seq: 2 });
+  await expect(outcome).resolves.toMatchObject({ ok: true, seq: 2 });
+  const subscribes = () => latest().sent.filter((m) => m.type === 'subscribe').length;
+  const before = subscribes();
+  await vi.advanceTimersByTimeAsync(1000);
+  expect(subscribes()).toBe(before + 1);
+  expect(latest().sent.at(-1)).toMatchObject({ type: 'subscribe', since: 1, epoch: 'e1' });
+  // The replay brings it; nothing more is asked for.
+  latest().receive({ type: 'subscribed', ...key, seq: 2, epoch: 'e1', reset: false, events: [echoOf(write as WriteMessage & { type: 'add-comment' }, 2)] });
+  await vi.advanceTimersByTimeAsync(5000);
+  expect(subscribes()).toBe(before + 1);
+  expect(store.isPending('a')).toBe(false);
+});
