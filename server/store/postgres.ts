@@ -242,24 +242,12 @@ export class PostgresStore implements Store {
   }
 
   /** Runs `work` in one transaction on one pooled client; a client that failed is discarded, not reused. */
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
-    const client = await this.pool.connect();
-    // A client whose server goes away mid-transaction emits `error`; the failing query already rejects.
-    const onError = () => {};
-    client.on('error', onError);
-    let failure: Error | undefined;
-    try {
+  private transaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+    return this.withClient(async (client) => {
       await client.query(begin);
       const result = await work(client);
       await client.query('COMMIT');
       return result;
-    } catch (error) {
-      failure = error instanceof Error ? error : new Error(String(error));
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.off('error', onError);
-      client.release(failure);
-    }
+    });
   }
 }
