@@ -2,6 +2,7 @@
  * Configuration from the environment, with defaults that work on a laptop. Contradictory or malformed
  * settings fail at start-up with a message that names the variable.
  */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { LIMITS, type Limits } from '../shared/index.js';
 
@@ -25,6 +26,15 @@ export interface Config {
   drainMs: number;
   /** How often usage counts are flushed to the store (they are also flushed on shutdown). */
   usageFlushMs: number;
+  /** True under `NODE_ENV=production`: safe defaults (no demo tenant, no source maps) unless asked. */
+  production: boolean;
+  /** Serve the widget's `.map` files (on outside production by default; `SERVE_SOURCE_MAPS=on` in production). */
+  serveSourceMaps: boolean;
+  /**
+   * Addresses (IPv4/IPv6, or CIDR ranges like `10.0.0.0/8`) of the reverse proxies whose `X-Forwarded-For`
+   * is believed (`TRUST_PROXY`); empty: the socket's peer address is the client's.
+   */
+  trustedProxies: string[];
   limits: Limits;
 }
 
@@ -44,6 +54,10 @@ const TUNABLE_LIMITS = [
   'MAX_SUBSCRIPTIONS_PER_CONNECTION', 'WRITE_RATE_PER_SECOND', 'WRITE_BURST', 'FRAME_RATE_PER_SECOND',
   'FRAME_BURST', 'FLOOD_CLOSE_AFTER', 'EVENT_LOG_KEEP', 'SLOW_CLIENT_BUFFER_BYTES', 'SERVER_PING_INTERVAL_MS',
   'GAP_WAIT_MS', 'SEQ_PROBE_INTERVAL_MS',
+  'MAX_THREAD_BYTES', 'MAX_IMAGE_BYTES', 'MAX_SNAPSHOT_BYTES', 'READ_BYTES_PER_MINUTE', 'READ_BYTES_PER_MINUTE_PER_IP',
+  'MAX_CONNECTIONS_PER_IP', 'CONNECTION_RATE_PER_IP', 'CONNECTION_BURST_PER_IP', 'MAX_CONNECTIONS', 'FD_RESERVE',
+  'PERSON_WRITES_PER_MINUTE', 'PERSON_WRITE_BYTES_PER_MINUTE', 'MAX_CHATS_PER_PERSON_PER_IMAGE', 'IP_WRITES_PER_MINUTE',
+  'TENANT_WRITES_PER_MINUTE', 'TENANT_WRITE_BYTES_PER_MINUTE',
 ] as const satisfies readonly (keyof Limits)[];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -61,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError(`REDIS_URL must start with "redis://" or "rediss://", got "${redisUrl}"`);
 
+  const production = env.NODE_ENV === 'production';
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -70,10 +85,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     sessionSecret: env.SESSION_SECRET || undefined,
     publicDir: env.PUBLIC_DIR || resolve('dist', 'public'),
-    demoTenant: (env.DEMO_TENANT ?? 'on') !== 'off',
+    // The demo tenant accepts any origin: fine on a laptop, an open door on the internet.
+    demoTenant: onOff(env, 'DEMO_TENANT', !production),
     drainMs: integer(env, 'DRAIN_MS', 2000, 0, 600_000),
     // A few seconds: dashboards look fresh, and a node flushes ~one small transaction per interval.
     usageFlushMs: integer(env, 'USAGE_FLUSH_MS', 5000, 50, 600_000),
+    production,
+    serveSourceMaps: onOff(env, 'SERVE_SOURCE_MAPS', !production),
+    trustedProxies: trustedProxies(env.TRUST_PROXY),
     limits,
   };
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === 'true' || raw === '1') return true;
+  if (raw === 'off' || raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be "on" or "off", got "${raw}"`);
+}
+
+/** `TRUST_PROXY`: comma-separated addresses or CIDR ranges; each is checked here so a typo stops the start. */
+function trustedProxies(raw: string | undefined): string[] {
+  if (!raw) return [];
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const [address = '', prefix] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 6 ? 128 : 32;
+    const validPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !validPrefix) throw new ConfigError(`TRUST_PROXY must list IP addresses or CIDR ranges (e.g. "127.0.0.1,10.0.0.0/8"), got "${entry}"`);
+  }
+  return entries;
 }

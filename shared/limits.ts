@@ -46,6 +46,43 @@ export const LIMITS = {
   SEQ_PROBE_INTERVAL_MS: 5_000,
   /** How long an out-of-order run may wait for the missing seq before the subscriber resyncs. */
   GAP_WAIT_MS: 1_000,
+
+  // ---- protection of a node from strangers (docs/security.md) ----
+
+  /** Highest seq an image may reach and the highest `since` a client may send: both stores hold a 32-bit signed integer. */
+  MAX_SEQ: 2 ** 31 - 1,
+  /** A thread's stored size, counted as the bytes its chat takes on the wire (JSON, UTF-8). About 60 long comments. */
+  MAX_THREAD_BYTES: 256 * 1024,
+  /** An image's stored size, all its threads on the wire. Bounds a snapshot, the largest answer a subscribe can get. */
+  MAX_IMAGE_BYTES: 2 * 1024 * 1024,
+  /** A snapshot larger than this (data stored before the caps, or caps lowered since) is refused with `too-large`. */
+  MAX_SNAPSHOT_BYTES: 4 * 1024 * 1024,
+  /** Snapshot and replay bytes one connection may be sent per minute; past it a subscribe is `rate-limited`. */
+  READ_BYTES_PER_MINUTE: 16 * 1024 * 1024,
+  /** The same read budget for all connections of one client address together. */
+  READ_BYTES_PER_MINUTE_PER_IP: 64 * 1024 * 1024,
+  /** Open WebSockets from one client address. Generous for an office behind one NAT; not a botnet of one. */
+  MAX_CONNECTIONS_PER_IP: 100,
+  /** New WebSockets one client address may open per minute (reconnects after a deploy fit easily). */
+  CONNECTION_RATE_PER_IP: 120,
+  /** New WebSockets one address may open at once before the per-minute rate applies. */
+  CONNECTION_BURST_PER_IP: 40,
+  /** Open WebSockets on a node. Below the 20,000 open files a process may hold here, with room for the store and HTTP. */
+  MAX_CONNECTIONS: 18_000,
+  /** File descriptors kept free below the process's limit: past that, new TCP connections are dropped at accept. */
+  FD_RESERVE: 512,
+  /** Writes one person (a session's user id) may make per minute over all their connections on a node. */
+  PERSON_WRITES_PER_MINUTE: 120,
+  /** Bytes of text (UTF-8) one person may write per minute over all their connections on a node. */
+  PERSON_WRITE_BYTES_PER_MINUTE: 256 * 1024,
+  /** Markers one person may have on one image. */
+  MAX_CHATS_PER_PERSON_PER_IMAGE: 50,
+  /** Writes per minute from one client address, guests included (each guest connection is a new person). */
+  IP_WRITES_PER_MINUTE: 600,
+  /** Writes per minute one tenant may make on a node, so one busy or abused tenant leaves room for the others. */
+  TENANT_WRITES_PER_MINUTE: 30_000,
+  /** Bytes of text per minute one tenant may write on a node. */
+  TENANT_WRITE_BYTES_PER_MINUTE: 32 * 1024 * 1024,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number };
