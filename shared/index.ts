@@ -44,5 +44,6 @@ export {
 export { validateClientMessage, parseClientFrame, isWriteMessage, type Validated } from './validate.js';
 export { parseServerFrame } from './server-frames.js';
 export { imageTopic } from './topic.js';
+export { cleanName, cleanText, hasControlCharacter, hasLoneSurrogate } from './text.js';
 export { applyEventToChat } from './apply-event.js';
 export type { UsageDay, UsageCounter, ImageUsage, UsageReport, LiveReport, TopImagesReport } from './usage-api.js';

@@ -5,6 +5,7 @@
  */
 import { type ErrorCode } from './errors.js';
 import { LIMITS, type Limits as AllLimits } from './limits.js';
+import { cleanName, cleanText, hasControlCharacter, hasLoneSurrogate } from './text.js';
 import { WRITE_TYPES, type ClientMessage, type WriteMessage, type WriteEnvelope } from './messages.js';
 
 export type Validated<T> =
@@ -12,7 +13,7 @@ export type Validated<T> =
   | { ok: false; code: ErrorCode; error: string; for?: string; broadcastId?: string };
 
 type Fields = Record<string, unknown>;
-type Limits = Pick<AllLimits, 'MAX_TEXT_LENGTH' | 'MAX_NAME_LENGTH' | 'MAX_URL_ID_LENGTH' | 'MAX_TENANT_ID_LENGTH' | 'MAX_ID_LENGTH'>;
+type Limits = Pick<AllLimits, 'MAX_TEXT_LENGTH' | 'MAX_NAME_LENGTH' | 'MAX_URL_ID_LENGTH' | 'MAX_TENANT_ID_LENGTH' | 'MAX_ID_LENGTH'> & Partial<Pick<AllLimits, 'MAX_SEQ'>>;
 
 /** Thrown inside this module only, to stop at the first bad field. */
 class FieldError extends Error {
@@ -42,6 +43,8 @@ function urlId(frame: Fields, limits: Limits): string {
   const value = frame.urlId;
   if (typeof value !== 'string' || value.length === 0) throw new FieldError('invalid-field', '"urlId" must be a non-empty string');
   if (value.length > limits.MAX_URL_ID_LENGTH) throw new FieldError('invalid-field', `"urlId" is longer than ${limits.MAX_URL_ID_LENGTH} characters`);
+  // An image id is a key, never rewritten: what a store cannot hold exactly is refused.
+  if (hasControlCharacter(value) || hasLoneSurrogate(value)) throw new FieldError('invalid-field', '"urlId" must not hold control characters or lone surrogates');
   return value;
 }
 
@@ -55,7 +58,8 @@ function coordinate(frame: Fields, field: 'x' | 'y'): number {
 function text(frame: Fields, limits: Limits): string {
   const value = frame.text;
   if (typeof value !== 'string') throw new FieldError('invalid-field', '"text" must be a string');
-  const trimmed = value.trim();
+  if (hasLoneSurrogate(value)) throw new FieldError('invalid-field', '"text" is not valid Unicode (a lone surrogate)');
+  const trimmed = cleanText(value);
   if (trimmed.length === 0) throw new FieldError('invalid-field', '"text" must not be empty');
   if (trimmed.length > limits.MAX_TEXT_LENGTH) throw new FieldError('too-large', `"text" is longer than ${limits.MAX_TEXT_LENGTH} characters`);
   return trimmed;
@@ -111,14 +115,17 @@ function message(frame: Fields, limits: Limits): ClientMessage {
     case 'hello': {
       const { name, session } = frame;
       if (name !== undefined && typeof name !== 'string') throw new FieldError('invalid-field', '"name" must be a string');
-      if (typeof name === 'string' && name.trim().length > limits.MAX_NAME_LENGTH) throw new FieldError('too-large', `"name" is longer than ${limits.MAX_NAME_LENGTH} characters`);
+      if (typeof name === 'string' && hasLoneSurrogate(name)) throw new FieldError('invalid-field', '"name" is not valid Unicode (a lone surrogate)');
+      const cleaned = typeof name === 'string' ? cleanName(name) : undefined;
+      if (cleaned !== undefined && cleaned.length > limits.MAX_NAME_LENGTH) throw new FieldError('too-large', `"name" is longer than ${limits.MAX_NAME_LENGTH} characters`);
       if (session !== undefined && (typeof session !== 'string' || session.length > 1024)) throw new FieldError('invalid-field', '"session" must be a token string');
-      return { type, ...(name !== undefined ? { name: name.trim() } : {}), ...(session !== undefined ? { session } : {}) };
+      return { type, ...(cleaned !== undefined ? { name: cleaned } : {}), ...(session !== undefined ? { session } : {}) };
     }
     case 'subscribe': {
       const { since, epoch } = frame;
-      if (since !== undefined && (typeof since !== 'number' || !Number.isSafeInteger(since) || since < 0)) throw new FieldError('invalid-field', '"since" must be a whole number ≥ 0');
-      if (epoch !== undefined && (typeof epoch !== 'string' || epoch.length > limits.MAX_ID_LENGTH)) throw new FieldError('invalid-field', '"epoch" must be a string from an earlier "subscribed"');
+      const maxSeq = limits.MAX_SEQ ?? LIMITS.MAX_SEQ;
+      if (since !== undefined && (typeof since !== 'number' || !Number.isSafeInteger(since) || since < 0 || since > maxSeq)) throw new FieldError('invalid-field', `"since" must be a whole number from 0 to ${maxSeq}`);
+      if (epoch !== undefined && (typeof epoch !== 'string' || epoch.length > limits.MAX_ID_LENGTH || !ID_PATTERN.test(epoch))) throw new FieldError('invalid-field', '"epoch" must be a string from an earlier "subscribed"');
       return { type, ...imageFields(frame, limits), ...(since !== undefined ? { since } : {}), ...(epoch !== undefined ? { epoch } : {}) };
     }
     case 'unsubscribe':
