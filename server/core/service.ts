@@ -10,7 +10,11 @@ import type { ReadResult, Store, Tenant, WriteOutcome } from '../store/types.js'
 import { planWrite, type Actor } from './plan.js';
 import { TenantCache } from './tenant-cache.js';
 
-export type Access = { ok: true; tenant: Tenant } | { ok: false; code: 'not-found' | 'forbidden'; message: string };
+export type Access = { ok: true; tenant: Tenant } | { ok: false; code: 'forbidden'; message: string };
+
+/** The one refusal of `access`: it says what to check, not which of the two checks failed. */
+export const refusedAccess = (tenantId: string): string =>
+  `tenant "${tenantId}" does not exist or does not allow this page's origin`;
 
 export interface WriteObserver {
   /** A write was stored (after the ack could go out). */
@@ -35,13 +39,14 @@ export class ChatService {
     this.observers.push(observer);
   }
 
-  /** May a page from `origin` use this tenant's images? */
+  /**
+   * May a page from `origin` use this tenant's images? An unknown tenant and a known one that refuses the
+   * origin get the same answer, so a stranger cannot learn which tenant ids exist.
+   */
   async access(tenantId: string, origin: string | undefined): Promise<Access> {
     const tenant = await this.tenants.get(tenantId);
-    if (!tenant) return { ok: false, code: 'not-found', message: `no tenant "${tenantId}"` };
-    if (tenant.origins.length > 0 && (!origin || !tenant.origins.includes(origin))) {
-      return { ok: false, code: 'forbidden', message: 'this page\'s origin is not allowed for the tenant' };
-    }
+    const allowed = tenant !== null && (tenant.origins.length === 0 || (origin !== undefined && tenant.origins.includes(origin)));
+    if (!tenant || !allowed) return { ok: false, code: 'forbidden', message: refusedAccess(tenantId) };
     return { ok: true, tenant };
   }
 

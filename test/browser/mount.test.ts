@@ -104,8 +104,8 @@ it('says so when the server will not show an image (unknown tenant), and tells t
   element.src = TEST_IMAGE;
   document.body.append(element);
   await waitFor(() => element.shadowRoot?.querySelector('[part="notice"]') !== null, 'the notice');
-  assertEqual(element.shadowRoot!.querySelector('[part="notice"]')!.textContent, 'Conversations on this image cannot be shown: no tenant "no-such-tenant".', 'notice');
-  assertEqual(errors, [{ code: 'not-found', message: 'no tenant "no-such-tenant"' }], 'the image-chat-error event');
+  assertEqual(element.shadowRoot!.querySelector('[part="notice"]')!.textContent, 'Conversations on this image cannot be shown: tenant "no-such-tenant" does not exist or does not allow this page\'s origin.', 'notice');
+  assertEqual(errors, [{ code: 'forbidden', message: 'tenant "no-such-tenant" does not exist or does not allow this page\'s origin' }], 'the image-chat-error event');
 });
 
 it('keeps the session token per server, so the same person comes back after a reload', async () => {

@@ -42,10 +42,16 @@ test('each bad frame gets its error code and the connection lives on', async () 
   c.close();
 });
 
-test('an unknown tenant gets not-found, for subscribes and writes', async () => {
-  const c = await TestClient.connect(server.wsUrl);
-  expect(await c.subscribe('no-such-tenant', 'img')).toMatchObject({ type: 'error', code: 'not-found', for: 'subscribe' });
-  expect(await c.write({ type: 'create-chat', tenantId: 'no-such-tenant', urlId: 'img', x: 0.5, y: 0.5, text: 'hi' })).toMatchObject({ type: 'error', code: 'not-found' });
+test('an unknown tenant is refused exactly like a known one that refuses the origin, so ids cannot be enumerated', async () => {
+  await server.store.createTenant({ id: 'walled', name: 'Walled', origins: ['https://walled.example'], secretHash: 'h' });
+  const c = await TestClient.connect(server.wsUrl, { origin: 'https://stranger.example' });
+  const refused = (tenantId: string) => ({ type: 'error', code: 'forbidden', message: `tenant "${tenantId}" does not exist or does not allow this page's origin`, for: 'subscribe', tenantId, urlId: 'img' });
+  expect(await c.subscribe('no-such-tenant', 'img')).toEqual(refused('no-such-tenant'));
+  expect(await c.subscribe('walled', 'img')).toEqual(refused('walled'));
+  const unknownWrite = await c.write({ type: 'create-chat', tenantId: 'no-such-tenant', urlId: 'img', x: 0.5, y: 0.5, text: 'hi' });
+  const walledWrite = await c.write({ type: 'create-chat', tenantId: 'walled', urlId: 'img', x: 0.5, y: 0.5, text: 'hi' });
+  expect(unknownWrite).toMatchObject({ type: 'error', code: 'forbidden', for: 'create-chat' });
+  expect({ ...unknownWrite, broadcastId: '', message: '' }).toEqual({ ...walledWrite, broadcastId: '', message: '' });
   c.close();
 });
 
