@@ -71,6 +71,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   service.observe(feed);
   const gateway = new Gateway({
     service, signer, limits: config.limits, log, meter: new MeterSet([meter, usage, metrics]), adminFeed: feed, presence, multiNode: config.redisUrl !== undefined,
+    trustedProxies: config.trustedProxies,
   });
   const demoSecret = config.demoTenant ? await ensureDemoTenant(store) : undefined;
 

@@ -158,6 +158,8 @@ export interface ErrorMessage {
   for?: string;
   tenantId?: string;
   urlId?: string;
+  /** With `rate-limited` from a budget: milliseconds after which the same request can succeed. */
+  retryAfterMs?: number;
 }
 
 /** The answer to `subscribe-tenant`. */

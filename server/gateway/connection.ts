@@ -6,7 +6,7 @@ import type WebSocket from 'ws';
 import type { Logger } from 'pino';
 import {
   CLOSE_CODES, imageTopic, isWriteMessage, parseClientFrame,
-  type Author, type ClientMessage, type ErrorCode, type HelloMessage, type ImageKey, type Limits,
+  type Author, type ClientMessage, type ErrorCode, type ErrorMessage, type HelloMessage, type ImageKey, type Limits,
   type SubscribeMessage, type SubscribeTenantMessage, type UnsubscribeMessage, type WriteMessage,
 } from '../../shared/index.js';
 import type { ChatService } from '../core/service.js';
@@ -16,6 +16,8 @@ import { TokenBucket } from './token-bucket.js';
 import type { Subscriber, TopicHub } from './topic-hub.js';
 import type { AdminFeed, AdminSubscriber } from './admin-feed.js';
 import type { TenantPresence } from '../usage/presence.js';
+import type { BudgetRefusal, ConnectionBudgets } from './budgets.js';
+import { subscribedAnswer } from './subscribed-answer.js';
 
 export interface ConnectionContext {
   service: ChatService;
@@ -26,9 +28,16 @@ export interface ConnectionContext {
   outboxHooks: OutboxHooks;
   onError(code: ErrorCode): void;
   onWriteAcked?(seconds: number): void;
+  /** A request was refused by one of the budgets held across connections. */
+  onBudgetRefused?(budget: BudgetRefusal['budget']): void;
+  /** This connection's share of the node's budgets (its person, address and tenant). */
+  budgets: ConnectionBudgets;
   adminFeed?: AdminFeed;
   presence?: TenantPresence;
 }
+
+/** What an error frame carries besides its code and message. */
+type ErrorScope = Omit<ErrorMessage, 'type' | 'code' | 'message'>;
 
 const GUEST_NAME = 'Guest';
 
@@ -116,13 +125,22 @@ export class Connection {
     this.adminOf.clear();
   }
 
-  private error(code: ErrorCode, message: string, extra: Record<string, string | undefined> = {}): void {
+  private error(code: ErrorCode, message: string, extra: ErrorScope = {}): void {
     this.context.onError(code);
-    this.outbox.send({ type: 'error', code, message, ...extra });
+    const frame: ErrorMessage = { type: 'error', code, message, ...extra };
+    this.outbox.send(frame);
+  }
+
+  /** `rate-limited` by a budget: names the budget and says when to try again. */
+  private overBudget(refusal: BudgetRefusal, scope: ErrorScope, countAsRefused: boolean): void {
+    this.context.onBudgetRefused?.(refusal.budget);
+    const extra = { ...scope, retryAfterMs: refusal.retryAfterMs };
+    if (countAsRefused) this.refuse('rate-limited', refusal.message, extra);
+    else this.error('rate-limited', refusal.message, extra);
   }
 
   /** Counts refused frames; a connection that keeps sending after being refused is a flood. */
-  private refuse(code: ErrorCode, message: string, extra: Record<string, string | undefined> = {}): void {
+  private refuse(code: ErrorCode, message: string, extra: ErrorScope = {}): void {
     this.refusedInARow += 1;
     this.error(code, message, extra);
     if (this.refusedInARow >= this.context.limits.FLOOD_CLOSE_AFTER) this.close(CLOSE_CODES.POLICY_VIOLATION, 'flooding');
@@ -136,8 +154,11 @@ export class Connection {
     const parsed = parseClientFrame(data.toString(), this.context.limits);
     if (!parsed.ok) return this.refuse(parsed.code, parsed.error, { broadcastId: parsed.broadcastId, for: parsed.for });
     const message = parsed.message;
-    if (isWriteMessage(message) && !this.writes.take()) {
-      return this.refuse('rate-limited', 'too many writes; slow down', { broadcastId: message.broadcastId, for: message.type });
+    if (isWriteMessage(message)) {
+      const scope = { broadcastId: message.broadcastId, for: message.type };
+      if (!this.writes.take()) return this.refuse('rate-limited', 'too many writes; slow down', scope);
+      const refusal = this.context.budgets.chargeWrite(message, this.user.id);
+      if (refusal) return this.overBudget(refusal, scope, true);
     }
     this.refusedInARow = 0;
     this.handle(message).catch((error: unknown) => {
@@ -196,6 +217,9 @@ export class Connection {
     if (!this.subscriptions.has(topic) && this.subscriptions.size + this.subscribing.size >= this.context.limits.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
       return this.error('limit-reached', `at most ${this.context.limits.MAX_SUBSCRIPTIONS_PER_CONNECTION} images per connection`, scope);
     }
+    // Before anything is read: a spent read budget costs the store nothing. An existing subscription stays.
+    const refusal = this.context.budgets.readRefusal();
+    if (refusal) return this.overBudget(refusal, scope, false);
     this.subscribing.add(topic);
     try {
       await this.installSubscription(key, topic, message, scope);
@@ -204,7 +228,7 @@ export class Connection {
     }
   }
 
-  private async installSubscription(key: ImageKey, topic: string, message: SubscribeMessage, scope: Record<string, string>): Promise<void> {
+  private async installSubscription(key: ImageKey, topic: string, message: SubscribeMessage, scope: ErrorScope): Promise<void> {
     const access = await this.context.service.access(key.tenantId, this.origin);
     if (!access.ok) return this.error(access.code, access.message, scope);
     if (this.closed) return;
@@ -221,21 +245,24 @@ export class Connection {
     const counted = this.subscriptions.has(topic);
     this.subscriptions.set(topic, subscriber);
     if (!counted) this.context.presence?.add(this, key);
-    let result;
+    const { service, limits } = this.context;
+    let answer;
     try {
       await this.context.hub.add(topic, subscriber);
-      result = await this.context.service.read(key, message.since, message.epoch);
+      answer = await subscribedAnswer((k, since, epoch) => service.read(k, since, epoch), key, message.since, message.epoch, limits.MAX_SNAPSHOT_BYTES);
     } catch (error) {
       // Never leave a subscription behind that holds events back for an answer that will not come.
       this.dropSubscription(topic, subscriber);
       throw error;
     }
     if (this.subscriptions.get(topic) !== subscriber) return; // unsubscribed or replaced meanwhile
-    const answer = result.reset
-      ? { type: 'subscribed', tenantId: key.tenantId, urlId: key.urlId, seq: result.seq, epoch: result.epoch, reset: true, chats: result.chats }
-      : { type: 'subscribed', tenantId: key.tenantId, urlId: key.urlId, seq: result.seq, epoch: result.epoch, reset: false, events: result.events };
-    this.outbox.send(answer);
-    this.context.hub.goLive(topic, subscriber, result.seq);
+    if (!answer.ok) {
+      this.dropSubscription(topic, subscriber);
+      return this.error('too-large', `this image's snapshot is ${answer.bytes} bytes, more than the ${limits.MAX_SNAPSHOT_BYTES} a subscribe is sent`, scope);
+    }
+    this.context.budgets.chargeRead(answer.bytes);
+    this.outbox.sendFrame(answer.frame);
+    this.context.hub.goLive(topic, subscriber, answer.seq);
   }
 
   private dropSubscription(topic: string, subscriber: Subscriber): void {
@@ -299,6 +326,12 @@ export class Connection {
         this.error(access.code, access.message, { broadcastId: message.broadcastId, for: message.type });
         return null;
       }
+    }
+    // Not counted toward flooding: the tenant's budget may have been spent by others.
+    const refusal = this.context.budgets.chargeTenant(message);
+    if (refusal) {
+      this.overBudget(refusal, { broadcastId: message.broadcastId, for: message.type }, false);
+      return null;
     }
     return moderator;
   }

@@ -14,6 +14,9 @@ import { TopicHub } from './topic-hub.js';
 import type { GatewayMeter } from './meter.js';
 import type { AdminFeed } from './admin-feed.js';
 import type { TenantPresence } from '../usage/presence.js';
+import { ClientAddresses, addressKey } from './client-address.js';
+import { Admission, type AdmissionVerdict } from './admission.js';
+import { GatewayBudgets } from './budgets.js';
 
 export interface GatewayOptions {
   service: ChatService;
@@ -27,7 +30,12 @@ export interface GatewayOptions {
   adminFeed?: AdminFeed;
   /** Live connections and images per tenant (usage peaks, dashboard live stats). */
   presence?: TenantPresence;
+  /** Reverse proxies whose `X-Forwarded-For` names the client (`TRUST_PROXY`); none: the peer is the client. */
+  trustedProxies?: readonly string[];
 }
+
+/** How long a refused or closing socket may take to finish the closing handshake before it is cut off. */
+const CLOSE_GRACE_MS = 5000;
 
 /**
  * The event's own top-level seq: events are serialized by JSON.stringify, so inside user text a quote is
@@ -41,9 +49,15 @@ export class Gateway {
   readonly hub: TopicHub;
   private readonly heartbeat: NodeJS.Timeout;
   private accepting = true;
+  private readonly addresses: ClientAddresses;
+  private readonly admission: Admission;
+  private readonly budgets: GatewayBudgets;
 
   constructor(private readonly options: GatewayOptions) {
     const { service, limits, log, meter } = options;
+    this.addresses = new ClientAddresses(options.trustedProxies ?? []);
+    this.admission = new Admission(limits);
+    this.budgets = new GatewayBudgets(limits);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.MAX_FRAME_BYTES, perMessageDeflate: false });
     this.hub = new TopicHub({
       gapWaitMs: limits.GAP_WAIT_MS,
@@ -97,6 +111,9 @@ export class Gateway {
 
   private accept(ws: WebSocket, request: IncomingMessage): void {
     const { meter, log } = this.options;
+    const address = addressKey(this.addresses.of(request.socket.remoteAddress, request.headers['x-forwarded-for']));
+    const verdict = this.admission.admit(address);
+    if (!verdict.ok) return this.refuse(ws, verdict);
     const connection = new Connection(ws, request.headers.origin, {
       service: this.options.service,
       hub: this.hub,
@@ -109,6 +126,8 @@ export class Gateway {
       },
       onError: (code: ErrorCode) => meter.error(code),
       onWriteAcked: (seconds: number) => meter.writeAcked?.(seconds),
+      onBudgetRefused: (budget) => meter.budgetRefused?.(budget),
+      budgets: this.budgets.forConnection(address),
       adminFeed: this.options.adminFeed,
       presence: this.options.presence,
     });
@@ -116,10 +135,21 @@ export class Gateway {
     meter.connectionOpened(this.connections.size);
     ws.on('close', () => {
       this.connections.delete(connection);
+      this.admission.release(address);
       meter.connectionClosed(this.connections.size);
     });
     // Oversized frames: ws closes with 1009 itself; other protocol errors with 1002.
     ws.on('error', (error) => log.debug({ err: error }, 'websocket error'));
+  }
+
+  /** Closes a socket admission refused, with the code and reason that tell the client to come back later. */
+  private refuse(ws: WebSocket, verdict: Exclude<AdmissionVerdict, { ok: true }>): void {
+    this.options.meter.connectionRefused?.(verdict.reason);
+    // Debug only: a stranger must not be able to fill the log by connecting.
+    this.options.log.debug({ reason: verdict.reason }, 'websocket refused');
+    ws.on('error', (error) => this.options.log.debug({ err: error }, 'refused websocket error'));
+    ws.close(verdict.closeCode, verdict.message);
+    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   private pingAll(): void {
@@ -144,6 +174,8 @@ export class Gateway {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    this.admission.close();
+    this.budgets.close();
     for (const connection of this.connections) connection.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
     this.hub.close();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));

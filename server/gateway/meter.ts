@@ -3,6 +3,8 @@
  * Implementations must be cheap: `delivered` runs for every frame sent.
  */
 import type { ErrorCode } from '../../shared/index.js';
+import type { AdmissionRefusal } from './admission.js';
+import type { BudgetRefusal } from './budgets.js';
 
 export interface GatewayMeter {
   connectionOpened(current: number): void;
@@ -14,6 +16,10 @@ export interface GatewayMeter {
   busReceived(): void;
   slowClientClosed(): void;
   error(code: ErrorCode): void;
+  /** A new socket was refused by admission (connection caps and rates), and closed with its close code. */
+  connectionRefused?(reason: AdmissionRefusal): void;
+  /** A write or subscribe was refused by a budget held across connections. */
+  budgetRefused?(budget: BudgetRefusal['budget']): void;
 }
 
 /** Plain counters, enough for tests and /healthz details. */
@@ -25,6 +31,8 @@ export class CountingMeter implements GatewayMeter {
   busIn = 0;
   slowClients = 0;
   readonly errors = new Map<ErrorCode, number>();
+  readonly refusedConnections = new Map<AdmissionRefusal, number>();
+  readonly budgetRefusals = new Map<BudgetRefusal['budget'], number>();
 
   connectionOpened(current: number): void {
     this.connections = current;
@@ -50,5 +58,13 @@ export class CountingMeter implements GatewayMeter {
 
   error(code: ErrorCode): void {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
+
+  connectionRefused(reason: AdmissionRefusal): void {
+    this.refusedConnections.set(reason, (this.refusedConnections.get(reason) ?? 0) + 1);
+  }
+
+  budgetRefused(budget: BudgetRefusal['budget']): void {
+    this.budgetRefusals.set(budget, (this.budgetRefusals.get(budget) ?? 0) + 1);
   }
 }

@@ -1,6 +1,8 @@
 /** Several gateway meters as one: the gateway reports once, usage metering and /metrics both hear it. */
 import type { ErrorCode } from '../../shared/index.js';
 import type { GatewayMeter } from '../gateway/meter.js';
+import type { AdmissionRefusal } from '../gateway/admission.js';
+import type { BudgetRefusal } from '../gateway/budgets.js';
 
 /**
  * @example
@@ -35,5 +37,13 @@ export class MeterSet implements GatewayMeter {
 
   writeAcked(seconds: number): void {
     for (const meter of this.meters) meter.writeAcked?.(seconds);
+  }
+
+  connectionRefused(reason: AdmissionRefusal): void {
+    for (const meter of this.meters) meter.connectionRefused?.(reason);
+  }
+
+  budgetRefused(budget: BudgetRefusal['budget']): void {
+    for (const meter of this.meters) meter.budgetRefused?.(budget);
   }
 }

@@ -7,6 +7,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ErrorCode } from '../../shared/index.js';
 import type { GatewayMeter } from '../gateway/meter.js';
+import type { AdmissionRefusal } from '../gateway/admission.js';
+import type { BudgetRefusal } from '../gateway/budgets.js';
 
 /** Live numbers read at scrape time. */
 export interface MetricsSources {
@@ -39,6 +41,8 @@ export class PrometheusMetrics implements GatewayMeter {
   readonly busPublish: Histogram;
   readonly storeLatency: Histogram<'operation'>;
   private readonly usageFlushes: Counter<'outcome'>;
+  private readonly connectionsRefused: Counter<'reason'>;
+  private readonly budgetRefusals: Counter<'budget'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -68,6 +72,16 @@ export class PrometheusMetrics implements GatewayMeter {
     this.busPublish = new Histogram({ name: 'imagechat_bus_publish_seconds', help: 'Bus publish calls.', buckets: LATENCY_BUCKETS, registers });
     this.storeLatency = new Histogram({ name: 'imagechat_store_seconds', help: 'Store calls, by operation.', labelNames: ['operation'], buckets: LATENCY_BUCKETS, registers });
     this.usageFlushes = new Counter({ name: 'imagechat_usage_flushes_total', help: 'Usage flushes to the store, by outcome.', labelNames: ['outcome'], registers });
+    this.connectionsRefused = new Counter({
+      name: 'imagechat_connections_refused_total', labelNames: ['reason'], registers,
+      help: 'WebSockets refused by admission and closed at once: address-connections, address-rate (1008), node-full (1013).',
+    });
+    // Every reason exported at 0 from the start, so an alert on its rate has a series before the first refusal.
+    for (const reason of ['address-connections', 'address-rate', 'node-full'] as const) this.connectionsRefused.inc({ reason }, 0);
+    this.budgetRefusals = new Counter({
+      name: 'imagechat_budget_refusals_total', labelNames: ['budget'], registers,
+      help: 'Writes and subscribes answered rate-limited by a budget held across connections, by budget.',
+    });
   }
 
   connectionOpened(current: number): void {
@@ -107,6 +121,14 @@ export class PrometheusMetrics implements GatewayMeter {
 
   usageFlushed(ok: boolean): void {
     this.usageFlushes.inc({ outcome: ok ? 'ok' : 'failed' });
+  }
+
+  connectionRefused(reason: AdmissionRefusal): void {
+    this.connectionsRefused.inc({ reason });
+  }
+
+  budgetRefused(budget: BudgetRefusal['budget']): void {
+    this.budgetRefusals.inc({ budget });
   }
 
   /** The exposition text and its content type. */

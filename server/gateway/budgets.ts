@@ -1,0 +1,147 @@
+/**
+ * Budgets held across a node's connections, on top of each connection's own frame and write rates:
+ * - writes per person (a session's user id within a tenant) and bytes of text they write, so one person on
+ *   many sockets gets one person's budget (PERSON_WRITES_PER_MINUTE, PERSON_WRITE_BYTES_PER_MINUTE);
+ * - writes per client address, for guests, whose every connection is a new person (IP_WRITES_PER_MINUTE);
+ * - writes and bytes of text per tenant, so one busy or abused site leaves room for the others
+ *   (TENANT_WRITES_PER_MINUTE, TENANT_WRITE_BYTES_PER_MINUTE);
+ * - bytes of `subscribed` answers (snapshots and replays) per connection and per address
+ *   (READ_BYTES_PER_MINUTE, READ_BYTES_PER_MINUTE_PER_IP).
+ *
+ * All of them are per node and in memory: with N nodes behind a load balancer, a person, an address or a
+ * tenant can get up to N times each budget. That keeps every check synchronous and free of a shared
+ * dependency; the per-connection rates and each node's own budgets still bound what one node takes.
+ */
+import type { Limits, WriteMessage } from '../../shared/index.js';
+import { KeyedMinuteBudgets, MinuteBudget } from './minute-budget.js';
+
+/** A refused charge: which budget, a message for the client that names it, and when to try again. */
+export interface BudgetRefusal {
+  budget: 'person-writes' | 'person-bytes' | 'address-writes' | 'tenant-writes' | 'tenant-bytes' | 'connection-reads' | 'address-reads';
+  message: string;
+  retryAfterMs: number;
+}
+
+/** How often budgets that refilled to full are forgotten. */
+const SWEEP_INTERVAL_MS = 10_000;
+
+/** Bytes of user text a write carries (UTF-8): what the byte budgets count. */
+export function writeTextBytes(message: WriteMessage): number {
+  return 'text' in message ? Buffer.byteLength(message.text) : 0;
+}
+
+const inSeconds = (ms: number): string => `try again in ${Math.ceil(ms / 1000)} s`;
+
+/**
+ * The node's shared budgets; each connection charges them through its `ConnectionBudgets`.
+ * @example
+ * const budgets = new GatewayBudgets(limits);
+ * const mine = budgets.forConnection(addressKey(address));
+ * const refusal = mine.chargeWrite(message, user.id);
+ */
+export class GatewayBudgets {
+  readonly personWrites: KeyedMinuteBudgets;
+  readonly personBytes: KeyedMinuteBudgets;
+  readonly addressWrites: KeyedMinuteBudgets;
+  readonly tenantWrites: KeyedMinuteBudgets;
+  readonly tenantBytes: KeyedMinuteBudgets;
+  readonly addressReads: KeyedMinuteBudgets;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(readonly limits: Limits) {
+    this.personWrites = new KeyedMinuteBudgets(limits.PERSON_WRITES_PER_MINUTE);
+    this.personBytes = new KeyedMinuteBudgets(limits.PERSON_WRITE_BYTES_PER_MINUTE);
+    this.addressWrites = new KeyedMinuteBudgets(limits.IP_WRITES_PER_MINUTE);
+    this.tenantWrites = new KeyedMinuteBudgets(limits.TENANT_WRITES_PER_MINUTE);
+    this.tenantBytes = new KeyedMinuteBudgets(limits.TENANT_WRITE_BYTES_PER_MINUTE);
+    this.addressReads = new KeyedMinuteBudgets(limits.READ_BYTES_PER_MINUTE_PER_IP);
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  /** The budgets a connection from `address` (an `addressKey`) charges. */
+  forConnection(address: string): ConnectionBudgets {
+    return new ConnectionBudgets(this, address);
+  }
+
+  /** Keys with a budget in memory, over all budgets. */
+  get trackedKeys(): number {
+    return this.personWrites.size + this.personBytes.size + this.addressWrites.size + this.tenantWrites.size + this.tenantBytes.size + this.addressReads.size;
+  }
+
+  sweep(now = Date.now()): void {
+    for (const budgets of [this.personWrites, this.personBytes, this.addressWrites, this.tenantWrites, this.tenantBytes, this.addressReads]) budgets.sweep(now);
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+  }
+}
+
+/** One connection's view of the budgets: its address, its own read budget, and the shared ones. */
+export class ConnectionBudgets {
+  private readonly reads: MinuteBudget;
+
+  constructor(private readonly shared: GatewayBudgets, private readonly address: string) {
+    this.reads = new MinuteBudget(shared.limits.READ_BYTES_PER_MINUTE);
+  }
+
+  /**
+   * Charges a write as it arrives to its person and its address; all or nothing. The tenant is charged only
+   * once the write is authorized (`chargeTenant`), so strangers cannot spend a tenant's budget with writes
+   * that would be refused anyway.
+   */
+  chargeWrite(message: WriteMessage, userId: string, now = Date.now()): BudgetRefusal | null {
+    const { shared } = this;
+    const { limits } = shared;
+    const person = `${message.tenantId}\u0000${userId}`;
+    const bytes = writeTextBytes(message);
+    const refusal =
+      refuse('person-writes', shared.personWrites.wait(person, 1, now), `more than ${limits.PERSON_WRITES_PER_MINUTE} writes a minute by one person`)
+      ?? refuse('person-bytes', shared.personBytes.wait(person, bytes, now), `more than ${limits.PERSON_WRITE_BYTES_PER_MINUTE} bytes of text a minute by one person`)
+      ?? refuse('address-writes', shared.addressWrites.wait(this.address, 1, now), `more than ${limits.IP_WRITES_PER_MINUTE} writes a minute from one address`);
+    if (refusal) return refusal;
+    shared.personWrites.take(person, 1, now);
+    if (bytes > 0) shared.personBytes.take(person, bytes, now);
+    shared.addressWrites.take(this.address, 1, now);
+    return null;
+  }
+
+  /** Charges an authorized write to its tenant's budgets on this node; all or nothing. */
+  chargeTenant(message: WriteMessage, now = Date.now()): BudgetRefusal | null {
+    const { shared } = this;
+    const { limits } = shared;
+    const bytes = writeTextBytes(message);
+    const refusal =
+      refuse('tenant-writes', shared.tenantWrites.wait(message.tenantId, 1, now), `this site passed ${limits.TENANT_WRITES_PER_MINUTE} writes a minute on this server`)
+      ?? refuse('tenant-bytes', shared.tenantBytes.wait(message.tenantId, bytes, now), `this site passed ${limits.TENANT_WRITE_BYTES_PER_MINUTE} bytes of text a minute on this server`);
+    if (refusal) return refusal;
+    shared.tenantWrites.take(message.tenantId, 1, now);
+    if (bytes > 0) shared.tenantBytes.take(message.tenantId, bytes, now);
+    return null;
+  }
+
+  /**
+   * Whether a subscribe may be answered: refused while this connection's or this address's read budget is
+   * spent. Asked before the store is read, so a refused subscribe costs no read.
+   */
+  readRefusal(now = Date.now()): BudgetRefusal | null {
+    const { limits } = this.shared;
+    return refuse('connection-reads', this.reads.untilPositive(now), `more than ${limits.READ_BYTES_PER_MINUTE} bytes of snapshots and replays a minute on one connection`)
+      ?? refuse('address-reads', this.shared.addressReads.untilPositive(this.address, now), `more than ${limits.READ_BYTES_PER_MINUTE_PER_IP} bytes of snapshots and replays a minute from one address`);
+  }
+
+  /**
+   * Charges an answer about to be sent. It may overdraw the budgets by this one answer (its size is known
+   * only once built, and at most MAX_SNAPSHOT_BYTES); the next subscribes wait until that is paid back.
+   */
+  chargeRead(bytes: number, now = Date.now()): void {
+    this.reads.take(bytes, now);
+    this.shared.addressReads.take(this.address, bytes, now);
+  }
+}
+
+function refuse(budget: BudgetRefusal['budget'], waitMs: number, what: string): BudgetRefusal | null {
+  if (waitMs === 0) return null;
+  return { budget, message: `${what}; ${inSeconds(waitMs)}`, retryAfterMs: waitMs };
+}

@@ -1,0 +1,41 @@
+/**
+ * The `subscribed` answer to a subscribe, serialized once: its bytes are what the read budgets count and what
+ * the socket is sent, so the size that is checked is the size that goes out.
+ */
+import type { ImageKey, SubscribedMessage } from '../../shared/index.js';
+import type { ReadResult } from '../store/types.js';
+
+export type SubscribedAnswer =
+  | { ok: true; seq: number; frame: string; bytes: number }
+  /** Even the snapshot is larger than the cap: nothing is sent. */
+  | { ok: false; bytes: number };
+
+/** Reads an image the way a subscribe asks (`since` and `epoch` absent: a snapshot). */
+export type ImageReader = (key: ImageKey, since?: number, epoch?: string) => Promise<ReadResult>;
+
+function encode(key: ImageKey, result: ReadResult): { frame: string; bytes: number } {
+  const answer: SubscribedMessage = result.reset
+    ? { type: 'subscribed', tenantId: key.tenantId, urlId: key.urlId, seq: result.seq, epoch: result.epoch, reset: true, chats: result.chats }
+    : { type: 'subscribed', tenantId: key.tenantId, urlId: key.urlId, seq: result.seq, epoch: result.epoch, reset: false, events: result.events };
+  const frame = JSON.stringify(answer);
+  return { frame, bytes: Buffer.byteLength(frame) };
+}
+
+/**
+ * Reads and encodes the answer. A replay larger than `maxBytes` (many edits since `since`) is replaced by a
+ * snapshot, which the protocol allows at any time and which is often smaller; a snapshot larger than
+ * `maxBytes` (stored before the size caps, or the caps were lowered since) is refused.
+ * @example
+ * const answer = await subscribedAnswer((k, s, e) => service.read(k, s, e), key, 5, epoch, limits.MAX_SNAPSHOT_BYTES);
+ * if (answer.ok) outbox.sendFrame(answer.frame);
+ */
+export async function subscribedAnswer(read: ImageReader, key: ImageKey, since: number | undefined, epoch: string | undefined, maxBytes: number): Promise<SubscribedAnswer> {
+  let result = await read(key, since, epoch);
+  let encoded = encode(key, result);
+  if (encoded.bytes > maxBytes && !result.reset) {
+    result = await read(key);
+    encoded = encode(key, result);
+  }
+  if (encoded.bytes > maxBytes) return { ok: false, bytes: encoded.bytes };
+  return { ok: true, seq: result.seq, ...encoded };
+}
