@@ -8,6 +8,7 @@ beforeAll(async () => {
   server = await startTestServer({
     SLOW_CLIENT_BUFFER_BYTES: String(256 * 1024), MAX_FRAME_BYTES: String(1024 * 1024), MAX_TEXT_LENGTH: '100000',
     MAX_CHATS_PER_IMAGE: '100000', WRITE_RATE_PER_SECOND: '100000', WRITE_BURST: '100000', FRAME_RATE_PER_SECOND: '100000', FRAME_BURST: '100000',
+    PERSON_WRITES_PER_MINUTE: '100000', PERSON_WRITE_BYTES_PER_MINUTE: '1000000000', TENANT_WRITE_BYTES_PER_MINUTE: '1000000000',
   });
 });
 afterAll(async () => { await server.close(); removeDir(server.dataDir); });
