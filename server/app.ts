@@ -27,6 +27,7 @@ import { instrumentBus, instrumentStore } from './metrics/instrument.js';
 import { MeterSet } from './metrics/meter-set.js';
 import { metricsRoutes } from './http/metrics.js';
 import { tenantApiRoutes } from './http/tenant-api.js';
+import { guardServer } from './http/server-guards.js';
 
 export interface RunningServer {
   url: string;
@@ -84,6 +85,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   ];
   const http = createServer(createRequestHandler(routes, log));
   http.keepAliveTimeout = 5000;
+  guardServer(http, { log, fdReserve: config.limits.FD_RESERVE, onDrop: () => metrics.connectionDropped('fd-limit') });
   gateway.attach(http);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -13,6 +13,7 @@ import { Connection } from './connection.js';
 import { TopicHub } from './topic-hub.js';
 import type { GatewayMeter } from './meter.js';
 import type { AdminFeed } from './admin-feed.js';
+import { parseRequestTarget } from '../http/request-target.js';
 import type { TenantPresence } from '../usage/presence.js';
 import { ClientAddresses, addressKey } from './client-address.js';
 import { Admission, type AdmissionVerdict } from './admission.js';
@@ -97,15 +98,31 @@ export class Gateway {
     return this.hub.topicCount;
   }
 
-  /** Attaches to an HTTP server's upgrade requests for `/ws`. */
+  /**
+   * Attaches to an HTTP server's upgrade requests for `/ws`. Each upgrade is its own error boundary: whatever
+   * throws is logged and ends that socket (400 while no handshake was sent), never the process.
+   */
   attach(server: Server): void {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const path = (request.url ?? '').split('?')[0];
-      if (path !== '/ws' || !this.accepting) {
-        socket.end(`HTTP/1.1 ${this.accepting ? '404 Not Found' : '503 Service Unavailable'}\r\nConnection: close\r\n\r\n`);
-        return;
+      // Node takes its own listeners off an upgraded socket: without one, a reset before ws has it would throw.
+      socket.on('error', (error) => this.options.log.debug({ err: error }, 'upgrade socket error'));
+      let upgraded = false;
+      try {
+        const path = parseRequestTarget(request.url)?.pathname;
+        if (path === undefined) return void socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        if (path !== '/ws' || !this.accepting) {
+          socket.end(`HTTP/1.1 ${this.accepting ? '404 Not Found' : '503 Service Unavailable'}\r\nConnection: close\r\n\r\n`);
+          return;
+        }
+        this.wss.handleUpgrade(request, socket, head, (ws) => {
+          upgraded = true;
+          this.accept(ws, request);
+        });
+      } catch (error) {
+        this.options.log.error({ err: error, target: request.url }, 'websocket upgrade failed');
+        if (upgraded || !socket.writable) socket.destroy();
+        else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       }
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
     });
   }
 

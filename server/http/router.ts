@@ -1,9 +1,12 @@
 /**
  * The HTTP side: health, readiness, the widget bundle, the demo and (later) the dashboard and REST API.
- * Routes are few and fixed, so a small table beats a framework.
+ * Routes are few and fixed, so a small table beats a framework. Every request runs inside one error boundary
+ * here: whatever a handler throws or rejects with is logged once and answered 500, never left to kill the process.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { ERROR_CODES, type ErrorCode } from '../../shared/index.js';
+import { parseRequestTarget } from './request-target.js';
 
 export type Handler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean | void> | boolean | void;
 
@@ -14,10 +17,21 @@ export interface Route {
   handler: Handler;
 }
 
+/** Answers with `body` as JSON, never cached. */
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
   response.end(text);
+}
+
+/** Answers `{ error: { code, message } }` with the HTTP status of `code` (shared/errors.ts). */
+export function sendError(response: ServerResponse, code: ErrorCode, message: string): void {
+  sendJson(response, ERROR_CODES[code].http, { error: { code, message } });
 }
 
 function matches(route: Route, method: string, path: string): boolean {
@@ -25,21 +39,48 @@ function matches(route: Route, method: string, path: string): boolean {
   return route.path.endsWith('*') ? path.startsWith(route.path.slice(0, -1)) : path === route.path;
 }
 
+/**
+ * The `request` listener of the HTTP server: routes the request and is its error boundary. The returned
+ * promise never rejects, so Node never sees an unhandled rejection from a request.
+ *
+ * @example
+ * const http = createServer(createRequestHandler([...healthRoutes(store, bus, isDraining)], log));
+ */
 export function createRequestHandler(routes: Route[], log: Logger) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const method = request.method ?? 'GET';
     try {
-      for (const route of routes) {
-        if (!matches(route, method, url.pathname)) continue;
-        const handled = await route.handler(request, response, url);
-        if (handled !== false) return;
-      }
-      sendJson(response, 404, { error: { code: 'not-found', message: `nothing at ${url.pathname}` } });
+      await route(routes, request, response);
     } catch (error) {
-      log.error({ err: error, path: url.pathname }, 'http handler failed');
-      if (!response.headersSent) sendJson(response, 500, { error: { code: 'internal', message: 'unexpected error' } });
-      else response.destroy();
+      log.error({ err: error, method: request.method, target: request.url }, 'http handler failed');
+      answerFailure(response);
     }
   };
+}
+
+async function route(routes: Route[], request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = parseRequestTarget(request.url);
+  if (url === null) return sendError(response, 'bad-request', 'the request target is not a path or an http(s) URL');
+  const method = request.method ?? 'GET';
+  for (const route of routes) {
+    if (!matches(route, method, url.pathname)) continue;
+    const handled = await route.handler(request, response, url);
+    if (handled !== false) return;
+  }
+  sendError(response, 'not-found', `nothing at ${url.pathname}`);
+}
+
+/** A 500 while the status line can still be chosen; after that only cutting the connection tells the client. */
+function answerFailure(response: ServerResponse): void {
+  // Already answered in full: the client has what it asked for, and cutting now could lose unflushed bytes.
+  if (response.writableEnded) return;
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  try {
+    sendError(response, 'internal', 'unexpected error');
+  } catch {
+    // The response was half-built (a header set, then the throw): it cannot be trusted to serialize.
+    response.destroy();
+  }
 }

@@ -43,6 +43,7 @@ export class PrometheusMetrics implements GatewayMeter {
   private readonly usageFlushes: Counter<'outcome'>;
   private readonly connectionsRefused: Counter<'reason'>;
   private readonly budgetRefusals: Counter<'budget'>;
+  private readonly connectionsDropped: Counter<'reason'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -82,6 +83,12 @@ export class PrometheusMetrics implements GatewayMeter {
       name: 'imagechat_budget_refusals_total', labelNames: ['budget'], registers,
       help: 'Writes and subscribes answered rate-limited by a budget held across connections, by budget.',
     });
+    this.connectionsDropped = new Counter({
+      name: 'imagechat_connections_dropped_total', help: 'TCP connections closed at accept, by reason (fd-limit: the open-files limit less FD_RESERVE).',
+      labelNames: ['reason'], registers,
+    });
+    // Exported at 0 from the start, so an alert on its rate has a series before the first drop.
+    this.connectionsDropped.inc({ reason: 'fd-limit' }, 0);
   }
 
   connectionOpened(current: number): void {
@@ -121,6 +128,11 @@ export class PrometheusMetrics implements GatewayMeter {
 
   usageFlushed(ok: boolean): void {
     this.usageFlushes.inc({ outcome: ok ? 'ok' : 'failed' });
+  }
+
+  /** A TCP connection the HTTP server closed at accept (`server.maxConnections` from the open-files limit). */
+  connectionDropped(reason: 'fd-limit'): void {
+    this.connectionsDropped.inc({ reason });
   }
 
   connectionRefused(reason: AdmissionRefusal): void {

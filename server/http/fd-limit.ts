@@ -1,0 +1,43 @@
+/**
+ * The process's open-files limit and the connection cap derived from it. Every TCP connection holds a file
+ * descriptor; capping connections below the limit keeps descriptors free for the store, static files and the
+ * log, so near the limit a node refuses new connections at accept instead of failing somewhere else.
+ */
+import { readFileSync } from 'node:fs';
+
+/** `Max open files   1024   4096   files`: the soft limit is the first number (or "unlimited"). */
+const OPEN_FILES = /^Max open files\s+(\d+|unlimited)\s/m;
+
+/**
+ * The soft open-files limit from `/proc/self/limits` (Linux), or undefined when it cannot be read or is
+ * unlimited: then there is no cap to derive.
+ *
+ * @example
+ * readOpenFilesLimit('Max open files            128                  128                  files\n'); // 128
+ */
+export function readOpenFilesLimit(limitsText: string | undefined = readProcLimits()): number | undefined {
+  const match = limitsText === undefined ? null : OPEN_FILES.exec(limitsText);
+  if (!match || match[1] === 'unlimited') return undefined;
+  return Number(match[1]);
+}
+
+function readProcLimits(): string | undefined {
+  try {
+    return readFileSync('/proc/self/limits', 'utf8');
+  } catch {
+    // Not Linux, or /proc not mounted: no cap, as before.
+    return undefined;
+  }
+}
+
+/**
+ * The most TCP connections the HTTP server may hold: the open-files limit less `reserve`. Undefined when the
+ * limit is unknown. A limit at or below the reserve leaves no room for any connection and stops the start.
+ */
+export function connectionCap(openFilesLimit: number | undefined, reserve: number): number | undefined {
+  if (openFilesLimit === undefined) return undefined;
+  if (openFilesLimit <= reserve) {
+    throw new Error(`the open-files limit (${openFilesLimit}) is not above FD_RESERVE (${reserve}): raise "ulimit -n" or lower FD_RESERVE`);
+  }
+  return openFilesLimit - reserve;
+}

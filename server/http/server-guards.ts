@@ -1,0 +1,126 @@
+/**
+ * The per-connection error boundary of the HTTP server, for what happens outside any request handler:
+ * - `clientError` (input Node's parser rejects, timeouts, resets): a short 400/408/413/431 when the socket can
+ *   still take one, else the socket is destroyed;
+ * - `connect` (a CONNECT request, which Node hands over as a raw socket): 405, this is not a proxy;
+ * - `error` after listen (EMFILE at accept, …): logged, never thrown, so a full descriptor table cannot end the
+ *   process;
+ * - `drop` (the descriptor-derived connection cap is reached): counted and logged at most every few seconds.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { connectionCap, readOpenFilesLimit } from './fd-limit.js';
+
+export interface ServerGuardOptions {
+  log: Logger;
+  /** File descriptors kept free below the open-files limit (`FD_RESERVE`). */
+  fdReserve: number;
+  /** Called for each connection dropped at accept because the cap was reached. */
+  onDrop: () => void;
+}
+
+/** Warnings about one condition are written at most this often, with the count since the last one. */
+const WARN_EVERY_MS = 5_000;
+
+/** Status lines for parser errors, by Node's error code; anything else is a 400. */
+const CLIENT_ERROR_STATUS: Record<string, { status: string; code: string }> = {
+  HPE_HEADER_OVERFLOW: { status: '431 Request Header Fields Too Large', code: 'too-large' },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: '413 Payload Too Large', code: 'too-large' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: '408 Request Timeout', code: 'bad-request' },
+};
+const BAD_REQUEST = { status: '400 Bad Request', code: 'bad-request' };
+
+/** Errors that mean the peer is gone: nothing to answer, nothing worth a log line above debug. */
+const PEER_GONE = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * Installs the guards; call once, before `listen`. Sets `server.maxConnections` from the open-files limit.
+ *
+ * @example
+ * guardServer(http, { log, fdReserve: config.limits.FD_RESERVE, onDrop: () => metrics.connectionDropped('fd-limit') });
+ */
+export function guardServer(server: Server, options: ServerGuardOptions): void {
+  const { log } = options;
+  const afterResponses = trackResponses(server);
+
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const code = error.code ?? '';
+    if (PEER_GONE.has(code) || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    log.debug({ code, reason: error.message }, 'http request rejected by the parser');
+    const answer = rawResponse(CLIENT_ERROR_STATUS[code] ?? BAD_REQUEST, 'the request is not valid HTTP/1.1');
+    // Pipelined after a request still being answered: the 400 is written after that response, not inside it.
+    afterResponses(socket, () => {
+      if (socket.writable) socket.end(answer, () => socket.destroy());
+      else socket.destroy();
+    });
+  });
+
+  server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    socket.end(rawResponse({ status: '405 Method Not Allowed', code: 'bad-request' }, 'this server is not a proxy'), () => socket.destroy());
+  });
+
+  const warnAccept = throttledWarn(log, 'http server error (connections are still served)');
+  server.on('listening', () => {
+    // During listen, app.ts's once('error') reports EADDRINUSE and the like as a failed start.
+    server.on('error', (error: NodeJS.ErrnoException) => warnAccept({ code: error.code, reason: error.message }));
+  });
+
+  const openFilesLimit = readOpenFilesLimit();
+  const cap = connectionCap(openFilesLimit, options.fdReserve);
+  if (cap === undefined) return;
+  server.maxConnections = cap;
+  log.info({ maxConnections: cap, openFilesLimit, fdReserve: options.fdReserve }, 'tcp connections capped below the open-files limit');
+  const warnDrop = throttledWarn(log, 'connection dropped: at the open-files limit less FD_RESERVE');
+  server.on('drop', () => {
+    options.onDrop();
+    warnDrop({ maxConnections: cap });
+  });
+}
+
+/**
+ * Runs a callback once every response begun on a socket has finished (at once when there is none); a request
+ * counts from its `request` event.
+ */
+function trackResponses(server: Server): (socket: Duplex, then: () => void) => void {
+  const open = new WeakMap<Duplex, { count: number; waiting: (() => void)[] }>();
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    const state = open.get(socket) ?? { count: 0, waiting: [] };
+    open.set(socket, state);
+    state.count += 1;
+    response.once('close', () => {
+      state.count -= 1;
+      if (state.count === 0) for (const then of state.waiting.splice(0)) then();
+    });
+  });
+  return (socket, then) => {
+    const state = open.get(socket);
+    if (!state || state.count === 0) then();
+    else state.waiting.push(then);
+  };
+}
+
+function rawResponse(status: { status: string; code: string }, message: string): string {
+  const body = JSON.stringify({ error: { code: status.code, message } });
+  return `HTTP/1.1 ${status.status}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n`
+    + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
+
+/** A warn that is written at once, then at most every WARN_EVERY_MS with how often it was held back. */
+function throttledWarn(log: Logger, message: string): (fields: Record<string, unknown>) => void {
+  let last = -Infinity;
+  let held = 0;
+  return (fields) => {
+    held += 1;
+    const now = Date.now();
+    if (now - last < WARN_EVERY_MS) return;
+    log.warn({ ...fields, times: held }, message);
+    last = now;
+    held = 0;
+  };
+}
