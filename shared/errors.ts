@@ -28,10 +28,16 @@ export const isErrorCode = (value: unknown): value is ErrorCode =>
 export const CLOSE_CODES = {
   /** Server shutting down or draining; reconnect (to another node). */
   GOING_AWAY: 1001,
-  /** Abuse: a flood of frames. Reconnect later, slower. */
+  /**
+   * Abuse: a flood of frames; or, right after the upgrade, too many connections from this address (open at
+   * once, or opened in the last minute). Reconnect later, slower.
+   */
   POLICY_VIOLATION: 1008,
   /** A frame larger than the limit. */
   MESSAGE_TOO_BIG: 1009,
-  /** A slow consumer whose unsent buffer passed the cap; it may reconnect and resync. */
+  /**
+   * A slow consumer whose unsent buffer passed the cap; or, right after the upgrade, the node is full
+   * (MAX_CONNECTIONS). Reconnect later (through the load balancer, perhaps to another node) and resync.
+   */
   TRY_AGAIN_LATER: 1013,
 } as const;
