@@ -1,14 +1,16 @@
 /**
  * The rules of every write, as one pure function: given what is stored now and who asks, the event to store
  * or the error to answer. Stores call it inside their transaction, so the check and the write are atomic.
+ * It never sees a whole thread: the store hands it the chat's own fields, the named comment, the counts and
+ * the stored sizes (WriteContext), which is all the rules and the byte budgets need.
  */
-import type { Author, Chat, Comment, WriteMessage } from '../../shared/index.js';
-import type { WriteContext, WritePlan } from '../store/types.js';
+import type { Author, Chat, Comment, Limits, WriteMessage } from '../../shared/index.js';
+import type { UnsequencedEvent, WriteContext, WritePlan, WriteTarget } from '../store/types.js';
+import { threadBytesAfter } from '../store/wire-size.js';
 
-export interface PlanLimits {
-  MAX_CHATS_PER_IMAGE: number;
-  MAX_COMMENTS_PER_CHAT: number;
-}
+/** The limits the rules enforce (a server passes its whole `Limits`; tests pass small ones). */
+export type PlanLimits = Pick<Limits,
+  'MAX_CHATS_PER_IMAGE' | 'MAX_COMMENTS_PER_CHAT' | 'MAX_CHATS_PER_PERSON_PER_IMAGE' | 'MAX_THREAD_BYTES' | 'MAX_IMAGE_BYTES' | 'MAX_SEQ'>;
 
 export interface Actor extends Author {
   /** Moderators (the tenant's admin) may delete anyone's content. */
@@ -17,26 +19,54 @@ export interface Actor extends Author {
 
 const refuse = (code: 'not-found' | 'forbidden' | 'conflict' | 'limit-reached', message: string): WritePlan => ({ ok: false, code, message });
 
-function findComment(chat: Chat, commentId: string): Comment | undefined {
-  return chat.comments.find((comment) => comment.id === commentId);
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+/** "256 KiB", "2 MiB", or plain bytes when the value is not a whole number of either. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= MIB && bytes % MIB === 0) return `${bytes / MIB} MiB`;
+  if (bytes >= KIB && bytes % KIB === 0) return `${bytes / KIB} KiB`;
+  return `${bytes} bytes`;
+}
+
+/**
+ * Accepts `event` unless it grows the thread past MAX_THREAD_BYTES or the image past MAX_IMAGE_BYTES. A write
+ * that shrinks or keeps the size always passes, so a thread stored before the caps (or above lowered caps)
+ * can still be trimmed.
+ */
+function withinBudget(event: UnsequencedEvent, context: WriteContext, limits: PlanLimits): WritePlan {
+  const after = threadBytesAfter(context, event);
+  const growth = after - context.threadBytes;
+  if (growth <= 0) return { ok: true, event };
+  if (after > limits.MAX_THREAD_BYTES) return refuse('limit-reached', `this thread is full (${formatBytes(limits.MAX_THREAD_BYTES)})`);
+  if (context.imageBytes + growth > limits.MAX_IMAGE_BYTES) {
+    return refuse('limit-reached', `this image holds at most ${formatBytes(limits.MAX_IMAGE_BYTES)} of conversation`);
+  }
+  return { ok: true, event };
 }
 
 /**
  * @example
- * store.write(key, msg.chatId ?? null, (ctx) => planWrite(msg, actor, ctx, limits, newId));
+ * store.write(key, { chatId, commentId, authorId }, (ctx) => planWrite(msg, actor, ctx, limits, newId));
  */
 export function planWrite(message: WriteMessage, actor: Actor, context: WriteContext, limits: PlanLimits, newId: () => string): WritePlan {
   const { chat, now } = context;
   const author: Author = { id: actor.id, name: actor.name };
   const envelope = { broadcastId: message.broadcastId, tenantId: message.tenantId, urlId: message.urlId };
 
+  // Both stores hold a seq in a 32-bit signed integer; an image that used them all takes no more writes.
+  if (context.seq >= limits.MAX_SEQ) return refuse('limit-reached', `this image has taken its most changes (${limits.MAX_SEQ})`);
+
   if (message.type === 'create-chat') {
     if (chat) return refuse('conflict', 'a chat with this id already exists');
     if (context.chatCount >= limits.MAX_CHATS_PER_IMAGE) return refuse('limit-reached', `an image holds at most ${limits.MAX_CHATS_PER_IMAGE} markers`);
+    if (context.authorChatCount >= limits.MAX_CHATS_PER_PERSON_PER_IMAGE) {
+      return refuse('limit-reached', `one person may have at most ${limits.MAX_CHATS_PER_PERSON_PER_IMAGE} markers on an image`);
+    }
     const chatId = message.chatId ?? newId();
     const comment: Comment = { id: message.commentId ?? newId(), author, text: message.text, createdAt: now, editedAt: null };
     const created: Chat = { id: chatId, x: message.x, y: message.y, author, createdAt: now, resolved: false, comments: [comment] };
-    return { ok: true, event: { type: 'new-image-chat', ...envelope, chatId, chat: created } };
+    return withinBudget({ type: 'new-image-chat', ...envelope, chatId, chat: created }, context, limits);
   }
 
   if (!chat) return refuse('not-found', 'no such chat on this image');
@@ -44,26 +74,27 @@ export function planWrite(message: WriteMessage, actor: Actor, context: WriteCon
 
   switch (message.type) {
     case 'add-comment': {
-      if (chat.comments.length >= limits.MAX_COMMENTS_PER_CHAT) return refuse('limit-reached', `a thread holds at most ${limits.MAX_COMMENTS_PER_CHAT} comments`);
-      const commentId = message.commentId ?? newId();
-      if (findComment(chat, commentId)) return refuse('conflict', 'a comment with this id already exists');
-      const comment: Comment = { id: commentId, author, text: message.text, createdAt: now, editedAt: null };
-      return { ok: true, event: { type: 'image-chat-updated', ...base, change: 'comment-added', comment } };
+      if (context.commentCount >= limits.MAX_COMMENTS_PER_CHAT) return refuse('limit-reached', `a thread holds at most ${limits.MAX_COMMENTS_PER_CHAT} comments`);
+      if (context.comment) return refuse('conflict', 'a comment with this id already exists');
+      const comment: Comment = { id: message.commentId ?? newId(), author, text: message.text, createdAt: now, editedAt: null };
+      return withinBudget({ type: 'image-chat-updated', ...base, change: 'comment-added', comment }, context, limits);
     }
     case 'edit-comment': {
-      const comment = findComment(chat, message.commentId);
+      const { comment } = context;
       if (!comment) return refuse('not-found', 'no such comment in this chat');
       if (comment.author.id !== actor.id) return refuse('forbidden', 'only its author may edit a comment');
-      return { ok: true, event: { type: 'image-chat-updated', ...base, change: 'comment-edited', comment: { ...comment, text: message.text, editedAt: now } } };
+      const edited: Comment = { ...comment, text: message.text, editedAt: now };
+      return withinBudget({ type: 'image-chat-updated', ...base, change: 'comment-edited', comment: edited }, context, limits);
     }
     case 'delete-comment': {
-      const index = chat.comments.findIndex((comment) => comment.id === message.commentId);
-      const comment = chat.comments[index];
+      const { comment } = context;
       if (!comment) return refuse('not-found', 'no such comment in this chat');
       if (comment.author.id !== actor.id && !actor.moderator) return refuse('forbidden', 'only its author may delete a comment');
-      if (index === 0) return refuse('forbidden', 'the first comment opens the thread; delete the marker instead');
+      if (context.commentIsFirst) return refuse('forbidden', 'the first comment opens the thread; delete the marker instead');
       return { ok: true, event: { type: 'image-chat-updated', ...base, change: 'comment-deleted', commentId: comment.id } };
     }
+    // Moving and resolving change a marker's size by a few bytes at most and cannot be repeated to grow it,
+    // so they pass even on a full thread: a full thread can still be resolved.
     case 'move-chat':
       if (chat.author.id !== actor.id && !actor.moderator) return refuse('forbidden', 'only its author may move a marker');
       return { ok: true, event: { type: 'image-chat-updated', ...base, change: 'moved', x: message.x, y: message.y } };
@@ -73,5 +104,22 @@ export function planWrite(message: WriteMessage, actor: Actor, context: WriteCon
     case 'delete-chat':
       if (chat.author.id !== actor.id && !actor.moderator) return refuse('forbidden', 'only its author may delete a marker');
       return { ok: true, event: { type: 'deleted-image-chat', ...base } };
+  }
+}
+
+/** What the store must read for `message` by `actor`: the chat, the named comment, whose markers to count. */
+export function writeTarget(message: WriteMessage, actor: Actor): WriteTarget {
+  switch (message.type) {
+    case 'create-chat':
+      return { chatId: message.chatId ?? null, commentId: null, authorId: actor.id };
+    case 'add-comment':
+      return { chatId: message.chatId, commentId: message.commentId ?? null, authorId: null };
+    case 'edit-comment':
+    case 'delete-comment':
+      return { chatId: message.chatId, commentId: message.commentId, authorId: null };
+    case 'move-chat':
+    case 'resolve-chat':
+    case 'delete-chat':
+      return { chatId: message.chatId, commentId: null, authorId: null };
   }
 }

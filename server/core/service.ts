@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { imageTopic, type ImageEvent, type ImageKey, type Limits, type WriteMessage } from '../../shared/index.js';
 import type { Bus } from '../bus/types.js';
 import type { ReadResult, Store, Tenant, WriteOutcome } from '../store/types.js';
-import { planWrite, type Actor } from './plan.js';
+import { planWrite, writeTarget, type Actor } from './plan.js';
 import { TenantCache } from './tenant-cache.js';
 
 export type Access = { ok: true; tenant: Tenant } | { ok: false; code: 'forbidden'; message: string };
@@ -54,11 +54,10 @@ export class ChatService {
     return this.store.read(key, since, epoch);
   }
 
-  /** Stores one write; the caller acks it, then calls `publish`. */
+  /** Stores one write, within the limits (count caps, byte budgets, MAX_SEQ); the caller acks it, then calls `publish`. */
   write(message: WriteMessage, actor: Actor): Promise<WriteOutcome> {
     const key = { tenantId: message.tenantId, urlId: message.urlId };
-    const chatId = message.type === 'create-chat' ? (message.chatId ?? null) : message.chatId;
-    return this.store.write(key, chatId, (context) => planWrite(message, actor, context, this.limits, randomUUID));
+    return this.store.write(key, writeTarget(message, actor), (context) => planWrite(message, actor, context, this.limits, randomUUID));
   }
 
   /**

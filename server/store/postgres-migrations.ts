@@ -1,9 +1,18 @@
 /**
  * PostgreSQL schema, as an ordered list of migrations. Append only: a released migration never changes.
- * The same shape as SQLite's (see sqlite-migrations.ts): chats as JSON documents, a per-image row that holds
- * the seq counter (and is the row each write locks), and the per-image event log replays are built on.
+ * The same shape as SQLite's (see sqlite-migrations.ts): a per-image row that holds the seq counter and the
+ * size counters (and is the row each write locks), a row per chat with the marker's own fields, a row per
+ * comment (migration 3; before it a chat was one JSON document rewritten per comment), and the per-image
+ * event log replays are built on.
  */
-export const POSTGRES_MIGRATIONS: readonly string[] = [
+import type pg from 'pg';
+import type { Chat } from '../../shared/index.js';
+import { jsonBytes } from './wire-size.js';
+
+/** SQL to run, or a step that needs code (moving data whose sizes are computed as the wire counts them). */
+export type PostgresMigration = string | ((client: pg.PoolClient) => Promise<void>);
+
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   `CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE tenants (
      id TEXT PRIMARY KEY,
@@ -71,4 +80,71 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE TABLE usage_flushes (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL);
    CREATE INDEX usage_flushes_applied_at ON usage_flushes (applied_at);
    CREATE INDEX tenants_secret_hash ON tenants (secret_hash);`,
+  commentRows,
 ];
+
+/** Old chat documents moved per query: bounds memory on a large database. */
+const MIGRATION_PAGE = 500;
+
+interface Document { tenant_id: string; url_id: string; id: string; body: Chat }
+
+/**
+ * Migration 3: comments as their own rows, chats slimmed to the marker's fields and counters, and the size
+ * counters the byte budgets use (computed from the moved data as the wire counts them). Image rows that
+ * reads made before reads stopped writing (seq 0: never written) are removed.
+ */
+async function commentRows(client: pg.PoolClient): Promise<void> {
+  await client.query(`ALTER TABLE chats RENAME TO chat_documents;
+    ALTER INDEX chats_pkey RENAME TO chat_documents_pkey;
+    CREATE TABLE chats (
+      tenant_id TEXT NOT NULL,
+      url_id TEXT NOT NULL,
+      id TEXT NOT NULL,
+      x DOUBLE PRECISION NOT NULL,
+      y DOUBLE PRECISION NOT NULL,
+      author_id TEXT NOT NULL,
+      author_name TEXT NOT NULL,
+      created_at BIGINT NOT NULL,
+      resolved BOOLEAN NOT NULL,
+      comment_count INTEGER NOT NULL,
+      next_ordinal INTEGER NOT NULL,
+      bytes INTEGER NOT NULL,
+      PRIMARY KEY (tenant_id, url_id, id)
+    );
+    CREATE TABLE comments (
+      tenant_id TEXT NOT NULL,
+      url_id TEXT NOT NULL,
+      chat_id TEXT NOT NULL,
+      id TEXT NOT NULL,
+      ordinal INTEGER NOT NULL,
+      created_at BIGINT NOT NULL,
+      body JSONB NOT NULL,
+      PRIMARY KEY (tenant_id, url_id, chat_id, id)
+    );
+    ALTER TABLE images ADD COLUMN bytes BIGINT NOT NULL DEFAULT 0;`);
+  let after: Document | undefined;
+  for (;;) {
+    const { rows } = after
+      ? await client.query<Document>(`SELECT tenant_id, url_id, id, body FROM chat_documents WHERE (tenant_id, url_id, id) > ($1, $2, $3)
+          ORDER BY tenant_id, url_id, id LIMIT $4`, [after.tenant_id, after.url_id, after.id, MIGRATION_PAGE])
+      : await client.query<Document>('SELECT tenant_id, url_id, id, body FROM chat_documents ORDER BY tenant_id, url_id, id LIMIT $1', [MIGRATION_PAGE]);
+    if (rows.length === 0) break;
+    await client.query(`INSERT INTO chats (tenant_id, url_id, id, x, y, author_id, author_name, created_at, resolved, comment_count, next_ordinal, bytes)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::text[], $7::text[], $8::bigint[], $9::boolean[],
+        $10::int[], $10::int[], $11::int[])`, [
+      rows.map((r) => r.tenant_id), rows.map((r) => r.url_id), rows.map((r) => r.id), rows.map((r) => r.body.x), rows.map((r) => r.body.y),
+      rows.map((r) => r.body.author.id), rows.map((r) => r.body.author.name), rows.map((r) => r.body.createdAt), rows.map((r) => r.body.resolved),
+      rows.map((r) => r.body.comments.length), rows.map((r) => jsonBytes(r.body)),
+    ]);
+    const comments = rows.flatMap((r) => r.body.comments.map((comment, ordinal) => ({ row: r, comment, ordinal })));
+    await client.query(`INSERT INTO comments (tenant_id, url_id, chat_id, id, ordinal, created_at, body)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::jsonb[])`, [
+      comments.map((c) => c.row.tenant_id), comments.map((c) => c.row.url_id), comments.map((c) => c.row.id), comments.map((c) => c.comment.id),
+      comments.map((c) => c.ordinal), comments.map((c) => c.comment.createdAt), comments.map((c) => JSON.stringify(c.comment)),
+    ]);
+    after = rows[rows.length - 1];
+  }
+  await client.query(`DROP TABLE chat_documents;
+    UPDATE images SET bytes = coalesce((SELECT sum(c.bytes) FROM chats c WHERE c.tenant_id = images.tenant_id AND c.url_id = images.url_id), 0);
+    DELETE FROM images WHERE seq = 0;`);
+}

@@ -2,47 +2,35 @@
  * How the PostgreSQL store writes: a batch of writes to one image (one, when the image is quiet; more under
  * load) in one transaction that holds the image's row lock for two round trips:
  *
- * 1. `BEGIN; SELECT … FOR UPDATE; SELECT the chats the writes name` — the chats are read after the lock is
- *    granted, so they include every write committed before (READ COMMITTED takes a fresh snapshot per
- *    statement);
- * 2. the batch's changes (each chat's final state, the image's seq and count, the events, the pruning of the
- *    log) and `COMMIT`.
+ * 1. `BEGIN`, make the image's row if it has none (rolled back with the rest if nothing is stored), `SELECT …
+ *    FOR UPDATE` it, then read what the writes name: their chats' rows, their comments, their authors' marker
+ *    counts. These are read after the lock is granted, so they include every write committed before (READ
+ *    COMMITTED takes a fresh snapshot per statement). Never a whole thread.
+ * 2. the batch's rows (planned in postgres-batch.ts: one comment row per comment written, each touched
+ *    chat's row once), the image's counters, the events, the pruning of the log, and `COMMIT`.
  *
  * Each round trip is one simple-protocol message of several statements, which cannot take parameters: every
- * value is escaped with the driver's `escapeLiteral` or checked to be an integer.
+ * value is escaped with the driver's `escapeLiteral` or checked to be a finite number.
  */
 import type pg from 'pg';
-import { applyEventToChat, type Chat, type ImageEvent, type ImageKey } from '../../shared/index.js';
-import type { WriteContext, WriteOutcome, WritePlan } from './types.js';
+import type { Comment, ImageKey } from '../../shared/index.js';
+import type { ChatState } from './row-change.js';
+import { commentKey, type BatchChange, type BatchState, type PendingWrite } from './postgres-batch.js';
 
-export interface ImageRow { seq: number; epoch: string; chat_count: number }
-
-export interface Locked {
-  /** Null when the image has no row yet (the caller creates it and locks again). */
-  image: ImageRow | null;
-  /** The named chats that exist, by id. */
-  chats: Map<string, Chat>;
-}
-
-export interface PendingWrite {
-  key: ImageKey;
-  chatId: string | null;
-  plan(context: WriteContext): WritePlan;
-}
-
-/** What a planned batch changes. */
-export interface Change {
-  /** The image's seq after the batch. */
-  seq: number;
-  countDelta: number;
-  events: ImageEvent[];
-  /** The final state of each chat the batch touched; null: deleted. */
-  chats: Map<string, Chat | null>;
+interface ChatRow {
+  id: string; x: number; y: number; author_id: string; author_name: string; created_at: string | number; resolved: boolean;
+  comment_count: number; next_ordinal: number; bytes: number;
 }
 
 const integer = (value: number): string => {
   if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
   return String(value);
+};
+
+/** A float8 literal that reads back as the same double (JavaScript prints the shortest exact form). */
+const float = (value: number): string => {
+  if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+  return `'${String(value)}'::float8`;
 };
 
 /** A multi-statement query answers with one result per statement. */
@@ -54,63 +42,96 @@ function imageWhere(client: pg.PoolClient, key: ImageKey): string {
   return `tenant_id = ${client.escapeLiteral(key.tenantId)} AND url_id = ${client.escapeLiteral(key.urlId)}`;
 }
 
-/** Opens the transaction, locks the image's row and reads the named chats, in one round trip. */
-export async function beginAndLock(client: pg.PoolClient, key: ImageKey, chatIds: string[]): Promise<Locked> {
-  const where = imageWhere(client, key);
-  const chatQuery = chatIds.length > 0
-    ? `SELECT body FROM chats WHERE ${where} AND id IN (${chatIds.map((id) => client.escapeLiteral(id)).join(', ')})`
-    : 'SELECT NULL::jsonb AS body WHERE false';
-  const answer: pg.QueryResult | pg.QueryResult[] = await client.query(`BEGIN; SELECT seq, epoch, chat_count FROM images WHERE ${where} FOR UPDATE; ${chatQuery}`);
-  const [, imageResult, chatResult] = results(answer);
-  const image = (imageResult?.rows[0] as ImageRow | undefined) ?? null;
-  const chats = new Map(((chatResult?.rows ?? []) as { body: Chat }[]).map((row) => [row.body.id, row.body]));
-  return { image, chats };
-}
+/** A statement with the same columns and no rows, so results keep their places when nothing is named. */
+const NOTHING = 'SELECT NULL WHERE false';
+
+const toChatState = (row: ChatRow): ChatState => ({
+  marker: {
+    id: row.id, x: row.x, y: row.y, author: { id: row.author_id, name: row.author_name }, createdAt: Number(row.created_at), resolved: row.resolved,
+  },
+  commentCount: row.comment_count,
+  nextOrdinal: row.next_ordinal,
+  bytes: row.bytes,
+});
 
 /**
- * Plans the writes in order, each seeing the state the ones before it left (the chat, the marker count), and
- * assigns consecutive seqs after the image's. Pure: nothing is stored.
+ * Opens the transaction, makes sure the image has a row (with `epoch`, the store's, if it is made now), locks
+ * it and reads what the writes name, in one round trip.
  */
-export function planBatch(image: ImageRow, found: Map<string, Chat>, writes: PendingWrite[]): { outcomes: WriteOutcome[]; change: Change } {
-  const chats = new Map<string, Chat | null>(found);
-  const touched = new Map<string, Chat | null>();
-  const events: ImageEvent[] = [];
-  const outcomes: WriteOutcome[] = [];
-  let seq = image.seq;
-  let count = image.chat_count;
-  for (const write of writes) {
-    const chat = write.chatId ? (chats.get(write.chatId) ?? null) : null;
-    const planned = write.plan({ chat, chatCount: count, now: Date.now() });
-    if (!planned.ok) {
-      outcomes.push(planned);
-      continue;
-    }
-    seq += 1;
-    const event = { ...planned.event, seq } as ImageEvent;
-    const after = applyEventToChat(chats.get(event.chatId) ?? null, event);
-    chats.set(event.chatId, after);
-    touched.set(event.chatId, after);
-    count += event.type === 'new-image-chat' ? 1 : event.type === 'deleted-image-chat' ? -1 : 0;
-    events.push(event);
-    outcomes.push({ ok: true, event });
-  }
-  return { outcomes, change: { seq, countDelta: count - image.chat_count, events, chats: touched } };
+export async function beginAndLock(client: pg.PoolClient, key: ImageKey, epoch: string, writes: PendingWrite[]): Promise<BatchState> {
+  const where = imageWhere(client, key);
+  const literal = (value: string) => client.escapeLiteral(value);
+  const chatIds = [...new Set(writes.flatMap((w) => (w.target.chatId === null ? [] : [w.target.chatId])))];
+  const commentPairs = [...new Map(writes.flatMap((w) => (w.target.chatId !== null && w.target.commentId !== null
+    ? [[commentKey(w.target.chatId, w.target.commentId), `(${literal(w.target.chatId)}, ${literal(w.target.commentId)})`] as const] : []))).values()];
+  const authorIds = [...new Set(writes.flatMap((w) => (w.target.authorId === null ? [] : [w.target.authorId])))];
+  const statements = [
+    'BEGIN',
+    `INSERT INTO images (tenant_id, url_id, epoch) VALUES (${literal(key.tenantId)}, ${literal(key.urlId)}, ${literal(epoch)}) ON CONFLICT (tenant_id, url_id) DO NOTHING`,
+    `SELECT seq, chat_count, bytes FROM images WHERE ${where} FOR UPDATE`,
+    chatIds.length === 0 ? NOTHING : `SELECT id, x, y, author_id, author_name, created_at, resolved, comment_count, next_ordinal, bytes
+      FROM chats WHERE ${where} AND id IN (${chatIds.map(literal).join(', ')})`,
+    commentPairs.length === 0 ? NOTHING : `SELECT chat_id, ordinal, body FROM comments WHERE ${where} AND (chat_id, id) IN (${commentPairs.join(', ')})`,
+    authorIds.length === 0 ? NOTHING : `SELECT author_id, count(*)::int AS n FROM chats WHERE ${where} AND author_id IN (${authorIds.map(literal).join(', ')}) GROUP BY author_id`,
+  ];
+  const answer: pg.QueryResult | pg.QueryResult[] = await client.query(statements.join(';\n'));
+  const [, , imageResult, chatResult, commentResult, authorResult] = results(answer);
+  const image = imageResult?.rows[0] as { seq: number; chat_count: number; bytes: string | number } | undefined;
+  if (!image) throw new Error(`image row missing for ${key.tenantId} ${key.urlId}`);
+  const chats = new Map(((chatResult?.rows ?? []) as ChatRow[]).map((row) => [row.id, toChatState(row)]));
+  const comments = new Map(((commentResult?.rows ?? []) as { chat_id: string; ordinal: number; body: Comment }[])
+    .map((row) => [commentKey(row.chat_id, row.body.id), { comment: row.body, ordinal: row.ordinal }]));
+  const authorCounts = new Map(authorIds.map((id) => [id, 0]));
+  for (const row of (authorResult?.rows ?? []) as { author_id: string; n: number }[]) authorCounts.set(row.author_id, row.n);
+  return { image: { seq: image.seq, chatCount: image.chat_count, bytes: Number(image.bytes) }, chats, comments, authorCounts };
 }
 
-/** Stores the change and commits, in one round trip. */
-export async function storeAndCommit(client: pg.PoolClient, key: ImageKey, change: Change, pruneUpTo: number): Promise<void> {
+/** Stores the batch's change and commits, in one round trip. */
+export async function storeAndCommit(client: pg.PoolClient, key: ImageKey, change: BatchChange, pruneUpTo: number): Promise<void> {
   const where = imageWhere(client, key);
-  const tenant = client.escapeLiteral(key.tenantId);
-  const url = client.escapeLiteral(key.urlId);
+  const literal = (value: string) => client.escapeLiteral(value);
+  const tenant = literal(key.tenantId);
+  const url = literal(key.urlId);
+  const json = (value: unknown) => `${literal(JSON.stringify(value))}::jsonb`;
   const statements: string[] = [];
-  for (const [id, chat] of change.chats) {
-    statements.push(chat
-      ? `INSERT INTO chats (tenant_id, url_id, id, created_at, body) VALUES (${tenant}, ${url}, ${client.escapeLiteral(id)}, ${integer(chat.createdAt)}, ${client.escapeLiteral(JSON.stringify(chat))}::jsonb)
-         ON CONFLICT (tenant_id, url_id, id) DO UPDATE SET body = EXCLUDED.body`
-      : `DELETE FROM chats WHERE ${where} AND id = ${client.escapeLiteral(id)}`);
+  // Each chat's row is written once, in its final state: a batch of comments on one thread updates it once.
+  const finalChats = new Map<string, ChatState | null>();
+  for (const row of change.rows) {
+    finalChats.set(row.chatId, row.chat);
+    for (const comment of row.comments) {
+      const chat = literal(comment.chatId);
+      switch (comment.kind) {
+        case 'insert':
+          statements.push(`INSERT INTO comments (tenant_id, url_id, chat_id, id, ordinal, created_at, body) VALUES (${tenant}, ${url}, ${chat},
+            ${literal(comment.comment.id)}, ${integer(comment.ordinal)}, ${integer(comment.comment.createdAt)}, ${json(comment.comment)})`);
+          break;
+        case 'update':
+          statements.push(`UPDATE comments SET body = ${json(comment.comment)} WHERE ${where} AND chat_id = ${chat} AND id = ${literal(comment.comment.id)}`);
+          break;
+        case 'delete':
+          statements.push(`DELETE FROM comments WHERE ${where} AND chat_id = ${chat} AND id = ${literal(comment.commentId)}`);
+          break;
+        case 'delete-thread':
+          statements.push(`DELETE FROM comments WHERE ${where} AND chat_id = ${chat}`);
+          break;
+      }
+    }
   }
-  statements.push(`UPDATE images SET seq = ${integer(change.seq)}, chat_count = chat_count + ${integer(change.countDelta)} WHERE ${where}`);
-  const rows = change.events.map((event) => `(${tenant}, ${url}, ${integer(event.seq)}, ${client.escapeLiteral(JSON.stringify(event))}::jsonb)`);
+  for (const [id, chat] of finalChats) {
+    if (!chat) {
+      statements.push(`DELETE FROM chats WHERE ${where} AND id = ${literal(id)}`);
+      continue;
+    }
+    const { marker } = chat;
+    statements.push(`INSERT INTO chats (tenant_id, url_id, id, x, y, author_id, author_name, created_at, resolved, comment_count, next_ordinal, bytes)
+      VALUES (${tenant}, ${url}, ${literal(id)}, ${float(marker.x)}, ${float(marker.y)}, ${literal(marker.author.id)}, ${literal(marker.author.name)},
+        ${integer(marker.createdAt)}, ${marker.resolved ? 'true' : 'false'}, ${integer(chat.commentCount)}, ${integer(chat.nextOrdinal)}, ${integer(chat.bytes)})
+      ON CONFLICT (tenant_id, url_id, id) DO UPDATE SET x = EXCLUDED.x, y = EXCLUDED.y, resolved = EXCLUDED.resolved,
+        comment_count = EXCLUDED.comment_count, next_ordinal = EXCLUDED.next_ordinal, bytes = EXCLUDED.bytes`);
+  }
+  const { image } = change;
+  statements.push(`UPDATE images SET seq = ${integer(image.seq)}, chat_count = ${integer(image.chatCount)}, bytes = ${integer(image.bytes)} WHERE ${where}`);
+  const rows = change.events.map((event) => `(${tenant}, ${url}, ${integer(event.seq)}, ${json(event)})`);
   statements.push(`INSERT INTO events (tenant_id, url_id, seq, body) VALUES ${rows.join(', ')}`);
   statements.push(`DELETE FROM events WHERE ${where} AND seq <= ${integer(pruneUpTo)}`);
   statements.push('COMMIT');

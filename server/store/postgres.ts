@@ -21,9 +21,11 @@ import { KeyedBatcher } from './write-batcher.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { readImage } from './postgres-read.js';
 import { Gate } from './gate.js';
-import { beginAndLock, planBatch, storeAndCommit, type PendingWrite } from './postgres-write.js';
+import { beginAndLock, storeAndCommit } from './postgres-write.js';
+import { planBatch, type PendingWrite } from './postgres-batch.js';
+import { replayFrom, STORE_EPOCH_SETTING } from './replay.js';
 import type {
-  ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush, WriteContext, WriteOutcome, WritePlan,
+  ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush, WriteContext, WriteOutcome, WritePlan, WriteTarget,
 } from './types.js';
 import * as usage from './postgres-usage.js';
 
@@ -64,6 +66,8 @@ export class PostgresStore implements Store {
   /** Subscribes, replays, probes and writes queue here, leaving pool room for everything else. */
   private readonly gate: Gate;
   private readonly batcher = new KeyedBatcher<PendingWrite, WriteOutcome>(MAX_WRITE_BATCH, (_topic, writes) => this.writeBatch(writes));
+  /** This database's epoch (a setting made once, shared by all nodes): what images never written answer. Set by `init`. */
+  private storeEpoch: string | undefined;
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.pool = new pg.Pool({
@@ -84,13 +88,20 @@ export class PostgresStore implements Store {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
       await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
       const applied = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
-      for (const [index, sql] of POSTGRES_MIGRATIONS.entries()) {
+      for (const [index, migration] of POSTGRES_MIGRATIONS.entries()) {
         const version = index + 1;
         if (applied.has(version)) continue;
-        await client.query(sql);
+        if (typeof migration === 'string') await client.query(migration);
+        else await migration(client);
         await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version, Date.now()]);
       }
     });
+    this.storeEpoch = await this.getOrCreateSetting(STORE_EPOCH_SETTING, randomUUID);
+  }
+
+  private epoch(): string {
+    if (this.storeEpoch === undefined) throw new Error('PostgresStore: call init() before use');
+    return this.storeEpoch;
   }
 
   async getTenant(id: string): Promise<Tenant | null> {
@@ -125,11 +136,11 @@ export class PostgresStore implements Store {
     return this.gate.run(async () => {
       const found = await readImage(this.pool, key, since, epoch);
       if (found) return found;
-      // First sight of the image: create its row (seq 0, a fresh epoch; safe if another node races), read again.
-      await this.ensureImage(this.pool, key);
-      const created = await readImage(this.pool, key, since, epoch);
-      if (!created) throw new Error(`image row missing for ${key.tenantId} ${key.urlId}`);
-      return created;
+      // Never written: answered without storing anything; the first write makes the row with this epoch.
+      const current = this.epoch();
+      const replay = replayFrom(since, epoch);
+      if (replay && replay.epoch === current && replay.since === 0) return { reset: false, seq: 0, epoch: current, events: [] };
+      return { reset: true, seq: 0, epoch: current, chats: [] };
     });
   }
 
@@ -144,28 +155,21 @@ export class PostgresStore implements Store {
     return this.gate.run(() => this.events(this.pool, key, after, upTo));
   }
 
-  async write(key: ImageKey, chatId: string | null, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
+  async write(key: ImageKey, target: WriteTarget, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
     // Writes to one image queue here (not on the row lock, which would hold a pooled connection each) and
     // go in batches: one transaction, one commit, consecutive seqs.
-    return this.batcher.add(imageTopic(key), { key, chatId, plan });
+    return this.batcher.add(imageTopic(key), { key, target, plan });
   }
 
   /** One transaction for a batch of writes to one image; its row lock serializes them with every other node's. */
   private async writeBatch(writes: PendingWrite[]): Promise<WriteOutcome[]> {
     const key = writes[0]!.key;
-    const chatIds = [...new Set(writes.map((w) => w.chatId).filter((id): id is string => id !== null))];
     return this.gate.run(() => this.withClient(async (client) => {
-      let { image, chats } = await beginAndLock(client, key, chatIds);
-      if (!image) {
-        // First write to an image never read: create its row (safe if another node races) and lock it.
-        await client.query('ROLLBACK');
-        await this.ensureImage(client, key);
-        ({ image, chats } = await beginAndLock(client, key, chatIds));
-        if (!image) throw new Error(`image row missing for ${key.tenantId} ${key.urlId}`);
-      }
-      const { outcomes, change } = planBatch(image, chats, writes);
+      const state = await beginAndLock(client, key, this.epoch(), writes);
+      const { outcomes, change } = planBatch(state, writes);
+      // Nothing to store: the rollback also takes back an image row made for this batch.
       if (change.events.length === 0) await client.query('ROLLBACK');
-      else await storeAndCommit(client, key, change, change.seq - this.options.eventLogKeep);
+      else await storeAndCommit(client, key, change, change.image.seq - this.options.eventLogKeep);
       return outcomes;
     }));
   }
@@ -205,11 +209,6 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.pool.ending) return;
     await this.pool.end();
-  }
-
-  /** Creates the image's row (seq 0, a fresh epoch) if missing; safe when nodes race to do it. */
-  private async ensureImage(db: pg.Pool | pg.PoolClient, key: ImageKey): Promise<void> {
-    await db.query('INSERT INTO images (tenant_id, url_id, epoch) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, url_id) DO NOTHING', [key.tenantId, key.urlId, randomUUID()]);
   }
 
   private async events(db: pg.Pool, key: ImageKey, after: number, upTo: number): Promise<ImageEvent[] | null> {

@@ -1,9 +1,17 @@
 /**
  * SQLite schema, as an ordered list of migrations. Append only: a released migration never changes.
- * Chats are stored as JSON documents (with their comments) because every read needs the whole thread and
- * every write touches one chat; the per-image event log is what replays and ordering are built on.
+ * A chat's row holds the marker's own fields and counters; each comment is its own row, so a write touches
+ * one comment, not the thread (migration 3; before it a chat was one JSON document rewritten per comment).
+ * The per-image event log is what replays and ordering are built on.
  */
-export const SQLITE_MIGRATIONS: readonly string[] = [
+import type Database from 'better-sqlite3';
+import type { Chat } from '../../shared/index.js';
+import { jsonBytes } from './wire-size.js';
+
+/** SQL to run, or a step that needs code (moving data whose sizes are computed as the wire counts them). */
+export type SqliteMigration = string | ((db: Database.Database) => void);
+
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   `CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE tenants (
      id TEXT PRIMARY KEY,
@@ -71,4 +79,63 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE TABLE usage_flushes (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL);
    CREATE INDEX usage_flushes_applied_at ON usage_flushes (applied_at);
    CREATE INDEX tenants_secret_hash ON tenants (secret_hash);`,
+  commentRows,
 ];
+
+/** Old chat documents moved per query: bounds memory on a large database. */
+const MIGRATION_PAGE = 500;
+
+/**
+ * Migration 3: comments as their own rows, chats slimmed to the marker's fields and counters, and the size
+ * counters the byte budgets use (computed from the moved data). Image rows that reads made before reads
+ * stopped writing (seq 0: never written) are removed.
+ */
+function commentRows(db: Database.Database): void {
+  db.exec(`ALTER TABLE chats RENAME TO chat_documents;
+    CREATE TABLE chats (
+      tenant_id TEXT NOT NULL,
+      url_id TEXT NOT NULL,
+      id TEXT NOT NULL,
+      x REAL NOT NULL,
+      y REAL NOT NULL,
+      author_id TEXT NOT NULL,
+      author_name TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      resolved INTEGER NOT NULL,
+      comment_count INTEGER NOT NULL,
+      next_ordinal INTEGER NOT NULL,
+      bytes INTEGER NOT NULL,
+      PRIMARY KEY (tenant_id, url_id, id)
+    );
+    CREATE TABLE comments (
+      tenant_id TEXT NOT NULL,
+      url_id TEXT NOT NULL,
+      chat_id TEXT NOT NULL,
+      id TEXT NOT NULL,
+      ordinal INTEGER NOT NULL,
+      created_at INTEGER NOT NULL,
+      body TEXT NOT NULL,
+      PRIMARY KEY (tenant_id, url_id, chat_id, id)
+    );
+    ALTER TABLE images ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;`);
+  const page = db.prepare('SELECT rowid, tenant_id, url_id, body FROM chat_documents WHERE rowid > ? ORDER BY rowid LIMIT ?');
+  const insertChat = db.prepare(`INSERT INTO chats (tenant_id, url_id, id, x, y, author_id, author_name, created_at, resolved, comment_count, next_ordinal, bytes)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertComment = db.prepare('INSERT INTO comments (tenant_id, url_id, chat_id, id, ordinal, created_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  for (let last = 0; ;) {
+    const rows = page.all(last, MIGRATION_PAGE) as { rowid: number; tenant_id: string; url_id: string; body: string }[];
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const chat = JSON.parse(row.body) as Chat;
+      insertChat.run(row.tenant_id, row.url_id, chat.id, chat.x, chat.y, chat.author.id, chat.author.name, chat.createdAt, chat.resolved ? 1 : 0,
+        chat.comments.length, chat.comments.length, jsonBytes(chat));
+      chat.comments.forEach((comment, ordinal) => {
+        insertComment.run(row.tenant_id, row.url_id, chat.id, comment.id, ordinal, comment.createdAt, JSON.stringify(comment));
+      });
+    }
+    last = rows[rows.length - 1]!.rowid;
+  }
+  db.exec(`DROP TABLE chat_documents;
+    UPDATE images SET bytes = coalesce((SELECT sum(c.bytes) FROM chats c WHERE c.tenant_id = images.tenant_id AND c.url_id = images.url_id), 0);
+    DELETE FROM images WHERE seq = 0;`);
+}

@@ -1,22 +1,23 @@
 /**
  * The embedded store: one SQLite file (better-sqlite3, WAL). Writes are serialized by SQLite itself;
  * each write's check, change, seq and event-log entry happen in one IMMEDIATE transaction, so an ack
- * (sent after `write` resolves) means the write is on disk.
+ * (sent after `write` resolves) means the write is on disk (sqlite-write.ts). Reads never write.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { Chat, ImageEvent, ImageKey } from '../../shared/index.js';
-import { applyEventToChat } from '../../shared/index.js';
+import type { Chat, Comment, ImageEvent, ImageKey } from '../../shared/index.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+import { SqliteWriter } from './sqlite-write.js';
+import { replayFrom, STORE_EPOCH_SETTING } from './replay.js';
 import type {
-  ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush, WriteContext, WriteOutcome, WritePlan,
+  ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush, WriteContext, WriteOutcome, WritePlan, WriteTarget,
 } from './types.js';
 import * as usage from './sqlite-usage.js';
 
 interface TenantRow { id: string; name: string; origins: string; created_at: number }
-interface ImageRow { seq: number; epoch: string; chat_count: number }
+interface ChatRow { id: string; x: number; y: number; author_id: string; author_name: string; created_at: number; resolved: number }
 
 export interface SqliteStoreOptions {
   /** Path of the database file; ":memory:" for a throwaway store. */
@@ -27,19 +28,14 @@ export interface SqliteStoreOptions {
 
 const toTenant = (row: TenantRow): Tenant => ({ id: row.id, name: row.name, origins: JSON.parse(row.origins) as string[], createdAt: row.created_at });
 
-interface QueuedWrite {
-  key: ImageKey;
-  chatId: string | null;
-  plan: (context: WriteContext) => WritePlan;
-  resolve(outcome: WriteOutcome): void;
-  reject(error: unknown): void;
-}
+const IMAGE = 'tenant_id = ? AND url_id = ?';
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  /** Writes waiting for the next group commit. */
-  private queued: QueuedWrite[] = [];
+  private readonly writer: SqliteWriter;
+  /** This database's epoch (a setting made once): what images never written answer. Set by `init`. */
+  private storeEpoch: string | undefined;
 
   constructor(private readonly options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -48,6 +44,7 @@ export class SqliteStore implements Store {
     // FULL: a commit is fsynced before the ack goes out, so a power cut loses no acknowledged write.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    this.writer = new SqliteWriter(this.db, (text) => this.sql(text), options.eventLogKeep, () => this.epoch());
   }
 
   /** A prepared statement, made once per SQL text: preparing on every write cost more than running it. */
@@ -60,17 +57,24 @@ export class SqliteStore implements Store {
     return statement;
   }
 
+  private epoch(): string {
+    if (this.storeEpoch === undefined) throw new Error('SqliteStore: call init() before use');
+    return this.storeEpoch;
+  }
+
   async init(): Promise<void> {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
     const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
-    SQLITE_MIGRATIONS.forEach((sql, index) => {
+    SQLITE_MIGRATIONS.forEach((migration, index) => {
       const version = index + 1;
       if (applied.has(version)) return;
       this.db.transaction(() => {
-        this.db.exec(sql);
+        if (typeof migration === 'string') this.db.exec(migration);
+        else migration(this.db);
         this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
       })();
     });
+    this.storeEpoch = await this.getOrCreateSetting(STORE_EPOCH_SETTING, randomUUID);
   }
 
   async getTenant(id: string): Promise<Tenant | null> {
@@ -98,36 +102,47 @@ export class SqliteStore implements Store {
     return this.db.prepare('UPDATE tenants SET secret_hash = ? WHERE id = ?').run(secretHash, id).changes === 1;
   }
 
-  private image(key: ImageKey): ImageRow {
-    this.sql('INSERT OR IGNORE INTO images (tenant_id, url_id, epoch) VALUES (?, ?, ?)').run(key.tenantId, key.urlId, randomUUID());
-    return this.sql('SELECT seq, epoch, chat_count FROM images WHERE tenant_id = ? AND url_id = ?').get(key.tenantId, key.urlId) as ImageRow;
-  }
-
   private events(key: ImageKey, after: number, upTo: number): ImageEvent[] | null {
     if (upTo <= after) return [];
     const rows = this
-      .sql('SELECT body FROM events WHERE tenant_id = ? AND url_id = ? AND seq > ? AND seq <= ? ORDER BY seq')
+      .sql(`SELECT body FROM events WHERE ${IMAGE} AND seq > ? AND seq <= ? ORDER BY seq`)
       .all(key.tenantId, key.urlId, after, upTo) as { body: string }[];
     // Fewer rows than seqs means the oldest were pruned: the caller must take a snapshot instead.
     return rows.length === upTo - after ? rows.map((r) => JSON.parse(r.body) as ImageEvent) : null;
   }
 
+  /** The image's chats, each with its thread: chats by creation, comments in the order they were added. */
+  private snapshot(key: ImageKey): Chat[] {
+    const threads = new Map<string, Comment[]>();
+    const comments = this.sql(`SELECT chat_id, body FROM comments WHERE ${IMAGE} ORDER BY chat_id, ordinal`).all(key.tenantId, key.urlId) as { chat_id: string; body: string }[];
+    for (const row of comments) {
+      const thread = threads.get(row.chat_id) ?? [];
+      thread.push(JSON.parse(row.body) as Comment);
+      threads.set(row.chat_id, thread);
+    }
+    const chats = this.sql(`SELECT id, x, y, author_id, author_name, created_at, resolved FROM chats WHERE ${IMAGE} ORDER BY created_at, id`).all(key.tenantId, key.urlId) as ChatRow[];
+    return chats.map((row) => ({
+      id: row.id, x: row.x, y: row.y, author: { id: row.author_id, name: row.author_name }, createdAt: row.created_at, resolved: row.resolved === 1,
+      comments: threads.get(row.id) ?? [],
+    }));
+  }
+
   async read(key: ImageKey, since?: number, epoch?: string): Promise<ReadResult> {
+    const replay = replayFrom(since, epoch);
     return this.db.transaction((): ReadResult => {
-      const image = this.image(key);
-      if (since !== undefined && epoch === image.epoch && since <= image.seq) {
-        const events = this.events(key, since, image.seq);
-        if (events) return { reset: false, seq: image.seq, epoch: image.epoch, events };
+      const image = this.sql(`SELECT seq, epoch FROM images WHERE ${IMAGE}`).get(key.tenantId, key.urlId) as { seq: number; epoch: string } | undefined;
+      // Never written: nothing is stored, and nothing is stored now either.
+      const { seq, epoch: current } = image ?? { seq: 0, epoch: this.epoch() };
+      if (replay && replay.epoch === current && replay.since <= seq) {
+        const events = image ? this.events(key, replay.since, seq) : [];
+        if (events) return { reset: false, seq, epoch: current, events };
       }
-      const chats = (this
-        .sql('SELECT body FROM chats WHERE tenant_id = ? AND url_id = ? ORDER BY created_at, id')
-        .all(key.tenantId, key.urlId) as { body: string }[]).map((r) => JSON.parse(r.body) as Chat);
-      return { reset: true, seq: image.seq, epoch: image.epoch, chats };
+      return { reset: true, seq, epoch: current, chats: image ? this.snapshot(key) : [] };
     })();
   }
 
   async headSeq(key: ImageKey): Promise<number> {
-    const row = this.sql('SELECT seq FROM images WHERE tenant_id = ? AND url_id = ?').get(key.tenantId, key.urlId) as { seq: number } | undefined;
+    const row = this.sql(`SELECT seq FROM images WHERE ${IMAGE}`).get(key.tenantId, key.urlId) as { seq: number } | undefined;
     return row?.seq ?? 0;
   }
 
@@ -135,54 +150,9 @@ export class SqliteStore implements Store {
     return this.events(key, after, upTo);
   }
 
-  /**
-   * Group commit: writes that arrive in the same turn of the event loop are stored in one IMMEDIATE
-   * transaction, so one fsync makes them all durable. Each write still sees the ones before it (same
-   * transaction, in order), so seqs and checks are exactly as if they ran one by one. If the transaction
-   * fails (disk full, I/O error), nothing of the group is stored and every write in it is rejected.
-   */
-  write(key: ImageKey, chatId: string | null, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queued.push({ key, chatId, plan, resolve, reject });
-      if (this.queued.length === 1) setImmediate(() => this.commitQueued());
-    });
-  }
-
-  private commitQueued(): void {
-    const group = this.queued;
-    this.queued = [];
-    let outcomes: WriteOutcome[];
-    try {
-      outcomes = this.db.transaction(() => group.map((write) => this.writeOne(write.key, write.chatId, write.plan))).immediate();
-    } catch (error) {
-      for (const write of group) write.reject(error);
-      return;
-    }
-    group.forEach((write, index) => write.resolve(outcomes[index]!));
-  }
-
-  private writeOne(key: ImageKey, chatId: string | null, plan: (context: WriteContext) => WritePlan): WriteOutcome {
-    const image = this.image(key);
-    const row = chatId
-      ? (this.sql('SELECT body FROM chats WHERE tenant_id = ? AND url_id = ? AND id = ?').get(key.tenantId, key.urlId, chatId) as { body: string } | undefined)
-      : undefined;
-    const chat = row ? (JSON.parse(row.body) as Chat) : null;
-    const planned = plan({ chat, chatCount: image.chat_count, now: Date.now() });
-    if (!planned.ok) return planned;
-    const seq = image.seq + 1;
-    const event = { ...planned.event, seq } as ImageEvent;
-    const after = applyEventToChat(chat, event);
-    if (after) {
-      this.sql('INSERT INTO chats (tenant_id, url_id, id, created_at, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, url_id, id) DO UPDATE SET body = excluded.body')
-        .run(key.tenantId, key.urlId, after.id, after.createdAt, JSON.stringify(after));
-    } else {
-      this.sql('DELETE FROM chats WHERE tenant_id = ? AND url_id = ? AND id = ?').run(key.tenantId, key.urlId, event.chatId);
-    }
-    const countDelta = event.type === 'new-image-chat' ? 1 : event.type === 'deleted-image-chat' ? -1 : 0;
-    this.sql('UPDATE images SET seq = ?, chat_count = chat_count + ? WHERE tenant_id = ? AND url_id = ?').run(seq, countDelta, key.tenantId, key.urlId);
-    this.sql('INSERT INTO events (tenant_id, url_id, seq, body) VALUES (?, ?, ?, ?)').run(key.tenantId, key.urlId, seq, JSON.stringify(event));
-    this.sql('DELETE FROM events WHERE tenant_id = ? AND url_id = ? AND seq <= ?').run(key.tenantId, key.urlId, seq - this.options.eventLogKeep);
-    return { ok: true, event };
+  /** One write in the next group commit (sqlite-write.ts). */
+  write(key: ImageKey, target: WriteTarget, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
+    return this.writer.write(key, target, plan);
   }
 
   async findTenantBySecretHash(secretHash: string): Promise<string | null> {
@@ -217,7 +187,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     // Writes already queued are committed (and answered) before the file closes.
-    if (this.queued.length > 0 && this.db.open) this.commitQueued();
+    if (this.db.open) this.writer.commitQueued();
     if (this.db.open) this.db.close();
   }
 }

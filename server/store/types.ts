@@ -2,7 +2,7 @@
  * The store interface: what the core needs from durable storage. SQLite (embedded default) and
  * PostgreSQL implement it and pass one contract suite (test/contract/store.contract.ts).
  */
-import type { Chat, ErrorCode, ImageEvent, ImageKey } from '../../shared/index.js';
+import type { Chat, Comment, ErrorCode, ImageEvent, ImageKey } from '../../shared/index.js';
 
 export interface Tenant {
   id: string;
@@ -12,12 +12,45 @@ export interface Tenant {
   createdAt: number;
 }
 
-/** What the write planner sees, read inside the write's transaction. */
+/** A marker without its thread: the chat's own fields, as its row stores them. */
+export type ChatMarker = Omit<Chat, 'comments'>;
+
+/**
+ * What a write names, so the store reads just that (never a whole thread) inside the write's transaction.
+ * The core builds it from the message.
+ */
+export interface WriteTarget {
+  /** The chat the write acts on; null for a create-chat without a client-made id. */
+  chatId: string | null;
+  /** The comment the write names in `chatId`'s thread: edited, deleted, or a client-made id for a new one. */
+  commentId: string | null;
+  /** Whose markers on the image to count (`authorChatCount`): the acting person's, for a create-chat. */
+  authorId: string | null;
+}
+
+/**
+ * What the write planner sees, read inside the write's transaction. Sizes are bytes on the wire: the UTF-8
+ * length of the JSON a chat takes in a snapshot (wire-size.ts).
+ */
 export interface WriteContext {
-  /** The chat the write names (with its comments), or null if it does not exist. */
-  chat: Chat | null;
+  /** The named chat's own fields, or null if it does not exist. */
+  chat: ChatMarker | null;
+  /** Comments in the named chat's thread (0 without a chat). */
+  commentCount: number;
+  /** The comment `WriteTarget.commentId` names, if it is in the chat's thread. */
+  comment: Comment | null;
+  /** True when `comment` opens the thread (the marker's first comment). */
+  commentIsFirst: boolean;
+  /** The named chat's stored size (its JSON with all its comments); 0 without a chat. */
+  threadBytes: number;
+  /** The image's stored size: the sum of its chats' sizes. */
+  imageBytes: number;
   /** Markers on the image now. */
   chatCount: number;
+  /** Markers of `WriteTarget.authorId` on the image now; 0 when no author was named. */
+  authorChatCount: number;
+  /** The image's current seq (0 when never written); a stored write gets seq + 1. */
+  seq: number;
   /** Server time for the write, milliseconds. */
   now: number;
 }
@@ -87,8 +120,11 @@ export interface Store {
   setTenantSecretHash(id: string, secretHash: string): Promise<boolean>;
   /**
    * Reads an image for a subscriber. With `since` and a matching `epoch`, and all events after `since` still
-   * kept, answers with exactly those events; otherwise with a snapshot. Creates the image's row (seq 0 and a
-   * fresh epoch) when it is first seen.
+   * kept, answers with exactly those events; otherwise with a snapshot (also for a `since` outside 0..MAX_SEQ,
+   * which no image can have reached). Never writes: an image never written answers seq 0 and the store's
+   * epoch (one value per database, made once at `init`), and its first write creates its row with that same
+   * epoch, so a client that saw (0, epoch) and resubscribes with `since: 0` gets exactly the events since.
+   * Snapshot order: chats by creation time, then id; each thread in the order its comments were added.
    */
   read(key: ImageKey, since?: number, epoch?: string): Promise<ReadResult>;
   /** The image's current seq (0 when it was never written): lets a node notice an event it never heard of. */
@@ -96,10 +132,14 @@ export interface Store {
   /** Events with after < seq ≤ upTo, or null if some of them are no longer kept. */
   eventsBetween(key: ImageKey, after: number, upTo: number): Promise<ImageEvent[] | null>;
   /**
-   * One write in one transaction: reads the context, asks `plan` for the event (or an error), stores the change,
-   * assigns the image's next seq and appends the event to the image's log. Resolves once durable.
+   * One write in one transaction: reads the context for `target` (the chat's own fields and sizes, the named
+   * comment, the counts), asks `plan` for the event (or an error), stores the change (one comment row for a
+   * comment; the chat's row for a move or resolve; never the whole thread), updates the size counters,
+   * assigns the image's next seq and appends the event to the image's log. Resolves once durable. A refused
+   * write stores nothing (an image's row is made by its first stored write); a write to an image of a
+   * tenant that does not exist rejects.
    */
-  write(key: ImageKey, chatId: string | null, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome>;
+  write(key: ImageKey, target: WriteTarget, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome>;
   /** The tenant whose API secret has this hash, or null. */
   findTenantBySecretHash(secretHash: string): Promise<string | null>;
   /** Adds a node's counts to the per-tenant, per-day totals, atomically and at most once per `flush.id`. */

@@ -4,68 +4,80 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { applyEventToChat, LIMITS, type Chat, type ImageEvent, type ImageKey, type WriteMessage } from '../../shared/index.js';
-import { planWrite, type Actor } from '../../server/core/plan.js';
-import type { Store, WriteOutcome } from '../../server/store/types.js';
+import type { Chat, ImageEvent } from '../../shared/index.js';
+import type { WriteContext, WriteTarget } from '../../server/store/types.js';
+import { jsonBytes } from '../../server/store/wire-size.js';
 import { usageContract } from './usage.contract.js';
+import { storeRowsContract } from './store-rows.contract.js';
+import { ann, imageKey, open, replay, sequenced, writeMessage, type StoreBackend, type WriteFields } from './store-helpers.js';
 
-export interface StoreBackend {
-  /** A fresh, empty database; `open` may be called several times for instances sharing it. */
-  fresh(): Promise<{ open(eventLogKeep?: number): Promise<Store> }>;
-}
+export type { StoreBackend } from './store-helpers.js';
 
-const actor: Actor = { id: 'u1', name: 'Ann', moderator: false };
-
-type WriteFields = Record<string, unknown> & { type: WriteMessage['type'] };
-
-/** Writes one message through the planner, as the core does. */
-export function writeMessage(store: Store, key: ImageKey, fields: WriteFields): Promise<WriteOutcome> {
-  const message = { broadcastId: randomUUID(), ...key, ...fields } as WriteMessage;
-  const chatId = message.type === 'create-chat' ? (message.chatId ?? null) : message.chatId;
-  return store.write(key, chatId, (context) => planWrite(message, actor, context, LIMITS, randomUUID));
-}
-
-const sequenced = (outcome: WriteOutcome): ImageEvent => {
-  if (!outcome.ok) throw new Error(`write refused: ${outcome.code} ${outcome.message}`);
-  return outcome.event;
-};
-
-type Database = Awaited<ReturnType<StoreBackend['fresh']>>;
-
-/** Opens an instance on `database` with the `demo` tenant in it (images belong to an existing tenant). */
-async function open(database: Database, eventLogKeep?: number): Promise<Store> {
-  const store = await database.open(eventLogKeep);
-  await store.createTenant({ id: 'demo', name: 'Demo', origins: [], secretHash: 'h' });
-  return store;
-}
-
-const imageKey = (): ImageKey => ({ tenantId: 'demo', urlId: `img-${randomUUID()}` });
-
-/** Applies events in order to a map of chats, the way a client does. */
-function replay(events: ImageEvent[], start: Chat[] = []): Chat[] {
-  const chats = new Map(start.map((chat) => [chat.id, chat]));
-  for (const event of events) {
-    const after = applyEventToChat(chats.get(event.chatId) ?? null, event);
-    if (after) chats.set(after.id, after);
-    else chats.delete(event.chatId);
-  }
-  return [...chats.values()];
-}
+const onlyChat = (chatId: string | null): WriteTarget => ({ chatId, commentId: null, authorId: null });
 
 const byId = (chats: Chat[]): Chat[] => [...chats].sort((a, b) => a.id.localeCompare(b.id));
 
 export function storeContract(name: string, backend: StoreBackend): void {
   describe(`store contract: ${name}`, () => {
     usageContract(backend);
-    test('first read creates the image with seq 0 and an epoch that then stays', async () => {
-      const store = await open(await backend.fresh());
+    storeRowsContract(backend);
+    test('an image never written reads as seq 0 with the database\'s epoch; its first write keeps that epoch', async () => {
+      const database = await backend.fresh();
+      const store = await open(database);
       const key = imageKey();
       const first = await store.read(key);
       expect(first).toEqual({ reset: true, seq: 0, epoch: expect.any(String), chats: [] });
-      const again = await store.read(key, 0, first.epoch);
-      expect(again).toEqual({ reset: false, seq: 0, epoch: first.epoch, events: [] });
-      const other = await store.read(imageKey());
-      expect(other.epoch).not.toBe(first.epoch);
+      expect(await store.read(key, 0, first.epoch)).toEqual({ reset: false, seq: 0, epoch: first.epoch, events: [] });
+      // The same for every unwritten image and every instance on the database: nothing per image is kept.
+      expect((await store.read(imageKey())).epoch).toBe(first.epoch);
+      const second = await open(database);
+      expect((await second.read(key)).epoch).toBe(first.epoch);
+      // A client that saw (0, epoch) gets exactly the events made since, not a snapshot.
+      const events = [
+        sequenced(await writeMessage(second, key, { type: 'create-chat', x: 0.5, y: 0.5, text: 'first' })),
+        sequenced(await writeMessage(store, key, { type: 'create-chat', x: 0.2, y: 0.2, text: 'second' })),
+      ];
+      expect(await store.read(key, 0, first.epoch)).toEqual({ reset: false, seq: 2, epoch: first.epoch, events });
+      expect(await second.read(key, 0, first.epoch)).toEqual({ reset: false, seq: 2, epoch: first.epoch, events });
+      // A recreated history (a new database) has another epoch, so such a client gets a snapshot there.
+      const elsewhere = await open(await backend.fresh());
+      const fresh = await elsewhere.read(key, 0, first.epoch);
+      expect(fresh.epoch).not.toBe(first.epoch);
+      expect(fresh).toMatchObject({ reset: true, seq: 0, chats: [] });
+      await Promise.all([store.close(), second.close(), elsewhere.close()]);
+    });
+
+    test('2,000 reads of images never written leave every table\'s row count unchanged', async () => {
+      const database = await backend.fresh();
+      const store = await open(database);
+      const kept = imageKey();
+      sequenced(await writeMessage(store, kept, { type: 'create-chat', x: 0.5, y: 0.5, text: 'one image is written' }));
+      const before = await database.rowCounts();
+      const { epoch } = await store.read(kept);
+      for (let start = 0; start < 2000; start += 100) {
+        await Promise.all(Array.from({ length: 100 }, (_, i) => {
+          const key = { tenantId: 'demo', urlId: `https://example.com/${'long/'.repeat(400)}${start + i}.png` };
+          return i % 2 === 0 ? store.read(key) : store.read(key, 0, epoch);
+        }));
+      }
+      expect(await store.headSeq({ tenantId: 'demo', urlId: 'never' })).toBe(0);
+      expect(await database.rowCounts()).toEqual(before);
+      expect(before.images).toBe(1);
+      await store.close();
+    });
+
+    test('a since no image can reach, or an odd epoch, gets a snapshot, never an error', async () => {
+      const store = await open(await backend.fresh());
+      const key = imageKey();
+      sequenced(await writeMessage(store, key, { type: 'create-chat', x: 0.5, y: 0.5, text: 'hi' }));
+      const { epoch } = await store.read(key);
+      for (const since of [2 ** 31 - 1, 2 ** 31, 2 ** 53, Number.MAX_VALUE, -1, 0.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+        expect(await store.read(key, since, epoch)).toMatchObject({ reset: true, seq: 1, epoch, chats: [{ x: 0.5 }] });
+        expect(await store.read(imageKey(), since, epoch)).toMatchObject({ reset: true, seq: 0, epoch, chats: [] });
+      }
+      for (const odd of ['', 'x'.repeat(10_000), `${epoch}\u0000`, '\ud800', 'ép']) {
+        expect(await store.read(key, 0, odd)).toMatchObject({ reset: true, seq: 1, epoch });
+      }
       await store.close();
     });
 
@@ -153,23 +165,35 @@ export function storeContract(name: string, backend: StoreBackend): void {
       await store.close();
     });
 
-    test('the planner sees the chat and the marker count inside the transaction', async () => {
+    test('the planner sees the chat, the named comment and the counts inside the transaction', async () => {
       const store = await open(await backend.fresh());
       const key = imageKey();
       const chatId = randomUUID();
-      sequenced(await writeMessage(store, key, { type: 'create-chat', chatId, x: 0.5, y: 0.5, text: 'a' }));
+      const first = randomUUID();
+      const reply = randomUUID();
+      sequenced(await writeMessage(store, key, { type: 'create-chat', chatId, commentId: first, x: 0.5, y: 0.5, text: 'a' }));
+      sequenced(await writeMessage(store, key, { type: 'add-comment', chatId, commentId: reply, text: 'reply' }));
       sequenced(await writeMessage(store, key, { type: 'create-chat', x: 0.5, y: 0.5, text: 'b' }));
-      const seen = await new Promise<{ chatCount: number; chat: Chat | null }>((resolve) => {
-        void store.write(key, chatId, (context) => {
-          resolve({ chatCount: context.chatCount, chat: context.chat });
+      const look = (target: WriteTarget) => new Promise<WriteContext>((resolve) => {
+        void store.write(key, target, (context) => {
+          resolve(context);
           return { ok: false, code: 'conflict', message: 'just looking' };
         });
       });
-      expect(seen.chatCount).toBe(2);
-      expect(seen.chat).toMatchObject({ id: chatId, comments: [{ text: 'a' }] });
+      const seen = await look({ chatId, commentId: reply, authorId: ann.id });
+      const snapshot = await store.read(key);
+      if (!snapshot.reset) throw new Error('expected a snapshot');
+      const stored = snapshot.chats.find((chat) => chat.id === chatId)!;
+      const { comments, ...ownFields } = stored;
+      expect(seen).toEqual({
+        chat: ownFields, commentCount: 2, comment: comments[1], commentIsFirst: false,
+        threadBytes: jsonBytes(stored), imageBytes: snapshot.chats.reduce((sum, chat) => sum + jsonBytes(chat), 0),
+        chatCount: 2, authorChatCount: 2, seq: 3, now: expect.any(Number),
+      });
+      expect(await look({ chatId, commentId: first, authorId: null })).toMatchObject({ comment: comments[0], commentIsFirst: true, authorChatCount: 0 });
+      expect(await look({ chatId, commentId: randomUUID(), authorId: 'nobody' })).toMatchObject({ comment: null, commentIsFirst: false, authorChatCount: 0 });
       sequenced(await writeMessage(store, key, { type: 'delete-chat', chatId }));
-      const after = await store.write(key, null, (context) => ({ ok: false, code: 'conflict', message: String(context.chatCount) }));
-      expect(after).toEqual({ ok: false, code: 'conflict', message: '1' });
+      expect(await look(onlyChat(chatId))).toMatchObject({ chat: null, commentCount: 0, threadBytes: 0, chatCount: 1, seq: 4 });
       await store.close();
     });
 
@@ -190,7 +214,7 @@ export function storeContract(name: string, backend: StoreBackend): void {
       if (!snapshot.reset) throw new Error('expected a snapshot');
       expect(snapshot.seq).toBe(4);
       expect(snapshot.chats.map((c) => c.comments[0]?.text)).toEqual(['other']);
-      const counted = await store.write(key, null, (context) => ({ ok: false, code: 'conflict', message: String(context.chatCount) }));
+      const counted = await store.write(key, onlyChat(null), (context) => ({ ok: false, code: 'conflict', message: String(context.chatCount) }));
       expect(counted).toMatchObject({ message: '1' });
       await store.close();
     });
@@ -253,9 +277,13 @@ export function storeContract(name: string, backend: StoreBackend): void {
       await store.close();
     });
 
-    test('an image belongs to an existing tenant', async () => {
-      const store = await open(await backend.fresh());
-      await expect(store.read({ tenantId: 'nobody', urlId: 'x' })).rejects.toThrow();
+    test('an image belongs to an existing tenant: a write for another rejects and stores nothing', async () => {
+      const database = await backend.fresh();
+      const store = await open(database);
+      const before = await database.rowCounts();
+      await expect(writeMessage(store, { tenantId: 'nobody', urlId: 'x' }, { type: 'create-chat', x: 0.5, y: 0.5, text: 'hi' })).rejects.toThrow();
+      expect(await store.read({ tenantId: 'nobody', urlId: 'x' })).toMatchObject({ reset: true, seq: 0, chats: [] });
+      expect(await database.rowCounts()).toEqual(before);
       await store.close();
     });
 

@@ -1,15 +1,30 @@
 /** The store contract against SQLite (a temp file) and PostgreSQL (a private server this suite starts). */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SqliteStore } from '../../server/store/sqlite.js';
+import { SQLITE_MIGRATIONS } from '../../server/store/sqlite-migrations.js';
 import { PostgresStore } from '../../server/store/postgres.js';
+import { POSTGRES_MIGRATIONS } from '../../server/store/postgres-migrations.js';
 import { makeTempDir, removeDir } from '../helpers/server.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
-import { storeContract, writeMessage } from './store.contract.js';
+import { storeContract } from './store.contract.js';
+import { writeMessage } from './store-helpers.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
+
+/** Runs `work` on a connection of its own to the file, read-only unless asked, closed afterwards. */
+function withSqlite<T>(path: string, work: (db: Database.Database) => T, writable = false): T {
+  const db = new Database(path, { readonly: !writable });
+  try {
+    return work(db);
+  } finally {
+    db.close();
+  }
+}
 
 storeContract('sqlite', {
   fresh: async () => {
@@ -22,6 +37,24 @@ storeContract('sqlite', {
         await store.init();
         return store;
       },
+      rowCounts: async () => withSqlite(path, (db) => {
+        const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[];
+        return Object.fromEntries(tables.map(({ name }) => [name, (db.prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n]));
+      }),
+      query: async (sql) => withSqlite(path, (db) => {
+        const statement = db.prepare(sql);
+        if (statement.reader) return statement.all() as Record<string, unknown>[];
+        statement.run();
+        return [];
+      }, true),
+      migrateTo: async (version) => withSqlite(path, (db) => {
+        db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+        SQLITE_MIGRATIONS.slice(0, version).forEach((migration, index) => {
+          if (typeof migration === 'string') db.exec(migration);
+          else migration(db);
+          db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(index + 1, Date.now());
+        });
+      }, true),
     };
   },
 });
@@ -29,6 +62,21 @@ storeContract('sqlite', {
 let postgres: PostgresServer;
 beforeAll(async () => { postgres = await startPostgres(); });
 afterAll(async () => { await postgres?.stop(); });
+
+/** bigint and numeric (counts, sums, BIGINT columns) as numbers, as SQLite answers them. */
+const NUMBERS: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 || oid === 1700 ? Number : pg.types.getTypeParser(oid, format))) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+async function withPostgres<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, types: NUMBERS });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
 
 storeContract('postgres', {
   fresh: async () => {
@@ -39,6 +87,21 @@ storeContract('postgres', {
         await store.init();
         return store;
       },
+      rowCounts: async () => withPostgres(url, async (client) => {
+        const { rows } = await client.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
+        const counts: Record<string, number> = {};
+        for (const { name } of rows) counts[name] = (await client.query<{ n: number }>(`SELECT count(*) AS n FROM "${name}"`)).rows[0]!.n;
+        return counts;
+      }),
+      query: async (sql) => withPostgres(url, async (client) => (await client.query(sql)).rows as Record<string, unknown>[]),
+      migrateTo: async (version) => withPostgres(url, async (client) => {
+        await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+        for (const [index, migration] of POSTGRES_MIGRATIONS.slice(0, version).entries()) {
+          if (typeof migration === 'string') await client.query(migration);
+          else await migration(client as unknown as pg.PoolClient);
+          await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [index + 1, Date.now()]);
+        }
+      }),
     };
   },
 });

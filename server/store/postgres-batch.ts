@@ -1,0 +1,110 @@
+/**
+ * Planning a batch of writes to one image for the PostgreSQL store, in memory and pure: the rows the batch
+ * names are read once (postgres-write.ts), then each write is planned against the state the writes before it
+ * left, exactly as if they ran one by one, and the batch's row changes are collected to be stored at once.
+ */
+import type { Comment, ImageEvent, ImageKey } from '../../shared/index.js';
+import { rowChange, type ChatState, type RowChange } from './row-change.js';
+import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from './types.js';
+
+export interface PendingWrite {
+  key: ImageKey;
+  target: WriteTarget;
+  plan(context: WriteContext): WritePlan;
+}
+
+/** A comment as stored: its ordinal gives thread order (0 opens the thread). */
+export interface StoredComment { comment: Comment; ordinal: number }
+
+/** What the batch's writes named, as read under the image's row lock. */
+export interface BatchState {
+  image: { seq: number; chatCount: number; bytes: number };
+  /** The named chats that exist, by id. */
+  chats: Map<string, ChatState>;
+  /** The named comments that exist, by `commentKey`. */
+  comments: Map<string, StoredComment>;
+  /** Markers on the image per named author. */
+  authorCounts: Map<string, number>;
+}
+
+/** What a planned batch changes. */
+export interface BatchChange {
+  /** The image's counters after the batch. */
+  image: { seq: number; chatCount: number; bytes: number };
+  events: ImageEvent[];
+  /** Row changes, in seq order. */
+  rows: RowChange[];
+}
+
+/** Map key of a comment: ids may hold any character, so no separator could be safe. */
+export const commentKey = (chatId: string, commentId: string): string => JSON.stringify([chatId, commentId]);
+
+/** Applies one row change to the batch's state, so the next write sees it. */
+function applyToState(state: BatchState, before: ChatState | null, change: RowChange): void {
+  if (change.chat) state.chats.set(change.chatId, change.chat);
+  else state.chats.delete(change.chatId);
+  for (const comment of change.comments) {
+    switch (comment.kind) {
+      case 'insert':
+        state.comments.set(commentKey(comment.chatId, comment.comment.id), { comment: comment.comment, ordinal: comment.ordinal });
+        break;
+      case 'update': {
+        const key = commentKey(comment.chatId, comment.comment.id);
+        const stored = state.comments.get(key);
+        if (stored) state.comments.set(key, { ...stored, comment: comment.comment });
+        break;
+      }
+      case 'delete':
+        state.comments.delete(commentKey(comment.chatId, comment.commentId));
+        break;
+      case 'delete-thread':
+        for (const key of [...state.comments.keys()]) if ((JSON.parse(key) as [string, string])[0] === comment.chatId) state.comments.delete(key);
+        break;
+    }
+  }
+  // Only authors some write of the batch named are counted; the others are never asked for.
+  const authorId = change.chat && !before ? change.chat.marker.author.id : !change.chat && before ? before.marker.author.id : null;
+  const count = authorId === null ? undefined : state.authorCounts.get(authorId);
+  if (authorId !== null && count !== undefined) state.authorCounts.set(authorId, count + change.chatCountDelta);
+  state.image.chatCount += change.chatCountDelta;
+  state.image.bytes += change.bytesDelta;
+}
+
+/**
+ * Plans the writes in order, each seeing what the ones before it left (the chat, the comment, the counts
+ * and sizes), and assigns consecutive seqs after the image's. Pure: nothing is stored; `state` is consumed.
+ */
+export function planBatch(state: BatchState, writes: PendingWrite[]): { outcomes: WriteOutcome[]; change: BatchChange } {
+  const events: ImageEvent[] = [];
+  const rows: RowChange[] = [];
+  const outcomes: WriteOutcome[] = [];
+  for (const { target, plan } of writes) {
+    const chat = target.chatId ? (state.chats.get(target.chatId) ?? null) : null;
+    const named = chat && target.commentId ? (state.comments.get(commentKey(chat.marker.id, target.commentId)) ?? null) : null;
+    const planned = plan({
+      chat: chat?.marker ?? null,
+      commentCount: chat?.commentCount ?? 0,
+      comment: named?.comment ?? null,
+      commentIsFirst: named?.ordinal === 0,
+      threadBytes: chat?.bytes ?? 0,
+      imageBytes: state.image.bytes,
+      chatCount: state.image.chatCount,
+      authorChatCount: target.authorId ? (state.authorCounts.get(target.authorId) ?? 0) : 0,
+      seq: state.image.seq,
+      now: Date.now(),
+    });
+    if (!planned.ok) {
+      outcomes.push(planned);
+      continue;
+    }
+    state.image.seq += 1;
+    const event = { ...planned.event, seq: state.image.seq } as ImageEvent;
+    const before = state.chats.get(event.chatId) ?? null;
+    const change = rowChange(before, before === chat ? (named?.comment ?? null) : null, event);
+    applyToState(state, before, change);
+    rows.push(change);
+    events.push(event);
+    outcomes.push({ ok: true, event });
+  }
+  return { outcomes, change: { image: { ...state.image }, events, rows } };
+}

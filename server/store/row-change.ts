@@ -1,0 +1,72 @@
+/**
+ * What one stored event does to the rows, for both stores: the chat's row after it, the comment rows it
+ * inserts, updates or deletes, and the change to the image's counters. The one definition of the mapping
+ * from events to rows; SQLite runs it per write, PostgreSQL over a batch (and on its in-memory state).
+ */
+import type { Comment, ImageEvent } from '../../shared/index.js';
+import type { ChatMarker } from './types.js';
+import { markerAfter, threadBytesAfter } from './wire-size.js';
+
+/** A chat's row: its own fields and the counters kept beside them. */
+export interface ChatState {
+  marker: ChatMarker;
+  /** Comments in the thread. */
+  commentCount: number;
+  /** The ordinal the next comment gets: thread order survives deletes. The first comment has 0. */
+  nextOrdinal: number;
+  /** The chat's size on the wire, thread included (wire-size.ts). */
+  bytes: number;
+}
+
+export type CommentChange =
+  | { kind: 'insert'; chatId: string; comment: Comment; ordinal: number }
+  | { kind: 'update'; chatId: string; comment: Comment }
+  | { kind: 'delete'; chatId: string; commentId: string }
+  | { kind: 'delete-thread'; chatId: string };
+
+export interface RowChange {
+  chatId: string;
+  /** The chat's row after the event; null: deleted. */
+  chat: ChatState | null;
+  /** In order. */
+  comments: CommentChange[];
+  chatCountDelta: number;
+  /** Change of the image's size. */
+  bytesDelta: number;
+}
+
+/**
+ * The rows' change for `event`, from the chat's row before it and the comment it names (edited or deleted).
+ * Throws for an update of a chat that does not exist: the planner refuses those, so it would be a bug.
+ */
+export function rowChange(before: ChatState | null, named: Comment | null, event: ImageEvent): RowChange {
+  const bytes = threadBytesAfter({ chat: before?.marker ?? null, commentCount: before?.commentCount ?? 0, comment: named, threadBytes: before?.bytes ?? 0 }, event);
+  const bytesDelta = bytes - (before?.bytes ?? 0);
+  const { chatId } = event;
+  if (event.type === 'new-image-chat') {
+    const { comments, ...marker } = event.chat;
+    const inserts = comments.map((comment, ordinal): CommentChange => ({ kind: 'insert', chatId, comment, ordinal }));
+    return { chatId, chat: { marker, commentCount: comments.length, nextOrdinal: comments.length, bytes }, comments: inserts, chatCountDelta: 1, bytesDelta };
+  }
+  if (event.type === 'deleted-image-chat') {
+    return { chatId, chat: null, comments: [{ kind: 'delete-thread', chatId }], chatCountDelta: before ? -1 : 0, bytesDelta };
+  }
+  if (!before) throw new Error(`${event.change} of chat ${chatId}, which is not stored`);
+  const unchanged = { chatId, chatCountDelta: 0, bytesDelta };
+  switch (event.change) {
+    case 'comment-added': {
+      if (!event.comment) throw new Error('comment-added without its comment');
+      const chat = { ...before, commentCount: before.commentCount + 1, nextOrdinal: before.nextOrdinal + 1, bytes };
+      return { ...unchanged, chat, comments: [{ kind: 'insert', chatId, comment: event.comment, ordinal: before.nextOrdinal }] };
+    }
+    case 'comment-edited':
+      if (!event.comment) throw new Error('comment-edited without its comment');
+      return { ...unchanged, chat: { ...before, bytes }, comments: [{ kind: 'update', chatId, comment: event.comment }] };
+    case 'comment-deleted':
+      if (!event.commentId) throw new Error('comment-deleted without its id');
+      return { ...unchanged, chat: { ...before, commentCount: before.commentCount - 1, bytes }, comments: [{ kind: 'delete', chatId, commentId: event.commentId }] };
+    case 'moved':
+    case 'resolved':
+      return { ...unchanged, chat: { ...before, marker: markerAfter(before.marker, event), bytes }, comments: [] };
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * How the SQLite store writes. Group commit: writes that arrive in the same turn of the event loop are stored
+ * in one IMMEDIATE transaction, so one fsync makes them all durable. Each write reads only what it names (the
+ * image's counters, the chat's row, one comment, a count of the author's markers), asks its planner, and
+ * stores its rows (row-change.ts): an added comment is one new row, never a rewritten thread.
+ */
+import type Database from 'better-sqlite3';
+import type { Comment, ImageEvent, ImageKey } from '../../shared/index.js';
+import { rowChange, type ChatState, type RowChange } from './row-change.js';
+import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from './types.js';
+
+/** The image's row; absent until the first stored write. */
+interface ImageRow { seq: number; chat_count: number; bytes: number }
+
+interface ChatRow {
+  id: string; x: number; y: number; author_id: string; author_name: string; created_at: number; resolved: number;
+  comment_count: number; next_ordinal: number; bytes: number;
+}
+
+interface QueuedWrite {
+  key: ImageKey;
+  target: WriteTarget;
+  plan: (context: WriteContext) => WritePlan;
+  resolve(outcome: WriteOutcome): void;
+  reject(error: unknown): void;
+}
+
+/** What a write sees before it is planned. */
+interface Before {
+  image: ImageRow;
+  chat: ChatState | null;
+  comment: { comment: Comment; ordinal: number } | null;
+  authorChatCount: number;
+}
+
+const IMAGE = 'tenant_id = ? AND url_id = ?';
+
+const toChatState = (row: ChatRow): ChatState => ({
+  marker: { id: row.id, x: row.x, y: row.y, author: { id: row.author_id, name: row.author_name }, createdAt: row.created_at, resolved: row.resolved === 1 },
+  commentCount: row.comment_count,
+  nextOrdinal: row.next_ordinal,
+  bytes: row.bytes,
+});
+
+export class SqliteWriter {
+  /** Writes waiting for the next group commit. */
+  private queued: QueuedWrite[] = [];
+
+  /**
+   * @param sql a prepared statement per SQL text (made once)
+   * @param epoch the epoch a new image's row gets: the store's, which reads of unwritten images answer
+   */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly sql: (text: string) => Database.Statement,
+    private readonly eventLogKeep: number,
+    private readonly epoch: () => string,
+  ) {}
+
+  /**
+   * Queues a write for the next group commit. Each write in a group sees the ones before it (same
+   * transaction, in order), so seqs and checks are exactly as if they ran one by one. If the transaction
+   * fails (disk full, I/O error), nothing of the group is stored and every write in it is rejected.
+   */
+  write(key: ImageKey, target: WriteTarget, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ key, target, plan, resolve, reject });
+      if (this.queued.length === 1) setImmediate(() => this.commitQueued());
+    });
+  }
+
+  /** Commits what is queued now (a closing store answers its last writes). */
+  commitQueued(): void {
+    const group = this.queued;
+    this.queued = [];
+    if (group.length === 0) return;
+    let outcomes: WriteOutcome[];
+    try {
+      outcomes = this.db.transaction(() => group.map((write) => this.writeOne(write))).immediate();
+    } catch (error) {
+      for (const write of group) write.reject(error);
+      return;
+    }
+    group.forEach((write, index) => write.resolve(outcomes[index]!));
+  }
+
+  private writeOne({ key, target, plan }: QueuedWrite): WriteOutcome {
+    const before = this.before(key, target);
+    const { image, chat, comment } = before;
+    const planned = plan({
+      chat: chat?.marker ?? null,
+      commentCount: chat?.commentCount ?? 0,
+      comment: comment?.comment ?? null,
+      commentIsFirst: comment?.ordinal === 0,
+      threadBytes: chat?.bytes ?? 0,
+      imageBytes: image.bytes,
+      chatCount: image.chat_count,
+      authorChatCount: before.authorChatCount,
+      seq: image.seq,
+      now: Date.now(),
+    });
+    if (!planned.ok) return planned;
+    const seq = image.seq + 1;
+    const event = { ...planned.event, seq } as ImageEvent;
+    const change = rowChange(event.chatId === chat?.marker.id ? chat : null, comment?.comment ?? null, event);
+    this.storeRows(key, change);
+    // The first stored write makes the image's row, with the epoch reads answered while there was none.
+    this.sql(`INSERT INTO images (tenant_id, url_id, epoch, seq, chat_count, bytes) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (tenant_id, url_id) DO UPDATE SET seq = excluded.seq, chat_count = excluded.chat_count, bytes = excluded.bytes`)
+      .run(key.tenantId, key.urlId, this.epoch(), seq, image.chat_count + change.chatCountDelta, image.bytes + change.bytesDelta);
+    this.sql(`INSERT INTO events (tenant_id, url_id, seq, body) VALUES (?, ?, ?, ?)`).run(key.tenantId, key.urlId, seq, JSON.stringify(event));
+    this.sql(`DELETE FROM events WHERE ${IMAGE} AND seq <= ?`).run(key.tenantId, key.urlId, seq - this.eventLogKeep);
+    return { ok: true, event };
+  }
+
+  /** Reads what the target names, and nothing else. */
+  private before(key: ImageKey, target: WriteTarget): Before {
+    const { tenantId, urlId } = key;
+    const image = (this.sql(`SELECT seq, chat_count, bytes FROM images WHERE ${IMAGE}`).get(tenantId, urlId) as ImageRow | undefined)
+      ?? { seq: 0, chat_count: 0, bytes: 0 };
+    const chatRow = target.chatId
+      ? this.sql(`SELECT id, x, y, author_id, author_name, created_at, resolved, comment_count, next_ordinal, bytes FROM chats WHERE ${IMAGE} AND id = ?`)
+        .get(tenantId, urlId, target.chatId) as ChatRow | undefined
+      : undefined;
+    const commentRow = chatRow && target.commentId
+      ? this.sql(`SELECT ordinal, body FROM comments WHERE ${IMAGE} AND chat_id = ? AND id = ?`).get(tenantId, urlId, chatRow.id, target.commentId) as
+        { ordinal: number; body: string } | undefined
+      : undefined;
+    const authorChatCount = target.authorId
+      ? (this.sql(`SELECT count(*) AS n FROM chats WHERE ${IMAGE} AND author_id = ?`).get(tenantId, urlId, target.authorId) as { n: number }).n
+      : 0;
+    return {
+      image,
+      chat: chatRow ? toChatState(chatRow) : null,
+      comment: commentRow ? { comment: JSON.parse(commentRow.body) as Comment, ordinal: commentRow.ordinal } : null,
+      authorChatCount,
+    };
+  }
+
+  private storeRows(key: ImageKey, change: RowChange): void {
+    const { tenantId, urlId } = key;
+    for (const comment of change.comments) {
+      switch (comment.kind) {
+        case 'insert':
+          this.sql('INSERT INTO comments (tenant_id, url_id, chat_id, id, ordinal, created_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)')
+            .run(tenantId, urlId, comment.chatId, comment.comment.id, comment.ordinal, comment.comment.createdAt, JSON.stringify(comment.comment));
+          break;
+        case 'update':
+          this.sql(`UPDATE comments SET body = ? WHERE ${IMAGE} AND chat_id = ? AND id = ?`)
+            .run(JSON.stringify(comment.comment), tenantId, urlId, comment.chatId, comment.comment.id);
+          break;
+        case 'delete':
+          this.sql(`DELETE FROM comments WHERE ${IMAGE} AND chat_id = ? AND id = ?`).run(tenantId, urlId, comment.chatId, comment.commentId);
+          break;
+        case 'delete-thread':
+          this.sql(`DELETE FROM comments WHERE ${IMAGE} AND chat_id = ?`).run(tenantId, urlId, comment.chatId);
+          break;
+      }
+    }
+    const { chat } = change;
+    if (!chat) {
+      this.sql(`DELETE FROM chats WHERE ${IMAGE} AND id = ?`).run(tenantId, urlId, change.chatId);
+      return;
+    }
+    const { marker } = chat;
+    this.sql(`INSERT INTO chats (tenant_id, url_id, id, x, y, author_id, author_name, created_at, resolved, comment_count, next_ordinal, bytes)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (tenant_id, url_id, id) DO UPDATE SET x = excluded.x, y = excluded.y, resolved = excluded.resolved,
+        comment_count = excluded.comment_count, next_ordinal = excluded.next_ordinal, bytes = excluded.bytes`)
+      .run(tenantId, urlId, marker.id, marker.x, marker.y, marker.author.id, marker.author.name, marker.createdAt, marker.resolved ? 1 : 0,
+        chat.commentCount, chat.nextOrdinal, chat.bytes);
+  }
+}
