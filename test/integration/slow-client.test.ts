@@ -9,6 +9,8 @@ beforeAll(async () => {
     SLOW_CLIENT_BUFFER_BYTES: String(256 * 1024), MAX_FRAME_BYTES: String(1024 * 1024), MAX_TEXT_LENGTH: '100000',
     MAX_CHATS_PER_IMAGE: '100000', WRITE_RATE_PER_SECOND: '100000', WRITE_BURST: '100000', FRAME_RATE_PER_SECOND: '100000', FRAME_BURST: '100000',
     PERSON_WRITES_PER_MINUTE: '100000', PERSON_WRITE_BYTES_PER_MINUTE: '1000000000', TENANT_WRITE_BYTES_PER_MINUTE: '1000000000',
+    // Hundreds of 90 KB markers by one person on one image: far past the default image and per-person caps.
+    MAX_IMAGE_BYTES: '1000000000', MAX_CHATS_PER_PERSON_PER_IMAGE: '100000',
   });
 });
 afterAll(async () => { await server.close(); removeDir(server.dataDir); });
