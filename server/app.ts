@@ -81,7 +81,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ...healthRoutes(store, bus, () => draining),
     ...metricsRoutes(metrics),
     ...tenantApiRoutes({ store, liveFreshMs: 3 * config.usageFlushMs }),
-    ...staticRoutes(config.publicDir),
+    ...staticRoutes({ publicDir: config.publicDir, serveSourceMaps: config.serveSourceMaps }),
   ];
   const http = createServer(createRequestHandler(routes, log));
   http.keepAliveTimeout = 5000;

@@ -1,17 +1,38 @@
 /** Routes for the built files: `/widget.js`, `/widget.iife.js`, `/demo`, `/dashboard` and their assets. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route } from './router.js';
 import { serveFile } from './static-files.js';
+import { pageOf, pageSecurityHeaders } from './security-headers.js';
 
-export function staticRoutes(publicDir: string): Route[] {
-  const file = (name: string) => (req: Parameters<Route['handler']>[0], res: Parameters<Route['handler']>[1]) => serveFile(publicDir, name, req, res);
+export interface StaticOptions {
+  /** Directory with the built widget, demo and dashboard (`config.publicDir`). */
+  publicDir: string;
+  /** Serve `*.map` files (`config.serveSourceMaps`); off, they are 404 like any missing file. */
+  serveSourceMaps: boolean;
+}
+
+/**
+ * @example
+ * const routes = staticRoutes({ publicDir: config.publicDir, serveSourceMaps: config.serveSourceMaps });
+ */
+export function staticRoutes(options: StaticOptions): Route[] {
+  const { publicDir, serveSourceMaps } = options;
+  const serve = (name: string, request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> => {
+    const page = pageOf(url.pathname);
+    const headers = page ? pageSecurityHeaders(page, request.headers.host) : {};
+    return serveFile(publicDir, name, request, response, headers);
+  };
   return [
     { method: 'GET', path: '/', handler: (_req, res) => { res.writeHead(302, { location: '/demo' }); res.end(); } },
-    { method: 'GET', path: '/demo', handler: file('demo/index.html') },
-    { method: 'GET', path: '/dashboard', handler: file('dashboard/index.html') },
+    { method: 'GET', path: '/demo', handler: (req, res, url) => serve('demo/index.html', req, res, url) },
+    { method: 'GET', path: '/dashboard', handler: (req, res, url) => serve('dashboard/index.html', req, res, url) },
     { method: 'GET', path: '/*', handler: (req, res, url) => {
       const path = decodePath(url.pathname);
       // A malformed escape (`/%E0%A4%A`) names no file: a plain 404, not a server error.
-      return path === null ? false : serveFile(publicDir, path, req, res);
+      if (path === null) return false;
+      // Source maps rebuild the widget's source: served only where the operator asked (SERVE_SOURCE_MAPS).
+      if (!serveSourceMaps && path.endsWith('.map')) return false;
+      return serve(path, req, res, url);
     } },
   ];
 }
