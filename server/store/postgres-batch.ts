@@ -62,10 +62,10 @@ function applyToState(state: BatchState, before: ChatState | null, change: RowCh
         break;
     }
   }
-  // Only authors some write of the batch named are counted; the others are never asked for.
-  const authorId = change.chat && !before ? change.chat.marker.author.id : !change.chat && before ? before.marker.author.id : null;
-  const count = authorId === null ? undefined : state.authorCounts.get(authorId);
-  if (authorId !== null && count !== undefined) state.authorCounts.set(authorId, count + change.chatCountDelta);
+  // A marker made or deleted changes its author's count; only authors a write of the batch names are tracked.
+  const marker = change.chatCountDelta === 0 ? undefined : (change.chat ?? before)?.marker;
+  const count = marker ? state.authorCounts.get(marker.author.id) : undefined;
+  if (marker && count !== undefined) state.authorCounts.set(marker.author.id, count + change.chatCountDelta);
   state.image.chatCount += change.chatCountDelta;
   state.image.bytes += change.bytesDelta;
 }

@@ -4,7 +4,8 @@
  * that first locks the image's row (`SELECT … FOR UPDATE`), so concurrent writers to one image, on any
  * node, get distinct, gap-free seqs. Writes that queue for one image on one node share a transaction
  * (group commit, see postgres-write.ts), so a busy image is not limited to one commit per write. A read is
- * one statement (postgres-read.ts), so a snapshot's chats and its seq always agree.
+ * one statement (postgres-read.ts), so a snapshot's chats and its seq always agree, and it never writes: an
+ * image's row is made by its first stored write.
  *
  * When PostgreSQL is unreachable every call rejects promptly (connection timeout), the caller answers
  * `unavailable`, and nothing crashes: pool and client errors are handled.
@@ -23,7 +24,7 @@ import { readImage } from './postgres-read.js';
 import { Gate } from './gate.js';
 import { beginAndLock, storeAndCommit } from './postgres-write.js';
 import { planBatch, type PendingWrite } from './postgres-batch.js';
-import { replayFrom, STORE_EPOCH_SETTING } from './replay.js';
+import { readUnwritten, STORE_EPOCH_SETTING } from './replay.js';
 import type {
   ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush, WriteContext, WriteOutcome, WritePlan, WriteTarget,
 } from './types.js';
@@ -137,10 +138,7 @@ export class PostgresStore implements Store {
       const found = await readImage(this.pool, key, since, epoch);
       if (found) return found;
       // Never written: answered without storing anything; the first write makes the row with this epoch.
-      const current = this.epoch();
-      const replay = replayFrom(since, epoch);
-      if (replay && replay.epoch === current && replay.since === 0) return { reset: false, seq: 0, epoch: current, events: [] };
-      return { reset: true, seq: 0, epoch: current, chats: [] };
+      return readUnwritten(this.epoch(), since, epoch);
     });
   }
 

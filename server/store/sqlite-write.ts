@@ -102,7 +102,8 @@ export class SqliteWriter {
     if (!planned.ok) return planned;
     const seq = image.seq + 1;
     const event = { ...planned.event, seq } as ImageEvent;
-    const change = rowChange(event.chatId === chat?.marker.id ? chat : null, comment?.comment ?? null, event);
+    const named = event.chatId === chat?.marker.id;
+    const change = rowChange(named ? chat : null, named ? (comment?.comment ?? null) : null, event);
     this.storeRows(key, change);
     // The first stored write makes the image's row, with the epoch reads answered while there was none.
     this.sql(`INSERT INTO images (tenant_id, url_id, epoch, seq, chat_count, bytes) VALUES (?, ?, ?, ?, ?, ?)

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import type { Chat, Comment, ImageEvent, ImageKey } from '../../shared/index.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { SqliteWriter } from './sqlite-write.js';
-import { replayFrom, STORE_EPOCH_SETTING } from './replay.js';
+import { readUnwritten, replayFrom, STORE_EPOCH_SETTING } from './replay.js';
 import type {
   ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush, WriteContext, WriteOutcome, WritePlan, WriteTarget,
 } from './types.js';
@@ -131,13 +131,13 @@ export class SqliteStore implements Store {
     const replay = replayFrom(since, epoch);
     return this.db.transaction((): ReadResult => {
       const image = this.sql(`SELECT seq, epoch FROM images WHERE ${IMAGE}`).get(key.tenantId, key.urlId) as { seq: number; epoch: string } | undefined;
-      // Never written: nothing is stored, and nothing is stored now either.
-      const { seq, epoch: current } = image ?? { seq: 0, epoch: this.epoch() };
-      if (replay && replay.epoch === current && replay.since <= seq) {
-        const events = image ? this.events(key, replay.since, seq) : [];
-        if (events) return { reset: false, seq, epoch: current, events };
+      // Never written: answered without storing anything; the first write makes the row with this epoch.
+      if (!image) return readUnwritten(this.epoch(), since, epoch);
+      if (replay && replay.epoch === image.epoch && replay.since <= image.seq) {
+        const events = this.events(key, replay.since, image.seq);
+        if (events) return { reset: false, seq: image.seq, epoch: image.epoch, events };
       }
-      return { reset: true, seq, epoch: current, chats: image ? this.snapshot(key) : [] };
+      return { reset: true, seq: image.seq, epoch: image.epoch, chats: this.snapshot(key) };
     })();
   }
 

@@ -127,7 +127,7 @@ test('an image whose seq reached MAX_SEQ refuses every write, deletes included',
   const chat = chatWith(['root', 'reply']);
   const last = limits({ MAX_SEQ: 10 });
   for (const fields of [{ type: 'add-comment', text: 'x' }, { type: 'delete-comment', commentId: 'c1' }, { type: 'delete-chat' }] as const) {
-    const named = 'commentId' in fields ? fields.commentId : null;
+    const named = fields.type === 'delete-comment' ? fields.commentId : null;
     expect(plan(fields, contextFor(chat, named, { seq: 9 }), last)).toMatchObject({ ok: true });
     expect(plan(fields, contextFor(chat, named, { seq: 10 }), last)).toEqual({ ok: false, code: 'limit-reached', message: 'this image has taken its most changes (10)' });
   }
