@@ -255,7 +255,7 @@ export class Connection {
       return;
     }
     this.setState(this.failures === 0 ? 'connecting' : 'offline');
-    // Closed for flooding or overload: do not come straight back; start from a later backoff step (up to 8 s).
+    // Closed for flooding or overload: do not come straight back; start from a later backoff step (0.5–16 s).
     if (code === CLOSE_CODES.POLICY_VIOLATION || code === CLOSE_CODES.TRY_AGAIN_LATER) this.attempt = Math.max(this.attempt, SLOW_ATTEMPT);
     const delay = backoffDelay(this.attempt, this.options.minDelayMs, this.options.maxDelayMs, this.options.random);
     this.attempt += 1;

@@ -28,9 +28,11 @@ import type { Connection, ImageChannel, ImageMessage } from './connection.js';
 import { Listeners } from './listeners.js';
 import { backoffDelay } from './backoff.js';
 
-/** Retry delays for a subscribe the server answered with `unavailable`. */
+/** Retry delays for a subscribe the server answered with `unavailable` or `rate-limited`. */
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 20_000;
+/** The longest `retryAfterMs` the widget honours: a budget refills within a minute. */
+const RETRY_AFTER_CAP_MS = 60_000;
 import { applyOptimistic, optimisticEvent } from './optimistic.js';
 
 /** Distributes `Omit` over a union, so each write keeps its own fields. */
@@ -90,7 +92,7 @@ export class ImageStore implements ImageChannel {
   private gapTimer: ReturnType<typeof setTimeout> | null = null;
   /** Highest seq this client's own acks say exists. */
   private expectedSeq = 0;
-  /** A subscribe answered `unavailable` is retried with backoff; reset by the next `subscribed`. */
+  /** A subscribe answered `unavailable` or `rate-limited` is retried with backoff; reset by the next `subscribed`. */
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retryAttempt = 0;
   private pending: PendingWrite[] = [];
@@ -286,8 +288,9 @@ export class ImageStore implements ImageChannel {
         return;
       case 'error':
         this.errorListeners.emit({ code: message.code, message: message.message });
-        // The server could not serve the subscription just now (say its database is down): try again later.
-        if (message.code === 'unavailable' && this.opened) this.scheduleRetry();
+        // The server could not serve the subscription just now (its database is down, or this reader's read
+        // budget is spent): try again later, never before the server said to.
+        if ((message.code === 'unavailable' || message.code === 'rate-limited') && this.opened) this.scheduleRetry(message.retryAfterMs ?? 0);
         return;
       case 'new-image-chat':
       case 'image-chat-updated':
@@ -418,9 +421,9 @@ export class ImageStore implements ImageChannel {
     }, this.gapWaitMs);
   }
 
-  private scheduleRetry(): void {
+  private scheduleRetry(notBeforeMs: number): void {
     if (this.retryTimer) return;
-    const delay = backoffDelay(this.retryAttempt, RETRY_MIN_MS, RETRY_MAX_MS);
+    const delay = Math.max(Math.min(notBeforeMs, RETRY_AFTER_CAP_MS), backoffDelay(this.retryAttempt, RETRY_MIN_MS, RETRY_MAX_MS));
     this.retryAttempt += 1;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;

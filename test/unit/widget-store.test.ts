@@ -136,6 +136,20 @@ test('a subscribe answered unavailable (the server\'s database is down) is retri
   expect(subscribes()).toBe(4);
 });
 
+test('a subscribe answered rate-limited (a spent read budget) is retried, not before the server\'s retryAfterMs', async () => {
+  const subscribes = () => latest().sent.filter((m) => m.type === 'subscribe').length;
+  latest().receive({ type: 'resync', ...key });
+  expect(subscribes()).toBe(2);
+  latest().receive({ type: 'error', code: 'rate-limited', message: 'read budget spent', for: 'subscribe', retryAfterMs: 7000, ...key });
+  await vi.advanceTimersByTimeAsync(6999);
+  expect(subscribes()).toBe(2);
+  await vi.advanceTimersByTimeAsync(2);
+  expect(subscribes()).toBe(3);
+  latest().receive({ type: 'subscribed', ...key, seq: 1, epoch: 'e1', reset: false, events: [] });
+  await vi.advanceTimersByTimeAsync(30_000);
+  expect(subscribes()).toBe(3);
+});
+
 test('a write whose ack was lost succeeds if a snapshot after reconnecting holds it (no echo in a snapshot)', async () => {
   const created = store.createChat(0.2, 0.3, 'in the snapshot');
   const write = lastWrite() as WriteMessage & { type: 'create-chat' };
