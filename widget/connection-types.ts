@@ -3,7 +3,7 @@
  * it asks of an image's store, and how a write ends. `connection.ts` re-exports them all.
  */
 import type {
-  ClientMessage, ErrorCode, ImageEvent, ImageKey, ResyncMessage, ServerMessage, SubscribedMessage, UnsubscribedMessage,
+  ClientMessage, ErrorCode, ErrorMessage, ImageEvent, ImageKey, ResyncMessage, ServerMessage, SubscribedMessage, UnsubscribedMessage,
 } from '../shared/index.js';
 
 /** `live`: open and welcomed. `connecting`: a first attempt is under way. `offline`: down, retrying in the background. */
@@ -65,7 +65,7 @@ export type ImageMessage =
   | UnsubscribedMessage
   | ResyncMessage
   | ImageEvent
-  | { type: 'error'; code: ErrorCode; message: string; for?: string; tenantId?: string; urlId?: string };
+  | ErrorMessage;
 
 /** What the connection needs from an image's store. `ImageStore` implements it. */
 export interface ImageChannel {
