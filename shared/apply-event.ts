@@ -1,6 +1,7 @@
 /**
- * Applies an image event to a chat map. The one definition of what each event means, used by stores that
- * keep chats as documents, by the server tests' model, and mirrored by the widget's store.
+ * Applies an image event to a chat. The one definition of what each event means, used by the server tests'
+ * model and oracle, and mirrored by the widget's store. (The stores keep a chat's rows instead:
+ * server/store/row-change.ts maps each event to the rows it changes.)
  */
 import type { Chat } from './model.js';
 import type { ImageEvent } from './messages.js';
