@@ -12,7 +12,7 @@ export interface ExchangeOptions {
   graceMs?: number;
   /** Give up (and report `timedOut`) after this long. */
   timeoutMs?: number;
-  /** The request is HEAD: its first response has no body whatever its content-length says. */
+  /** The request is HEAD: its final (non-1xx) response has no body whatever its content-length says. */
   head?: boolean;
 }
 
@@ -109,10 +109,15 @@ export function parseResponses(bytes: Buffer, options: { head?: boolean; closed?
     }
     const code = Number(status[1]);
     const bodyStart = headEnd + 4;
-    const body = readBody(bytes, bodyStart, code, headers, head && responses.length === 0, closed);
+    // Interim (1xx) responses come first; the HEAD rule is for the final one.
+    const answersHead = head && code >= 200 && responses.every((response) => response.status < 200);
+    const body = readBody(bytes, bodyStart, code, headers, answersHead, closed);
     if (typeof body === 'string') return { responses, problem: body };
     responses.push({ status: code, reason: status[2] ?? '', headers, body: bytes.subarray(bodyStart, body) });
     if (code === 101) return { responses, problem: undefined };
+    // An answer to HEAD that closes the connection: a client reads no body and no further response, so bytes
+    // after it (a body sent anyway, as ws does for a refused HEAD upgrade) are never taken for one.
+    if (answersHead && /\bclose\b/i.test(headers.get('connection')?.join(',') ?? '')) return { responses, problem: undefined };
     at = body;
   }
   return { responses, problem: undefined };
