@@ -30,6 +30,8 @@ export interface ConnectionContext {
   onWriteAcked?(seconds: number): void;
   /** A request was refused by one of the budgets held across connections. */
   onBudgetRefused?(budget: BudgetRefusal['budget']): void;
+  /** Logs a failed handler (throttled node-wide, so a stranger cannot flood the log). */
+  handlerFailed?(fields: Record<string, unknown>): void;
   /** This connection's share of the node's budgets (its person, address and tenant). */
   budgets: ConnectionBudgets;
   adminFeed?: AdminFeed;
@@ -82,7 +84,7 @@ export class Connection {
         this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'slow consumer: too much unsent data');
       },
     });
-    socket.on('message', (data, isBinary) => this.receive(data, isBinary));
+    socket.on('message', (data, isBinary) => this.receiveGuarded(data, isBinary));
     socket.on('pong', () => { this.alive = true; });
     socket.on('close', () => this.cleanup());
     socket.on('error', (error) => context.log.debug({ err: error }, 'socket error'));
@@ -146,6 +148,24 @@ export class Connection {
     if (this.refusedInARow >= this.context.limits.FLOOD_CLOSE_AFTER) this.close(CLOSE_CODES.POLICY_VIOLATION, 'flooding');
   }
 
+  /**
+   * The connection's error boundary: a frame whose handling throws (a bug) is answered `internal` and logged;
+   * the connection and the process live on. Asynchronous failures are caught in `receive`.
+   */
+  private receiveGuarded(data: WebSocket.RawData, isBinary: boolean): void {
+    try {
+      this.receive(data, isBinary);
+    } catch (error) {
+      this.failed({ err: error });
+      this.error('internal', 'unexpected error while handling this frame');
+    }
+  }
+
+  private failed(fields: Record<string, unknown>): void {
+    if (this.context.handlerFailed) this.context.handlerFailed(fields);
+    else this.context.log.error(fields, 'handler failed');
+  }
+
   private receive(data: WebSocket.RawData, isBinary: boolean): void {
     if (this.closed) return;
     this.alive = true;
@@ -162,7 +182,7 @@ export class Connection {
     }
     this.refusedInARow = 0;
     this.handle(message).catch((error: unknown) => {
-      this.context.log.error({ err: error, type: message.type }, 'handler failed');
+      this.failed({ err: error, type: message.type });
       const broadcastId = isWriteMessage(message) ? message.broadcastId : undefined;
       // Name the image too, so the client knows which subscription to retry.
       const image = message.type === 'subscribe' || message.type === 'unsubscribe' ? { tenantId: message.tenantId, urlId: message.urlId } : {};

@@ -10,6 +10,7 @@ import { CLOSE_CODES, type ErrorCode, type Limits } from '../../shared/index.js'
 import type { ChatService } from '../core/service.js';
 import type { SessionSigner } from '../auth/session.js';
 import { Connection } from './connection.js';
+import { throttledLog } from '../log-throttle.js';
 import { TopicHub } from './topic-hub.js';
 import type { GatewayMeter } from './meter.js';
 import type { AdminFeed } from './admin-feed.js';
@@ -50,12 +51,15 @@ export class Gateway {
   readonly hub: TopicHub;
   private readonly heartbeat: NodeJS.Timeout;
   private accepting = true;
+  /** One throttle for all connections: a stranger with many sockets still writes one line per interval. */
+  private readonly handlerFailed: (fields: Record<string, unknown>) => void;
   private readonly addresses: ClientAddresses;
   private readonly admission: Admission;
   private readonly budgets: GatewayBudgets;
 
   constructor(private readonly options: GatewayOptions) {
     const { service, limits, log, meter } = options;
+    this.handlerFailed = throttledLog(log, 'error', 'handler failed');
     this.addresses = new ClientAddresses(options.trustedProxies ?? []);
     this.admission = new Admission(limits);
     this.budgets = new GatewayBudgets(limits);
@@ -144,6 +148,7 @@ export class Gateway {
       onError: (code: ErrorCode) => meter.error(code),
       onWriteAcked: (seconds: number) => meter.writeAcked?.(seconds),
       onBudgetRefused: (budget) => meter.budgetRefused?.(budget),
+      handlerFailed: this.handlerFailed,
       budgets: this.budgets.forConnection(address),
       adminFeed: this.options.adminFeed,
       presence: this.options.presence,
