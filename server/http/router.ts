@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ERROR_CODES, type ErrorCode } from '../../shared/index.js';
+import { throttledLog } from '../log-throttle.js';
 import { parseRequestTarget } from './request-target.js';
 
 export type Handler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean | void> | boolean | void;
@@ -41,17 +42,20 @@ function matches(route: Route, method: string, path: string): boolean {
 
 /**
  * The `request` listener of the HTTP server: routes the request and is its error boundary. The returned
- * promise never rejects, so Node never sees an unhandled rejection from a request.
+ * promise never rejects, so Node never sees an unhandled rejection from a request. Failures are logged through
+ * one throttle (the first at once, then one line per interval with a count), so a stranger who finds a failing
+ * path cannot fill the log.
  *
  * @example
  * const http = createServer(createRequestHandler([...healthRoutes(store, bus, isDraining)], log));
  */
 export function createRequestHandler(routes: Route[], log: Logger) {
+  const failed = throttledLog(log, 'error', 'http handler failed');
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     try {
       await route(routes, request, response);
     } catch (error) {
-      log.error({ err: error, method: request.method, target: request.url }, 'http handler failed');
+      failed({ err: error, method: request.method, target: request.url });
       answerFailure(response);
     }
   };

@@ -5,11 +5,14 @@
  * - `connect` (a CONNECT request, which Node hands over as a raw socket): 405, this is not a proxy;
  * - `error` after listen (EMFILE at accept, …): logged, never thrown, so a full descriptor table cannot end the
  *   process;
- * - `drop` (the descriptor-derived connection cap is reached): counted and logged at most every few seconds.
+ * - `drop` (the descriptor-derived connection cap is reached): counted, and logged through a throttle.
+ * A stranger can cause every one of these lines, so each goes through `throttledLog` (one line per interval).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import type { ErrorCode } from '../../shared/index.js';
+import { throttledLog } from '../log-throttle.js';
 import { connectionCap, readOpenFilesLimit } from './fd-limit.js';
 
 export interface ServerGuardOptions {
@@ -20,18 +23,17 @@ export interface ServerGuardOptions {
   onDrop: () => void;
 }
 
-/** Warnings about one condition are written at most this often, with the count since the last one. */
-const WARN_EVERY_MS = 5_000;
+interface RawStatus { status: string; code: ErrorCode }
 
 /** Status lines for parser errors, by Node's error code; anything else is a 400. */
-const CLIENT_ERROR_STATUS: Record<string, { status: string; code: string }> = {
+const CLIENT_ERROR_STATUS: Record<string, RawStatus> = {
   HPE_HEADER_OVERFLOW: { status: '431 Request Header Fields Too Large', code: 'too-large' },
   HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: '413 Payload Too Large', code: 'too-large' },
   ERR_HTTP_REQUEST_TIMEOUT: { status: '408 Request Timeout', code: 'bad-request' },
 };
-const BAD_REQUEST = { status: '400 Bad Request', code: 'bad-request' };
+const BAD_REQUEST: RawStatus = { status: '400 Bad Request', code: 'bad-request' };
 
-/** Errors that mean the peer is gone: nothing to answer, nothing worth a log line above debug. */
+/** Errors that mean the peer is gone: there is no one to answer. */
 const PEER_GONE = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 /**
@@ -64,7 +66,7 @@ export function guardServer(server: Server, options: ServerGuardOptions): void {
     socket.end(rawResponse({ status: '405 Method Not Allowed', code: 'bad-request' }, 'this server is not a proxy'), () => socket.destroy());
   });
 
-  const warnAccept = throttledWarn(log, 'http server error (connections are still served)');
+  const warnAccept = throttledLog(log, 'warn', 'http server error (connections are still served)');
   server.on('listening', () => {
     // During listen, app.ts's once('error') reports EADDRINUSE and the like as a failed start.
     server.on('error', (error: NodeJS.ErrnoException) => warnAccept({ code: error.code, reason: error.message }));
@@ -75,7 +77,7 @@ export function guardServer(server: Server, options: ServerGuardOptions): void {
   if (cap === undefined) return;
   server.maxConnections = cap;
   log.info({ maxConnections: cap, openFilesLimit, fdReserve: options.fdReserve }, 'tcp connections capped below the open-files limit');
-  const warnDrop = throttledWarn(log, 'connection dropped: at the open-files limit less FD_RESERVE');
+  const warnDrop = throttledLog(log, 'warn', 'connection dropped: at the open-files limit less FD_RESERVE');
   server.on('drop', () => {
     options.onDrop();
     warnDrop({ maxConnections: cap });
@@ -105,22 +107,9 @@ function trackResponses(server: Server): (socket: Duplex, then: () => void) => v
   };
 }
 
-function rawResponse(status: { status: string; code: string }, message: string): string {
+/** A whole response written straight to a socket, in the JSON error shape of the routes. */
+function rawResponse(status: RawStatus, message: string): string {
   const body = JSON.stringify({ error: { code: status.code, message } });
   return `HTTP/1.1 ${status.status}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n`
     + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-}
-
-/** A warn that is written at once, then at most every WARN_EVERY_MS with how often it was held back. */
-function throttledWarn(log: Logger, message: string): (fields: Record<string, unknown>) => void {
-  let last = -Infinity;
-  let held = 0;
-  return (fields) => {
-    held += 1;
-    const now = Date.now();
-    if (now - last < WARN_EVERY_MS) return;
-    log.warn({ ...fields, times: held }, message);
-    last = now;
-    held = 0;
-  };
 }
