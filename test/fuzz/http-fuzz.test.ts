@@ -72,7 +72,7 @@ const show = (bytes: Buffer, length = 240): string => JSON.stringify(bytes.subar
 
 /** What is wrong with one answer, or undefined. A silent close is judged later, against the bare parser. */
 function judge(request: FuzzRequest, answer: Exchange): string | undefined {
-  if (answer.timedOut) return 'no answer and no close within 3 s';
+  if (answer.timedOut) return 'no answer and no close within 5 s';
   if (answer.bytes.length === 0) return undefined;
   const parsed = parseResponses(answer.bytes, { head: request.head });
   if (parsed.problem) return `malformed answer: ${parsed.problem}`;

@@ -43,7 +43,8 @@ export interface Parsed {
 
 /** Sends `request` on a new connection to 127.0.0.1:`port` and collects the answer. */
 export function exchange(port: number, request: string | Buffer, options: ExchangeOptions = {}): Promise<Exchange> {
-  const { halfCloseAfterMs = 400, graceMs = 25, timeoutMs = 3_000, head = false } = options;
+  // Generous waits: the server answers in milliseconds, but a loaded 2-core machine must not turn into a failure.
+  const { halfCloseAfterMs = 1_500, graceMs = 25, timeoutMs = 5_000, head = false } = options;
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
