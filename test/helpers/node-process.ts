@@ -38,7 +38,11 @@ export async function startNodeProcess(env: Record<string, string>, timeoutMs = 
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start in time:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Never leave a half-started node behind to hold its port and files after the test gave up on it.
+      child.kill('SIGKILL');
+      reject(new Error(`node did not start in time:\n${output}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('image-chat listening')) {
