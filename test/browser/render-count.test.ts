@@ -8,13 +8,15 @@ it('one update renders one marker out of 200', async () => {
   const urlId = uniqueId('renders');
   const other = await otherClient(server, urlId);
   const ids: string[] = [];
-  const writes: Promise<unknown>[] = [];
+  const writes: Promise<{ ok: boolean }>[] = [];
   for (let i = 0; i < 200; i += 1) {
     const { chatId, done } = other.store.createChat((i % 20) / 20 + 0.025, Math.floor(i / 20) / 10 + 0.05, `marker ${i}`);
     ids.push(chatId);
     writes.push(done);
   }
-  await Promise.all(writes);
+  // Every marker must be stored, or the count below would wait for markers a limit refused.
+  const outcomes = await Promise.all(writes);
+  assertEqual(outcomes.filter((outcome) => !outcome.ok), [], 'refused writes');
   const element = await mount({ server, 'url-id': urlId });
   await waitFor(() => markers(element).length === 200, '200 markers');
   await settled(element);
