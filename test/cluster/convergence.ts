@@ -14,17 +14,7 @@ import { Connection, type ImageMessage, type SocketConstructor } from '../../wid
 import { ImageStore, type WriteOutcome } from '../../widget/store.js';
 import type { Cluster } from '../helpers/cluster.js';
 
-/** mulberry32: small, fast, good enough to schedule a test; the same seed gives the same sequence. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/seeded-random.js';
 
 export interface ConvergenceOptions {
   clients: number;

@@ -20,7 +20,7 @@ import { hashTenantSecret, newTenantSecret } from '../../server/auth/tenant-secr
 import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { makeTempDir, removeDir } from '../helpers/server.js';
 import { exchange, parseResponses, type Exchange } from '../helpers/raw-http.js';
-import { mulberry32 } from './ws-frames.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 import { hostileRequest, type FuzzRequest } from './http-requests.js';
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : randomInt(2 ** 31);
@@ -89,7 +89,7 @@ async function parserRejects(request: FuzzRequest): Promise<boolean> {
 }
 
 test(`${COUNT} hostile HTTP requests: the node lives and every answer is well-formed HTTP/1.1, never 5xx`, async () => {
-  const random = mulberry32(SEED);
+  const random = seededRandom(SEED);
   const requests = Array.from({ length: COUNT }, () => hostileRequest(random, { tenantId: 'fuzz', secret }));
   const answers: Exchange[] = [];
   const started = Date.now();

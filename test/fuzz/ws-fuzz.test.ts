@@ -18,7 +18,8 @@ import { openStore } from '../../server/store/open.js';
 import { hashTenantSecret, newTenantSecret } from '../../server/auth/tenant-secret.js';
 import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { makeTempDir, removeDir } from '../helpers/server.js';
-import { ANSWER_TYPES, hostileFrame, mulberry32, type Random, type Targets } from './ws-frames.js';
+import { ANSWER_TYPES, hostileFrame, type Random, type Targets } from './ws-frames.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : randomInt(2 ** 31);
 const HOSTILE_CONNECTIONS = 50;
@@ -185,7 +186,7 @@ const percentile = (values: number[], p: number): number => {
 };
 
 test('hostile frames on 50 connections neither crash the node nor slow or leak into a well-behaved client', async () => {
-  const random = mulberry32(SEED);
+  const random = seededRandom(SEED);
   const goodImage = `good-${randomUUID()}`;
   // The hostile clients even know the well-behaved client's image: they still must not see it.
   const targets: Targets = { openTenant: 'demo', closedTenant: 'good', images: [...Array.from({ length: 8 }, (_, i) => `fuzz-${i}`), goodImage] };
@@ -194,7 +195,7 @@ test('hostile frames on 50 connections neither crash the node nor slow or leak i
   const good = wellBehaved(goodImage, () => stormOver);
   const perConnection = Math.ceil(HOSTILE_FRAMES / HOSTILE_CONNECTIONS);
   // Each connection draws from its own stream of the seed, so the run does not depend on scheduling.
-  const storm = await Promise.all(Array.from({ length: HOSTILE_CONNECTIONS }, (_, i) => hostile(mulberry32(SEED + 1 + i * 7919), i, perConnection, targets, deadline)));
+  const storm = await Promise.all(Array.from({ length: HOSTILE_CONNECTIONS }, (_, i) => hostile(seededRandom(SEED + 1 + i * 7919), i, perConnection, targets, deadline)));
   // Let the last answers arrive, then stop the well-behaved client.
   const outcomes = storm.flat();
   const settle = Date.now() + 10_000;

@@ -8,25 +8,16 @@ import { applyEventToChat, LIMITS, type Chat, type WriteMessage } from '../../sh
 import { planWrite, type Actor } from '../../server/core/plan.js';
 import { threadBytesAfter } from '../../server/store/wire-size.js';
 import type { WriteContext } from '../../server/store/types.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
 
-/** mulberry32: small, seeded, good enough to pick operations. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TEXTS = ['', 'a', 'plain words', '"quoted" \\ slash', '\u0001\u001f\u007f', 'é ✓ 🎉', '\u2028\u2029', '</script>', 'x'.repeat(500)];
 const actors: Actor[] = [{ id: 'u1', name: 'Ann', moderator: false }, { id: 'u2', name: 'Bø "B"', moderator: true }];
 
 test.each([1, 2, 3, 4, 5])('incremental thread sizes equal JSON.stringify after every write (seed %i)', (seed) => {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   let chat: Chat | null = null;
   let bytes = 0;

@@ -1,0 +1,17 @@
+/**
+ * mulberry32: a small, fast, seedable PRNG for tests that must replay a run from its printed seed (the
+ * fuzzers, the convergence test, randomized oracles). Not for anything secret.
+ * @example
+ * const random = seededRandom(42);
+ * random(); // the same number in [0, 1) on every run with seed 42
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
