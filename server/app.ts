@@ -28,6 +28,7 @@ import { MeterSet } from './metrics/meter-set.js';
 import { metricsRoutes } from './http/metrics.js';
 import { tenantApiRoutes } from './http/tenant-api.js';
 import { guardServer } from './http/server-guards.js';
+import { connectionCap, readOpenFilesLimit, webSocketCap } from './http/fd-limit.js';
 
 export interface RunningServer {
   url: string;
@@ -70,8 +71,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const usage = new UsageMeter({ store, nodeId, presence, flushMs: config.usageFlushMs, log, onFlush: (ok) => metrics.usageFlushed(ok) });
   service.observe(usage);
   service.observe(feed);
+  // Every TCP connection holds a file descriptor: cap them below the open-files limit, and WebSockets below that.
+  const openFilesLimit = readOpenFilesLimit();
+  const tcpCap = connectionCap(openFilesLimit, config.limits.FD_RESERVE);
+  const gatewayLimits = { ...config.limits, MAX_CONNECTIONS: webSocketCap(tcpCap, config.limits.MAX_CONNECTIONS) };
+  if (tcpCap !== undefined) {
+    log.info({ maxConnections: tcpCap, maxWebSockets: gatewayLimits.MAX_CONNECTIONS, openFilesLimit, fdReserve: config.limits.FD_RESERVE }, 'tcp connections capped below the open-files limit');
+  }
   const gateway = new Gateway({
-    service, signer, limits: config.limits, log, meter: new MeterSet([meter, usage, metrics]), adminFeed: feed, presence, multiNode: config.redisUrl !== undefined,
+    service, signer, limits: gatewayLimits, log, meter: new MeterSet([meter, usage, metrics]), adminFeed: feed, presence, multiNode: config.redisUrl !== undefined,
     trustedProxies: config.trustedProxies,
   });
   const demoSecret = config.demoTenant ? await ensureDemoTenant(store) : undefined;
@@ -85,7 +93,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   ];
   const http = createServer(createRequestHandler(routes, log));
   http.keepAliveTimeout = 5000;
-  guardServer(http, { log, fdReserve: config.limits.FD_RESERVE, onDrop: () => metrics.connectionDropped('fd-limit') });
+  guardServer(http, { log, maxConnections: tcpCap, onDrop: () => metrics.connectionDropped('fd-limit') });
   gateway.attach(http);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

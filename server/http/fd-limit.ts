@@ -41,3 +41,16 @@ export function connectionCap(openFilesLimit: number | undefined, reserve: numbe
   }
   return openFilesLimit - reserve;
 }
+
+/**
+ * The most WebSockets a node lets in under a TCP cap: a tenth of the cap (at least 16) stays for plain HTTP
+ * (health checks, `/widget.js`), so near the limit a WebSocket is refused with 1013 (the widget backs off and
+ * may land on another node) before connections are dropped at accept with no reason at all.
+ *
+ * @example
+ * webSocketCap(19_488, 18_000); // 17_540
+ */
+export function webSocketCap(tcpCap: number | undefined, maxConnections: number): number {
+  if (tcpCap === undefined) return maxConnections;
+  return Math.max(1, Math.min(maxConnections, tcpCap - Math.max(16, Math.floor(tcpCap / 10))));
+}

@@ -13,12 +13,11 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ErrorCode } from '../../shared/index.js';
 import { throttledLog } from '../log-throttle.js';
-import { connectionCap, readOpenFilesLimit } from './fd-limit.js';
 
 export interface ServerGuardOptions {
   log: Logger;
-  /** File descriptors kept free below the open-files limit (`FD_RESERVE`). */
-  fdReserve: number;
+  /** The TCP connection cap derived from the open-files limit (`tcpConnectionCap`); undefined: none. */
+  maxConnections: number | undefined;
   /** Called for each connection dropped at accept because the cap was reached. */
   onDrop: () => void;
 }
@@ -37,10 +36,10 @@ const BAD_REQUEST: RawStatus = { status: '400 Bad Request', code: 'bad-request' 
 const PEER_GONE = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 /**
- * Installs the guards; call once, before `listen`. Sets `server.maxConnections` from the open-files limit.
+ * Installs the guards; call once, before `listen`. Sets `server.maxConnections` to the cap given.
  *
  * @example
- * guardServer(http, { log, fdReserve: config.limits.FD_RESERVE, onDrop: () => metrics.connectionDropped('fd-limit') });
+ * guardServer(http, { log, maxConnections: tcpCap, onDrop: () => metrics.connectionDropped('fd-limit') });
  */
 export function guardServer(server: Server, options: ServerGuardOptions): void {
   const { log } = options;
@@ -72,11 +71,9 @@ export function guardServer(server: Server, options: ServerGuardOptions): void {
     server.on('error', (error: NodeJS.ErrnoException) => warnAccept({ code: error.code, reason: error.message }));
   });
 
-  const openFilesLimit = readOpenFilesLimit();
-  const cap = connectionCap(openFilesLimit, options.fdReserve);
+  const cap = options.maxConnections;
   if (cap === undefined) return;
   server.maxConnections = cap;
-  log.info({ maxConnections: cap, openFilesLimit, fdReserve: options.fdReserve }, 'tcp connections capped below the open-files limit');
   const warnDrop = throttledLog(log, 'warn', 'connection dropped: at the open-files limit less FD_RESERVE');
   server.on('drop', () => {
     options.onDrop();

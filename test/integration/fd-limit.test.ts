@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { freePort } from '../helpers/node-process.js';
 import { makeTempDir, removeDir } from '../helpers/server.js';
 import { parseResponses, type ParsedResponse } from '../helpers/raw-http.js';
-import { connectionCap, readOpenFilesLimit } from '../../server/http/fd-limit.js';
+import { connectionCap, readOpenFilesLimit, webSocketCap } from '../../server/http/fd-limit.js';
 
 const OPEN_FILES = 128;
 
@@ -202,4 +202,25 @@ test('near the limit new connections are dropped at accept, counted and warned a
   await until(() => openDescriptors(node) < 60);
   expect(await healthz(node.port)).toBe(200);
   expect(alive(node)).toBe(true);
+});
+
+test('WebSockets are held below the TCP cap: past it they are closed with 1013, and plain HTTP still gets in', async () => {
+  // 128 open files less 48 reserved: 80 TCP connections, of which a tenth (at least 16) stay for HTTP.
+  const node = await startLimited({ FD_RESERVE: '48' });
+  expect(webSocketCap(80, 18_000)).toBe(64);
+  expect(node.output()).toContain('"maxWebSockets":64');
+  const results = await Promise.all(Array.from({ length: 70 }, () => new Promise<{ socket: WebSocket; closeCode: number | null }>((resolve) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${node.port}/ws`);
+    const result = { socket, closeCode: null as number | null };
+    socket.on('error', () => {});
+    socket.once('close', (code) => { result.closeCode = code; resolve(result); });
+    socket.once('open', () => setTimeout(() => resolve(result), 300));
+  })));
+  cleanups.push(() => results.forEach(({ socket }) => socket.terminate()));
+  expect(results.filter((r) => r.closeCode === 1013)).toHaveLength(6);
+  expect(results.filter((r) => r.closeCode === null)).toHaveLength(64);
+  expect(await healthz(node.port)).toBe(200);
+  const metrics = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text();
+  expect(metrics).toContain('imagechat_connections_refused_total{reason="node-full"} 6');
+  expect(metrics).toContain('imagechat_connections_dropped_total{reason="fd-limit"} 0');
 });
