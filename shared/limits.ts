@@ -79,6 +79,14 @@ export const LIMITS = {
   MAX_CHATS_PER_PERSON_PER_IMAGE: 50,
   /** Writes per minute from one client address, guests included (each guest connection is a new person). */
   IP_WRITES_PER_MINUTE: 600,
+  /** Bytes of text per minute from one client address, guests included: bounds how fast one address grows the disk. */
+  IP_WRITE_BYTES_PER_MINUTE: 1024 * 1024,
+  /** Open TCP connections (HTTP and WebSocket) from one client address; trusted proxies are exempt. A browser needs ~7. */
+  MAX_TCP_CONNECTIONS_PER_IP: 256,
+  /** How long a request's headers may take to arrive: short, so half-open requests cannot hold connections long. */
+  HTTP_HEADERS_TIMEOUT_MS: 10_000,
+  /** Snapshot and replay reads one client address may have in flight at once; more wait their turn. */
+  MAX_CONCURRENT_READS_PER_IP: 4,
   /** Writes per minute one tenant may make on a node, so one busy or abused tenant leaves room for the others. */
   TENANT_WRITES_PER_MINUTE: 30_000,
   /** Bytes of text per minute one tenant may write on a node. */
