@@ -9,7 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { LiveReport, TopImagesReport, UsageDay, UsageReport } from '../../shared/index.js';
 import type { Store } from '../store/types.js';
 import { authorizeTenant } from '../auth/bearer.js';
-import { addDays, daysBetween, parseUtcDay, utcDay } from '../usage/utc-day.js';
+import { addDays, dayCount, daysBetween, parseUtcDay, utcDay } from '../usage/utc-day.js';
 import { sendJson, type Route } from './router.js';
 
 /** Longest range one usage call may ask for: a year and a day (leap years). */
@@ -40,7 +40,8 @@ export function parseRange(url: URL, today: string): Range {
   const from = url.searchParams.get('from') ?? addDays(to, 1 - DEFAULT_RANGE_DAYS);
   if (parseUtcDay(from) === null) return { ok: false, message: '"from" must be a date as YYYY-MM-DD' };
   if (from > to) return { ok: false, message: '"from" must not be after "to"' };
-  if (daysBetween(from, to).length > MAX_USAGE_RANGE_DAYS) return { ok: false, message: `a range holds at most ${MAX_USAGE_RANGE_DAYS} days` };
+  // Counted, never listed: a range of millions of days must be refused before anything is built from it.
+  if (dayCount(from, to) > MAX_USAGE_RANGE_DAYS) return { ok: false, message: `a range holds at most ${MAX_USAGE_RANGE_DAYS} days` };
   return { ok: true, from, to };
 }
 

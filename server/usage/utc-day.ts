@@ -15,11 +15,23 @@ export function parseUtcDay(day: string): number | null {
 /** The day `days` after (or before, when negative) `day`. */
 export const addDays = (day: string, days: number): string => utcDay((parseUtcDay(day) ?? Number.NaN) + days * DAY_MS);
 
-/** Every day from `from` to `to`, inclusive. */
+/** How many days from `from` to `to`, inclusive (0 when `to` is before `from`, or either is not a day). */
+export function dayCount(from: string, to: string): number {
+  const start = parseUtcDay(from);
+  const end = parseUtcDay(to);
+  if (start === null || end === null || end < start) return 0;
+  return Math.round((end - start) / DAY_MS) + 1;
+}
+
+/**
+ * Every day from `from` to `to`, inclusive. Counted from the milliseconds, not by comparing names, so it
+ * ends even where names stop sorting as dates (years past 9999). Callers bound the range first (`dayCount`).
+ */
 export function daysBetween(from: string, to: string): string[] {
-  const days: string[] = [];
-  for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
-  return days;
+  const start = parseUtcDay(from);
+  const count = dayCount(from, to);
+  if (start === null) return [];
+  return Array.from({ length: count }, (_, index) => utcDay(start + index * DAY_MS));
 }
 
 /**

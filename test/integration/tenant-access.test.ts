@@ -56,6 +56,16 @@ test('usage API: 400 for bad dates and ranges', async () => {
   expect((await get('/api/v1/tenants/demo/top-images?limit=0', demoSecret)).status).toBe(400);
 });
 
+test('usage API: a range of millions of days is refused at once, not listed (it used to hold the node for 12 s)', async () => {
+  const tooLong = { status: 400, body: { error: { code: 'invalid-field', message: 'a range holds at most 366 days' } } };
+  for (const query of ['from=0000-01-01&to=9999-12-31', 'from=0000-01-01&to=9999-12-30', 'from=1000-01-01&to=9999-12-31']) {
+    expect(await get(`/api/v1/tenants/demo/usage?${query}`, demoSecret)).toEqual(tooLong);
+    expect(await get(`/api/v1/tenants/demo/top-images?${query}`, demoSecret)).toEqual(tooLong);
+  }
+  const lastDays = await get('/api/v1/tenants/demo/usage?from=9999-12-30&to=9999-12-31', demoSecret);
+  expect((lastDays.body.days as { day: string }[]).map((day) => day.day)).toEqual(['9999-12-30', '9999-12-31']);
+});
+
 test('subscribe-tenant without the tenant\'s own secret is forbidden', async () => {
   const client = await TestClient.connect(server.wsUrl);
   clients.push(client);
