@@ -1,28 +1,90 @@
 /**
- * Tenants are read on every subscribe and on writes from connections that did not subscribe; a short cache
- * keeps that off the store. Entries expire so a tenant's changed origins take effect within seconds.
+ * Tenants are read on every subscribe and on writes from connections that did not subscribe; this cache keeps
+ * that off the store, also when strangers probe random tenant ids.
+ * - A known tenant is kept for TTL_MS, then served while it is re-read in the background, so its readers
+ *   never wait and a changed origin list takes effect within seconds.
+ * - An unknown id is remembered as unknown for TTL_MS. Both kinds are bounded, oldest first out, so probing
+ *   many ids never pushes the real tenants out.
+ * - Store reads for ids not in the cache are capped node-wide (MISS_LOOKUPS_PER_SECOND); past the cap an
+ *   uncached id is answered as unknown without asking the store. Concurrent reads of one id share one lookup.
  */
 import type { Store, Tenant } from '../store/types.js';
 
 const TTL_MS = 10_000;
+/** Known tenants kept: far more than a node serves at once. */
+const MAX_KNOWN = 100_000;
+/** Unknown ids remembered. */
+const MAX_UNKNOWN = 10_000;
+/** Store lookups per second for ids the cache does not hold: a new tenant's first visitors, or a probe. */
+export const MISS_LOOKUPS_PER_SECOND = 200;
+
+interface Entry { tenant: Tenant | null; expires: number }
 
 export class TenantCache {
-  private readonly entries = new Map<string, { tenant: Tenant | null; expires: number }>();
+  private readonly known = new Map<string, Entry>();
+  private readonly unknown = new Map<string, Entry>();
+  private readonly inFlight = new Map<string, Promise<Tenant | null>>();
+  private windowStart = 0;
+  private missesInWindow = 0;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
 
   async get(id: string): Promise<Tenant | null> {
-    const now = Date.now();
-    const cached = this.entries.get(id);
-    if (cached && cached.expires > now) return cached.tenant;
-    const tenant = await this.store.getTenant(id);
-    // Unknown ids are cached too (briefly), so probing random ids costs the store little.
-    if (this.entries.size > 10_000) this.entries.clear();
-    this.entries.set(id, { tenant, expires: now + TTL_MS });
-    return tenant;
+    const now = this.now();
+    const known = this.known.get(id);
+    if (known) {
+      // Stale: re-read in the background; a failed refresh keeps the last known state.
+      if (known.expires <= now) void this.lookUp(id).catch(() => undefined);
+      return known.tenant;
+    }
+    const unknown = this.unknown.get(id);
+    if (unknown && unknown.expires > now) return null;
+    const pending = this.inFlight.get(id);
+    if (pending) return pending;
+    if (!this.mayLookUp(now)) return null;
+    return this.lookUp(id);
   }
 
   forget(id: string): void {
-    this.entries.delete(id);
+    this.known.delete(id);
+    this.unknown.delete(id);
+  }
+
+  /** Entries held, known and unknown (for tests and metrics). */
+  get size(): number {
+    return this.known.size + this.unknown.size;
+  }
+
+  private mayLookUp(now: number): boolean {
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.missesInWindow = 0;
+    }
+    if (this.missesInWindow >= MISS_LOOKUPS_PER_SECOND) return false;
+    this.missesInWindow += 1;
+    return true;
+  }
+
+  private lookUp(id: string): Promise<Tenant | null> {
+    const pending = this.inFlight.get(id);
+    if (pending) return pending;
+    const lookup = this.store.getTenant(id).then((tenant) => {
+      this.remember(id, tenant);
+      return tenant;
+    }).finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, lookup);
+    return lookup;
+  }
+
+  private remember(id: string, tenant: Tenant | null): void {
+    const entry = { tenant, expires: this.now() + TTL_MS };
+    const [into, other, max] = tenant ? [this.known, this.unknown, MAX_KNOWN] : [this.unknown, this.known, MAX_UNKNOWN];
+    other.delete(id);
+    into.delete(id); // re-inserted last: Map order is the eviction order
+    into.set(id, entry);
+    if (into.size > max) {
+      const oldest = into.keys().next();
+      if (!oldest.done) into.delete(oldest.value);
+    }
   }
 }

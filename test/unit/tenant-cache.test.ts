@@ -1,0 +1,73 @@
+/** The tenant cache in front of a real SQLite store, with a clock the test moves. */
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { SqliteStore } from '../../server/store/sqlite.js';
+import { MISS_LOOKUPS_PER_SECOND, TenantCache } from '../../server/core/tenant-cache.js';
+import { makeTempDir, removeDir } from '../helpers/server.js';
+
+let dir: string;
+let store: SqliteStore;
+let lookups: number;
+let now: number;
+let cache: TenantCache;
+
+beforeEach(async () => {
+  dir = makeTempDir();
+  store = new SqliteStore({ path: join(dir, 'tenants.db'), eventLogKeep: 10 });
+  await store.init();
+  await store.createTenant({ id: 'acme', name: 'Acme', origins: ['https://acme.example'], secretHash: 'h' });
+  lookups = 0;
+  const getTenant = store.getTenant.bind(store);
+  store.getTenant = (id) => { lookups += 1; return getTenant(id); };
+  now = 1_000_000;
+  cache = new TenantCache(store, () => now);
+});
+
+afterEach(async () => {
+  await store.close();
+  removeDir(dir);
+});
+
+test('probing random ids costs at most MISS_LOOKUPS_PER_SECOND store reads a second', async () => {
+  const answers = await Promise.all(Array.from({ length: 5000 }, (_, i) => cache.get(`probe-${i}`)));
+  expect(answers.every((tenant) => tenant === null)).toBe(true);
+  expect(lookups).toBe(MISS_LOOKUPS_PER_SECOND);
+  now += 1000;
+  await cache.get('probe-next');
+  expect(lookups).toBe(MISS_LOOKUPS_PER_SECOND + 1);
+});
+
+test('a known tenant is never pushed out by probes, and is served without the store', async () => {
+  expect((await cache.get('acme'))?.name).toBe('Acme');
+  for (let second = 0; second < 100; second += 1) {
+    now += 1000;
+    await Promise.all(Array.from({ length: MISS_LOOKUPS_PER_SECOND }, (_, i) => cache.get(`probe-${second}-${i}`)));
+  }
+  const before = lookups;
+  expect((await cache.get('acme'))?.name).toBe('Acme');
+  // Stale by now, so one background refresh; the answer did not wait for it.
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(lookups - before).toBe(1);
+});
+
+test('an id probed before its tenant existed is found once the unknown entry expires; a stale tenant is answered at once', async () => {
+  expect(await cache.get('newcomer')).toBeNull();
+  await store.createTenant({ id: 'newcomer', name: 'Newcomer', origins: [], secretHash: 'h2' });
+  expect(await cache.get('newcomer')).toBeNull();
+  now += 10_001;
+  expect(await cache.get('newcomer')).toMatchObject({ id: 'newcomer' });
+  now += 10_001;
+  const before = lookups;
+  expect((await cache.get('newcomer'))?.id).toBe('newcomer');
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(lookups).toBe(before + 1);
+});
+
+test('concurrent reads of one uncached id share one lookup; an unknown id is remembered as unknown', async () => {
+  const answers = await Promise.all(Array.from({ length: 50 }, () => cache.get('acme')));
+  expect(answers.every((tenant) => tenant?.id === 'acme')).toBe(true);
+  expect(lookups).toBe(1);
+  expect(await cache.get('nobody')).toBeNull();
+  expect(await cache.get('nobody')).toBeNull();
+  expect(lookups).toBe(2);
+});
