@@ -58,7 +58,7 @@ const TUNABLE_LIMITS = [
   'MAX_CONNECTIONS_PER_IP', 'CONNECTION_RATE_PER_IP', 'CONNECTION_BURST_PER_IP', 'MAX_CONNECTIONS', 'FD_RESERVE',
   'PERSON_WRITES_PER_MINUTE', 'PERSON_WRITE_BYTES_PER_MINUTE', 'MAX_CHATS_PER_PERSON_PER_IMAGE', 'IP_WRITES_PER_MINUTE',
   'TENANT_WRITES_PER_MINUTE', 'TENANT_WRITE_BYTES_PER_MINUTE', 'IP_WRITE_BYTES_PER_MINUTE', 'MAX_TCP_CONNECTIONS_PER_IP',
-  'HTTP_HEADERS_TIMEOUT_MS', 'MAX_CONCURRENT_READS_PER_IP',
+  'HTTP_HEADERS_TIMEOUT_MS', 'MAX_CONCURRENT_READS_PER_IP', 'HTTP_REQUEST_TIMEOUT_MS',
 ] as const satisfies readonly (keyof Limits)[];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -68,6 +68,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`MAX_FRAME_BYTES (${limits.MAX_FRAME_BYTES}) is too small for MAX_TEXT_LENGTH (${limits.MAX_TEXT_LENGTH}): a full comment must fit in one frame`);
   }
   if (limits.WRITE_BURST < 1 || limits.FRAME_BURST < limits.WRITE_BURST) throw new ConfigError('FRAME_BURST must be at least WRITE_BURST');
+  if (limits.HTTP_HEADERS_TIMEOUT_MS > limits.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS (${limits.HTTP_HEADERS_TIMEOUT_MS}) must not be above HTTP_REQUEST_TIMEOUT_MS (${limits.HTTP_REQUEST_TIMEOUT_MS}): the headers are part of the request`);
+  }
 
   const databaseUrl = env.DATABASE_URL || `sqlite:${resolve('data', 'image-chat.db')}`;
   if (!databaseUrl.startsWith('sqlite:') && !/^postgres(ql)?:\/\//.test(databaseUrl)) {

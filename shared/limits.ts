@@ -85,6 +85,10 @@ export const LIMITS = {
   MAX_TCP_CONNECTIONS_PER_IP: 256,
   /** How long a request's headers may take to arrive: short, so half-open requests cannot hold connections long. */
   HTTP_HEADERS_TIMEOUT_MS: 10_000,
+  /** How long a whole request (headers and body) may take to arrive. No route reads a body; this leaves a slow link room. */
+  HTTP_REQUEST_TIMEOUT_MS: 30_000,
+  /** How long a WebSocket the server closes (refused, flooding, slow) may take to answer the close before it is cut off; it holds a descriptor meanwhile, and a live peer answers in one round trip. */
+  CLOSE_GRACE_MS: 1000,
   /** Snapshot and replay reads one client address may have in flight at once; more wait their turn. */
   MAX_CONCURRENT_READS_PER_IP: 4,
   /** Writes per minute one tenant may make on a node, so one busy or abused tenant leaves room for the others. */
