@@ -112,7 +112,7 @@ export class Connection {
     this.socket.close(code, reason);
     this.cleanup();
     // A peer that never completes the closing handshake is cut off.
-    setTimeout(() => this.socket.terminate(), 5000).unref();
+    setTimeout(() => this.socket.terminate(), this.context.limits.CLOSE_GRACE_MS).unref();
   }
 
   private cleanup(): void {

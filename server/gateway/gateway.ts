@@ -36,9 +36,6 @@ export interface GatewayOptions {
   trustedProxies?: readonly string[];
 }
 
-/** How long a refused or closing socket may take to finish the closing handshake before it is cut off. */
-const CLOSE_GRACE_MS = 5000;
-
 /**
  * The event's own top-level seq: events are serialized by JSON.stringify, so inside user text a quote is
  * always escaped and cannot form `"seq":`; no nested object of an event has a seq key.
@@ -171,7 +168,8 @@ export class Gateway {
     this.options.log.debug({ reason: verdict.reason }, 'websocket refused');
     ws.on('error', (error) => this.options.log.debug({ err: error }, 'refused websocket error'));
     ws.close(verdict.closeCode, verdict.message);
-    setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
+    // A refused socket holds a descriptor until it is gone: a peer that does not answer the close is cut off soon.
+    setTimeout(() => ws.terminate(), this.options.limits.CLOSE_GRACE_MS).unref();
   }
 
   private pingAll(): void {
