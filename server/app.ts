@@ -27,7 +27,8 @@ import { instrumentBus, instrumentStore } from './metrics/instrument.js';
 import { MeterSet } from './metrics/meter-set.js';
 import { metricsRoutes } from './http/metrics.js';
 import { tenantApiRoutes } from './http/tenant-api.js';
-import { guardServer } from './http/server-guards.js';
+import { guardServer, serverTimeouts } from './http/server-guards.js';
+import { capConnectionsPerAddress } from './http/address-connections.js';
 import { connectionCap, readOpenFilesLimit, webSocketCap } from './http/fd-limit.js';
 
 export interface RunningServer {
@@ -91,9 +92,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ...tenantApiRoutes({ store, liveFreshMs: 3 * config.usageFlushMs }),
     ...staticRoutes({ publicDir: config.publicDir, serveSourceMaps: config.serveSourceMaps }),
   ];
-  const http = createServer(createRequestHandler(routes, log));
+  const http = createServer(serverTimeouts(config.limits), createRequestHandler(routes, log));
   http.keepAliveTimeout = 5000;
   guardServer(http, { log, maxConnections: tcpCap, onDrop: () => metrics.connectionDropped('fd-limit') });
+  // One address must not hold every descriptor under that cap (half-open requests, refused WebSockets).
+  capConnectionsPerAddress(http, {
+    log, maxPerAddress: config.limits.MAX_TCP_CONNECTIONS_PER_IP, trustedProxies: config.trustedProxies,
+    onDrop: () => metrics.connectionDropped('address-tcp'),
+  });
   gateway.attach(http);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -7,12 +7,35 @@
  *   process;
  * - `drop` (the descriptor-derived connection cap is reached): counted, and logged through a throttle.
  * A stranger can cause every one of these lines, so each goes through `throttledLog` (one line per interval).
+ * `serverTimeouts` gives the options that bound how long a half-open request holds its connection (it ends in
+ * the 408 above).
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import type { ErrorCode } from '../../shared/index.js';
+import type { ErrorCode, Limits } from '../../shared/index.js';
 import { throttledLog } from '../log-throttle.js';
+
+/**
+ * How often Node looks for requests past their headers or request timeout (its default, 30 s, would let a
+ * 10 s headers timeout run to 40 s). The check walks only connections with a request in progress.
+ */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+
+/**
+ * The `createServer` options that end slow and half-open requests (`HTTP_HEADERS_TIMEOUT_MS`,
+ * `HTTP_REQUEST_TIMEOUT_MS`), checked every second so they are enforced about on time.
+ *
+ * @example
+ * const http = createServer(serverTimeouts(config.limits), handler);
+ */
+export function serverTimeouts(limits: Limits): Pick<ServerOptions, 'headersTimeout' | 'requestTimeout' | 'connectionsCheckingInterval'> {
+  return {
+    headersTimeout: limits.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeout: limits.HTTP_REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, limits.HTTP_HEADERS_TIMEOUT_MS),
+  };
+}
 
 export interface ServerGuardOptions {
   log: Logger;

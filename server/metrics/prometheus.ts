@@ -10,6 +10,13 @@ import type { GatewayMeter } from '../gateway/meter.js';
 import type { AdmissionRefusal } from '../gateway/admission.js';
 import type { BudgetRefusal } from '../gateway/budgets.js';
 
+/**
+ * Why a TCP connection was closed at accept: `fd-limit`, the open-files limit less FD_RESERVE was reached;
+ * `address-tcp`, its address already held MAX_TCP_CONNECTIONS_PER_IP.
+ */
+export const CONNECTION_DROP_REASONS = ['fd-limit', 'address-tcp'] as const;
+export type ConnectionDropReason = (typeof CONNECTION_DROP_REASONS)[number];
+
 /** Live numbers read at scrape time. */
 export interface MetricsSources {
   subscriptions(): number;
@@ -84,11 +91,12 @@ export class PrometheusMetrics implements GatewayMeter {
       help: 'Writes and subscribes answered rate-limited by a budget held across connections, by budget.',
     });
     this.connectionsDropped = new Counter({
-      name: 'imagechat_connections_dropped_total', help: 'TCP connections closed at accept, by reason (fd-limit: the open-files limit less FD_RESERVE).',
+      name: 'imagechat_connections_dropped_total',
+      help: 'TCP connections closed at accept, by reason (fd-limit: the open-files limit less FD_RESERVE; address-tcp: MAX_TCP_CONNECTIONS_PER_IP).',
       labelNames: ['reason'], registers,
     });
     // Exported at 0 from the start, so an alert on its rate has a series before the first drop.
-    this.connectionsDropped.inc({ reason: 'fd-limit' }, 0);
+    for (const reason of CONNECTION_DROP_REASONS) this.connectionsDropped.inc({ reason }, 0);
   }
 
   connectionOpened(current: number): void {
@@ -130,8 +138,8 @@ export class PrometheusMetrics implements GatewayMeter {
     this.usageFlushes.inc({ outcome: ok ? 'ok' : 'failed' });
   }
 
-  /** A TCP connection the HTTP server closed at accept (`server.maxConnections` from the open-files limit). */
-  connectionDropped(reason: 'fd-limit'): void {
+  /** A TCP connection the HTTP server closed at accept (the open-files cap, or its address's TCP cap). */
+  connectionDropped(reason: ConnectionDropReason): void {
     this.connectionsDropped.inc({ reason });
   }
 
