@@ -18,7 +18,7 @@ const SERVER_ENV = {
   MAX_COMMENTS_PER_CHAT: '6',
   // Every test's sockets come from one address and one person: admission and the budgets across connections out of the way.
   PERSON_WRITES_PER_MINUTE: '1000000', IP_WRITES_PER_MINUTE: '1000000', TENANT_WRITES_PER_MINUTE: '1000000',
-  MAX_CONNECTIONS_PER_IP: '10000', CONNECTION_BURST_PER_IP: '10000', CONNECTION_RATE_PER_IP: '1000000',
+  MAX_CONNECTIONS_PER_IP: '10000', CONNECTION_BURST_PER_IP: '10000', CONNECTION_RATE_PER_IP: '1000000', MAX_TCP_CONNECTIONS_PER_IP: '10000',
   // One person makes all 200 markers of the render-count test.
   MAX_CHATS_PER_PERSON_PER_IMAGE: '1000',
 };

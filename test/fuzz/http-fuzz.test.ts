@@ -51,7 +51,7 @@ beforeAll(async () => {
   node = await startNodeProcess({
     DATABASE_URL: databaseUrl,
     // Every upgrade comes from this one address: let admission accept them, so the WebSocket path runs in full.
-    MAX_CONNECTIONS_PER_IP: '100000', CONNECTION_BURST_PER_IP: '100000', CONNECTION_RATE_PER_IP: '1000000',
+    MAX_CONNECTIONS_PER_IP: '100000', CONNECTION_BURST_PER_IP: '100000', CONNECTION_RATE_PER_IP: '1000000', MAX_TCP_CONNECTIONS_PER_IP: '100000',
   });
   bare = createServer((_request, response) => response.end());
   bare.on('clientError', (_error, socket) => {

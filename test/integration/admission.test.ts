@@ -8,7 +8,7 @@ import { Connection } from '../../widget/connection.js';
 import { startTestServer, removeDir, type TestServer } from '../helpers/server.js';
 
 /** Generous everywhere except what a test sets. */
-const OPEN = { MAX_CONNECTIONS_PER_IP: '1000', CONNECTION_RATE_PER_IP: '100000', CONNECTION_BURST_PER_IP: '1000', MAX_CONNECTIONS: '1000' };
+const OPEN = { MAX_CONNECTIONS_PER_IP: '1000', CONNECTION_RATE_PER_IP: '100000', CONNECTION_BURST_PER_IP: '1000', MAX_CONNECTIONS: '1000', MAX_TCP_CONNECTIONS_PER_IP: '1000' };
 
 type Attempt = { open: true; socket: WebSocket } | { open: false; code: number; reason: string };
 

@@ -37,7 +37,7 @@ async function startLimited(env: Record<string, string>, openFiles = OPEN_FILES)
       ...process.env, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: `sqlite:${join(dataDir, 'fd.db')}`, LOG_LEVEL: 'info',
       DRAIN_MS: '0', NODE_ENV: 'test',
       // The flood comes from one address: admission's per-address caps are not what this test is about.
-      MAX_CONNECTIONS_PER_IP: '10000', CONNECTION_BURST_PER_IP: '10000', CONNECTION_RATE_PER_IP: '100000',
+      MAX_CONNECTIONS_PER_IP: '10000', CONNECTION_BURST_PER_IP: '10000', CONNECTION_RATE_PER_IP: '100000', MAX_TCP_CONNECTIONS_PER_IP: '10000',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
