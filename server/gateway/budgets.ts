@@ -2,11 +2,13 @@
  * Budgets held across a node's connections, on top of each connection's own frame and write rates:
  * - writes per person (a session's user id within a tenant) and bytes of text they write, so one person on
  *   many sockets gets one person's budget (PERSON_WRITES_PER_MINUTE, PERSON_WRITE_BYTES_PER_MINUTE);
- * - writes per client address, for guests, whose every connection is a new person (IP_WRITES_PER_MINUTE);
+ * - writes and bytes of text per client address, covering guests and anyone who holds many identities
+ *   (IP_WRITES_PER_MINUTE, IP_WRITE_BYTES_PER_MINUTE);
  * - writes and bytes of text per tenant, so one busy or abused site leaves room for the others
  *   (TENANT_WRITES_PER_MINUTE, TENANT_WRITE_BYTES_PER_MINUTE);
  * - bytes of `subscribed` answers (snapshots and replays) per connection and per address
- *   (READ_BYTES_PER_MINUTE, READ_BYTES_PER_MINUTE_PER_IP).
+ *   (READ_BYTES_PER_MINUTE, READ_BYTES_PER_MINUTE_PER_IP), and how many of those reads one address may have in
+ *   flight at once (MAX_CONCURRENT_READS_PER_IP, `ReadSlots`).
  *
  * All of them are per node and in memory: with N nodes behind a load balancer, a person, an address or a
  * tenant can get up to N times each budget. That keeps every check synchronous and free of a shared
@@ -14,10 +16,11 @@
  */
 import type { Limits, WriteMessage } from '../../shared/index.js';
 import { KeyedMinuteBudgets, MinuteBudget } from './minute-budget.js';
+import { ReadSlots, type ReleaseSlot } from './read-slots.js';
 
 /** A refused charge: which budget, a message for the client that names it, and when to try again. */
 export interface BudgetRefusal {
-  budget: 'person-writes' | 'person-bytes' | 'address-writes' | 'tenant-writes' | 'tenant-bytes' | 'connection-reads' | 'address-reads';
+  budget: 'person-writes' | 'person-bytes' | 'address-writes' | 'address-bytes' | 'tenant-writes' | 'tenant-bytes' | 'connection-reads' | 'address-reads';
   message: string;
   retryAfterMs: number;
 }
@@ -43,18 +46,23 @@ export class GatewayBudgets {
   readonly personWrites: KeyedMinuteBudgets;
   readonly personBytes: KeyedMinuteBudgets;
   readonly addressWrites: KeyedMinuteBudgets;
+  readonly addressBytes: KeyedMinuteBudgets;
   readonly tenantWrites: KeyedMinuteBudgets;
   readonly tenantBytes: KeyedMinuteBudgets;
   readonly addressReads: KeyedMinuteBudgets;
+  readonly readSlots: ReadSlots;
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(readonly limits: Limits) {
+  /** `onReadsInFlight` hears the node's number of subscribe reads in flight whenever it changes (a gauge). */
+  constructor(readonly limits: Limits, onReadsInFlight?: (inFlight: number) => void) {
     this.personWrites = new KeyedMinuteBudgets(limits.PERSON_WRITES_PER_MINUTE);
     this.personBytes = new KeyedMinuteBudgets(limits.PERSON_WRITE_BYTES_PER_MINUTE);
     this.addressWrites = new KeyedMinuteBudgets(limits.IP_WRITES_PER_MINUTE);
+    this.addressBytes = new KeyedMinuteBudgets(limits.IP_WRITE_BYTES_PER_MINUTE);
     this.tenantWrites = new KeyedMinuteBudgets(limits.TENANT_WRITES_PER_MINUTE);
     this.tenantBytes = new KeyedMinuteBudgets(limits.TENANT_WRITE_BYTES_PER_MINUTE);
     this.addressReads = new KeyedMinuteBudgets(limits.READ_BYTES_PER_MINUTE_PER_IP);
+    this.readSlots = new ReadSlots(limits.MAX_CONCURRENT_READS_PER_IP, onReadsInFlight);
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -66,11 +74,15 @@ export class GatewayBudgets {
 
   /** Keys with a budget in memory, over all budgets. */
   get trackedKeys(): number {
-    return this.personWrites.size + this.personBytes.size + this.addressWrites.size + this.tenantWrites.size + this.tenantBytes.size + this.addressReads.size;
+    return this.all().reduce((sum, budgets) => sum + budgets.size, 0);
   }
 
   sweep(now = Date.now()): void {
-    for (const budgets of [this.personWrites, this.personBytes, this.addressWrites, this.tenantWrites, this.tenantBytes, this.addressReads]) budgets.sweep(now);
+    for (const budgets of this.all()) budgets.sweep(now);
+  }
+
+  private all(): KeyedMinuteBudgets[] {
+    return [this.personWrites, this.personBytes, this.addressWrites, this.addressBytes, this.tenantWrites, this.tenantBytes, this.addressReads];
   }
 
   close(): void {
@@ -99,11 +111,15 @@ export class ConnectionBudgets {
     const refusal =
       refuse('person-writes', shared.personWrites.wait(person, 1, now), `more than ${limits.PERSON_WRITES_PER_MINUTE} writes a minute by one person`)
       ?? refuse('person-bytes', shared.personBytes.wait(person, bytes, now), `more than ${limits.PERSON_WRITE_BYTES_PER_MINUTE} bytes of text a minute by one person`)
-      ?? refuse('address-writes', shared.addressWrites.wait(this.address, 1, now), `more than ${limits.IP_WRITES_PER_MINUTE} writes a minute from one address`);
+      ?? refuse('address-writes', shared.addressWrites.wait(this.address, 1, now), `more than ${limits.IP_WRITES_PER_MINUTE} writes a minute from one address`)
+      ?? refuse('address-bytes', shared.addressBytes.wait(this.address, bytes, now), `more than ${limits.IP_WRITE_BYTES_PER_MINUTE} bytes of text a minute from one address`);
     if (refusal) return refusal;
     shared.personWrites.take(person, 1, now);
-    if (bytes > 0) shared.personBytes.take(person, bytes, now);
     shared.addressWrites.take(this.address, 1, now);
+    if (bytes > 0) {
+      shared.personBytes.take(person, bytes, now);
+      shared.addressBytes.take(this.address, bytes, now);
+    }
     return null;
   }
 
@@ -122,6 +138,14 @@ export class ConnectionBudgets {
   }
 
   /**
+   * One of this address's read slots (MAX_CONCURRENT_READS_PER_IP), held while a subscribe is read and its answer
+   * built and sent; more wait their turn.
+   */
+  acquireRead(): Promise<ReleaseSlot> {
+    return this.shared.readSlots.acquire(this.address);
+  }
+
+  /**
    * Whether a subscribe may be answered: refused while this connection's or this address's read budget is
    * spent. Asked before the store is read, so a refused subscribe costs no read.
    */
@@ -133,7 +157,9 @@ export class ConnectionBudgets {
 
   /**
    * Charges an answer about to be sent. It may overdraw the budgets by this one answer (its size is known
-   * only once built, and at most MAX_SNAPSHOT_BYTES); the next subscribes wait until that is paid back.
+   * only once built, and at most MAX_SNAPSHOT_BYTES); the next subscribes wait until that is paid back. A
+   * connection reads one subscribe at a time, so its own budget is overdrawn by at most one answer, and an
+   * address's by at most the MAX_CONCURRENT_READS_PER_IP answers it may have in flight.
    */
   chargeRead(bytes: number, now = Date.now()): void {
     this.reads.take(bytes, now);

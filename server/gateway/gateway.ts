@@ -59,7 +59,7 @@ export class Gateway {
     this.handlerFailed = throttledLog(log, 'error', 'handler failed');
     this.addresses = new ClientAddresses(options.trustedProxies ?? []);
     this.admission = new Admission(limits);
-    this.budgets = new GatewayBudgets(limits);
+    this.budgets = new GatewayBudgets(limits, (inFlight) => meter.readsInFlightChanged?.(inFlight));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.MAX_FRAME_BYTES, perMessageDeflate: false });
     this.hub = new TopicHub({
       gapWaitMs: limits.GAP_WAIT_MS,

@@ -20,6 +20,8 @@ export interface GatewayMeter {
   connectionRefused?(reason: AdmissionRefusal): void;
   /** A write or subscribe was refused by a budget held across connections. */
   budgetRefused?(budget: BudgetRefusal['budget']): void;
+  /** Subscribe reads in flight on the node changed to `current` (at most MAX_CONCURRENT_READS_PER_IP per address). */
+  readsInFlightChanged?(current: number): void;
 }
 
 /** Plain counters, enough for tests and /healthz details. */
@@ -30,6 +32,8 @@ export class CountingMeter implements GatewayMeter {
   bytesOut = 0;
   busIn = 0;
   slowClients = 0;
+  readsInFlight = 0;
+  peakReadsInFlight = 0;
   readonly errors = new Map<ErrorCode, number>();
   readonly refusedConnections = new Map<AdmissionRefusal, number>();
   readonly budgetRefusals = new Map<BudgetRefusal['budget'], number>();
@@ -66,5 +70,10 @@ export class CountingMeter implements GatewayMeter {
 
   budgetRefused(budget: BudgetRefusal['budget']): void {
     this.budgetRefusals.set(budget, (this.budgetRefusals.get(budget) ?? 0) + 1);
+  }
+
+  readsInFlightChanged(current: number): void {
+    this.readsInFlight = current;
+    if (current > this.peakReadsInFlight) this.peakReadsInFlight = current;
   }
 }

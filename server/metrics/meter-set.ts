@@ -46,4 +46,8 @@ export class MeterSet implements GatewayMeter {
   budgetRefused(budget: BudgetRefusal['budget']): void {
     for (const meter of this.meters) meter.budgetRefused?.(budget);
   }
+
+  readsInFlightChanged(current: number): void {
+    for (const meter of this.meters) meter.readsInFlightChanged?.(current);
+  }
 }

@@ -51,6 +51,7 @@ export class PrometheusMetrics implements GatewayMeter {
   private readonly connectionsRefused: Counter<'reason'>;
   private readonly budgetRefusals: Counter<'budget'>;
   private readonly connectionsDropped: Counter<'reason'>;
+  private readonly readsInFlight: Gauge;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -68,6 +69,10 @@ export class PrometheusMetrics implements GatewayMeter {
     new Gauge({
       name: 'imagechat_topics', help: 'Images with at least one subscriber on this node (bus subscriptions).', registers,
       collect() { this.set(sources.topics()); },
+    });
+    this.readsInFlight = new Gauge({
+      name: 'imagechat_reads_in_flight', registers,
+      help: 'Subscribe reads (snapshots and replays) being read and sent; at most MAX_CONCURRENT_READS_PER_IP per address.',
     });
     this.eventsIn = new Counter({ name: 'imagechat_events_in_total', help: 'Image events received from the bus for local subscribers.', registers });
     this.eventsOut = new Counter({ name: 'imagechat_events_out_total', help: 'Image events delivered to connections (a batch counts its events).', registers });
@@ -149,6 +154,10 @@ export class PrometheusMetrics implements GatewayMeter {
 
   budgetRefused(budget: BudgetRefusal['budget']): void {
     this.budgetRefusals.inc({ budget });
+  }
+
+  readsInFlightChanged(current: number): void {
+    this.readsInFlight.set(current);
   }
 
   /** The exposition text and its content type. */

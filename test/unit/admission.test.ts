@@ -80,7 +80,7 @@ test('budgets across connections are forgotten once refilled; checking a budget 
   try {
     const write = { type: 'add-comment', broadcastId: 'b', tenantId: 't', urlId: 'u', chatId: 'c', text: 'héllo' } as const;
     for (let i = 0; i < 1000; i += 1) expect(budgets.forConnection(`10.0.${i >> 8}.${i & 255}`).chargeWrite(write, `user-${i}`, 0)).toBeNull();
-    expect(budgets.trackedKeys).toBe(3000); // person writes, person bytes, address writes
+    expect(budgets.trackedKeys).toBe(4000); // person writes, person bytes, address writes, address bytes
     budgets.sweep(60_000);
     expect(budgets.trackedKeys).toBe(0);
   } finally {
