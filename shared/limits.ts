@@ -91,6 +91,12 @@ export const LIMITS = {
   CLOSE_GRACE_MS: 1000,
   /** Snapshot and replay reads one client address may have in flight at once; more wait their turn. */
   MAX_CONCURRENT_READS_PER_IP: 4,
+  /**
+   * How long a subscribe waits for its connection's unsent buffer to drain (below a quarter of
+   * SLOW_CLIENT_BUFFER_BYTES) before it is read; a reader that slow is answered `unavailable` and retries later.
+   * A large snapshot takes well under a second on a slow mobile link.
+   */
+  SUBSCRIBE_DRAIN_TIMEOUT_MS: 20_000,
   /** Writes per minute one tenant may make on a node, so one busy or abused tenant leaves room for the others. */
   TENANT_WRITES_PER_MINUTE: 30_000,
   /** Bytes of text per minute one tenant may write on a node. */

@@ -2,6 +2,7 @@
  * One client's WebSocket: parses and validates each frame, applies the rate limits, and answers. Handlers
  * are flat guard clauses; every error names its code and the connection lives on, except for abuse.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type WebSocket from 'ws';
 import type { Logger } from 'pino';
 import {
@@ -43,6 +44,9 @@ type ErrorScope = Omit<ErrorMessage, 'type' | 'code' | 'message'>;
 
 const GUEST_NAME = 'Guest';
 
+/** How often a subscribe waiting for its connection's buffer to drain looks again: short next to a snapshot's send. */
+const DRAIN_POLL_MS = 15;
+
 export class Connection {
   /** False after a ping went unanswered; the next heartbeat terminates the socket. */
   alive = true;
@@ -55,8 +59,10 @@ export class Connection {
   private closed = false;
   /** Per image, the tail of this connection's subscribes and unsubscribes, which run in arrival order. */
   private readonly topicOrder = new Map<string, Promise<void>>();
-  /** Images whose subscribe is being answered. */
-  private readonly subscribing = new Set<string>();
+  /** The tail of this connection's subscribe reads, which run one at a time in arrival order. */
+  private readOrder: Promise<void> = Promise.resolve();
+  /** Subscribes received and not yet answered (waiting or being read). */
+  private subscribesPending = 0;
   /** The tail of this connection's write authorizations, which run in arrival order. */
   private writeOrder: Promise<void> = Promise.resolve();
   /** Tenants this connection is the admin (moderator) of, via `subscribe-tenant`, with the secret that opened it. */
@@ -197,7 +203,7 @@ export class Connection {
       case 'hello':
         return this.hello(message);
       case 'subscribe':
-        return this.inTopicOrder(imageTopic(message), () => this.subscribe(message));
+        return this.queueSubscribe(message);
       case 'unsubscribe':
         return this.inTopicOrder(imageTopic(message), () => this.unsubscribe(message));
       case 'subscribe-tenant':
@@ -207,10 +213,14 @@ export class Connection {
     }
   }
 
+  /**
+   * Only a valid session changes who the connection is (a person who signs in on an open connection); any other
+   * hello changes the name alone. A new identity per hello would restart the per-person budgets and caps.
+   */
   private hello(message: HelloMessage): void {
     const known = message.session ? this.context.signer.verify(message.session) : null;
     const name = message.name || GUEST_NAME;
-    this.user = { id: known ?? newUserId(), name };
+    this.user = { id: known ?? this.user.id, name };
     this.outbox.send({ type: 'welcome', user: this.user, session: this.context.signer.issue(this.user.id) });
   }
 
@@ -229,23 +239,71 @@ export class Connection {
     return run;
   }
 
+  /**
+   * A subscribe waits for its image's earlier subscribes and unsubscribes (`inTopicOrder`), then for its turn
+   * among the connection's reads (`inReadOrder`). Subscribes waiting count toward the subscription cap, so a
+   * burst can neither queue more reads than a connection may hold images nor pass the cap.
+   */
+  private queueSubscribe(message: SubscribeMessage): Promise<void> {
+    const { MAX_SUBSCRIPTIONS_PER_CONNECTION: max } = this.context.limits;
+    if (this.subscribesPending >= max) {
+      this.error('limit-reached', `at most ${max} images per connection`, { for: 'subscribe', tenantId: message.tenantId, urlId: message.urlId });
+      return Promise.resolve();
+    }
+    this.subscribesPending += 1;
+    const done = () => { this.subscribesPending -= 1; };
+    const run = this.inTopicOrder(imageTopic(message), () => this.inReadOrder(() => this.subscribe(message)));
+    run.then(done, done);
+    return run;
+  }
+
+  /**
+   * One subscribe read at a time per connection, in arrival order: each one's read-budget check sees what the
+   * previous answer charged, so a burst of subscribes cannot all pass the check before any answer is counted.
+   */
+  private inReadOrder(operation: () => Promise<void>): Promise<void> {
+    const run = this.readOrder.then(operation);
+    this.readOrder = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
   private async subscribe(message: SubscribeMessage): Promise<void> {
+    if (this.closed) return;
     const key: ImageKey = { tenantId: message.tenantId, urlId: message.urlId };
     const topic = imageTopic(key);
     const scope = { for: 'subscribe', tenantId: key.tenantId, urlId: key.urlId };
-    // Subscribes still being answered count toward the cap, so a burst cannot pass it.
-    if (!this.subscriptions.has(topic) && this.subscriptions.size + this.subscribing.size >= this.context.limits.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-      return this.error('limit-reached', `at most ${this.context.limits.MAX_SUBSCRIPTIONS_PER_CONNECTION} images per connection`, scope);
+    const { limits, budgets } = this.context;
+    // Reads run one at a time, so the subscriptions installed so far are all there is to count.
+    if (!this.subscriptions.has(topic) && this.subscriptions.size >= limits.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+      return this.error('limit-reached', `at most ${limits.MAX_SUBSCRIPTIONS_PER_CONNECTION} images per connection`, scope);
     }
-    // Before anything is read: a spent read budget costs the store nothing. An existing subscription stays.
-    const refusal = this.context.budgets.readRefusal();
-    if (refusal) return this.overBudget(refusal, scope, false);
-    this.subscribing.add(topic);
+    // Backpressure: the next answer is read only once the previous ones are (mostly) on the wire, so a page of
+    // large images gets them one after another instead of piling them up past the slow-client cap.
+    if (!(await this.drained())) {
+      if (this.closed) return;
+      return this.error('unavailable', `this connection has not read what it was sent for ${limits.SUBSCRIBE_DRAIN_TIMEOUT_MS} ms; subscribe again later`, scope);
+    }
+    const release = await budgets.acquireRead();
     try {
+      if (this.closed) return;
+      // Before anything is read: a spent read budget costs the store nothing. An existing subscription stays.
+      const refusal = budgets.readRefusal();
+      if (refusal) return this.overBudget(refusal, scope, false);
       await this.installSubscription(key, topic, message, scope);
     } finally {
-      this.subscribing.delete(topic);
+      release();
     }
+  }
+
+  /** Waits until the socket's unsent data is below a quarter of the slow-client cap; false if it does not in time. */
+  private async drained(): Promise<boolean> {
+    const { SLOW_CLIENT_BUFFER_BYTES, SUBSCRIBE_DRAIN_TIMEOUT_MS } = this.context.limits;
+    const deadline = Date.now() + SUBSCRIBE_DRAIN_TIMEOUT_MS;
+    while (this.outbox.unsentBytes >= SLOW_CLIENT_BUFFER_BYTES / 4) {
+      if (this.closed || Date.now() >= deadline) return false;
+      await sleep(DRAIN_POLL_MS);
+    }
+    return !this.closed;
   }
 
   private async installSubscription(key: ImageKey, topic: string, message: SubscribeMessage, scope: ErrorScope): Promise<void> {
@@ -281,8 +339,10 @@ export class Connection {
       return this.error('too-large', `this image's snapshot is ${answer.bytes} bytes, more than the ${limits.MAX_SNAPSHOT_BYTES} a subscribe is sent`, scope);
     }
     this.context.budgets.chargeRead(answer.bytes);
-    this.outbox.sendFrame(answer.frame);
+    this.outbox.sendAnswer(answer.frame, answer.bytes);
     this.context.hub.goLive(topic, subscriber, answer.seq);
+    // Out now, so the next subscribe's backpressure check sees this answer in the socket's buffer.
+    this.outbox.flush();
   }
 
   private dropSubscription(topic: string, subscriber: Subscriber): void {

@@ -3,6 +3,11 @@
  * events become `batch` frames (per tenant, so metering stays exact), everything else goes out as is, in
  * the order it was queued. Event frames are UTF-8 bytes encoded once per node and shared by every
  * subscriber: they are sent as text frames without being encoded again per socket.
+ *
+ * A connection whose unsent buffer passes the cap is a slow consumer and is closed, except for the bytes of the
+ * last `subscribed` answer still in that buffer: a subscribe answer is sent only once the buffer has drained
+ * (the connection paces them), so one snapshot of up to MAX_SNAPSHOT_BYTES, larger than the cap itself, never
+ * trips it on its own.
  */
 import type WebSocket from 'ws';
 
@@ -16,6 +21,8 @@ interface QueuedFrame {
   tenantId?: string;
   /** Set for events: the image the event belongs to (per-image usage). */
   urlId?: string;
+  /** Set for a `subscribed` answer: its size in bytes, exempt from the overflow check while it drains. */
+  answerBytes?: number;
 }
 
 export interface OutboxHooks {
@@ -28,6 +35,9 @@ export interface OutboxHooks {
 export class Outbox {
   private queue: QueuedFrame[] = [];
   private scheduled = false;
+  /** The last `subscribed` answer handed to the socket, and the bytes sent after it (behind it in the buffer). */
+  private answerBytes = 0;
+  private sentAfterAnswer = 0;
 
   constructor(
     private readonly socket: WebSocket,
@@ -51,6 +61,18 @@ export class Outbox {
     this.push({ frame });
   }
 
+  /** Queues a `subscribed` answer of `bytes` bytes, which the connection sends only on a drained buffer. */
+  sendAnswer(frame: string, bytes: number): void {
+    this.push({ frame, answerBytes: bytes });
+  }
+
+  /** Bytes not yet on the wire: queued here (control frames counted by length) and buffered by the socket. */
+  get unsentBytes(): number {
+    let queued = 0;
+    for (const item of this.queue) queued += item.frame.length;
+    return this.socket.bufferedAmount + queued;
+  }
+
   private push(item: QueuedFrame): void {
     this.queue.push(item);
     if (this.scheduled) return;
@@ -58,15 +80,35 @@ export class Outbox {
     setImmediate(() => this.flush());
   }
 
-  private write(frame: string | Buffer): boolean {
+  private write(frame: string | Buffer, answerBytes?: number): boolean {
     if (this.socket.readyState !== this.socket.OPEN) return false;
-    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
+    const buffered = this.socket.bufferedAmount;
+    if (buffered - this.answerStillBuffered(buffered) > this.maxBufferedBytes) {
       this.queue = [];
       this.hooks.overflow();
       return false;
     }
     this.socket.send(frame, { binary: false });
+    if (answerBytes !== undefined) {
+      this.answerBytes = answerBytes;
+      this.sentAfterAnswer = 0;
+    } else if (this.answerBytes > 0) {
+      this.sentAfterAnswer += typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
+    }
     return true;
+  }
+
+  /**
+   * How much of the socket's buffer is still the last answer. The buffer drains in order, so what was sent
+   * after the answer is its tail: the answer's part is what lies before that, at most the answer itself.
+   */
+  private answerStillBuffered(buffered: number): number {
+    if (this.answerBytes === 0) return 0;
+    const left = Math.min(this.answerBytes, buffered - this.sentAfterAnswer);
+    if (left > 0) return left;
+    this.answerBytes = 0;
+    this.sentAfterAnswer = 0;
+    return 0;
   }
 
   /** Sends everything queued now. */
@@ -78,7 +120,7 @@ export class Outbox {
     while (index < queue.length) {
       const item = queue[index]!;
       if (item.tenantId === undefined) {
-        if (!this.write(item.frame)) return;
+        if (!this.write(item.frame, item.answerBytes)) return;
         index += 1;
         continue;
       }
