@@ -12,7 +12,7 @@ import { TestClient } from '../helpers/ws-client.js';
 /** Every budget out of the way except those a test sets. */
 const OPEN = {
   MAX_CONNECTIONS_PER_IP: '1000', CONNECTION_BURST_PER_IP: '1000', CONNECTION_RATE_PER_IP: '100000',
-  PERSON_WRITES_PER_MINUTE: '100000', PERSON_WRITE_BYTES_PER_MINUTE: '100000000', IP_WRITES_PER_MINUTE: '100000',
+  PERSON_WRITES_PER_MINUTE: '100000', PERSON_WRITE_BYTES_PER_MINUTE: '100000000', IP_WRITES_PER_MINUTE: '100000', IP_WRITE_BYTES_PER_MINUTE: '100000000',
   TENANT_WRITES_PER_MINUTE: '100000', TENANT_WRITE_BYTES_PER_MINUTE: '100000000', MAX_CHATS_PER_PERSON_PER_IMAGE: '1000',
 };
 
@@ -88,6 +88,51 @@ test('bytes of text per person: UTF-8 bytes are counted, across sockets', async 
   expect(refusals(answers)[0]).toMatchObject({ code: 'rate-limited', message: expect.stringMatching(/^more than 2000 bytes of text a minute by one person/) });
   // A write without text still goes through.
   expect((await ann.client.write({ type: 'move-chat', tenantId: 'demo', urlId, chatId, x: 0.1, y: 0.1 })).type).toBe('ack');
+});
+
+test('a hello without a session keeps the connection\'s user id: only a valid session changes who it is', async () => {
+  server = await startTestServer(OPEN);
+  const ann = await connect();
+  const bob = await connect();
+  const hello = async (client: TestClient, message: Record<string, unknown>) => {
+    client.send({ type: 'hello', ...message });
+    return (await client.nextOfType<Extract<ServerMessage, { type: 'welcome' }>>('welcome')).user;
+  };
+  expect(await hello(ann.client, { name: 'Ann 2' })).toEqual({ id: ann.userId, name: 'Ann 2' });
+  expect(await hello(ann.client, {})).toEqual({ id: ann.userId, name: 'Guest' });
+  // A forged token changes nothing either.
+  expect((await hello(ann.client, { name: 'Eve', session: bob.session.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) })).id).toBe(ann.userId);
+  // A valid session is a sign-in on the open connection.
+  expect(await hello(ann.client, { name: 'Bob', session: bob.session })).toEqual({ id: bob.userId, name: 'Bob' });
+});
+
+test('saying hello again without a session does not restart the per-person byte budget', async () => {
+  server = await startTestServer({ ...OPEN, PERSON_WRITE_BYTES_PER_MINUTE: '2000' });
+  const urlId = `img-${randomUUID()}`;
+  const hopper = await connect();
+  const answers: Answer[] = [];
+  for (let i = 0; i < 8; i += 1) {
+    // A new name before every write: the attack that used to be a new person (and a fresh budget) each time.
+    hopper.client.send({ type: 'hello', name: `hop ${i}` });
+    answers.push(await hopper.client.write({ type: 'create-chat', tenantId: 'demo', urlId, x: 0.5, y: 0.5, text: 'é'.repeat(250) }) as Answer);
+  }
+  expect(answers.map((a) => a.type)).toEqual(['ack', 'ack', 'ack', 'ack', 'error', 'error', 'error', 'error']);
+  expect(refusals(answers)[0]!.message).toMatch(/^more than 2000 bytes of text a minute by one person/);
+});
+
+test('bytes of text per address: guests on many sockets, each a new person, share IP_WRITE_BYTES_PER_MINUTE', async () => {
+  server = await startTestServer({ ...OPEN, IP_WRITE_BYTES_PER_MINUTE: '2000' });
+  const urlId = `img-${randomUUID()}`;
+  const guests = await Promise.all(Array.from({ length: 4 }, () => connect()));
+  const answers: Answer[] = [];
+  // 500 bytes each (250 × "é"): four fit, whichever guest sends them.
+  for (let i = 0; i < 8; i += 1) answers.push(await guests[i % 4]!.client.write({ type: 'create-chat', tenantId: 'demo', urlId, x: 0.5, y: 0.5, text: 'é'.repeat(250) }) as Answer);
+  expect(answers.map((a) => a.type)).toEqual(['ack', 'ack', 'ack', 'ack', 'error', 'error', 'error', 'error']);
+  for (const error of refusals(answers)) {
+    expect(error).toMatchObject({ code: 'rate-limited', for: 'create-chat', message: expect.stringMatching(/^more than 2000 bytes of text a minute from one address; try again in \d+ s$/) });
+    expect(error.retryAfterMs).toBeGreaterThan(0);
+  }
+  expect(server.meter.budgetRefusals.get('address-bytes')).toBe(4);
 });
 
 test('guests from one address, each a new person, share the address\'s budget', async () => {
