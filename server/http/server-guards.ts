@@ -45,15 +45,17 @@ export interface ServerGuardOptions {
   onDrop: () => void;
 }
 
-interface RawStatus { status: string; code: ErrorCode }
+interface RawStatus { status: string; code: ErrorCode; message: string }
+
+const NOT_HTTP = 'the request is not valid HTTP/1.1';
 
 /** Status lines for parser errors, by Node's error code; anything else is a 400. */
 const CLIENT_ERROR_STATUS: Record<string, RawStatus> = {
-  HPE_HEADER_OVERFLOW: { status: '431 Request Header Fields Too Large', code: 'too-large' },
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: '413 Payload Too Large', code: 'too-large' },
-  ERR_HTTP_REQUEST_TIMEOUT: { status: '408 Request Timeout', code: 'bad-request' },
+  HPE_HEADER_OVERFLOW: { status: '431 Request Header Fields Too Large', code: 'too-large', message: NOT_HTTP },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: '413 Payload Too Large', code: 'too-large', message: NOT_HTTP },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: '408 Request Timeout', code: 'bad-request', message: 'the request did not arrive in time' },
 };
-const BAD_REQUEST: RawStatus = { status: '400 Bad Request', code: 'bad-request' };
+const BAD_REQUEST: RawStatus = { status: '400 Bad Request', code: 'bad-request', message: NOT_HTTP };
 
 /** Errors that mean the peer is gone: there is no one to answer. */
 const PEER_GONE = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
@@ -75,7 +77,8 @@ export function guardServer(server: Server, options: ServerGuardOptions): void {
       return;
     }
     log.debug({ code, reason: error.message }, 'http request rejected by the parser');
-    const answer = rawResponse(CLIENT_ERROR_STATUS[code] ?? BAD_REQUEST, 'the request is not valid HTTP/1.1');
+    const status = CLIENT_ERROR_STATUS[code] ?? BAD_REQUEST;
+    const answer = rawResponse(status);
     // Pipelined after a request still being answered: the 400 is written after that response, not inside it.
     afterResponses(socket, () => {
       if (socket.writable) socket.end(answer, () => socket.destroy());
@@ -85,7 +88,7 @@ export function guardServer(server: Server, options: ServerGuardOptions): void {
 
   server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
     socket.on('error', () => socket.destroy());
-    socket.end(rawResponse({ status: '405 Method Not Allowed', code: 'bad-request' }, 'this server is not a proxy'), () => socket.destroy());
+    socket.end(rawResponse({ status: '405 Method Not Allowed', code: 'bad-request', message: 'this server is not a proxy' }), () => socket.destroy());
   });
 
   const warnAccept = throttledLog(log, 'warn', 'http server error (connections are still served)');
@@ -128,8 +131,8 @@ function trackResponses(server: Server): (socket: Duplex, then: () => void) => v
 }
 
 /** A whole response written straight to a socket, in the JSON error shape of the routes. */
-function rawResponse(status: RawStatus, message: string): string {
-  const body = JSON.stringify({ error: { code: status.code, message } });
-  return `HTTP/1.1 ${status.status}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n`
+function rawResponse({ status, code, message }: RawStatus): string {
+  const body = JSON.stringify({ error: { code, message } });
+  return `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n`
     + `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }

@@ -17,8 +17,6 @@ import { parseResponses } from '../helpers/raw-http.js';
 const CAP = 20;
 /** Long enough that the checks made while the requests hang finish first on a loaded machine. */
 const HEADERS_TIMEOUT_MS = 3000;
-/** Node checks the timeouts every second; the rest is room for a loaded machine. */
-const TIMEOUT_SLACK_MS = 2500;
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -137,13 +135,14 @@ test('past MAX_TCP_CONNECTIONS_PER_IP half-open requests are dropped at once and
   // Ten drops, one line: the first is written at once, the rest wait for the throttle's interval.
   expect(dropWarnings(node)).toEqual([expect.objectContaining({ level: 40, address: '127.0.0.1', maxTcpConnectionsPerIp: CAP, times: 1 })]);
 
-  await until(() => held.every((request) => request.closedAt !== undefined), HEADERS_TIMEOUT_MS + TIMEOUT_SLACK_MS + 1000, 'the half-open requests closed by the headers timeout');
+  // Bounded well below Node's 60 s default (which the old code had), loosely enough for a loaded machine.
+  await until(() => held.every((request) => request.closedAt !== undefined), HEADERS_TIMEOUT_MS + 12_000, 'the half-open requests closed by the headers timeout');
   for (const request of held) {
     const waited = request.closedAt! - request.sentAt;
     expect(waited).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 100);
-    expect(waited).toBeLessThan(HEADERS_TIMEOUT_MS + TIMEOUT_SLACK_MS);
     const answer = parseResponses(request.received).responses;
     expect(answer.map((response) => [response.status, response.headers.get('connection')])).toEqual([[408, ['close']]]);
+    expect(JSON.parse(answer[0]!.body.toString())).toEqual({ error: { code: 'bad-request', message: 'the request did not arrive in time' } });
   }
 
   // The address's count went back to zero with them: it may open its whole share again.
@@ -189,5 +188,6 @@ test('a refused WebSocket that never answers the close is cut off after CLOSE_GR
   // A close frame (0x88) with code 1008.
   expect([frame[0], frame.readUInt16BE(2)]).toEqual([0x88, 1008]);
   expect(closedAt - upgradedAt).toBeGreaterThanOrEqual(900);
-  expect(closedAt - upgradedAt).toBeLessThan(2500);
+  // Loose on purpose (a loaded machine), yet below the 5 s a refused socket used to hold its descriptor.
+  expect(closedAt - upgradedAt).toBeLessThan(4500);
 });
