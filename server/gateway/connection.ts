@@ -2,7 +2,7 @@
  * One client's WebSocket: parses and validates each frame, applies the rate limits, and answers. Handlers
  * are flat guard clauses; every error names its code and the connection lives on, except for abuse.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type WebSocket from 'ws';
 import type { Logger } from 'pino';
 import {
@@ -285,6 +285,9 @@ export class Connection {
     }
     const release = await budgets.acquireRead();
     try {
+      // A read (a large snapshot takes tens of milliseconds) waits for the next turn of the event loop: slots
+      // pass from one read to the next as promises, and without this a run of reads would hold the loop throughout.
+      await nextTurn();
       if (this.closed) return;
       // Before anything is read: a spent read budget costs the store nothing. An existing subscription stays.
       const refusal = budgets.readRefusal();
