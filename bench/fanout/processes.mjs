@@ -6,6 +6,7 @@
 import { fork, spawn, execFileSync } from 'node:child_process';
 import { closeSync, createWriteStream, openSync, readFileSync, rmSync } from 'node:fs';
 import { freePort } from '../cluster/services.mjs';
+import { LOAD_TEST_LIMITS } from '../load-limits.mjs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -73,19 +74,7 @@ export async function startImageChat(dir, profileDir) {
     DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
     LOG_LEVEL: 'warn',
     DRAIN_MS: '0',
-    WRITE_RATE_PER_SECOND: '1000000',
-    WRITE_BURST: '1000000',
-    FRAME_RATE_PER_SECOND: '1000000',
-    FRAME_BURST: '1000000',
-    MAX_CHATS_PER_IMAGE: '1000000',
-    // One writer makes every marker on one image: the per-person and image byte caps out of the way too.
-    MAX_CHATS_PER_PERSON_PER_IMAGE: '1000000', MAX_IMAGE_BYTES: '2000000000',
-    // All load comes from one address and one tenant: admission and the budgets across connections out of the way.
-    MAX_CONNECTIONS: '1000000', MAX_CONNECTIONS_PER_IP: '1000000', CONNECTION_RATE_PER_IP: '100000000', CONNECTION_BURST_PER_IP: '1000000',
-    MAX_TCP_CONNECTIONS_PER_IP: '1000000',
-    PERSON_WRITES_PER_MINUTE: '100000000', IP_WRITES_PER_MINUTE: '100000000', TENANT_WRITES_PER_MINUTE: '100000000',
-    PERSON_WRITE_BYTES_PER_MINUTE: '2000000000', TENANT_WRITE_BYTES_PER_MINUTE: '2000000000', IP_WRITE_BYTES_PER_MINUTE: '2000000000',
-    READ_BYTES_PER_MINUTE: '2000000000', READ_BYTES_PER_MINUTE_PER_IP: '2000000000', MAX_CONCURRENT_READS_PER_IP: '1000000',
+    ...LOAD_TEST_LIMITS,
   };
   const args = ['--inspect=127.0.0.1:0', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const child = track(spawn(process.execPath, [...args, join(ROOT, 'dist/server/main.js')], { cwd: ROOT, env, stdio: ['ignore', log, 'pipe'] }));
