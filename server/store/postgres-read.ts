@@ -27,7 +27,7 @@ SELECT img.seq, img.epoch,
        ELSE (SELECT coalesce(json_agg(json_build_object(
                'id', c.id, 'x', c.x, 'y', c.y, 'author', json_build_object('id', c.author_id, 'name', c.author_name),
                'createdAt', c.created_at, 'resolved', c.resolved, 'comments', coalesce(t.comments, '[]'::json)
-             ) ORDER BY c.created_at, c.id), '[]'::json)
+             ) ORDER BY c.created_at, c.id COLLATE "C"), '[]'::json)
              FROM chats c LEFT JOIN threads t ON t.chat_id = c.id WHERE c.tenant_id = $1 AND c.url_id = $2)
   END AS chats
 FROM img, replay`;

@@ -63,7 +63,7 @@ export async function readUsage(db: Db, tenantId: string, from: string, to: stri
 export async function readTopImages(db: Db, tenantId: string, from: string, to: string, limit: number): Promise<ImageUsage[]> {
   const { rows } = await db.query<{ url_id: string; messages: string; bytes: string }>(
     `SELECT url_id, SUM(messages) AS messages, SUM(bytes) AS bytes FROM usage_images
-     WHERE tenant_id = $1 AND day >= $2 AND day <= $3 GROUP BY url_id ORDER BY SUM(messages) DESC, url_id LIMIT $4`, [tenantId, from, to, limit]);
+     WHERE tenant_id = $1 AND day >= $2 AND day <= $3 GROUP BY url_id ORDER BY SUM(messages) DESC, url_id COLLATE "C" LIMIT $4`, [tenantId, from, to, limit]);
   return rows.map((r) => ({ urlId: r.url_id, pubSubMessageCount: Number(r.messages), pubSubBandwidth: Number(r.bytes) }));
 }
 

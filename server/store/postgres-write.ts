@@ -95,6 +95,7 @@ export async function storeAndCommit(client: pg.PoolClient, key: ImageKey, chang
   const json = (value: unknown) => `${literal(JSON.stringify(value))}::jsonb`;
   const statements: string[] = [];
   // Each chat's row is written once, in its final state: a batch of comments on one thread updates it once.
+  // Every column is set, since a chat deleted and made again under the same id in one batch is a new marker.
   const finalChats = new Map<string, ChatState | null>();
   for (const row of change.rows) {
     finalChats.set(row.chatId, row.chat);
@@ -127,6 +128,7 @@ export async function storeAndCommit(client: pg.PoolClient, key: ImageKey, chang
       VALUES (${tenant}, ${url}, ${literal(id)}, ${float(marker.x)}, ${float(marker.y)}, ${literal(marker.author.id)}, ${literal(marker.author.name)},
         ${integer(marker.createdAt)}, ${marker.resolved ? 'true' : 'false'}, ${integer(chat.commentCount)}, ${integer(chat.nextOrdinal)}, ${integer(chat.bytes)})
       ON CONFLICT (tenant_id, url_id, id) DO UPDATE SET x = EXCLUDED.x, y = EXCLUDED.y, resolved = EXCLUDED.resolved,
+        author_id = EXCLUDED.author_id, author_name = EXCLUDED.author_name, created_at = EXCLUDED.created_at,
         comment_count = EXCLUDED.comment_count, next_ordinal = EXCLUDED.next_ordinal, bytes = EXCLUDED.bytes`);
   }
   const { image } = change;

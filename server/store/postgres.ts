@@ -86,6 +86,8 @@ export class PostgresStore implements Store {
 
   async init(): Promise<void> {
     await this.transaction(async (client) => {
+      // A migration of a large database, or the wait for another node's, may take longer than any query should.
+      await client.query('SET LOCAL statement_timeout = 0');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
       await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
       const applied = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));

@@ -137,6 +137,26 @@ export function storeRowsContract(backend: StoreBackend): void {
       await store.close();
     });
 
+    test('a marker deleted and made again under its id by another person in one batch is theirs, as the events say', async () => {
+      const store = await open(await backend.fresh());
+      const key = imageKey();
+      const chatId = randomUUID();
+      const bob: Actor = { id: 'u-bob', name: 'Bob', moderator: false };
+      const first = sequenced(await writeMessage(store, key, { type: 'create-chat', chatId, x: 0.1, y: 0.1, text: 'Ann\'s' }));
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a later createdAt for the new marker
+      // Issued together, so PostgreSQL plans them as one batch.
+      const together = (await Promise.all([
+        writeMessage(store, key, { type: 'resolve-chat', chatId, resolved: true }),
+        writeMessage(store, key, { type: 'delete-chat', chatId }),
+        writeMessage(store, key, { type: 'create-chat', chatId, x: 0.9, y: 0.9, text: 'Bob\'s' }, { actor: bob }),
+      ])).map(sequenced);
+      const snapshot = await snapshotOf(store, key);
+      expect(snapshot).toEqual(replay([first, ...together]));
+      expect(snapshot[0]).toMatchObject({ author: { id: 'u-bob', name: 'Bob' }, resolved: false });
+      expect(sequenced(await writeMessage(store, key, { type: 'move-chat', chatId, x: 0.5, y: 0.5 }, { actor: bob })).seq).toBe(5);
+      await store.close();
+    });
+
     test('a thread is capped to the byte, counted as escaped on the wire; shrinking edits and deletes pass', async () => {
       const store = await open(await backend.fresh());
       const key = imageKey();
