@@ -8,9 +8,9 @@ import { imageTopic, type ImageEvent, type ImageKey, type Limits, type WriteMess
 import type { Bus } from '../bus/types.js';
 import type { ReadResult, Store, Tenant, WriteOutcome } from '../store/types.js';
 import { planWrite, writeTarget, type Actor } from './plan.js';
-import { TenantCache } from './tenant-cache.js';
+import { TenantCache, TenantLookupDeferred } from './tenant-cache.js';
 
-export type Access = { ok: true; tenant: Tenant } | { ok: false; code: 'forbidden'; message: string };
+export type Access = { ok: true; tenant: Tenant } | { ok: false; code: 'forbidden' | 'unavailable'; message: string };
 
 /** The one refusal of `access`: it says what to check, not which of the two checks failed. */
 export const refusedAccess = (tenantId: string): string =>
@@ -44,7 +44,14 @@ export class ChatService {
    * origin get the same answer, so a stranger cannot learn which tenant ids exist.
    */
   async access(tenantId: string, origin: string | undefined): Promise<Access> {
-    const tenant = await this.tenants.get(tenantId);
+    let tenant: Tenant | null;
+    try {
+      tenant = await this.tenants.get(tenantId);
+    } catch (error) {
+      if (!(error instanceof TenantLookupDeferred)) throw error;
+      // Someone is probing tenant ids: ask again shortly (clients retry unavailable), whichever tenant this is.
+      return { ok: false, code: 'unavailable', message: 'the server is busy; try again shortly' };
+    }
     const allowed = tenant !== null && (tenant.origins.length === 0 || (origin !== undefined && tenant.origins.includes(origin)));
     if (!tenant || !allowed) return { ok: false, code: 'forbidden', message: refusedAccess(tenantId) };
     return { ok: true, tenant };

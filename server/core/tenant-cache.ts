@@ -5,8 +5,10 @@
  *   never wait and a changed origin list takes effect within seconds.
  * - An unknown id is remembered as unknown for TTL_MS. Both kinds are bounded, oldest first out, so probing
  *   many ids never pushes the real tenants out.
- * - Store reads for ids not in the cache are capped node-wide (MISS_LOOKUPS_PER_SECOND); past the cap an
- *   uncached id is answered as unknown without asking the store. Concurrent reads of one id share one lookup.
+ * - Store reads for ids not in the cache are capped node-wide (MISS_LOOKUPS_PER_SECOND); past the cap `get`
+ *   throws `TenantLookupDeferred` without asking the store, and the caller answers `unavailable`, which clients
+ *   retry: a real tenant not yet cached (after a restart, say) is delayed, never refused. Concurrent reads of
+ *   one id share one lookup.
  */
 import type { Store, Tenant } from '../store/types.js';
 
@@ -19,6 +21,13 @@ const MAX_UNKNOWN = 10_000;
 export const MISS_LOOKUPS_PER_SECOND = 200;
 
 interface Entry { tenant: Tenant | null; expires: number }
+
+/** Thrown by `get` when the node's budget of store lookups for uncached ids is spent this second. */
+export class TenantLookupDeferred extends Error {
+  constructor() {
+    super('too many lookups of unknown tenants on this node right now');
+  }
+}
 
 export class TenantCache {
   private readonly known = new Map<string, Entry>();
@@ -41,7 +50,7 @@ export class TenantCache {
     if (unknown && unknown.expires > now) return null;
     const pending = this.inFlight.get(id);
     if (pending) return pending;
-    if (!this.mayLookUp(now)) return null;
+    if (!this.mayLookUp(now)) throw new TenantLookupDeferred();
     return this.lookUp(id);
   }
 
