@@ -1,10 +1,13 @@
 /**
  * Serves the built widget, demo and dashboard from one directory. Only files under that directory are
- * reachable; names are resolved and checked, never concatenated blindly. A file is opened before the status
- * line is written, so running out of file descriptors is still a clean 503, and its stream's errors are
- * handled by `pipeline` instead of reaching the process.
+ * reachable; names are resolved and checked, never concatenated blindly.
+ *
+ * Files up to MAX_CACHED_FILE_BYTES are served from memory (read once, re-read when their size or mtime
+ * changes): a request holds no file descriptor, so pipelined requests a client never reads cannot pile up
+ * open files. A larger file is opened before the status line is written, so running out of file descriptors
+ * is still a clean 503, and its stream's errors are handled by `pipeline` instead of reaching the process.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
@@ -32,7 +35,21 @@ const NOT_THERE = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'ENAMETOOLON
 /** Open errors that mean the process (or the machine) has no file descriptor left: try again later. */
 const OUT_OF_DESCRIPTORS = new Set(['EMFILE', 'ENFILE']);
 
-type Opened = { kind: 'file'; handle: FileHandle; size: number } | { kind: 'missing' } | { kind: 'exhausted' };
+/** The built bundles are well below this; source maps too. */
+const MAX_CACHED_FILE_BYTES = 1024 * 1024;
+/** All cached files together: a public folder is a few MB. */
+const MAX_CACHE_BYTES = 32 * 1024 * 1024;
+
+type Opened =
+  | { kind: 'file'; handle: FileHandle; size: number }
+  | { kind: 'cached'; body: Buffer }
+  | { kind: 'missing' }
+  | { kind: 'exhausted' };
+
+interface CachedFile { size: number; mtimeMs: number; body: Buffer }
+
+const cache = new Map<string, CachedFile>();
+let cachedBytes = 0;
 
 /**
  * Answers with the file at `relativePath` under `root`; returns false when there is none. `headers` are added
@@ -56,7 +73,7 @@ export async function serveFile(
     sendError(response, 'unavailable', 'the server is at its open-files limit; try again shortly');
     return true;
   }
-  const { handle, size } = opened;
+  const size = opened.kind === 'cached' ? opened.body.length : opened.size;
   const type = TYPES[extname(path)] ?? 'application/octet-stream';
   response.writeHead(200, {
     'content-type': type,
@@ -67,6 +84,11 @@ export async function serveFile(
     'x-content-type-options': 'nosniff',
     ...headers,
   });
+  if (opened.kind === 'cached') {
+    response.end(request.method === 'HEAD' ? undefined : opened.body);
+    return true;
+  }
+  const { handle } = opened;
   if (request.method === 'HEAD') {
     await handle.close();
     response.end();
@@ -78,16 +100,54 @@ export async function serveFile(
   return true;
 }
 
-/** Opens a regular file for reading; a directory or an unreadable name is `missing`. */
+/** The file from memory when it is small and unchanged since it was read; else opened for streaming. */
 async function openFile(path: string): Promise<Opened> {
+  let info;
+  try {
+    // stat by name holds no descriptor.
+    info = await stat(path);
+  } catch (error) {
+    return refusal(error);
+  }
+  if (!info.isFile()) return { kind: 'missing' };
+  const cached = cache.get(path);
+  if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) return { kind: 'cached', body: cached.body };
+  const opened = await openForStreaming(path);
+  if (opened.kind !== 'file' || opened.size > MAX_CACHED_FILE_BYTES) return opened;
+  try {
+    const body = await opened.handle.readFile();
+    remember(path, { size: info.size, mtimeMs: info.mtimeMs, body });
+    return { kind: 'cached', body };
+  } finally {
+    await opened.handle.close();
+  }
+}
+
+function remember(path: string, file: CachedFile): void {
+  const previous = cache.get(path);
+  if (previous) {
+    cache.delete(path);
+    cachedBytes -= previous.body.length;
+  }
+  if (cachedBytes + file.body.length > MAX_CACHE_BYTES) return;
+  cache.set(path, file);
+  cachedBytes += file.body.length;
+}
+
+function refusal(error: unknown): Opened {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (OUT_OF_DESCRIPTORS.has(code)) return { kind: 'exhausted' };
+  if (NOT_THERE.has(code)) return { kind: 'missing' };
+  throw error;
+}
+
+/** Opens a regular file for reading; a directory or an unreadable name is `missing`. */
+async function openForStreaming(path: string): Promise<Opened> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (OUT_OF_DESCRIPTORS.has(code)) return { kind: 'exhausted' };
-    if (NOT_THERE.has(code)) return { kind: 'missing' };
-    throw error;
+    return refusal(error);
   }
   try {
     const info = await handle.stat();

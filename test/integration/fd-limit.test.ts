@@ -164,7 +164,9 @@ test('out of file descriptors: a static file is a 503 with retry-after, the proc
   const tcp = await flood(node.port, 150);
   await until(() => openDescriptors(node) >= OPEN_FILES - 1);
 
-  const refused = await probe.get('/widget.js');
+  // A file not read before: /widget.js is served from memory now and needs no descriptor.
+  expect((await probe.get('/widget.js')).status).toBe(200);
+  const refused = await probe.get('/widget.iife.js');
   expect(refused.status).toBe(503);
   expect(refused.headers.get('retry-after')).toEqual(['5']);
   expect(JSON.parse(refused.body.toString())).toEqual({ error: { code: 'unavailable', message: 'the server is at its open-files limit; try again shortly' } });
@@ -223,4 +225,27 @@ test('WebSockets are held below the TCP cap: past it they are closed with 1013, 
   const metrics = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text();
   expect(metrics).toContain('imagechat_connections_refused_total{reason="node-full"} 6');
   expect(metrics).toContain('imagechat_connections_dropped_total{reason="fd-limit"} 0');
+});
+
+test('pipelined file requests a client never reads hold no file descriptors (400 used to hold 349 until garbage collection)', async () => {
+  const node = await startLimited({ FD_RESERVE: '8' });
+  const warm = await Probe.open(node.port);
+  expect((await warm.get('/widget.js')).status).toBe(200);
+  const before = openDescriptors(node);
+  const sockets = await Promise.all(Array.from({ length: 3 }, () => new Promise<Socket>((resolve) => {
+    const socket = connect(node.port, '127.0.0.1', () => {
+      socket.pause(); // never reads an answer
+      socket.write('GET /widget.js HTTP/1.1\r\nHost: a\r\n\r\n'.repeat(400));
+      resolve(socket);
+    });
+    socket.on('error', () => {});
+  })));
+  cleanups.push(() => sockets.forEach((socket) => socket.destroy()));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  // The three sockets themselves, and nothing per request.
+  expect(openDescriptors(node)).toBeLessThanOrEqual(before + 3 + 2);
+  sockets.forEach((socket) => socket.destroy());
+  expect(await healthz(node.port)).toBe(200);
+  expect((await fetch(`http://127.0.0.1:${node.port}/widget.js`)).status).toBe(200);
+  expect(alive(node)).toBe(true);
 });
