@@ -41,12 +41,13 @@ export class ChatService {
 
   /**
    * May a page from `origin` use this tenant's images? An unknown tenant and a known one that refuses the
-   * origin get the same answer, so a stranger cannot learn which tenant ids exist.
+   * origin get the same answer, so a stranger cannot learn which tenant ids exist. `requester` (the client's
+   * address) gets its own share of the lookups of tenants not yet cached.
    */
-  async access(tenantId: string, origin: string | undefined): Promise<Access> {
+  async access(tenantId: string, origin: string | undefined, requester?: string): Promise<Access> {
     let tenant: Tenant | null;
     try {
-      tenant = await this.tenants.get(tenantId);
+      tenant = await this.tenants.get(tenantId, requester);
     } catch (error) {
       if (!(error instanceof TenantLookupDeferred)) throw error;
       // Someone is probing tenant ids: ask again shortly (clients retry unavailable), whichever tenant this is.

@@ -5,7 +5,9 @@
  *   never wait and a changed origin list takes effect within seconds.
  * - An unknown id is remembered as unknown for TTL_MS. Both kinds are bounded, oldest first out, so probing
  *   many ids never pushes the real tenants out.
- * - Store reads for ids not in the cache are capped node-wide (MISS_LOOKUPS_PER_SECOND); past the cap `get`
+ * - Store reads for ids not in the cache are capped node-wide (MISS_LOOKUPS_PER_SECOND) and per requester, a
+ *   client address (MISS_LOOKUPS_PER_REQUESTER_PER_SECOND), so one address probing ids leaves the rest of the
+ *   node's budget to everyone else's first visits; past either cap `get`
  *   throws `TenantLookupDeferred` without asking the store, and the caller answers `unavailable`, which clients
  *   retry: a real tenant not yet cached (after a restart, say) is delayed, never refused. Concurrent reads of
  *   one id share one lookup.
@@ -19,6 +21,8 @@ const MAX_KNOWN = 100_000;
 const MAX_UNKNOWN = 10_000;
 /** Store lookups per second for ids the cache does not hold: a new tenant's first visitors, or a probe. */
 export const MISS_LOOKUPS_PER_SECOND = 200;
+/** One requester's (client address's) share of those, so one address cannot spend them all. */
+export const MISS_LOOKUPS_PER_REQUESTER_PER_SECOND = 20;
 
 interface Entry { tenant: Tenant | null; expires: number }
 
@@ -35,10 +39,13 @@ export class TenantCache {
   private readonly inFlight = new Map<string, Promise<Tenant | null>>();
   private windowStart = 0;
   private missesInWindow = 0;
+  /** Misses per requester in this second; cleared each second, so it holds only this second's requesters. */
+  private readonly requesterMisses = new Map<string, number>();
 
   constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
 
-  async get(id: string): Promise<Tenant | null> {
+  /** @param requester who asks (a client address), for its share of the lookups of uncached ids. */
+  async get(id: string, requester?: string): Promise<Tenant | null> {
     const now = this.now();
     const known = this.known.get(id);
     if (known) {
@@ -50,7 +57,7 @@ export class TenantCache {
     if (unknown && unknown.expires > now) return null;
     const pending = this.inFlight.get(id);
     if (pending) return pending;
-    if (!this.mayLookUp(now)) throw new TenantLookupDeferred();
+    if (!this.mayLookUp(now, requester)) throw new TenantLookupDeferred();
     return this.lookUp(id);
   }
 
@@ -64,13 +71,16 @@ export class TenantCache {
     return this.known.size + this.unknown.size;
   }
 
-  private mayLookUp(now: number): boolean {
+  private mayLookUp(now: number, requester: string | undefined): boolean {
     if (now - this.windowStart >= 1000) {
       this.windowStart = now;
       this.missesInWindow = 0;
+      this.requesterMisses.clear();
     }
-    if (this.missesInWindow >= MISS_LOOKUPS_PER_SECOND) return false;
+    const mine = requester === undefined ? 0 : (this.requesterMisses.get(requester) ?? 0);
+    if (mine >= MISS_LOOKUPS_PER_REQUESTER_PER_SECOND || this.missesInWindow >= MISS_LOOKUPS_PER_SECOND) return false;
     this.missesInWindow += 1;
+    if (requester !== undefined) this.requesterMisses.set(requester, mine + 1);
     return true;
   }
 

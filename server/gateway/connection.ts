@@ -33,6 +33,8 @@ export interface ConnectionContext {
   onBudgetRefused?(budget: BudgetRefusal['budget']): void;
   /** Logs a failed handler (throttled node-wide, so a stranger cannot flood the log). */
   handlerFailed?(fields: Record<string, unknown>): void;
+  /** The client's address (an `addressKey`): its share of tenant lookups. */
+  address?: string;
   /** This connection's share of the node's budgets (its person, address and tenant). */
   budgets: ConnectionBudgets;
   adminFeed?: AdminFeed;
@@ -310,7 +312,7 @@ export class Connection {
   }
 
   private async installSubscription(key: ImageKey, topic: string, message: SubscribeMessage, scope: ErrorScope): Promise<void> {
-    const access = await this.context.service.access(key.tenantId, this.origin);
+    const access = await this.context.service.access(key.tenantId, this.origin, this.context.address);
     if (!access.ok) return this.error(access.code, access.message, scope);
     if (this.closed) return;
     // A repeated subscribe (a client resyncing) replaces the old subscription.
@@ -404,7 +406,7 @@ export class Connection {
   private async authorizeWrite(message: WriteMessage): Promise<boolean | null> {
     const moderator = await this.isModerator(message.tenantId);
     if (!moderator && !this.subscriptions.has(imageTopic(message))) {
-      const access = await this.context.service.access(message.tenantId, this.origin);
+      const access = await this.context.service.access(message.tenantId, this.origin, this.context.address);
       if (!access.ok) {
         this.error(access.code, access.message, { broadcastId: message.broadcastId, for: message.type });
         return null;

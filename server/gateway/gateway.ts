@@ -146,6 +146,7 @@ export class Gateway {
       onWriteAcked: (seconds: number) => meter.writeAcked?.(seconds),
       onBudgetRefused: (budget) => meter.budgetRefused?.(budget),
       handlerFailed: this.handlerFailed,
+      address,
       budgets: this.budgets.forConnection(address),
       adminFeed: this.options.adminFeed,
       presence: this.options.presence,

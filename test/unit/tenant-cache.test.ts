@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { SqliteStore } from '../../server/store/sqlite.js';
-import { MISS_LOOKUPS_PER_SECOND, TenantCache, TenantLookupDeferred } from '../../server/core/tenant-cache.js';
+import { MISS_LOOKUPS_PER_REQUESTER_PER_SECOND, MISS_LOOKUPS_PER_SECOND, TenantCache, TenantLookupDeferred } from '../../server/core/tenant-cache.js';
 import { makeTempDir, removeDir } from '../helpers/server.js';
 
 let dir: string;
@@ -74,4 +74,15 @@ test('concurrent reads of one uncached id share one lookup; an unknown id is rem
   expect(await cache.get('nobody')).toBeNull();
   expect(await cache.get('nobody')).toBeNull();
   expect(lookups).toBe(2);
+});
+
+test('one requester gets its share of the lookups, and a real tenant\'s first visitor from elsewhere is served during its probe', async () => {
+  const probe = await Promise.allSettled(Array.from({ length: 500 }, (_, i) => cache.get(`probe-${i}`, '198.51.100.7')));
+  expect(probe.filter((a) => a.status === 'fulfilled')).toHaveLength(MISS_LOOKUPS_PER_REQUESTER_PER_SECOND);
+  expect(lookups).toBe(MISS_LOOKUPS_PER_REQUESTER_PER_SECOND);
+  expect((await cache.get('acme', '203.0.113.9'))?.id).toBe('acme');
+  // The next second the prober has a new share; what it was refused stays refused until then.
+  await expect(cache.get('probe-again', '198.51.100.7')).rejects.toBeInstanceOf(TenantLookupDeferred);
+  now += 1000;
+  expect(await cache.get('probe-again', '198.51.100.7')).toBeNull();
 });
