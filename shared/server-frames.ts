@@ -4,10 +4,12 @@
  */
 import type { ServerMessage } from './messages.js';
 
-const KNOWN = new Set([
-  'pong', 'welcome', 'subscribed', 'unsubscribed', 'ack', 'batch', 'resync', 'error',
-  'new-image-chat', 'image-chat-updated', 'deleted-image-chat',
-]);
+/** Every server frame type, as a record so that a type added to `ServerMessage` but not here fails to compile. */
+const SERVER_FRAME_TYPES: Record<ServerMessage['type'], true> = {
+  pong: true, welcome: true, subscribed: true, unsubscribed: true, ack: true, batch: true, resync: true, error: true,
+  'new-image-chat': true, 'image-chat-updated': true, 'deleted-image-chat': true,
+};
+const KNOWN: ReadonlySet<string> = new Set(Object.keys(SERVER_FRAME_TYPES));
 
 /** Parses a server frame; returns null for anything that is not a known server message. */
 export function parseServerFrame(raw: string): ServerMessage | null {

@@ -10,6 +10,7 @@
  * trips it on its own.
  */
 import type WebSocket from 'ws';
+import type { AdminServerMessage, ServerMessage } from '../../shared/index.js';
 
 const BATCH_HEAD = Buffer.from('{"type":"batch","events":[');
 const COMMA = Buffer.from(',');
@@ -46,8 +47,8 @@ export class Outbox {
     private readonly hooks: OutboxHooks,
   ) {}
 
-  /** Queues a control frame (ack, error, subscribed, …). */
-  send(message: object): void {
+  /** Queues a control frame (ack, error, welcome, …): only frames of the contract compile here. */
+  send(message: ServerMessage | AdminServerMessage): void {
     this.push({ frame: JSON.stringify(message) });
   }
 
