@@ -9,17 +9,16 @@ import { hashTenantSecret } from './tenant-secret.js';
 
 export type TenantAuth =
   | { ok: true }
-  | { ok: false; status: 401; code: 'unauthorized'; message: string }
-  | { ok: false; status: 403; code: 'forbidden'; message: string };
+  | { ok: false; code: 'unauthorized' | 'forbidden'; message: string };
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-/** 401 for a missing or unknown secret, 403 for another tenant's secret. */
+/** `unauthorized` (401) for a missing or unknown secret, `forbidden` (403) for another tenant's secret. */
 export async function authorizeTenant(store: Store, request: IncomingMessage, tenantId: string): Promise<TenantAuth> {
   const match = BEARER.exec(request.headers.authorization ?? '');
-  if (!match?.[1]) return { ok: false, status: 401, code: 'unauthorized', message: 'send the tenant\'s API secret as "Authorization: Bearer <secret>"' };
+  if (!match?.[1]) return { ok: false, code: 'unauthorized', message: 'send the tenant\'s API secret as "Authorization: Bearer <secret>"' };
   const owner = await store.findTenantBySecretHash(hashTenantSecret(match[1]));
-  if (owner === null) return { ok: false, status: 401, code: 'unauthorized', message: 'the API secret is not valid' };
-  if (owner !== tenantId) return { ok: false, status: 403, code: 'forbidden', message: 'this secret belongs to another tenant' };
+  if (owner === null) return { ok: false, code: 'unauthorized', message: 'the API secret is not valid' };
+  if (owner !== tenantId) return { ok: false, code: 'forbidden', message: 'this secret belongs to another tenant' };
   return { ok: true };
 }

@@ -1,13 +1,15 @@
 /**
  * The HTTP side: health, readiness, the widget bundle, the demo and (later) the dashboard and REST API.
  * Routes are few and fixed, so a small table beats a framework. Every request runs inside one error boundary
- * here: whatever a handler throws or rejects with is logged once and answered 500, never left to kill the process.
+ * here: an `HttpError` a handler throws is answered with its code's status; anything else it throws or rejects
+ * with is logged once and answered 500, never left to kill the process.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ERROR_CODES, type ErrorCode } from '../../shared/index.js';
 import { throttledLog } from '../log-throttle.js';
 import { parseRequestTarget } from './request-target.js';
+import { HttpError } from './http-error.js';
 
 export type Handler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean | void> | boolean | void;
 
@@ -55,6 +57,8 @@ export function createRequestHandler(routes: Route[], log: Logger) {
     try {
       await route(routes, request, response);
     } catch (error) {
+      // A refusal a handler chose to throw: answered as such, not logged as a failure.
+      if (error instanceof HttpError && !response.headersSent) return answerRefusal(response, error);
       failed({ err: error, method: request.method, target: request.url });
       answerFailure(response);
     }
@@ -71,6 +75,11 @@ async function route(routes: Route[], request: IncomingMessage, response: Server
     if (handled !== false) return;
   }
   sendError(response, 'not-found', `nothing at ${url.pathname}`);
+}
+
+function answerRefusal(response: ServerResponse, error: HttpError): void {
+  for (const [name, value] of Object.entries(error.headers)) if (value !== undefined) response.setHeader(name, value);
+  sendError(response, error.code, error.message);
 }
 
 /** A 500 while the status line can still be chosen; after that only cutting the connection tells the client. */

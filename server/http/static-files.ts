@@ -11,7 +11,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { sendError } from './router.js';
+import { HttpError } from './http-error.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -57,7 +57,7 @@ let cachedBytes = 0;
  *
  * @example
  * const served = await serveFile('/srv/public', 'widget.js', request, response);
- * if (!served) sendError(response, 'not-found', 'no such file');
+ * if (!served) throw new HttpError('not-found', 'no such file');
  */
 export async function serveFile(
   root: string, relativePath: string, request: IncomingMessage, response: ServerResponse, headers: OutgoingHttpHeaders = {},
@@ -69,9 +69,7 @@ export async function serveFile(
   const opened = await openFile(path);
   if (opened.kind === 'missing') return false;
   if (opened.kind === 'exhausted') {
-    response.setHeader('retry-after', String(RETRY_AFTER_SECONDS));
-    sendError(response, 'unavailable', 'the server is at its open-files limit; try again shortly');
-    return true;
+    throw new HttpError('unavailable', 'the server is at its open-files limit; try again shortly', { 'retry-after': String(RETRY_AFTER_SECONDS) });
   }
   const size = opened.kind === 'cached' ? opened.body.length : opened.size;
   const type = TYPES[extname(path)] ?? 'application/octet-stream';

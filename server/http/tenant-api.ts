@@ -5,12 +5,12 @@
  * - `GET /api/v1/tenants/:tenantId/live`: live connections and watched images, over all nodes;
  * - `GET /api/v1/tenants/:tenantId/top-images?from&to&limit`: images by delivered events.
  */
-import type { ServerResponse } from 'node:http';
 import type { LiveReport, TopImagesReport, UsageDay, UsageReport } from '../../shared/index.js';
 import type { Store } from '../store/types.js';
 import { authorizeTenant } from '../auth/bearer.js';
 import { addDays, dayCount, daysBetween, parseUtcDay, utcDay } from '../usage/utc-day.js';
 import { sendJson, type Route } from './router.js';
+import { HttpError } from './http-error.js';
 
 /** Longest range one usage call may ask for: a year and a day (leap years). */
 export const MAX_USAGE_RANGE_DAYS = 366;
@@ -27,9 +27,6 @@ export interface TenantApiOptions {
 }
 
 const PATH = /^\/api\/v1\/tenants\/([A-Za-z0-9_-]{1,64})\/(usage|live|top-images)$/;
-
-const fail = (response: ServerResponse, status: number, code: string, message: string): void =>
-  sendJson(response, status, { error: { code, message } });
 
 type Range = { ok: true; from: string; to: string } | { ok: false; message: string };
 
@@ -58,20 +55,20 @@ export function tenantApiRoutes(options: TenantApiOptions): Route[] {
       if (!match) return false;
       const [, tenantId = '', resource] = match;
       const auth = await authorizeTenant(store, request, tenantId);
-      if (!auth.ok) return fail(response, auth.status, auth.code, auth.message);
+      if (!auth.ok) throw new HttpError(auth.code, auth.message);
 
       if (resource === 'live') {
         const live = await store.readLive(tenantId, now() - options.liveFreshMs);
         return sendJson(response, 200, { tenantId, ...live, at: new Date(now()).toISOString() } satisfies LiveReport);
       }
       const range = parseRange(url, utcDay(now()));
-      if (!range.ok) return fail(response, 400, 'invalid-field', range.message);
+      if (!range.ok) throw new HttpError('invalid-field', range.message);
       const { from, to } = range;
 
       if (resource === 'top-images') {
         const raw = url.searchParams.get('limit');
         const limit = raw === null ? DEFAULT_TOP_IMAGES : Number(raw);
-        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOP_IMAGES) return fail(response, 400, 'invalid-field', `"limit" must be a whole number from 1 to ${MAX_TOP_IMAGES}`);
+        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOP_IMAGES) throw new HttpError('invalid-field', `"limit" must be a whole number from 1 to ${MAX_TOP_IMAGES}`);
         return sendJson(response, 200, { tenantId, from, to, images: await store.readTopImages(tenantId, from, to, limit) } satisfies TopImagesReport);
       }
 
