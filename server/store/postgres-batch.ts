@@ -5,7 +5,7 @@
  */
 import type { Comment, ImageEvent, ImageKey } from '../../shared/index.js';
 import { rowChange, type ChatState, type RowChange } from './row-change.js';
-import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from './types.js';
+import { withSeq, type WriteContext, type WriteOutcome, type WritePlan, type WriteTarget } from './types.js';
 
 export interface PendingWrite {
   key: ImageKey;
@@ -98,7 +98,7 @@ export function planBatch(state: BatchState, writes: PendingWrite[]): { outcomes
       continue;
     }
     state.image.seq += 1;
-    const event = { ...planned.event, seq: state.image.seq } as ImageEvent;
+    const event = withSeq(planned.event, state.image.seq);
     const before = state.chats.get(event.chatId) ?? null;
     const change = rowChange(before, before === chat ? (named?.comment ?? null) : null, event);
     applyToState(state, before, change);

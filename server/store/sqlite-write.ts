@@ -5,9 +5,9 @@
  * stores its rows (row-change.ts): an added comment is one new row, never a rewritten thread.
  */
 import type Database from 'better-sqlite3';
-import type { Comment, ImageEvent, ImageKey } from '../../shared/index.js';
+import type { Comment, ImageKey } from '../../shared/index.js';
 import { rowChange, type ChatState, type RowChange } from './row-change.js';
-import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from './types.js';
+import { withSeq, type WriteContext, type WriteOutcome, type WritePlan, type WriteTarget } from './types.js';
 
 /** The image's row; absent until the first stored write. */
 interface ImageRow { seq: number; chat_count: number; bytes: number }
@@ -101,7 +101,7 @@ export class SqliteWriter {
     });
     if (!planned.ok) return planned;
     const seq = image.seq + 1;
-    const event = { ...planned.event, seq } as ImageEvent;
+    const event = withSeq(planned.event, seq);
     const named = event.chatId === chat?.marker.id;
     const change = rowChange(named ? chat : null, named ? (comment?.comment ?? null) : null, event);
     this.storeRows(key, change);

@@ -58,6 +58,12 @@ export interface WriteContext {
 /** An event without its seq: the store assigns the seq in the transaction that stores it. */
 export type UnsequencedEvent = ImageEvent extends infer E ? (E extends ImageEvent ? Omit<E, 'seq'> : never) : never;
 
+/**
+ * The stored event: the planned one with the seq its transaction assigned. The one place the distributed
+ * `Omit` is put back together (the compiler cannot see that adding `seq` restores each member).
+ */
+export const withSeq = (event: UnsequencedEvent, seq: number): ImageEvent => ({ ...event, seq }) as ImageEvent;
+
 export type WritePlan = { ok: true; event: UnsequencedEvent } | { ok: false; code: ErrorCode; message: string };
 
 export type WriteOutcome = { ok: true; event: ImageEvent } | { ok: false; code: ErrorCode; message: string };
