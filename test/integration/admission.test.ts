@@ -6,6 +6,7 @@ import { afterEach, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { Connection } from '../../widget/connection.js';
 import { startTestServer, removeDir, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/wait.js';
 
 /** Generous everywhere except what a test sets. */
 const OPEN = { MAX_CONNECTIONS_PER_IP: '1000', CONNECTION_RATE_PER_IP: '100000', CONNECTION_BURST_PER_IP: '1000', MAX_CONNECTIONS: '1000', MAX_TCP_CONNECTIONS_PER_IP: '1000' };
@@ -49,13 +50,6 @@ async function attempts(server: TestServer, count: number, headers: Record<strin
   return results;
 }
 
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const refusedCount = async (server: TestServer, reason: string): Promise<number> => {
   const body = (await server.metrics.scrape()).body;

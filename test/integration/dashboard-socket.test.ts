@@ -10,6 +10,7 @@ import { Connection } from '../../widget/connection.js';
 import { adminSocket } from '../../widget/dashboard/admin-socket.js';
 import { makeTempDir, removeDir, startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
+import { until } from '../helpers/wait.js';
 
 const dir = makeTempDir();
 const servers: TestServer[] = [];
@@ -20,13 +21,6 @@ afterAll(async () => {
   removeDir(dir);
 });
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 function dashboardSocket(url: string, tenantId: string, secret: string) {
   const frames: AdminServerMessage[] = [];

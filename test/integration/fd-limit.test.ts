@@ -14,6 +14,7 @@ import { freePort } from '../helpers/node-process.js';
 import { makeTempDir, removeDir } from '../helpers/server.js';
 import { parseResponses, type ParsedResponse } from '../helpers/raw-http.js';
 import { connectionCap, readOpenFilesLimit, webSocketCap } from '../../server/http/fd-limit.js';
+import { until } from '../helpers/wait.js';
 
 const OPEN_FILES = 128;
 
@@ -52,18 +53,11 @@ async function startLimited(env: Record<string, string>, openFiles = OPEN_FILES)
     }
     removeDir(dataDir);
   });
-  await until(() => output.includes('image-chat listening') || child.exitCode !== null, 20_000);
+  await until(() => output.includes('image-chat listening') || child.exitCode !== null, 'the node to listen', 20_000);
   if (child.exitCode !== null) throw new Error(`the node exited at start:\n${output}`);
   return { child, port, output: () => output };
 }
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const alive = (node: LimitedNode): boolean => node.child.exitCode === null && node.child.signalCode === null;
 const openDescriptors = (node: LimitedNode): number => readdirSync(`/proc/${node.child.pid}/fd`).length;
@@ -90,7 +84,7 @@ class Probe {
       const parsed = parseResponses(this.buffer, { closed: false });
       response = parsed.problem === undefined ? parsed.responses[0] : undefined;
       return response !== undefined || this.socket.destroyed;
-    }, 5_000);
+    }, `an answer to GET ${path}`, 5_000);
     if (!response) throw new Error(`no answer to GET ${path} on the probe connection`);
     return response;
   }

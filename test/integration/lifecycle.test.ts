@@ -3,17 +3,11 @@ import { join } from 'node:path';
 import { makeTempDir, removeDir, startTestServer } from '../helpers/server.js';
 import { startNodeProcess } from '../helpers/node-process.js';
 import { TestClient } from '../helpers/ws-client.js';
+import { until } from '../helpers/wait.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test('the server pings and terminates a peer that stopped answering, and cleans up its subscriptions', async () => {
   const server = await startTestServer({ SERVER_PING_INTERVAL_MS: '100' });

@@ -7,6 +7,7 @@ import { afterAll, expect, test } from 'vitest';
 import { makeTempDir, removeDir, startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { countReceived, total, type Received } from '../helpers/received.js';
+import { until } from '../helpers/wait.js';
 
 const dir = makeTempDir();
 const servers: TestServer[] = [];
@@ -34,13 +35,6 @@ async function connect(server: TestServer, images: string[]): Promise<{ client: 
   return { client, received };
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 async function usage(server: TestServer, secret: string, path = 'usage') {
   const response = await fetch(`${server.url}/api/v1/tenants/demo/${path}`, { headers: { authorization: `Bearer ${secret}` } });
