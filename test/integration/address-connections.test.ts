@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { makeTempDir, removeDir } from '../helpers/server.js';
 import { parseResponses } from '../helpers/raw-http.js';
+import { until } from '../helpers/wait.js';
 
 const CAP = 20;
 /** Long enough that the checks made while the requests hang finish first on a loaded machine. */
@@ -35,13 +36,6 @@ async function start(env: Record<string, string> = {}): Promise<NodeProcess> {
   return node;
 }
 
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** A request that never ends its headers, from `localAddress`. */
 interface HalfOpen {
@@ -119,7 +113,7 @@ test('past MAX_TCP_CONNECTIONS_PER_IP half-open requests are dropped at once and
 
   const requests = await halfOpen(node.port, '127.0.0.1', CAP + 10);
   const dropped = (): HalfOpen[] => requests.filter((request) => request.closedAt !== undefined);
-  await until(() => dropped().length >= 10, 2000, 'the 10 connections past the cap closed');
+  await until(() => dropped().length >= 10, 'the 10 connections past the cap closed', 2000);
   // Dropped before a byte was parsed: no answer at all.
   expect(dropped().map((request) => request.received.length)).toEqual(Array(10).fill(0));
 
@@ -136,7 +130,7 @@ test('past MAX_TCP_CONNECTIONS_PER_IP half-open requests are dropped at once and
   expect(dropWarnings(node)).toEqual([expect.objectContaining({ level: 40, address: '127.0.0.1', maxTcpConnectionsPerIp: CAP, times: 1 })]);
 
   // Bounded well below Node's 60 s default (which the old code had), loosely enough for a loaded machine.
-  await until(() => held.every((request) => request.closedAt !== undefined), HEADERS_TIMEOUT_MS + 12_000, 'the half-open requests closed by the headers timeout');
+  await until(() => held.every((request) => request.closedAt !== undefined), 'the half-open requests closed by the headers timeout', HEADERS_TIMEOUT_MS + 12_000);
   for (const request of held) {
     const waited = request.closedAt! - request.sentAt;
     expect(waited).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 100);
@@ -155,7 +149,7 @@ test('a trusted proxy (TRUST_PROXY) is exempt from the cap; other peers are not'
   const node = await start({ TRUST_PROXY: '127.0.0.1' });
   const proxied = await halfOpen(node.port, '127.0.0.1', CAP + 10);
   const direct = await halfOpen(node.port, '127.0.0.2', CAP + 5);
-  await until(() => direct.filter((request) => request.closedAt !== undefined).length >= 5, 2000, 'the 5 direct connections past the cap closed');
+  await until(() => direct.filter((request) => request.closedAt !== undefined).length >= 5, 'the 5 direct connections past the cap closed', 2000);
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(proxied.filter((request) => request.closedAt !== undefined)).toEqual([]);
   expect(direct.filter((request) => request.closedAt !== undefined)).toHaveLength(5);

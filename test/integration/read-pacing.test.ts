@@ -10,6 +10,7 @@ import type { ServerMessage } from '../../shared/index.js';
 import type { Store } from '../../server/store/types.js';
 import { startTestServer, removeDir, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
+import { until } from '../helpers/wait.js';
 
 /** Big comments (100,000 characters) may be written, and nothing but the limits a test sets gets in the way. */
 const OPEN = {
@@ -65,13 +66,6 @@ function subscribedSizes(client: TestClient): number[] {
 const answersToSubscribes = (client: TestClient): ServerMessage[] =>
   client.frames.filter((m) => m.type === 'subscribed' || (m.type === 'error' && m.for === 'subscribe'));
 
-async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Counts the store reads in flight at once, per prefix of the image id, and makes each take `delayMs`. */
 function countReads(store: Store, delayMs: number): Map<string, number> {
@@ -100,7 +94,7 @@ test('16 subscribes sent at once are held to the read budget: at most the budget
   const sizes = subscribedSizes(reader);
   // Sent in one go: all arrive before the first is answered.
   for (let i = 0; i < 16; i += 1) reader.send({ type: 'subscribe', tenantId: 'demo', urlId: `${base}-${i}` });
-  await waitUntil(() => answersToSubscribes(reader).length === 16, 10_000, '16 answers');
+  await until(() => answersToSubscribes(reader).length === 16, '16 answers', 10_000);
 
   const largest = Math.max(...sizes);
   expect(largest).toBeGreaterThan(30_000);
@@ -129,7 +123,7 @@ test('a client that subscribes to 10 images larger than the slow-client cap at o
   // must not count as overflow.
   const pinger = setInterval(() => page.send({ type: 'ping' }), 10);
   try {
-    await waitUntil(() => answersToSubscribes(page).length === 10 || page.closeCode !== null, 20_000, '10 answers');
+    await until(() => answersToSubscribes(page).length === 10 || page.closeCode !== null, '10 answers', 20_000);
   } finally {
     clearInterval(pinger);
   }
@@ -156,7 +150,7 @@ test('one address has at most MAX_CONCURRENT_READS_PER_IP reads in flight over a
   const started = Date.now();
   expect((await other.subscribe('demo', 'other/0')).type).toBe('subscribed');
   const otherMs = Date.now() - started;
-  await waitUntil(() => busy.every((client) => answersToSubscribes(client).length === 2), 10_000, 'every busy subscribe');
+  await until(() => busy.every((client) => answersToSubscribes(client).length === 2), 'every busy subscribe', 10_000);
   const busyMs = Date.now() - started;
 
   expect(busy.flatMap(answersToSubscribes).every((m) => m.type === 'subscribed')).toBe(true);
@@ -182,7 +176,7 @@ test('a client that does not read what it was sent gets `unavailable` for the su
   // Every subscribe is answered by the node (sent or buffered) within ten drain timeouts.
   await new Promise((resolve) => setTimeout(resolve, 10 * 300 + 1000));
   slow.socket.resume();
-  await waitUntil(() => answersToSubscribes(slow).length === 10 || slow.closeCode !== null, 20_000, '10 answers');
+  await until(() => answersToSubscribes(slow).length === 10 || slow.closeCode !== null, '10 answers', 20_000);
 
   expect(slow.closeCode).toBeNull();
   expect(running.meter.slowClients).toBe(0);
