@@ -4,7 +4,7 @@
  * left, exactly as if they ran one by one, and the batch's row changes are collected to be stored at once.
  */
 import type { Comment, ImageEvent, ImageKey } from '../../shared/index.js';
-import { rowChange, type ChatState, type RowChange } from './row-change.js';
+import { rowChange, writeContext, type ChatState, type RowChange } from './row-change.js';
 import { withSeq, type WriteContext, type WriteOutcome, type WritePlan, type WriteTarget } from './types.js';
 
 export interface PendingWrite {
@@ -81,18 +81,9 @@ export function planBatch(state: BatchState, writes: PendingWrite[]): { outcomes
   for (const { target, plan } of writes) {
     const chat = target.chatId ? (state.chats.get(target.chatId) ?? null) : null;
     const named = chat && target.commentId ? (state.comments.get(commentKey(chat.marker.id, target.commentId)) ?? null) : null;
-    const planned = plan({
-      chat: chat?.marker ?? null,
-      commentCount: chat?.commentCount ?? 0,
-      comment: named?.comment ?? null,
-      commentIsFirst: named?.ordinal === 0,
-      threadBytes: chat?.bytes ?? 0,
-      imageBytes: state.image.bytes,
-      chatCount: state.image.chatCount,
-      authorChatCount: target.authorId ? (state.authorCounts.get(target.authorId) ?? 0) : 0,
-      seq: state.image.seq,
-      now: Date.now(),
-    });
+    const planned = plan(writeContext({
+      chat, comment: named, image: state.image, authorChatCount: target.authorId ? (state.authorCounts.get(target.authorId) ?? 0) : 0,
+    }));
     if (!planned.ok) {
       outcomes.push(planned);
       continue;

@@ -4,7 +4,7 @@
  * from events to rows; SQLite runs it per write, PostgreSQL over a batch (and on its in-memory state).
  */
 import type { Comment, ImageEvent } from '../../shared/index.js';
-import type { ChatMarker } from './types.js';
+import type { ChatMarker, WriteContext } from './types.js';
 import { markerAfter, threadBytesAfter } from './wire-size.js';
 
 /** A chat's row: its own fields and the counters kept beside them. */
@@ -16,6 +16,31 @@ export interface ChatState {
   nextOrdinal: number;
   /** The chat's size on the wire, thread included (wire-size.ts). */
   bytes: number;
+}
+
+/** What a store read before planning a write: the named chat's row and comment, and the image's counters. */
+export interface StoredBefore {
+  chat: ChatState | null;
+  /** The named comment with its ordinal in the thread, if it is there. */
+  comment: { comment: Comment; ordinal: number } | null;
+  image: { seq: number; chatCount: number; bytes: number };
+  authorChatCount: number;
+}
+
+/** The planner's view of what is stored: one shape for both stores. */
+export function writeContext({ chat, comment, image, authorChatCount }: StoredBefore): WriteContext {
+  return {
+    chat: chat?.marker ?? null,
+    commentCount: chat?.commentCount ?? 0,
+    comment: comment?.comment ?? null,
+    commentIsFirst: comment?.ordinal === 0,
+    threadBytes: chat?.bytes ?? 0,
+    imageBytes: image.bytes,
+    chatCount: image.chatCount,
+    authorChatCount,
+    seq: image.seq,
+    now: Date.now(),
+  };
 }
 
 export type CommentChange =

@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Comment, ImageKey } from '../../shared/index.js';
-import { rowChange, type ChatState, type RowChange } from './row-change.js';
+import { rowChange, writeContext, type ChatState, type RowChange } from './row-change.js';
 import { withSeq, type WriteContext, type WriteOutcome, type WritePlan, type WriteTarget } from './types.js';
 
 /** The image's row; absent until the first stored write. */
@@ -87,18 +87,9 @@ export class SqliteWriter {
   private writeOne({ key, target, plan }: QueuedWrite): WriteOutcome {
     const before = this.before(key, target);
     const { image, chat, comment } = before;
-    const planned = plan({
-      chat: chat?.marker ?? null,
-      commentCount: chat?.commentCount ?? 0,
-      comment: comment?.comment ?? null,
-      commentIsFirst: comment?.ordinal === 0,
-      threadBytes: chat?.bytes ?? 0,
-      imageBytes: image.bytes,
-      chatCount: image.chat_count,
-      authorChatCount: before.authorChatCount,
-      seq: image.seq,
-      now: Date.now(),
-    });
+    const planned = plan(writeContext({
+      chat, comment, image: { seq: image.seq, chatCount: image.chat_count, bytes: image.bytes }, authorChatCount: before.authorChatCount,
+    }));
     if (!planned.ok) return planned;
     const seq = image.seq + 1;
     const event = withSeq(planned.event, seq);
