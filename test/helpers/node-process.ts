@@ -29,9 +29,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startNodeProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<NodeProcess> {
+/**
+ * @param wrapper a command the node runs under, as an operator might (e.g. `['prlimit', '--nofile=128:128']`);
+ *   it must exec the node in place, so `child.pid` is the node's
+ */
+export async function startNodeProcess(env: Record<string, string>, timeoutMs = 20_000, wrapper: string[] = []): Promise<NodeProcess> {
   const port = Number(env.PORT ?? (await freePort()));
-  const child = spawn(process.execPath, ['dist/server/main.js'], {
+  const [command, ...args] = [...wrapper, process.execPath, 'dist/server/main.js'];
+  const child = spawn(command!, args, {
     env: { ...process.env, LOG_LEVEL: 'info', HOST: '127.0.0.1', DRAIN_MS: '0', NODE_ENV: 'test', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,12 +5,12 @@
  * accept, counts them and warns once; when the connections close, the node serves as before.
  */
 import { afterEach, expect, test } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { freePort } from '../helpers/node-process.js';
+import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { makeTempDir, removeDir } from '../helpers/server.js';
 import { parseResponses, type ParsedResponse } from '../helpers/raw-http.js';
 import { connectionCap, readOpenFilesLimit, webSocketCap } from '../../server/http/fd-limit.js';
@@ -18,11 +18,6 @@ import { until } from '../helpers/wait.js';
 
 const OPEN_FILES = 128;
 
-interface LimitedNode {
-  child: ChildProcess;
-  port: number;
-  output(): string;
-}
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -30,37 +25,24 @@ afterEach(async () => {
 });
 
 /** `node dist/server/main.js` with its open-files limit lowered to `openFiles`. */
-async function startLimited(env: Record<string, string>, openFiles = OPEN_FILES): Promise<LimitedNode> {
+async function startLimited(env: Record<string, string>, openFiles = OPEN_FILES): Promise<NodeProcess> {
   const dataDir = makeTempDir();
-  const port = await freePort();
-  const child = spawn('prlimit', [`--nofile=${openFiles}:${openFiles}`, process.execPath, 'dist/server/main.js'], {
-    env: {
-      ...process.env, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: `sqlite:${join(dataDir, 'fd.db')}`, LOG_LEVEL: 'info',
-      DRAIN_MS: '0', NODE_ENV: 'test',
-      // The flood comes from one address: admission's per-address caps are not what this test is about.
-      MAX_CONNECTIONS_PER_IP: '10000', CONNECTION_BURST_PER_IP: '10000', CONNECTION_RATE_PER_IP: '100000', MAX_TCP_CONNECTIONS_PER_IP: '10000',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  const node = await startNodeProcess({
+    DATABASE_URL: `sqlite:${join(dataDir, 'fd.db')}`,
+    // The flood comes from one address: admission's per-address caps are not what this test is about.
+    MAX_CONNECTIONS_PER_IP: '10000', CONNECTION_BURST_PER_IP: '10000', CONNECTION_RATE_PER_IP: '100000', MAX_TCP_CONNECTIONS_PER_IP: '10000',
+    ...env,
+  }, 20_000, ['prlimit', `--nofile=${openFiles}:${openFiles}`]);
   cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
+    await node.stop('SIGKILL');
     removeDir(dataDir);
   });
-  await until(() => output.includes('image-chat listening') || child.exitCode !== null, 'the node to listen', 20_000);
-  if (child.exitCode !== null) throw new Error(`the node exited at start:\n${output}`);
-  return { child, port, output: () => output };
+  return node;
 }
 
 
-const alive = (node: LimitedNode): boolean => node.child.exitCode === null && node.child.signalCode === null;
-const openDescriptors = (node: LimitedNode): number => readdirSync(`/proc/${node.child.pid}/fd`).length;
+const alive = (node: NodeProcess): boolean => node.child.exitCode === null && node.child.signalCode === null;
+const openDescriptors = (node: NodeProcess): number => readdirSync(`/proc/${node.child.pid}/fd`).length;
 
 /** A keep-alive connection opened before the flood, so requests still reach the node while it refuses new ones. */
 class Probe {
