@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Comment, ImageKey } from '../../shared/index.js';
-import { rowChange, writeContext, type ChatState, type RowChange } from './row-change.js';
+import { rowChange, writeContext, type ChatState, type RowChange, type StoredBefore } from './row-change.js';
 import { withSeq, type WriteContext, type WriteOutcome, type WritePlan, type WriteTarget } from './types.js';
 
 /** The image's row; absent until the first stored write. */
@@ -23,14 +23,6 @@ interface QueuedWrite {
   plan: (context: WriteContext) => WritePlan;
   resolve(outcome: WriteOutcome): void;
   reject(error: unknown): void;
-}
-
-/** What a write sees before it is planned. */
-interface Before {
-  image: ImageRow;
-  chat: ChatState | null;
-  comment: { comment: Comment; ordinal: number } | null;
-  authorChatCount: number;
 }
 
 const IMAGE = 'tenant_id = ? AND url_id = ?';
@@ -87,9 +79,7 @@ export class SqliteWriter {
   private writeOne({ key, target, plan }: QueuedWrite): WriteOutcome {
     const before = this.before(key, target);
     const { image, chat, comment } = before;
-    const planned = plan(writeContext({
-      chat, comment, image: { seq: image.seq, chatCount: image.chat_count, bytes: image.bytes }, authorChatCount: before.authorChatCount,
-    }));
+    const planned = plan(writeContext(before));
     if (!planned.ok) return planned;
     const seq = image.seq + 1;
     const event = withSeq(planned.event, seq);
@@ -99,17 +89,17 @@ export class SqliteWriter {
     // The first stored write makes the image's row, with the epoch reads answered while there was none.
     this.sql(`INSERT INTO images (tenant_id, url_id, epoch, seq, chat_count, bytes) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (tenant_id, url_id) DO UPDATE SET seq = excluded.seq, chat_count = excluded.chat_count, bytes = excluded.bytes`)
-      .run(key.tenantId, key.urlId, this.epoch(), seq, image.chat_count + change.chatCountDelta, image.bytes + change.bytesDelta);
+      .run(key.tenantId, key.urlId, this.epoch(), seq, image.chatCount + change.chatCountDelta, image.bytes + change.bytesDelta);
     this.sql(`INSERT INTO events (tenant_id, url_id, seq, body) VALUES (?, ?, ?, ?)`).run(key.tenantId, key.urlId, seq, JSON.stringify(event));
     this.sql(`DELETE FROM events WHERE ${IMAGE} AND seq <= ?`).run(key.tenantId, key.urlId, seq - this.eventLogKeep);
     return { ok: true, event };
   }
 
   /** Reads what the target names, and nothing else. */
-  private before(key: ImageKey, target: WriteTarget): Before {
+  private before(key: ImageKey, target: WriteTarget): StoredBefore {
     const { tenantId, urlId } = key;
-    const image = (this.sql(`SELECT seq, chat_count, bytes FROM images WHERE ${IMAGE}`).get(tenantId, urlId) as ImageRow | undefined)
-      ?? { seq: 0, chat_count: 0, bytes: 0 };
+    const row = this.sql(`SELECT seq, chat_count, bytes FROM images WHERE ${IMAGE}`).get(tenantId, urlId) as ImageRow | undefined;
+    const image = { seq: row?.seq ?? 0, chatCount: row?.chat_count ?? 0, bytes: row?.bytes ?? 0 };
     const chatRow = target.chatId
       ? this.sql(`SELECT id, x, y, author_id, author_name, created_at, resolved, comment_count, next_ordinal, bytes FROM chats WHERE ${IMAGE} AND id = ?`)
         .get(tenantId, urlId, target.chatId) as ChatRow | undefined
