@@ -14,17 +14,18 @@ import type { Bus } from './bus/types.js';
 import { ChatService } from './core/service.js';
 import { SessionSigner } from './auth/session.js';
 import { Gateway } from './gateway/gateway.js';
-import { CountingMeter } from './gateway/meter.js';
 import { createRequestHandler, type Route } from './http/router.js';
 import { healthRoutes } from './http/health.js';
 import { staticRoutes } from './http/static-routes.js';
 import { ensureDemoTenant } from './tenants/demo.js';
-import { AdminFeed } from './gateway/admin-feed.js';
-import { TenantPresence } from './usage/presence.js';
-import { UsageMeter } from './usage/usage-meter.js';
-import { PrometheusMetrics } from './metrics/prometheus.js';
-import { instrumentBus, instrumentStore } from './metrics/instrument.js';
-import { MeterSet } from './metrics/meter-set.js';
+import { TenantFeed } from './fanout/tenant-feed.js';
+import { TopicHub } from './fanout/topic-hub.js';
+import { FanoutBusHandler } from './fanout/bus-handler.js';
+import { TenantPresence } from './metering/tenant-presence.js';
+import { UsageMeter } from './metering/usage-meter.js';
+import { PrometheusMetrics } from './metering/prometheus.js';
+import { instrumentBus, instrumentStore } from './metering/instrument.js';
+import { MeterSet } from './metering/meter-set.js';
 import { metricsRoutes } from './http/metrics.js';
 import { tenantApiRoutes } from './http/tenant-api.js';
 import { guardServer, serverTimeouts } from './http/server-guards.js';
@@ -39,12 +40,13 @@ export interface RunningServer {
   bus: Bus;
   service: ChatService;
   gateway: Gateway;
-  meter: CountingMeter;
+  /** This node's image subscriptions and the ordering of what it fans out. */
+  hub: TopicHub;
   /** Usage metering (per tenant per UTC day); `usage.flush()` stores what is counted so far. */
   usage: UsageMeter;
   metrics: PrometheusMetrics;
   /** The tenant admin subscriptions (dashboard moderation feed) on this node. */
-  adminFeed: AdminFeed;
+  tenantFeed: TenantFeed;
   /** This node's id in usage peaks and presence. */
   nodeId: string;
   /** The demo tenant's API secret, when the demo tenant is on. */
@@ -55,32 +57,49 @@ export interface RunningServer {
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const nodeId = randomUUID();
+  const { limits } = config;
   const presence = new TenantPresence();
   const metrics = new PrometheusMetrics({
     subscriptions: (): number => presence.subscriptions,
     adminSubscriptions: (): number => feed.subscriberCount,
-    topics: (): number => gateway.topicCount,
+    topics: (): number => hub.topicCount,
   });
-  const store = instrumentStore(await openStore(config.databaseUrl, config.limits.EVENT_LOG_KEEP), metrics.storeLatency);
+  const store = instrumentStore(await openStore(config.databaseUrl, limits.EVENT_LOG_KEEP), metrics.storeLatency);
   await store.init();
   const bus = instrumentBus(await openBus(config.redisUrl, config.redisPrefix, log), metrics.busPublish);
   const secret = config.sessionSecret ?? (await store.getOrCreateSetting('session-secret', () => randomBytes(32).toString('base64url')));
   const signer = new SessionSigner(secret);
-  const service = new ChatService(store, bus, config.limits);
-  const meter = new CountingMeter();
-  const feed = new AdminFeed({ bus, store, onError: (error) => log.warn({ err: error }, 'admin feed'), onDelivered: () => metrics.feedDelivered() });
+  const service = new ChatService(store, bus, limits, (error) => log.warn({ err: error }, 'publish failed; subscribers will catch up from the store'));
+
+  // Fan-out: the hub orders each image's events for this node's subscribers, the feed carries tenant-wide
+  // frames to admin connections, and the bus hands everything it brings to one handler.
+  const hub = new TopicHub({
+    gapWaitMs: limits.GAP_WAIT_MS,
+    fetchEvents: (key, after, upTo) => store.eventsBetween(key, after, upTo),
+    onTopicOpened: (topic) => bus.subscribe(topic),
+    onTopicClosed: (topic) => bus.unsubscribe(topic),
+    onError: (error) => log.error({ err: error }, 'topic hub'),
+    // Only across nodes can an event be stored and never published (its node died in between); one node's
+    // clients all reconnect and resync when it dies.
+    ...(config.redisUrl !== undefined ? { probeSeq: (key) => store.headSeq(key), probeIntervalMs: limits.SEQ_PROBE_INTERVAL_MS, probeBatch: 100 } : {}),
+  });
+  const feed = new TenantFeed({ bus, store, onError: (error) => log.warn({ err: error }, 'tenant feed'), onDelivered: () => metrics.feedDelivered() });
+  bus.setHandler(new FanoutBusHandler({ hub, feed, meter: metrics, log }));
+
   const usage = new UsageMeter({ store, nodeId, presence, flushMs: config.usageFlushMs, log, onFlush: (ok) => metrics.usageFlushed(ok) });
+  // Write observers, told of every stored write before it is published.
+  service.observe(hub);
   service.observe(usage);
   service.observe(feed);
   // Every TCP connection holds a file descriptor: cap them below the open-files limit, and WebSockets below that.
   const openFilesLimit = readOpenFilesLimit();
-  const tcpCap = connectionCap(openFilesLimit, config.limits.FD_RESERVE);
-  const gatewayLimits = { ...config.limits, MAX_CONNECTIONS: webSocketCap(tcpCap, config.limits.MAX_CONNECTIONS) };
+  const tcpCap = connectionCap(openFilesLimit, limits.FD_RESERVE);
+  const gatewayLimits = { ...limits, MAX_CONNECTIONS: webSocketCap(tcpCap, limits.MAX_CONNECTIONS) };
   if (tcpCap !== undefined) {
-    log.info({ maxConnections: tcpCap, maxWebSockets: gatewayLimits.MAX_CONNECTIONS, openFilesLimit, fdReserve: config.limits.FD_RESERVE }, 'tcp connections capped below the open-files limit');
+    log.info({ maxConnections: tcpCap, maxWebSockets: gatewayLimits.MAX_CONNECTIONS, openFilesLimit, fdReserve: limits.FD_RESERVE }, 'tcp connections capped below the open-files limit');
   }
   const gateway = new Gateway({
-    service, signer, limits: gatewayLimits, log, meter: new MeterSet([meter, usage, metrics]), adminFeed: feed, presence, multiNode: config.redisUrl !== undefined,
+    service, hub, signer, limits: gatewayLimits, log, meter: new MeterSet(metrics, [usage]), tenantFeed: feed, presence,
     trustedProxies: config.trustedProxies,
   });
   const demoSecret = config.demoTenant ? await ensureDemoTenant(store) : undefined;
@@ -92,12 +111,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ...tenantApiRoutes({ store, liveFreshMs: 3 * config.usageFlushMs }),
     ...staticRoutes({ publicDir: config.publicDir, serveSourceMaps: config.serveSourceMaps }),
   ];
-  const http = createServer(serverTimeouts(config.limits), createRequestHandler(routes, log));
+  const http = createServer(serverTimeouts(limits), createRequestHandler(routes, log));
   http.keepAliveTimeout = 5000;
   guardServer(http, { log, maxConnections: tcpCap, onDrop: () => metrics.connectionDropped('fd-limit') });
   // One address must not hold every descriptor under that cap (half-open requests, refused WebSockets).
   capConnectionsPerAddress(http, {
-    log, maxPerAddress: config.limits.MAX_TCP_CONNECTIONS_PER_IP, trustedProxies: config.trustedProxies,
+    log, maxPerAddress: limits.MAX_TCP_CONNECTIONS_PER_IP, trustedProxies: config.trustedProxies,
     onDrop: () => metrics.connectionDropped('address-tcp'),
   });
   gateway.attach(http);
@@ -114,12 +133,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       // HTTP stays up while draining so load balancers can read /readyz = 503; new sockets are refused.
       draining = true;
       gateway.stopAccepting();
-      await gateway.drain(drainMs);
+      await gateway.closeSpread(drainMs);
       // Writes already stored are acknowledged and published before the bus closes, or other nodes' clients
       // would not hear of them until the image's next write.
       await service.settle();
       http.close();
       await gateway.close();
+      hub.close();
       feed.close();
       // Every delivery has happened: store the last counts before the store closes.
       await usage.close();
@@ -131,5 +151,5 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   };
 
   usage.start();
-  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, meter, usage, metrics, adminFeed: feed, nodeId, demoSecret, close };
+  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, hub, usage, metrics, tenantFeed: feed, nodeId, demoSecret, close };
 }

@@ -46,4 +46,5 @@ export { parseServerFrame } from './server-frames.js';
 export { imageTopic } from './topic.js';
 export { cleanName, cleanText, hasControlCharacter, hasLoneSurrogate } from './text.js';
 export { applyEventToChat } from './apply-event.js';
+export { SeqReorderBuffer, type SeqReorderOptions } from './seq-reorder-buffer.js';
 export type { UsageDay, UsageCounter, ImageUsage, UsageReport, LiveReport, TopImagesReport } from './usage-api.js';

@@ -1,17 +1,17 @@
 /**
  * The in-process bus, the embedded default: one node, so publishing is handing the payload to this node's
- * own listener, on the next microtask so that publish never re-enters the caller.
+ * own handler, on the next microtask so that publish never re-enters the caller.
  */
-import type { Bus, BusListener, BusStatusListener } from './types.js';
+import { IGNORING_BUS_HANDLER, type Bus, type BusHandler } from './types.js';
 
 export class MemoryBus implements Bus {
   private readonly topics = new Set<string>();
-  private listener: BusListener = () => {};
+  private handler: BusHandler = IGNORING_BUS_HANDLER;
   readonly healthy = true;
 
   async publish(topic: string, payload: string): Promise<void> {
     if (!this.topics.has(topic)) return;
-    queueMicrotask(() => this.listener(topic, payload));
+    queueMicrotask(() => this.handler.handleBusMessage(topic, payload));
   }
 
   async subscribe(topic: string): Promise<void> {
@@ -22,12 +22,9 @@ export class MemoryBus implements Bus {
     this.topics.delete(topic);
   }
 
-  onMessage(listener: BusListener): void {
-    this.listener = listener;
-  }
-
-  onStatus(_listener: BusStatusListener): void {
-    // An in-process bus never goes down.
+  /** An in-process bus never goes down: the handler hears only messages. */
+  setHandler(handler: BusHandler): void {
+    this.handler = handler;
   }
 
   async close(): Promise<void> {

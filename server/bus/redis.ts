@@ -9,7 +9,7 @@
  * Redis failures never throw out of an event handler. Commands are not queued while disconnected
  * (`enableOfflineQueue: false`, `maxRetriesPerRequest: 0`): a publish during an outage fails at once, and
  * the event is recovered from the store instead. When both connections are back, every topic is subscribed
- * again and only then are status listeners told `onUp`, so the hub makes its subscribers resync. The newest
+ * again and only then is the handler told `handleBusUp`, so the hub makes its subscribers resync. The newest
  * event per image that failed to publish is then published once more: if only this node lost Redis, the
  * other nodes learn from it that they missed events, and read them from the store.
  *
@@ -20,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Bus, BusListener, BusStatusListener } from './types.js';
+import { IGNORING_BUS_HANDLER, type Bus, type BusHandler } from './types.js';
 
 export interface RedisBusOptions {
   url: string;
@@ -45,7 +45,7 @@ const connectionOptions: RedisOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
   autoResendUnfulfilledCommands: false,
-  // Subscriptions are restored by this class, so that `onUp` fires only once they are all active again.
+  // Subscriptions are restored by this class, so that `handleBusUp` fires only once they are all active again.
   autoResubscribe: false,
   commandTimeout: COMMAND_TIMEOUT_MS,
   retryStrategy: (times: number) => Math.min(times * 100, MAX_RECONNECT_DELAY_MS),
@@ -61,8 +61,7 @@ export class RedisBus implements Bus {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly topics = new Set<string>();
-  private listener: BusListener = () => {};
-  private readonly statusListeners: BusStatusListener[] = [];
+  private handler: BusHandler = IGNORING_BUS_HANDLER;
   private pubReady = false;
   /** The subscriber connection is ready and every topic is subscribed on it. */
   private subReady = false;
@@ -154,12 +153,8 @@ export class RedisBus implements Bus {
     });
   }
 
-  onMessage(listener: BusListener): void {
-    this.listener = listener;
-  }
-
-  onStatus(listener: BusStatusListener): void {
-    this.statusListeners.push(listener);
+  setHandler(handler: BusHandler): void {
+    this.handler = handler;
   }
 
   async close(): Promise<void> {
@@ -182,12 +177,12 @@ export class RedisBus implements Bus {
     this.deliver(topic, message.slice(cut + 1));
   }
 
-  /** A listener's failure is logged, never thrown into ioredis's parser or a bare microtask (it would crash). */
+  /** The handler's failure is logged, never thrown into ioredis's parser or a bare microtask (it would crash). */
   private deliver(topic: string, payload: string): void {
     try {
-      this.listener(topic, payload);
+      this.handler.handleBusMessage(topic, payload);
     } catch (error) {
-      this.log.error({ err: error, topic }, 'bus listener failed');
+      this.log.error({ err: error, topic }, 'bus handler failed');
     }
   }
 
@@ -250,7 +245,7 @@ export class RedisBus implements Bus {
     this.isHealthy = healthy;
     if (!healthy) {
       this.log.warn('redis connection lost: local fan-out continues, remote events resume on reconnect');
-      for (const listener of this.statusListeners) listener.onDown();
+      this.handler.handleBusDown();
       return;
     }
     this.loggedOutage = false;
@@ -262,7 +257,7 @@ export class RedisBus implements Bus {
     this.republishUnsent();
     if (this.wasHealthy || this.topics.size > 0) {
       this.log.info({ topics: this.topics.size }, 'redis back and resubscribed');
-      for (const listener of this.statusListeners) listener.onUp();
+      this.handler.handleBusUp();
     }
     this.wasHealthy = true;
   }

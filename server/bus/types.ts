@@ -5,14 +5,26 @@
  * Messages are the event's JSON text, serialized once by the publisher: the receiving node sends those
  * same bytes on to its sockets.
  */
-export type BusListener = (topic: string, payload: string) => void;
 
-export interface BusStatusListener {
+/**
+ * The one receiver of everything a node's bus brings: the node registers it once at start (`server/app.ts`
+ * registers the fan-out's `FanoutBusHandler`), as centrifuge's node registers itself as its broker's handler.
+ */
+export interface BusHandler {
+  /** A message arrived on a topic this node subscribed to (its own publishes included). */
+  handleBusMessage(topic: string, payload: string): void;
   /** The bus lost its connection: events published meanwhile may not arrive. */
-  onDown(): void;
+  handleBusDown(): void;
   /** The bus is back and every topic is subscribed again; subscribers should resync. */
-  onUp(): void;
+  handleBusUp(): void;
 }
+
+/** Drops everything: the handler of a bus before the node registers its own. */
+export const IGNORING_BUS_HANDLER: BusHandler = {
+  handleBusMessage() {},
+  handleBusDown() {},
+  handleBusUp() {},
+};
 
 export interface Bus {
   /** Publishes to every node subscribed to `topic`, this one included. Resolves when handed to the bus. */
@@ -20,9 +32,8 @@ export interface Bus {
   /** Starts delivering `topic` to the listener. Resolves once the subscription is active. */
   subscribe(topic: string): Promise<void>;
   unsubscribe(topic: string): Promise<void>;
-  /** The single listener for everything this node receives. */
-  onMessage(listener: BusListener): void;
-  onStatus(listener: BusStatusListener): void;
+  /** Registers the one handler of everything this node receives (messages and the bus's ups and downs). */
+  setHandler(handler: BusHandler): void;
   /** True while messages flow. */
   readonly healthy: boolean;
   close(): Promise<void>;

@@ -2,6 +2,10 @@
  * The core: every operation a client can ask for, independent of the transport. Validated messages come in;
  * it authorizes them against the tenant, stores writes through the store interface and publishes the stored
  * event on the bus. It knows the store and bus interfaces, never a concrete SQLite, PostgreSQL or Redis.
+ *
+ * The write path runs one way: `commit` stores the write and resolves once it is durable (the caller acks
+ * it), then tells the write observers (the topic hub, usage metering, the tenant feed) and publishes the
+ * event on the bus, whose handler fans it out to every node's subscribers, this node's included.
  */
 import { randomUUID } from 'node:crypto';
 import { imageTopic, type ImageEvent, type ImageKey, type Limits, type WriteMessage } from '../../shared/index.js';
@@ -21,6 +25,9 @@ export interface WriteObserver {
   written(event: ImageEvent): void;
 }
 
+/** Hears a publish that failed after its write was stored and acknowledged (subscribers catch up from the store). */
+export type PublishFailed = (error: unknown) => void;
+
 export class ChatService {
   readonly tenants: TenantCache;
   private readonly observers: WriteObserver[] = [];
@@ -31,6 +38,7 @@ export class ChatService {
     readonly store: Store,
     readonly bus: Bus,
     private readonly limits: Limits,
+    private readonly publishFailed: PublishFailed = () => {},
   ) {
     this.tenants = new TenantCache(store);
   }
@@ -62,26 +70,34 @@ export class ChatService {
     return this.store.read(key, since, epoch);
   }
 
-  /** Stores one write, within the limits (count caps, byte budgets, MAX_SEQ); the caller acks it, then calls `publish`. */
+  /** Stores one write, within the limits (count caps, byte budgets, MAX_SEQ), and nothing more: no publish. */
   write(message: WriteMessage, actor: Actor): Promise<WriteOutcome> {
     const key = { tenantId: message.tenantId, urlId: message.urlId };
     return this.store.write(key, writeTarget(message, actor), (context) => planWrite(message, actor, context, this.limits, randomUUID));
   }
 
   /**
-   * The whole life of a write: store it, let the caller acknowledge it once durable, then publish it. A bus
-   * failure after the ack is reported to `onPublishError` (subscribers catch up from the store), never as an
-   * error of the write. Tracked until published, so `settle` can wait for it.
+   * The whole life of a write: resolves with its outcome once it is stored durably (the caller acknowledges
+   * it then), and publishes the stored event itself, tracked until the bus has it so that `settle` waits for
+   * it. A bus failure after that is reported to `publishFailed`, never as an error of the write.
+   * @example
+   * const outcome = await service.commit(message, actor);
+   * if (outcome.ok) outbox.send({ type: 'ack', broadcastId: message.broadcastId, seq: outcome.event.seq });
    */
-  commit(message: WriteMessage, actor: Actor, acknowledge: (event: ImageEvent) => void, onPublishError: (error: unknown) => void): Promise<WriteOutcome> {
-    const task = (async () => {
-      const outcome = await this.write(message, actor);
-      if (!outcome.ok) return outcome;
-      acknowledge(outcome.event);
-      await this.publish(outcome.event).catch(onPublishError);
-      return outcome;
-    })();
-    return this.track(task);
+  async commit(message: WriteMessage, actor: Actor): Promise<WriteOutcome> {
+    const outcome = await this.track(this.write(message, actor));
+    if (outcome.ok) this.track(this.publishAfterAck(outcome.event));
+    return outcome;
+  }
+
+  /**
+   * Publishes one microtask later than `commit` resolves: the caller's ack is queued before the in-process
+   * bus (which delivers on the next microtask) hands the same event to this connection, so a writer reads its
+   * ack before its own event, as it always has.
+   */
+  private async publishAfterAck(event: ImageEvent): Promise<void> {
+    await Promise.resolve();
+    await this.publish(event).catch(this.publishFailed);
   }
 
   /** Counts a task as in flight until it settles, so `settle` waits for it. */

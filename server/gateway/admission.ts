@@ -9,9 +9,7 @@
  */
 import { CLOSE_CODES, type Limits } from '../../shared/index.js';
 import { MinuteBudget } from './minute-budget.js';
-
-/** Why a socket was refused: the label of `imagechat_connections_refused_total`. */
-export type AdmissionRefusal = 'address-connections' | 'address-rate' | 'node-full';
+import type { AdmissionRefusal } from '../metering/meters.js';
 
 export type AdmissionVerdict =
   | { ok: true }

@@ -17,10 +17,11 @@
 import type { Limits, WriteMessage } from '../../shared/index.js';
 import { KeyedMinuteBudgets, MinuteBudget } from './minute-budget.js';
 import { ReadSlots, type ReleaseSlot } from './read-slots.js';
+import type { BudgetName } from '../metering/meters.js';
 
 /** A refused charge: which budget, a message for the client that names it, and when to try again. */
 export interface BudgetRefusal {
-  budget: 'person-writes' | 'person-bytes' | 'address-writes' | 'address-bytes' | 'tenant-writes' | 'tenant-bytes' | 'connection-reads' | 'address-reads';
+  budget: BudgetName;
   message: string;
   retryAfterMs: number;
 }
@@ -167,7 +168,7 @@ export class ConnectionBudgets {
   }
 }
 
-function refuse(budget: BudgetRefusal['budget'], waitMs: number, what: string): BudgetRefusal | null {
+function refuse(budget: BudgetName, waitMs: number, what: string): BudgetRefusal | null {
   if (waitMs === 0) return null;
   return { budget, message: `${what}; ${inSeconds(waitMs)}`, retryAfterMs: waitMs };
 }

@@ -52,18 +52,18 @@ export class Outbox {
     this.push({ frame: JSON.stringify(message) });
   }
 
-  /** Queues an already serialized event frame. */
-  sendEvent(frame: Buffer, tenantId: string, urlId: string): void {
+  /** Queues an image event, serialized once per node (the same bytes for every subscriber). */
+  queueEvent(frame: Buffer, tenantId: string, urlId: string): void {
     this.push({ frame, tenantId, urlId });
   }
 
-  /** Queues an already serialized control frame (not metered as usage), e.g. an admin feed frame. */
-  sendFrame(frame: string): void {
+  /** Queues a `tenant-event` frame of the admin feed, serialized once by the node that stored the write (not metered as usage). */
+  queueFeedFrame(frame: string): void {
     this.push({ frame });
   }
 
-  /** Queues a `subscribed` answer of `bytes` bytes, which the connection sends only on a drained buffer. */
-  sendAnswer(frame: string, bytes: number): void {
+  /** Queues a `subscribed` answer (built as a `SubscribedMessage` by `subscribedAnswer`) of `bytes` bytes; sent only on a drained buffer. */
+  queueAnswer(frame: string, bytes: number): void {
     this.push({ frame, answerBytes: bytes });
   }
 

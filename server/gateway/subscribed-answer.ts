@@ -27,7 +27,7 @@ function encode(key: ImageKey, result: ReadResult): { frame: string; bytes: numb
  * `maxBytes` (stored before the size caps, or the caps were lowered since) is refused.
  * @example
  * const answer = await subscribedAnswer((k, s, e) => service.read(k, s, e), key, 5, epoch, limits.MAX_SNAPSHOT_BYTES);
- * if (answer.ok) outbox.sendFrame(answer.frame);
+ * if (answer.ok) outbox.queueAnswer(answer.frame, answer.bytes);
  */
 export async function subscribedAnswer(read: ImageReader, key: ImageKey, since: number | undefined, epoch: string | undefined, maxBytes: number): Promise<SubscribedAnswer> {
   let result = await read(key, since, epoch);

@@ -1,5 +1,5 @@
 /** `GET /metrics`: this node's Prometheus metrics. */
-import type { PrometheusMetrics } from '../metrics/prometheus.js';
+import type { PrometheusMetrics } from '../metering/prometheus.js';
 import type { Route } from './router.js';
 
 export function metricsRoutes(metrics: PrometheusMetrics): Route[] {

@@ -8,7 +8,7 @@
 import type { LiveReport, TopImagesReport, UsageDay, UsageReport } from '../../shared/index.js';
 import type { Store } from '../store/types.js';
 import { authorizeTenant } from '../auth/bearer.js';
-import { addDays, dayCount, daysBetween, parseUtcDay, utcDay } from '../usage/utc-day.js';
+import { addDays, dayCount, daysBetween, parseUtcDay, utcDay } from '../metering/utc-day.js';
 import { sendJson, type Route } from './router.js';
 import { HttpError } from './http-error.js';
 

@@ -10,7 +10,7 @@ import { startCluster, REDIS_PREFIX, type Cluster } from '../helpers/cluster.js'
 import { TestClient } from '../helpers/ws-client.js';
 import { countReceived, total, type Received } from '../helpers/received.js';
 import { collectAdminFrames } from '../helpers/admin-frames.js';
-import { addDays, utcDay } from '../../server/usage/utc-day.js';
+import { addDays, utcDay } from '../../server/metering/utc-day.js';
 
 let cluster: Cluster;
 const clients: TestClient[] = [];

@@ -3,7 +3,7 @@
  * the suite for one implementation; bus.test.ts runs it against the in-process bus and the Redis bus.
  */
 import { describe, expect, test } from 'vitest';
-import type { Bus } from '../../server/bus/types.js';
+import type { Bus, BusHandler } from '../../server/bus/types.js';
 
 export interface BusFactory {
   /** A connected bus, ready to use. */
@@ -12,9 +12,18 @@ export interface BusFactory {
 
 type Received = { topic: string; payload: string }[];
 
+/** A bus handler that passes messages to `onMessage` and records the bus's ups and downs in `status`. */
+export function handlerOf(onMessage: (topic: string, payload: string) => void, status: string[] = []): BusHandler {
+  return {
+    handleBusMessage: onMessage,
+    handleBusDown: () => { status.push('down'); },
+    handleBusUp: () => { status.push('up'); },
+  };
+}
+
 function listen(bus: Bus): Received {
   const received: Received = [];
-  bus.onMessage((topic, payload) => received.push({ topic, payload }));
+  bus.setHandler(handlerOf((topic, payload) => received.push({ topic, payload })));
   return received;
 }
 

@@ -7,7 +7,7 @@ import { MemoryBus } from '../../server/bus/memory.js';
 import { RedisBus } from '../../server/bus/redis.js';
 import { createLogger } from '../../server/log.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { busContract, eventually, settle } from './bus.contract.js';
+import { busContract, eventually, handlerOf, settle } from './bus.contract.js';
 
 const log = createLogger('silent');
 let redis: RedisServer;
@@ -33,9 +33,9 @@ describe('redis bus between nodes', () => {
   test('a payload published on one node reaches each subscribed node once, the publisher included', async () => {
     const [one, two, three] = await Promise.all([redisBus('x1:'), redisBus('x1:'), redisBus('x1:')]);
     const got = new Map<string, string[]>([['one', []], ['two', []], ['three', []]]);
-    one!.onMessage((_t, p) => got.get('one')!.push(p));
-    two!.onMessage((_t, p) => got.get('two')!.push(p));
-    three!.onMessage((_t, p) => got.get('three')!.push(p));
+    one!.setHandler(handlerOf((_t, p) => got.get('one')!.push(p)));
+    two!.setHandler(handlerOf((_t, p) => got.get('two')!.push(p)));
+    three!.setHandler(handlerOf((_t, p) => got.get('three')!.push(p)));
     await Promise.all([one!.subscribe('demo img'), two!.subscribe('demo img')]);
     await one!.publish('demo img', '{"seq":1}');
     await two!.publish('demo img', '{"seq":2}');
@@ -51,14 +51,13 @@ describe('redis bus between nodes', () => {
     expect(await redis.command('PUBSUB', 'NUMSUB', 'x1:demo img')).toEqual(['x1:demo img', 1]);
   });
 
-  test('Redis down: publish fails fast, local delivery goes on, healthy is false; back: resubscribed, then onUp', async () => {
+  test('Redis down: publish fails fast, local delivery goes on, healthy is false; back: resubscribed, then handleBusUp', async () => {
     const [one, two] = await Promise.all([redisBus('x2:'), redisBus('x2:')]);
     const gotOne: string[] = [];
     const gotTwo: string[] = [];
-    one!.onMessage((_t, p) => gotOne.push(p));
-    two!.onMessage((_t, p) => gotTwo.push(p));
+    one!.setHandler(handlerOf((_t, p) => gotOne.push(p)));
     const status: string[] = [];
-    two!.onStatus({ onDown: () => status.push('down'), onUp: () => status.push('up') });
+    two!.setHandler(handlerOf((_t, p) => gotTwo.push(p), status));
     await Promise.all([one!.subscribe('demo a'), two!.subscribe('demo a')]);
 
     await redis.kill();
@@ -89,7 +88,7 @@ describe('redis bus between nodes', () => {
   test('a node that alone lost Redis republishes its newest unsent event per image once it is back', async () => {
     const [one, two] = await Promise.all([redisBus('x4:'), redisBus('x4:')]);
     const gotTwo: string[] = [];
-    two!.onMessage((_t, p) => gotTwo.push(p));
+    two!.setHandler(handlerOf((_t, p) => gotTwo.push(p)));
     await Promise.all([one!.subscribe('demo p'), two!.subscribe('demo p')]);
     // Cut only node one's connections (Redis stays up for node two), and publish while they are down.
     let failed: string | null = null;

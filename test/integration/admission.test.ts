@@ -6,6 +6,7 @@ import { afterEach, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { Connection } from '../../widget/connection.js';
 import { startTestServer, removeDir, type TestServer } from '../helpers/server.js';
+import { metricValue } from '../helpers/metrics.js';
 import { until } from '../helpers/wait.js';
 
 /** Generous everywhere except what a test sets. */
@@ -127,10 +128,10 @@ test('the widget refused by a full node waits before trying again instead of ham
   expect((await attempt(server)).open).toBe(true);
   const widget = new Connection({ url: server.wsUrl, WebSocket: WebSocket as never, random: () => 0.5 });
   try {
-    await until(() => server.meter.refusedConnections.get('node-full') === 1);
+    await until(async () => (await metricValue(server, 'imagechat_connections_refused_total', { reason: 'node-full' })) === 1);
     // Plain failures retry after 0.75 s, 1.25 s, …; a 1013 starts at the slow step (8 s here).
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    expect(server.meter.refusedConnections.get('node-full')).toBe(1);
+    expect(await metricValue(server, 'imagechat_connections_refused_total', { reason: 'node-full' })).toBe(1);
     expect(widget.state).toBe('offline');
   } finally {
     widget.close();

@@ -118,20 +118,20 @@ test('subscribes sent together: the cap holds, a repeated subscribe leaves no st
   await c.waitClosed();
 
   const d = await TestClient.connect(server.wsUrl);
-  const topicsBefore = server.gateway.topicCount;
+  const topicsBefore = server.hub.topicCount;
   d.send({ type: 'subscribe', tenantId: 'demo', urlId: base });
   d.send({ type: 'subscribe', tenantId: 'demo', urlId: base });
   await d.next(() => d.frames.filter((m) => m.type === 'subscribed').length === 2);
   d.send({ type: 'subscribe', tenantId: 'demo', urlId: `${base}-x` });
   d.send({ type: 'unsubscribe', tenantId: 'demo', urlId: `${base}-x` });
   await d.nextOfType('unsubscribed');
-  expect(server.gateway.topicCount).toBe(topicsBefore + 1);
+  expect(server.hub.topicCount).toBe(topicsBefore + 1);
   d.close();
   await d.waitClosed();
   // Nothing is left behind holding events for an answer that never comes.
   const deadline = Date.now() + 5000;
-  while (server.gateway.topicCount !== topicsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  expect(server.gateway.topicCount).toBe(topicsBefore);
+  while (server.hub.topicCount !== topicsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(server.hub.topicCount).toBe(topicsBefore);
 });
 
 test('a subscribe the store cannot answer gets unavailable naming the image, and the connection lives on', async () => {

@@ -6,6 +6,7 @@ import { afterEach, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { ErrorMessage, ServerMessage } from '../../shared/index.js';
 import { startTestServer, removeDir, makeTempDir, type TestServer } from '../helpers/server.js';
+import { metricValue } from '../helpers/metrics.js';
 import { TestClient } from '../helpers/ws-client.js';
 
 const OPEN = { MAX_CONNECTIONS_PER_IP: '1000', CONNECTION_BURST_PER_IP: '1000', CONNECTION_RATE_PER_IP: '100000' };
@@ -83,7 +84,7 @@ test('a connection that re-reads a large image is refused once its read budget i
   expect((await reader.subscribe('demo', urlId)).type).toBe('error');
   expect(await storeReads(server)).toBe(readsBefore);
   expect(sizes).toHaveLength(3);
-  expect(server.meter.budgetRefusals.get('connection-reads')).toBe(2);
+  expect(await metricValue(server, 'imagechat_budget_refusals_total', { budget: 'connection-reads' })).toBe(2);
   // Another connection has its own budget.
   expect((await (await connect(server)).subscribe('demo', urlId)).type).toBe('subscribed');
 });

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorMessage, ServerMessage } from '../../shared/index.js';
 import { hashTenantSecret, newTenantSecret } from '../../server/auth/tenant-secret.js';
 import { startTestServer, removeDir, type TestServer } from '../helpers/server.js';
+import { metricValue } from '../helpers/metrics.js';
 import { TestClient } from '../helpers/ws-client.js';
 
 /** Every budget out of the way except those a test sets. */
@@ -68,7 +69,7 @@ test('one session on 20 sockets is held to one person\'s budget, not 20 connecti
     expect(error.retryAfterMs).toBeGreaterThan(0);
     expect(error.retryAfterMs).toBeLessThanOrEqual(2000);
   }
-  expect(server.meter.budgetRefusals.get('person-writes')).toBe(refused.length);
+  expect(await metricValue(server, 'imagechat_budget_refusals_total', { budget: 'person-writes' })).toBe(refused.length);
   // Another person is not held to Ann's budget.
   const bob = await connect();
   expect((await bob.client.write({ type: 'create-chat', tenantId: 'demo', urlId, x: 0.2, y: 0.2, text: 'bob' })).type).toBe('ack');
@@ -132,7 +133,7 @@ test('bytes of text per address: guests on many sockets, each a new person, shar
     expect(error).toMatchObject({ code: 'rate-limited', for: 'create-chat', message: expect.stringMatching(/^more than 2000 bytes of text a minute from one address; try again in \d+ s$/) });
     expect(error.retryAfterMs).toBeGreaterThan(0);
   }
-  expect(server.meter.budgetRefusals.get('address-bytes')).toBe(4);
+  expect(await metricValue(server, 'imagechat_budget_refusals_total', { budget: 'address-bytes' })).toBe(4);
 });
 
 test('guests from one address, each a new person, share the address\'s budget', async () => {

@@ -16,10 +16,10 @@ test('the server pings and terminates a peer that stopped answering, and cleans 
   const dead = await TestClient.connect(server.wsUrl);
   await alive.subscribe('demo', 'img-alive');
   await dead.subscribe('demo', 'img-dead');
-  expect(server.gateway.topicCount).toBe(2);
+  expect(server.hub.topicCount).toBe(2);
   dead.socket.pause(); // no pongs from now on
   await until(() => server.gateway.connectionCount === 1);
-  expect(server.gateway.topicCount).toBe(1);
+  expect(server.hub.topicCount).toBe(1);
   // The live one answered every ping and is still served.
   await new Promise((r) => setTimeout(r, 300));
   alive.send({ type: 'ping' });

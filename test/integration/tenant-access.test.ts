@@ -140,7 +140,7 @@ test('a rotated secret ends an open admin connection\'s moderation at its next w
 
   // The watcher never writes: the periodic check drops it and says why.
   await watched.nextEvent((f) => f.event.type === 'image-chat-updated');
-  await server.adminFeed.revalidate();
+  await server.tenantFeed.revalidate();
   expect(await watcher.next((m) => m.type === 'error')).toEqual({
     type: 'error', code: 'forbidden', message: 'the tenant\'s API secret changed; subscribe again with the new one', for: 'subscribe-tenant', tenantId: 'rotating',
   });

@@ -1,6 +1,6 @@
 /** Live connections and images per tenant: a connection counts once per tenant, whatever it watches. */
 import { expect, test } from 'vitest';
-import { TenantPresence } from '../../server/usage/presence.js';
+import { TenantPresence } from '../../server/metering/tenant-presence.js';
 
 test('connections count once per tenant; images count distinct; changes are reported', () => {
   const presence = new TenantPresence();

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { ImageEvent, ImageKey } from '../../shared/index.js';
-import { TopicHub, type Subscriber } from '../../server/gateway/topic-hub.js';
+import { TopicHub, type Subscriber } from '../../server/fanout/topic-hub.js';
 
 const key: ImageKey = { tenantId: 't', urlId: 'img' };
 const topic = 't img';
@@ -43,11 +43,11 @@ describe('topic hub ordering', () => {
     const s = subscriber();
     await h.add(topic, s);
     h.goLive(topic, s, 3);
-    h.publish(topic, 5, frame(5));
-    h.publish(topic, 6, frame(6));
+    h.eventArrived(topic, 5, frame(5));
+    h.eventArrived(topic, 6, frame(6));
     expect(s.got).toEqual([]);
-    h.publish(topic, 4, frame(4));
-    h.publish(topic, 5, frame(5)); // a duplicate
+    h.eventArrived(topic, 4, frame(4));
+    h.eventArrived(topic, 5, frame(5)); // a duplicate
     expect(s.got).toEqual([4, 5, 6]);
   });
 
@@ -55,8 +55,8 @@ describe('topic hub ordering', () => {
     const { h } = hub(1, 100);
     const s = subscriber();
     await h.add(topic, s);
-    h.publish(topic, 7, frame(7));
-    h.publish(topic, 8, frame(8));
+    h.eventArrived(topic, 7, frame(7));
+    h.eventArrived(topic, 8, frame(8));
     expect(s.got).toEqual([]);
     h.goLive(topic, s, 7); // the snapshot already holds 7
     expect(s.got).toEqual([8]);
@@ -67,18 +67,18 @@ describe('topic hub ordering', () => {
     const s = subscriber();
     await h.add(topic, s);
     h.goLive(topic, s, 2);
-    h.publish(topic, 5, frame(5));
+    h.eventArrived(topic, 5, frame(5));
     await wait(80);
     expect(fetched).toEqual([[2, 5]]);
     expect(s.got).toEqual([3, 4, 5]);
   });
 
-  test('a seq known to exist but never published is fetched', async () => {
+  test('a seq stored on this node (a write observer) but never published is fetched', async () => {
     const { h } = hub(1, 100);
     const s = subscriber();
     await h.add(topic, s);
     h.goLive(topic, s, 2);
-    h.noteSeq(topic, 3);
+    h.written(event(3));
     await wait(80);
     expect(s.got).toEqual([3]);
   });
@@ -91,10 +91,10 @@ describe('topic hub ordering', () => {
     await h.add(topic, b);
     h.goLive(topic, a, 2);
     h.goLive(topic, b, 2);
-    h.publish(topic, 60, frame(60));
+    h.eventArrived(topic, 60, frame(60));
     await wait(80);
     expect([a.resyncs, b.resyncs]).toEqual([1, 1]);
-    h.publish(topic, 61, frame(61));
+    h.eventArrived(topic, 61, frame(61));
     expect(a.got).toEqual([61]);
   });
 
@@ -106,9 +106,9 @@ describe('topic hub ordering', () => {
     h.goLive(topic, first, 1);
     await h.add(topic, late);
     h.goLive(topic, late, 3); // its snapshot holds 2 and 3, which are still in flight
-    h.publish(topic, 2, frame(2));
-    h.publish(topic, 3, frame(3));
-    h.publish(topic, 4, frame(4));
+    h.eventArrived(topic, 2, frame(2));
+    h.eventArrived(topic, 3, frame(3));
+    h.eventArrived(topic, 4, frame(4));
     expect(first.got).toEqual([2, 3, 4]);
     expect(late.got).toEqual([4]);
   });
@@ -154,10 +154,10 @@ test('a subscriber whose snapshot is older than what another one started the top
   const fast = subscriber();
   await h.add(topic, slow);
   await h.add(topic, fast);
-  h.publish(topic, 11, frame(11));
-  h.publish(topic, 12, frame(12));
+  h.eventArrived(topic, 11, frame(11));
+  h.eventArrived(topic, 12, frame(12));
   h.goLive(topic, fast, 12); // its read finished first and saw up to 12
-  h.publish(topic, 13, frame(13));
+  h.eventArrived(topic, 13, frame(13));
   h.goLive(topic, slow, 10); // its read saw only up to 10: 11 and 12 went by before it was live
   expect(fast.got).toEqual([13]);
   expect(slow.resyncs).toBe(1);

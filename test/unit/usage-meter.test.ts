@@ -6,8 +6,8 @@
 import { afterEach, expect, test } from 'vitest';
 import { SqliteStore } from '../../server/store/sqlite.js';
 import type { Store, UsageFlush } from '../../server/store/types.js';
-import { UsageMeter } from '../../server/usage/usage-meter.js';
-import { TenantPresence } from '../../server/usage/presence.js';
+import { UsageMeter } from '../../server/metering/usage-meter.js';
+import { TenantPresence } from '../../server/metering/tenant-presence.js';
 import { createLogger } from '../../server/log.js';
 
 type Fault = 'none' | 'before-commit' | 'after-commit';

@@ -9,7 +9,8 @@
  * A subscription is registered before its snapshot is read (so nothing falls between them); until the
  * snapshot is sent, its events are held back, and afterwards events at or below its snapshot seq are skipped.
  */
-import type { ImageEvent, ImageKey } from '../../shared/index.js';
+import { SeqReorderBuffer, imageTopic, type ImageEvent, type ImageKey } from '../../shared/index.js';
+import type { WriteObserver } from '../core/service.js';
 
 export interface Subscriber {
   key: ImageKey;
@@ -25,12 +26,8 @@ export interface Subscriber {
 interface TopicState {
   key: ImageKey;
   subscribers: Set<Subscriber>;
-  /** Last seq delivered in order; null until the first snapshot tells where the image stands. */
-  lastSeq: number | null;
-  /** Highest seq known to exist (from snapshots or early events). */
-  knownSeq: number;
-  early: Map<number, Buffer>;
-  gapTimer: NodeJS.Timeout | null;
+  /** The topic's events in seq order; its `last` is null until the first snapshot tells where the image stands. */
+  order: SeqReorderBuffer<Buffer>;
   /** Settles once the bus subscription of the topic is active (or its attempt failed). */
   opened: Promise<void>;
 }
@@ -53,7 +50,15 @@ export interface TopicHubOptions {
   probeBatch?: number;
 }
 
-export class TopicHub {
+/**
+ * @example
+ * const hub = new TopicHub({ gapWaitMs, fetchEvents, onTopicOpened, onTopicClosed, onError });
+ * service.observe(hub);                         // learns each seq this node stores
+ * await hub.add(topic, subscriber);             // before the snapshot is read
+ * hub.goLive(topic, subscriber, snapshotSeq);   // after it is sent
+ * hub.eventArrived(topic, seq, frame);          // from the bus handler
+ */
+export class TopicHub implements WriteObserver {
   private readonly topics = new Map<string, TopicState>();
   private readonly probeTimer: NodeJS.Timeout | null = null;
   /** Where the next probe round starts, as a position in the topic map's order. */
@@ -77,9 +82,9 @@ export class TopicHub {
     this.probeCursor = start + batch;
     this.probing = true;
     Promise.all(round.map(async ([topic, state]) => {
-      if (state.lastSeq === null) return;
+      if (state.order.last === null) return;
       const seq = await probe(state.key);
-      this.noteSeq(topic, seq);
+      state.order.learn(seq);
     })).catch(this.options.onError).finally(() => { this.probing = false; });
   }
 
@@ -91,8 +96,7 @@ export class TopicHub {
   async add(topic: string, subscriber: Subscriber): Promise<void> {
     let state = this.topics.get(topic);
     if (!state) {
-      state = { key: subscriber.key, subscribers: new Set(), lastSeq: null, knownSeq: 0, early: new Map(), gapTimer: null, opened: Promise.resolve() };
-      this.topics.set(topic, state);
+      state = this.openTopic(topic, subscriber.key);
       state.subscribers.add(subscriber);
       const opened = this.options.onTopicOpened(topic);
       // Later subscribers wait for this attempt (not its outcome) before they read their snapshot.
@@ -115,46 +119,41 @@ export class TopicHub {
     // already past the snapshot and that run does not start right after it, some events went by unseen:
     // that happens when another subscriber's newer snapshot set the topic's start while this one's read was
     // still running. The subscriber then resyncs instead of silently missing them.
-    const missed = state?.lastSeq != null && state.lastSeq > seq && (held.length === 0 || held[0]!.seq > seq + 1);
+    const topicLast = state?.order.last ?? null;
+    const missed = topicLast !== null && topicLast > seq && (held.length === 0 || held[0]!.seq > seq + 1);
     for (const item of held) this.deliverTo(subscriber, item.frame, item.seq);
     if (missed) subscriber.resync();
     if (!state) return;
-    if (state.lastSeq === null) {
-      state.lastSeq = seq;
-      for (const early of [...state.early.keys()]) if (early <= seq) state.early.delete(early);
-      this.drain(topic, state);
-    }
-    if (seq > state.knownSeq) state.knownSeq = seq;
-    this.checkGap(topic, state);
+    if (state.order.last === null) this.deliverRun(state, state.order.moveTo(seq));
+    state.order.learn(seq);
   }
 
   remove(topic: string, subscriber: Subscriber): void {
     const state = this.topics.get(topic);
     if (!state || !state.subscribers.delete(subscriber)) return;
     if (state.subscribers.size > 0) return;
-    if (state.gapTimer) clearTimeout(state.gapTimer);
+    state.order.pause();
     this.topics.delete(topic);
     this.options.onTopicClosed(topic).catch(this.options.onError);
   }
 
-  /** An event from the bus: its serialized frame and seq. */
-  publish(topic: string, seq: number, frame: Buffer): void {
+  /** An event arrived from the bus: its serialized frame and seq. */
+  eventArrived(topic: string, seq: number, frame: Buffer): void {
     const state = this.topics.get(topic);
     if (!state) return;
-    if (seq > state.knownSeq) state.knownSeq = seq;
-    if (state.lastSeq !== null && seq <= state.lastSeq) return; // already delivered
-    state.early.set(seq, frame);
-    if (state.lastSeq === null) return;
-    this.drain(topic, state);
-    this.checkGap(topic, state);
+    this.deliverRun(state, state.order.offer(seq, frame));
   }
 
-  /** A seq known to exist (this node stored it): if it does not arrive over the bus, it is read from the store. */
-  noteSeq(topic: string, seq: number): void {
-    const state = this.topics.get(topic);
-    if (!state || seq <= state.knownSeq) return;
-    state.knownSeq = seq;
-    this.checkGap(topic, state);
+  /**
+   * Write observer (`service.observe(hub)`): this node stored the event, so its seq exists; if the event does
+   * not arrive over the bus, it is read from the store.
+   */
+  written(event: ImageEvent): void {
+    this.learnSeq(imageTopic(event), event.seq);
+  }
+
+  private learnSeq(topic: string, seq: number): void {
+    this.topics.get(topic)?.order.learn(seq);
   }
 
   /** Tells every subscriber of every topic to resync (the bus lost messages). */
@@ -164,7 +163,7 @@ export class TopicHub {
 
   close(): void {
     if (this.probeTimer) clearInterval(this.probeTimer);
-    for (const state of this.topics.values()) if (state.gapTimer) clearTimeout(state.gapTimer);
+    for (const state of this.topics.values()) state.order.pause();
     this.topics.clear();
   }
 
@@ -178,47 +177,44 @@ export class TopicHub {
     subscriber.deliver(frame, seq);
   }
 
-  private drain(topic: string, state: TopicState): void {
-    if (state.lastSeq === null) return;
-    for (let next = state.lastSeq + 1; state.early.has(next); next += 1) {
-      const frame = state.early.get(next)!;
-      state.early.delete(next);
-      state.lastSeq = next;
-      for (const subscriber of state.subscribers) this.deliverTo(subscriber, frame, next);
+  private openTopic(topic: string, key: ImageKey): TopicState {
+    const state: TopicState = {
+      key,
+      subscribers: new Set(),
+      order: new SeqReorderBuffer<Buffer>({
+        gapWaitMs: this.options.gapWaitMs,
+        onGap: () => { this.fillGap(topic, state).catch(this.options.onError); },
+      }),
+      opened: Promise.resolve(),
+    };
+    this.topics.set(topic, state);
+    return state;
+  }
+
+  /** Hands a run of events, in seq order, to every subscriber of the topic. */
+  private deliverRun(state: TopicState, run: readonly Buffer[]): void {
+    if (run.length === 0) return;
+    let seq = state.order.last! - run.length;
+    for (const frame of run) {
+      seq += 1;
+      for (const subscriber of state.subscribers) this.deliverTo(subscriber, frame, seq);
     }
   }
 
-  private checkGap(topic: string, state: TopicState): void {
-    const behind = state.lastSeq !== null && (state.early.size > 0 || state.knownSeq > state.lastSeq);
-    if (!behind) {
-      if (state.gapTimer) clearTimeout(state.gapTimer);
-      state.gapTimer = null;
-      return;
-    }
-    if (state.gapTimer) return;
-    state.gapTimer = setTimeout(() => {
-      state.gapTimer = null;
-      this.fillGap(topic, state).catch(this.options.onError);
-    }, this.options.gapWaitMs);
-    state.gapTimer.unref();
-  }
-
+  /** The gap lasted GAP_WAIT_MS: reads it from the store's log, or, if the log no longer has it, skips it. */
   private async fillGap(topic: string, state: TopicState): Promise<void> {
-    if (this.topics.get(topic) !== state || state.lastSeq === null) return;
-    const from = state.lastSeq;
-    const upTo = Math.max(state.knownSeq, ...state.early.keys());
-    if (upTo <= from) return;
-    const events = await this.options.fetchEvents(state.key, from, upTo);
-    if (this.topics.get(topic) !== state || state.lastSeq !== from) return this.checkGap(topic, state);
+    const gap = state.order.gap();
+    if (this.topics.get(topic) !== state || gap === null) return;
+    const events = await this.options.fetchEvents(state.key, gap.after, gap.upTo);
+    if (this.topics.get(topic) !== state) return;
+    if (state.order.last !== gap.after) return state.order.checkGap();
     if (events) {
-      for (const event of events) if (!state.early.has(event.seq)) state.early.set(event.seq, Buffer.from(JSON.stringify(event)));
-      this.drain(topic, state);
+      for (const event of events) this.deliverRun(state, state.order.offer(event.seq, Buffer.from(JSON.stringify(event))));
     } else {
       // The log no longer holds the gap: skip it, and have every subscriber take a fresh snapshot.
-      state.lastSeq = upTo;
-      for (const seq of [...state.early.keys()]) if (seq <= upTo) state.early.delete(seq);
+      state.order.moveTo(gap.upTo);
       for (const subscriber of state.subscribers) subscriber.resync();
     }
-    this.checkGap(topic, state);
+    state.order.checkGap();
   }
 }

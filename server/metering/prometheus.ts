@@ -6,9 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ErrorCode } from '../../shared/index.js';
-import type { GatewayMeter } from '../gateway/meter.js';
-import type { AdmissionRefusal } from '../gateway/admission.js';
-import type { BudgetRefusal } from '../gateway/budgets.js';
+import type { AdmissionRefusal, BudgetName, GatewayMeter } from './meters.js';
 
 /**
  * Why a TCP connection was closed at accept: `fd-limit`, the open-files limit less FD_RESERVE was reached;
@@ -152,7 +150,7 @@ export class PrometheusMetrics implements GatewayMeter {
     this.connectionsRefused.inc({ reason });
   }
 
-  budgetRefused(budget: BudgetRefusal['budget']): void {
+  budgetRefused(budget: BudgetName): void {
     this.budgetRefusals.inc({ budget });
   }
 

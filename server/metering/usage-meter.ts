@@ -14,11 +14,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ErrorCode, ImageEvent } from '../../shared/index.js';
-import type { GatewayMeter } from '../gateway/meter.js';
+import type { ImageEvent } from '../../shared/index.js';
+import type { DeliveryMeter } from './meters.js';
 import type { WriteObserver } from '../core/service.js';
 import type { Store, UsageFlush } from '../store/types.js';
-import type { TenantLive, TenantPresence } from './presence.js';
+import type { TenantLive, TenantPresence } from './tenant-presence.js';
 import { DayClock } from './utc-day.js';
 
 export interface UsageMeterOptions {
@@ -52,11 +52,11 @@ const CLOSE_ATTEMPTS = 3;
  * @example
  * const usage = new UsageMeter({ store, nodeId, presence, flushMs: 5000, log });
  * service.observe(usage);                       // conversationCreateCount
- * new Gateway({ …, meter: usage, presence });   // deliveries, bytes, peaks
+ * new MeterSet(metrics, [usage]);               // deliveries and bytes; peaks from presence
  * usage.start();
  * await usage.close();                          // on shutdown, before store.close()
  */
-export class UsageMeter implements GatewayMeter, WriteObserver {
+export class UsageMeter implements DeliveryMeter, WriteObserver {
   /**
    * Today's counts by tenant. Keyed by tenant only (not tenant and day): `delivered` runs for every frame
    * sent, and building a key string each time was its largest cost. Past days wait in `earlier`.
@@ -104,12 +104,6 @@ export class UsageMeter implements GatewayMeter, WriteObserver {
     if (event.type !== 'new-image-chat') return;
     this.tenantDay(event.tenantId).conversations += 1;
   }
-
-  connectionOpened(): void {}
-  connectionClosed(): void {}
-  busReceived(): void {}
-  slowClientClosed(): void {}
-  error(_code: ErrorCode): void {}
 
   /**
    * Flushes now (after any flush under way); resolves true once everything counted so far is stored. Never

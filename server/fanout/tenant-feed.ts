@@ -25,15 +25,19 @@ export const REVALIDATE_MS = 10_000;
 /** The bus topic of a tenant's admin feed. */
 export const feedTopic = (tenantId: string): string => `${FEED_PREFIX}${tenantId}`;
 
+/** The tenant whose feed `topic` is, or null for an image topic. */
+export const tenantOfFeedTopic = (topic: string): string | null =>
+  topic.startsWith(FEED_PREFIX) ? topic.slice(FEED_PREFIX.length) : null;
+
 /** One admin connection, as the feed sees it. */
-export interface AdminSubscriber {
+export interface FeedSubscriber {
   /** Sends an already serialized `tenant-event` frame. */
   deliver(frame: string): void;
   /** The secret it subscribed with is no longer the tenant's; it has been removed from the feed. */
   revoked(tenantId: string): void;
 }
 
-export interface AdminFeedOptions {
+export interface TenantFeedOptions {
   bus: Bus;
   store: Store;
   onError(error: unknown): void;
@@ -43,16 +47,16 @@ export interface AdminFeedOptions {
 
 /**
  * @example
- * const feed = new AdminFeed({ bus, store, onError });
+ * const feed = new TenantFeed({ bus, store, onError });
  * service.observe(feed);                 // publishes every stored write to its tenant's feed topic
  * if (await feed.authorize(id, secret)) await feed.add(id, { deliver: (frame) => socket.send(frame) });
  */
-export class AdminFeed {
+export class TenantFeed {
   /** tenant → subscriber → the secret it subscribed with */
-  private readonly tenants = new Map<string, Map<AdminSubscriber, string>>();
+  private readonly tenants = new Map<string, Map<FeedSubscriber, string>>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly options: AdminFeedOptions) {
+  constructor(private readonly options: TenantFeedOptions) {
     this.timer = setInterval(() => { this.revalidate().catch(options.onError); }, REVALIDATE_MS);
     this.timer.unref();
   }
@@ -72,7 +76,7 @@ export class AdminFeed {
   }
 
   /** Adds an admin subscriber (authorized with `secret`); resolves once the feed topic is subscribed on the bus. */
-  async add(tenantId: string, subscriber: AdminSubscriber, secret: string): Promise<void> {
+  async add(tenantId: string, subscriber: FeedSubscriber, secret: string): Promise<void> {
     const existing = this.tenants.get(tenantId);
     if (existing) {
       existing.set(subscriber, secret);
@@ -82,7 +86,7 @@ export class AdminFeed {
     await this.options.bus.subscribe(feedTopic(tenantId));
   }
 
-  remove(tenantId: string, subscriber: AdminSubscriber): void {
+  remove(tenantId: string, subscriber: FeedSubscriber): void {
     const subscribers = this.tenants.get(tenantId);
     if (!subscribers || !subscribers.delete(subscriber) || subscribers.size > 0) return;
     this.tenants.delete(tenantId);
@@ -95,16 +99,14 @@ export class AdminFeed {
     this.options.bus.publish(feedTopic(event.tenantId), frame).catch(this.options.onError);
   }
 
-  /** A bus message: delivers it if the topic is a feed topic and answers whether it was one. */
-  receive(topic: string, payload: string): boolean {
-    if (!topic.startsWith(FEED_PREFIX)) return false;
-    const subscribers = this.tenants.get(topic.slice(FEED_PREFIX.length));
-    if (!subscribers) return true;
+  /** A `tenant-event` frame arrived from the bus on the tenant's feed topic: sends it to its admin subscribers. */
+  frameArrived(tenantId: string, frame: string): void {
+    const subscribers = this.tenants.get(tenantId);
+    if (!subscribers) return;
     for (const subscriber of subscribers.keys()) {
-      subscriber.deliver(payload);
+      subscriber.deliver(frame);
       this.options.onDelivered?.();
     }
-    return true;
   }
 
   /** Drops (and tells) every subscriber whose secret is no longer its tenant's. */

@@ -1,0 +1,184 @@
+/**
+ * One client's WebSocket on this node: parses and validates each frame, applies the per-connection rate
+ * limits, and dispatches it to the part that handles it (subscriptions, writes, the tenant admin role).
+ * Handlers are flat guard clauses; every error names its code and the connection lives on, except for abuse.
+ */
+import type WebSocket from 'ws';
+import {
+  CLOSE_CODES, isWriteMessage, parseClientFrame,
+  type Author, type ClientMessage, type ErrorCode, type ErrorMessage, type HelloMessage,
+} from '../../shared/index.js';
+import { newUserId } from '../auth/session.js';
+import { Outbox } from './outbox.js';
+import { TokenBucket } from './token-bucket.js';
+import type { BudgetRefusal } from './budgets.js';
+import type { ConnectionContext, ConnectionReplies, ErrorScope } from './connection-context.js';
+import { ConnectionSubscriptions } from './subscriptions.js';
+import { ConnectionWrites } from './writes.js';
+import { TenantAdminRole } from './tenant-admin.js';
+
+const GUEST_NAME = 'Guest';
+
+/**
+ * @example
+ * const connection = new ClientConnection(ws, context);   // listens to the socket from here on
+ * connection.heartbeat();                                  // every SERVER_PING_INTERVAL_MS
+ */
+export class ClientConnection implements ConnectionReplies {
+  /** False after a ping went unanswered; the next heartbeat terminates the socket. */
+  alive = true;
+  readonly outbox: Outbox;
+  private user: Author = { id: newUserId(), name: GUEST_NAME };
+  private readonly subscriptions: ConnectionSubscriptions;
+  private readonly admin: TenantAdminRole;
+  private readonly writes: ConnectionWrites;
+  private readonly frames: TokenBucket;
+  private readonly writeRate: TokenBucket;
+  private refusedInARow = 0;
+  private isClosed = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly context: ConnectionContext,
+  ) {
+    const { limits, meter } = context;
+    this.frames = new TokenBucket(limits.FRAME_RATE_PER_SECOND, limits.FRAME_BURST);
+    this.writeRate = new TokenBucket(limits.WRITE_RATE_PER_SECOND, limits.WRITE_BURST);
+    this.outbox = new Outbox(socket, limits.MAX_BATCH_EVENTS, limits.SLOW_CLIENT_BUFFER_BYTES, {
+      delivered: (tenantId, events, bytes, urlIds) => meter.delivered(tenantId, events, bytes, urlIds),
+      overflow: () => {
+        meter.slowClientClosed();
+        this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'slow consumer: too much unsent data');
+      },
+    });
+    this.subscriptions = new ConnectionSubscriptions(context, this);
+    this.admin = new TenantAdminRole(context, this);
+    this.writes = new ConnectionWrites(context, this, this.subscriptions, this.admin);
+    socket.on('message', (data, isBinary) => this.receiveGuarded(data, isBinary));
+    socket.on('pong', () => { this.alive = true; });
+    socket.on('close', () => this.cleanup());
+    socket.on('error', (error) => context.log.debug({ err: error }, 'socket error'));
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  get subscriptionCount(): number {
+    return this.subscriptions.size;
+  }
+
+  /** Called every ping interval: a socket that did not answer the previous ping is dead. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.socket.terminate();
+      this.cleanup();
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.isClosed) return;
+    // Errors queued this turn (e.g. the rate-limited answer) go out before the close frame.
+    this.outbox.flush();
+    this.socket.close(code, reason);
+    this.cleanup();
+    // A peer that never completes the closing handshake is cut off.
+    setTimeout(() => this.socket.terminate(), this.context.limits.CLOSE_GRACE_MS).unref();
+  }
+
+  error(code: ErrorCode, message: string, scope: ErrorScope = {}): void {
+    this.context.meter.error(code);
+    const frame: ErrorMessage = { type: 'error', code, message, ...scope };
+    this.outbox.send(frame);
+  }
+
+  /** `rate-limited` by a budget: names the budget and says when to try again. */
+  overBudget(refusal: BudgetRefusal, scope: ErrorScope, countAsRefused: boolean): void {
+    this.context.meter.budgetRefused(refusal.budget);
+    const extra = { ...scope, retryAfterMs: refusal.retryAfterMs };
+    if (countAsRefused) this.refuse('rate-limited', refusal.message, extra);
+    else this.error('rate-limited', refusal.message, extra);
+  }
+
+  private cleanup(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.subscriptions.removeAll();
+    this.admin.removeAll();
+  }
+
+  /** Counts refused frames; a connection that keeps sending after being refused is a flood. */
+  private refuse(code: ErrorCode, message: string, scope: ErrorScope = {}): void {
+    this.refusedInARow += 1;
+    this.error(code, message, scope);
+    if (this.refusedInARow >= this.context.limits.FLOOD_CLOSE_AFTER) this.close(CLOSE_CODES.POLICY_VIOLATION, 'flooding');
+  }
+
+  /**
+   * The connection's error boundary: a frame whose handling throws (a bug) is answered `internal` and logged;
+   * the connection and the process live on. Asynchronous failures are caught in `receive`.
+   */
+  private receiveGuarded(data: WebSocket.RawData, isBinary: boolean): void {
+    try {
+      this.receive(data, isBinary);
+    } catch (error) {
+      this.context.handlerFailed({ err: error });
+      this.error('internal', 'unexpected error while handling this frame');
+    }
+  }
+
+  private receive(data: WebSocket.RawData, isBinary: boolean): void {
+    if (this.isClosed) return;
+    this.alive = true;
+    if (!this.frames.take()) return this.refuse('rate-limited', 'too many frames; slow down');
+    if (isBinary) return this.refuse('bad-request', 'frames must be JSON text');
+    const parsed = parseClientFrame(data.toString(), this.context.limits);
+    if (!parsed.ok) return this.refuse(parsed.code, parsed.error, { broadcastId: parsed.broadcastId, for: parsed.for });
+    const message = parsed.message;
+    if (isWriteMessage(message)) {
+      const scope = { broadcastId: message.broadcastId, for: message.type };
+      if (!this.writeRate.take()) return this.refuse('rate-limited', 'too many writes; slow down', scope);
+      const refusal = this.context.budgets.chargeWrite(message, this.user.id);
+      if (refusal) return this.overBudget(refusal, scope, true);
+    }
+    this.refusedInARow = 0;
+    this.dispatch(message).catch((error: unknown) => {
+      this.context.handlerFailed({ err: error, type: message.type });
+      const broadcastId = isWriteMessage(message) ? message.broadcastId : undefined;
+      // Name the image too, so the client knows which subscription to retry.
+      const image = message.type === 'subscribe' || message.type === 'unsubscribe' ? { tenantId: message.tenantId, urlId: message.urlId } : {};
+      this.error('unavailable', 'the service could not complete this; try again', { broadcastId, for: message.type, ...image });
+    });
+  }
+
+  private async dispatch(message: ClientMessage): Promise<void> {
+    switch (message.type) {
+      case 'ping':
+        return this.outbox.send({ type: 'pong' });
+      case 'hello':
+        return this.hello(message);
+      case 'subscribe':
+        return this.subscriptions.subscribe(message);
+      case 'unsubscribe':
+        return this.subscriptions.unsubscribe(message);
+      case 'subscribe-tenant':
+        return this.admin.subscribeTenant(message);
+      default:
+        return this.writes.write(message, this.user);
+    }
+  }
+
+  /**
+   * Only a valid session changes who the connection is (a person who signs in on an open connection); any other
+   * hello changes the name alone. A new identity per hello would restart the per-person budgets and caps.
+   */
+  private hello(message: HelloMessage): void {
+    const known = message.session ? this.context.signer.verify(message.session) : null;
+    const name = message.name || GUEST_NAME;
+    this.user = { id: known ?? this.user.id, name };
+    this.outbox.send({ type: 'welcome', user: this.user, session: this.context.signer.issue(this.user.id) });
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * What a client connection's parts (its subscriptions, its writes, its tenant admin role) share: the node's
+ * services they call, and the connection's own way of answering.
+ */
+import type { Logger } from 'pino';
+import type { ErrorCode, ErrorMessage, Limits } from '../../shared/index.js';
+import type { ChatService } from '../core/service.js';
+import type { SessionSigner } from '../auth/session.js';
+import type { TopicHub } from '../fanout/topic-hub.js';
+import type { TenantFeed } from '../fanout/tenant-feed.js';
+import type { TenantPresence } from '../metering/tenant-presence.js';
+import type { GatewayMeter } from '../metering/meters.js';
+import type { BudgetRefusal, ConnectionBudgets } from './budgets.js';
+import type { Outbox } from './outbox.js';
+
+/** The node's services, as one client connection uses them. */
+export interface ConnectionContext {
+  service: ChatService;
+  hub: TopicHub;
+  signer: SessionSigner;
+  limits: Limits;
+  log: Logger;
+  meter: GatewayMeter;
+  /** Logs a failed handler (throttled node-wide, so a stranger cannot flood the log). */
+  handlerFailed(fields: Record<string, unknown>): void;
+  /** The client's address (an `addressKey`): its share of tenant lookups. */
+  address: string;
+  /** The page's origin from the upgrade request, checked against the tenant's allowed origins. */
+  origin: string | undefined;
+  /** This connection's share of the node's budgets (its person, address and tenant). */
+  budgets: ConnectionBudgets;
+  /** The tenant admin feeds; without it `subscribe-tenant` is forbidden. */
+  tenantFeed?: TenantFeed;
+  presence?: TenantPresence;
+}
+
+/** What an error frame carries besides its code and message: typed by the contract's `ErrorMessage`. */
+export type ErrorScope = Omit<ErrorMessage, 'type' | 'code' | 'message'>;
+
+/** How a connection's parts answer the client. */
+export interface ConnectionReplies {
+  readonly outbox: Outbox;
+  /** True once the socket closed: parts stop before sending or installing anything. */
+  readonly closed: boolean;
+  /** Sends an error frame (counted by code). */
+  error(code: ErrorCode, message: string, scope?: ErrorScope): void;
+  /** Sends `rate-limited` for a spent budget; `countAsRefused` counts it toward closing a flood. */
+  overBudget(refusal: BudgetRefusal, scope: ErrorScope, countAsRefused: boolean): void;
+}

@@ -1,0 +1,58 @@
+/**
+ * The gateway reports once; the node's operational metrics hear everything, and each delivery meter (usage
+ * metering) hears the deliveries too.
+ */
+import type { ErrorCode } from '../../shared/index.js';
+import type { AdmissionRefusal, BudgetName, DeliveryMeter, GatewayMeter } from './meters.js';
+
+/**
+ * @example
+ * new Gateway({ …, meter: new MeterSet(prometheusMetrics, [usageMeter]) });
+ */
+export class MeterSet implements GatewayMeter {
+  constructor(
+    private readonly operational: GatewayMeter,
+    private readonly deliveries: readonly DeliveryMeter[] = [],
+  ) {}
+
+  delivered(tenantId: string, events: number, bytes: number, urlIds: readonly string[]): void {
+    this.operational.delivered(tenantId, events, bytes, urlIds);
+    for (const meter of this.deliveries) meter.delivered(tenantId, events, bytes, urlIds);
+  }
+
+  connectionOpened(current: number): void {
+    this.operational.connectionOpened(current);
+  }
+
+  connectionClosed(current: number): void {
+    this.operational.connectionClosed(current);
+  }
+
+  connectionRefused(reason: AdmissionRefusal): void {
+    this.operational.connectionRefused(reason);
+  }
+
+  slowClientClosed(): void {
+    this.operational.slowClientClosed();
+  }
+
+  busReceived(): void {
+    this.operational.busReceived();
+  }
+
+  error(code: ErrorCode): void {
+    this.operational.error(code);
+  }
+
+  writeAcked(seconds: number): void {
+    this.operational.writeAcked(seconds);
+  }
+
+  budgetRefused(budget: BudgetName): void {
+    this.operational.budgetRefused(budget);
+  }
+
+  readsInFlightChanged(current: number): void {
+    this.operational.readsInFlightChanged(current);
+  }
+}
