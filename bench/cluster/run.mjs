@@ -25,7 +25,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { WebSocket } from 'ws';
 import { LOAD_TEST_LIMITS } from '../load-limits.mjs';
-import { freePort, startPostgres, startRedis } from './services.mjs';
+import { freePort } from '../../test/helpers/free-port.mjs';
+import { startPostgres, startRedis } from './services.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SUBSCRIBERS = join(ROOT, 'bench', 'fanout', 'subscribers.mjs');

@@ -5,12 +5,12 @@
  */
 import { fork, spawn, execFileSync } from 'node:child_process';
 import { closeSync, createWriteStream, openSync, readFileSync, rmSync } from 'node:fs';
-import { freePort } from '../cluster/services.mjs';
-import { LOAD_TEST_LIMITS } from '../load-limits.mjs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
+import { freePort } from '../../test/helpers/free-port.mjs';
+import { LOAD_TEST_LIMITS } from '../load-limits.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const HERE = join(ROOT, 'bench', 'fanout');

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freePort } from './node-process.js';
+import { freePort } from './free-port.mjs';
 
 export interface RedisServer {
   port: number;

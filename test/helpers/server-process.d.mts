@@ -1,6 +1,5 @@
 /** Types of server-process.mjs (plain JS, so the @web/test-runner config can load it without a compiler). */
 export function ensureBuilt(): void;
-export function freePort(): Promise<number>;
 export class ServerProcess {
   constructor(options?: { env?: Record<string, string>; port?: number; dataDir?: string });
   readonly env: Record<string, string>;

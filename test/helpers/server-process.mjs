@@ -5,11 +5,11 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
+import { freePort } from './free-port.mjs';
 
 const MAIN = resolve('dist/server/main.js');
 
@@ -20,18 +20,6 @@ const MAIN = resolve('dist/server/main.js');
 export function ensureBuilt() {
   if (process.env.IMAGE_CHAT_SKIP_BUILD) return;
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
-}
-
-/** A TCP port nothing listens on right now. */
-export function freePort() {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (probe.address());
-      probe.close(() => done(port));
-    });
-  });
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
