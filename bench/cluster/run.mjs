@@ -22,11 +22,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { WebSocket } from 'ws';
 import { LOAD_TEST_LIMITS } from '../load-limits.mjs';
 import { freePort } from '../../test/helpers/free-port.mjs';
-import { startPostgres, startRedis } from './services.mjs';
+import { startPostgres } from '../../test/helpers/postgres.mjs';
+import { startRedis } from './services.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SUBSCRIBERS = join(ROOT, 'bench', 'fanout', 'subscribers.mjs');
@@ -53,7 +53,6 @@ function parseArgs(argv) {
 // ---------- processes ----------
 
 const children = new Set();
-const cleanups = [];
 let tempDir = null;
 
 function track(child) {
@@ -65,9 +64,6 @@ function track(child) {
 function cleanupAll() {
   for (const child of children) {
     try { child.kill('SIGKILL'); } catch { /* gone */ }
-  }
-  for (const cleanup of cleanups.splice(0)) {
-    try { cleanup(); } catch { /* best effort */ }
   }
   if (tempDir) rmSync(tempDir, { recursive: true, force: true });
 }
@@ -267,15 +263,8 @@ async function main() {
   tempDir = mkdtempSync(join(tmpdir(), 'image-chat-bench-cluster-'));
   const redis = await startRedis();
   track(redis.child);
-  const postgres = await startPostgres();
-  cleanups.push(postgres.stop);
-  const createDatabase = async (name) => {
-    const client = new pg.Client({ connectionString: postgres.url });
-    await client.connect();
-    await client.query(`CREATE DATABASE ${name}`);
-    await client.end();
-    return postgres.url.replace(/\/postgres$/, `/${name}`);
-  };
+  // fsync on (unlike the tests): the figures should include a real commit. Stopped by its own exit hook.
+  const postgres = await startPostgres({ fsync: true, maxConnections: 100 });
   const results = [];
   const perNode = Math.floor(options.subscribers / 3);
   const all = perNode * 3;
@@ -284,11 +273,11 @@ async function main() {
   results.push(await measure('1 node, SQLite', [{ label: 'node 1', url: sqlite.url, count: all }], sqlite.url, options));
   await stopNode(sqlite);
 
-  const single = await startNode('single-postgres', { DATABASE_URL: await createDatabase('single') });
+  const single = await startNode('single-postgres', { DATABASE_URL: await postgres.createDatabase('single') });
   results.push(await measure('1 node, PostgreSQL', [{ label: 'node 1', url: single.url, count: all }], single.url, options));
   await stopNode(single);
 
-  const clusterDb = await createDatabase('cluster');
+  const clusterDb = await postgres.createDatabase('cluster');
   const nodes = [];
   for (let i = 1; i <= 3; i += 1) nodes.push(await startNode(`node${i}`, { DATABASE_URL: clusterDb, REDIS_URL: redis.url }));
   results.push(await measure('3 nodes, PostgreSQL + Redis', [
