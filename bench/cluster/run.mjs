@@ -90,6 +90,8 @@ async function startNode(name, env) {
     stdio: ['ignore', log, log],
     env: {
       ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DRAIN_MS: '0',
+      // Production starts without the demo tenant; the writer and subscribers use it.
+      DEMO_TENANT: 'on',
       ...LOAD_TEST_LIMITS, ...env,
     },
   }));

@@ -74,6 +74,8 @@ export async function startImageChat(dir, profileDir) {
     DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
     LOG_LEVEL: 'warn',
     DRAIN_MS: '0',
+    // Production starts without the demo tenant; the writer and subscribers use it.
+    DEMO_TENANT: 'on',
     ...LOAD_TEST_LIMITS,
   };
   const args = ['--inspect=127.0.0.1:0', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
