@@ -26,7 +26,7 @@ import { WebSocket } from 'ws';
 import { LOAD_TEST_LIMITS } from '../load-limits.mjs';
 import { freePort } from '../../test/helpers/free-port.mjs';
 import { startPostgres } from '../../test/helpers/postgres.mjs';
-import { startRedis } from './services.mjs';
+import { startRedis } from '../../test/helpers/redis.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SUBSCRIBERS = join(ROOT, 'bench', 'fanout', 'subscribers.mjs');
@@ -263,9 +263,9 @@ async function main() {
   const watchdog = setTimeout(() => { console.error('watchdog: benchmark took too long'); process.exit(1); }, WATCHDOG_MS);
   watchdog.unref();
   tempDir = mkdtempSync(join(tmpdir(), 'image-chat-bench-cluster-'));
+  // Redis and PostgreSQL are stopped by their own exit hooks. fsync on (unlike the tests): the figures should
+  // include a real commit.
   const redis = await startRedis();
-  track(redis.child);
-  // fsync on (unlike the tests): the figures should include a real commit. Stopped by its own exit hook.
   const postgres = await startPostgres({ fsync: true, maxConnections: 100 });
   const results = [];
   const perNode = Math.floor(options.subscribers / 3);

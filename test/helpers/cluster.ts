@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { freePort } from './free-port.mjs';
 import { startNodeProcess, type NodeProcess } from './node-process.js';
 import { startPostgres, type PostgresServer } from './postgres.mjs';
-import { startRedis, type RedisServer } from './redis.js';
+import { startRedis, type RedisServer } from './redis.mjs';
 import { PostgresStore } from '../../server/store/postgres.js';
 
 export const REDIS_PREFIX = 'ic-test:';
