@@ -15,21 +15,19 @@
  * (bench/fanout/subscribers.mjs, one process per node). Latency is write-sent to event-received on the same
  * machine's clock; deliveries/s counts events received by all subscribers over the phase.
  */
-import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
-import { LOAD_TEST_LIMITS } from '../load-limits.mjs';
+import { stopChild } from '../../test/helpers/child-exit.mjs';
 import { freePort } from '../../test/helpers/free-port.mjs';
 import { startPostgres } from '../../test/helpers/postgres.mjs';
 import { startRedis } from '../../test/helpers/redis.mjs';
+import { waitForHttp } from '../../test/helpers/server-process.mjs';
+import { cleanUpOnExit, spawnBenchServer, startSubscribers } from '../lib/processes.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const SUBSCRIBERS = join(ROOT, 'bench', 'fanout', 'subscribers.mjs');
 const TENANT = 'demo';
 const WATCHDOG_MS = 240_000;
 const DRAIN_IDLE_MS = 2000;
@@ -52,71 +50,16 @@ function parseArgs(argv) {
 
 // ---------- processes ----------
 
-const children = new Set();
 let tempDir = null;
-
-function track(child) {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function cleanupAll() {
-  for (const child of children) {
-    try { child.kill('SIGKILL'); } catch { /* gone */ }
-  }
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-}
-process.on('exit', cleanupAll);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
-
-async function waitReady(url, child, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`node exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch { /* not yet */ }
-    await sleep(50);
-  }
-  throw new Error(`${url} not ready`);
-}
 
 async function startNode(name, env) {
   const port = await freePort();
-  const log = openSync(join(tempDir, `${name}.log`), 'w');
-  const child = track(spawn(process.execPath, [join(ROOT, 'dist/server/main.js')], {
-    cwd: ROOT,
-    stdio: ['ignore', log, log],
-    env: {
-      ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DRAIN_MS: '0',
-      // Production starts without the demo tenant; the writer and subscribers use it.
-      DEMO_TENANT: 'on',
-      ...LOAD_TEST_LIMITS, ...env,
-    },
-  }));
-  closeSync(log);
-  await waitReady(`http://127.0.0.1:${port}/readyz`, child);
+  const child = spawnBenchServer(port, { logFile: join(tempDir, `${name}.log`), env });
+  await waitForHttp(`http://127.0.0.1:${port}/readyz`, child, 20_000);
   return { child, url: `ws://127.0.0.1:${port}/ws` };
 }
 
-async function stopNode(node) {
-  if (node.child.exitCode !== null) return;
-  const exited = new Promise((done) => node.child.once('exit', done));
-  node.child.kill('SIGTERM');
-  const timer = setTimeout(() => node.child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function startSubscriberProcess() {
-  const child = track(fork(SUBSCRIBERS, [], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-  const waiting = [];
-  child.on('message', (message) => waiting.shift()?.resolve(message));
-  child.once('exit', (code) => { for (const w of waiting.splice(0)) w.reject(new Error(`subscriber process exited with ${code}`)); });
-  const ask = (message) => new Promise((done, fail) => { waiting.push({ resolve: done, reject: fail }); child.send(message); });
-  return { child, ask };
-}
+const stopNode = (node) => stopChild(node.child, 5000);
 
 // ---------- writer ----------
 
@@ -182,7 +125,7 @@ async function paced(rate, total, send) {
  */
 async function measure(name, groups, writerUrl, options) {
   const urlId = `bench-${randomUUID()}`;
-  const processes = groups.map(() => startSubscriberProcess());
+  const processes = groups.map(() => startSubscribers());
   for (const [index, group] of groups.entries()) {
     const connected = await processes[index].ask({ cmd: 'connect', group: `g${index}`, url: group.url, count: group.count, mode: 'image-chat', tenantId: TENANT, urlId });
     if (connected.failed > 0) throw new Error(`${name}: ${connected.failed} subscribers could not connect to ${group.label}`);
@@ -263,6 +206,7 @@ async function main() {
   const watchdog = setTimeout(() => { console.error('watchdog: benchmark took too long'); process.exit(1); }, WATCHDOG_MS);
   watchdog.unref();
   tempDir = mkdtempSync(join(tmpdir(), 'image-chat-bench-cluster-'));
+  cleanUpOnExit(tempDir);
   // Redis and PostgreSQL are stopped by their own exit hooks. fsync on (unlike the tests): the figures should
   // include a real commit.
   const redis = await startRedis();

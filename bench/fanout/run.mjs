@@ -32,9 +32,9 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatSummary, summarizeProfile } from './profile-top.mjs';
-import {
-  cleanUpOnExit, cpuMs, machineBusyMs, memoryAfterGc, openInspector, rssKiB, startImageChat, startRaw, startSubscribers, stopChild,
-} from './processes.mjs';
+import { stopChild } from '../../test/helpers/child-exit.mjs';
+import { cleanUpOnExit, startSubscribers } from '../lib/processes.mjs';
+import { cpuMs, machineBusyMs, memoryAfterGc, openInspector, rssKiB, startImageChat, startRaw } from './processes.mjs';
 import { TENANT, URL_ID, hrtimeUs, imageChatWriter, now, openWriter, paced, rawWriter } from './writer.mjs';
 
 const WATCHDOG_MS = 170_000;
