@@ -20,30 +20,21 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WebSocket } from 'ws';
 import { stopChild } from '../../test/helpers/child-exit.mjs';
 import { freePort } from '../../test/helpers/free-port.mjs';
 import { startPostgres } from '../../test/helpers/postgres.mjs';
 import { startRedis } from '../../test/helpers/redis.mjs';
 import { waitForHttp } from '../../test/helpers/server-process.mjs';
+import { parseOptions } from '../lib/options.mjs';
 import { cleanUpOnExit, spawnBenchServer, startSubscribers } from '../lib/processes.mjs';
+import { TENANT, imageChatWriter, now, openWriter, paced } from '../lib/writer.mjs';
 
-const TENANT = 'demo';
 const WATCHDOG_MS = 240_000;
 const DRAIN_IDLE_MS = 2000;
 const DRAIN_MAX_MS = 15_000;
 
 function parseArgs(argv) {
-  const options = { rates: [20, 100], seconds: 6, subscribers: 600, text: 100, json: null };
-  for (const arg of argv) {
-    const [name, value] = arg.replace(/^--/, '').split('=');
-    if (name === 'rates') options.rates = value.split(',').map(Number);
-    else if (name === 'seconds') options.seconds = Number(value);
-    else if (name === 'subscribers') options.subscribers = Number(value);
-    else if (name === 'text') options.text = Number(value);
-    else if (name === 'json') options.json = value;
-    else throw new Error(`unknown option ${arg}`);
-  }
+  const options = parseOptions(argv, { rates: [20, 100], seconds: 6, subscribers: 600, text: 100, json: null });
   if (options.rates.some((r) => !(r > 0)) || !(options.seconds > 0) || !(options.subscribers >= 3)) throw new Error('rates, seconds and subscribers (≥ 3) must be positive');
   return options;
 }
@@ -61,61 +52,7 @@ async function startNode(name, env) {
 
 const stopNode = (node) => stopChild(node.child, 5000);
 
-// ---------- writer ----------
-
-const now = () => performance.timeOrigin + performance.now();
 const percentile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : NaN);
-
-function benchText(sentAt, n, length) {
-  const head = `bench ${sentAt.toFixed(3)} #${n} `;
-  return head + 'x'.repeat(Math.max(0, length - head.length));
-}
-
-async function openWriter(url, urlId, textLength) {
-  const socket = new WebSocket(url, { perMessageDeflate: false });
-  await new Promise((done, fail) => { socket.once('open', done); socket.once('error', fail); });
-  const sent = new Map();
-  const acks = [];
-  let errors = 0;
-  socket.on('message', (data) => {
-    const received = now();
-    const message = JSON.parse(data.toString());
-    if (message.type === 'ack') {
-      acks.push(received - sent.get(message.broadcastId));
-      sent.delete(message.broadcastId);
-    } else if (message.type === 'error') {
-      errors += 1;
-      if (errors <= 3) console.error('write error:', message);
-    }
-  });
-  return {
-    send(n) {
-      const broadcastId = randomUUID();
-      const sentAt = now();
-      sent.set(broadcastId, sentAt);
-      socket.send(JSON.stringify({ type: 'create-chat', broadcastId, tenantId: TENANT, urlId, x: 0.5, y: 0.5, text: benchText(sentAt, n, textLength) }));
-    },
-    pending: () => sent.size,
-    take() {
-      const result = { acks: acks.splice(0).sort((a, b) => a - b), errors };
-      errors = 0;
-      return result;
-    },
-    close: () => socket.terminate(),
-  };
-}
-
-async function paced(rate, total, send) {
-  const period = 1000 / rate;
-  const start = performance.now();
-  let n = 0;
-  while (n < total) {
-    const wait = start + n * period - performance.now();
-    if (wait > 1) await sleep(wait - 0.5);
-    else await new Promise((r) => setImmediate(r));
-    while (n < total && start + n * period <= performance.now()) send(n++);
-  }
-}
 
 // ---------- one target ----------
 
@@ -131,7 +68,8 @@ async function measure(name, groups, writerUrl, options) {
     if (connected.failed > 0) throw new Error(`${name}: ${connected.failed} subscribers could not connect to ${group.label}`);
     group.open = connected.open;
   }
-  const writer = await openWriter(writerUrl, urlId, options.text);
+  const socket = await openWriter(writerUrl);
+  const writer = imageChatWriter(socket, options.text, urlId);
   await sleep(500);
   const phases = [];
   for (const rate of options.rates) {
@@ -152,7 +90,7 @@ async function measure(name, groups, writerUrl, options) {
       await sleep(100);
     }
     const stats = await Promise.all(processes.map((p) => p.ask({ cmd: 'stop' })));
-    const { acks, errors } = writer.take();
+    const { acks, errors } = writer.takeAcks();
     const deliveries = stats.reduce((sum, s) => sum + s.deliveries, 0);
     const lastReceive = Math.max(...stats.map((s) => s.lastReceive));
     const phase = {
@@ -167,7 +105,7 @@ async function measure(name, groups, writerUrl, options) {
       phase.groups.map((g) => `${g.label} p50 ${g.p50.toFixed(1)} p99 ${g.p99.toFixed(1)} ms`).join('; '));
     await sleep(300);
   }
-  writer.close();
+  socket.terminate();
   await Promise.all(processes.map((p) => p.ask({ cmd: 'disconnect' })));
   for (const p of processes) p.child.kill();
   return { name, phases };
