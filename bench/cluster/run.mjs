@@ -15,165 +15,44 @@
  * (bench/fanout/subscribers.mjs, one process per node). Latency is write-sent to event-received on the same
  * machine's clock; deliveries/s counts events received by all subscribers over the phase.
  */
-import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
-import { WebSocket } from 'ws';
-import { LOAD_TEST_LIMITS } from '../load-limits.mjs';
-import { freePort, startPostgres, startRedis } from './services.mjs';
+import { stopChild } from '../../test/helpers/child-exit.mjs';
+import { freePort } from '../../test/helpers/free-port.mjs';
+import { startPostgres } from '../../test/helpers/postgres.mjs';
+import { startRedis } from '../../test/helpers/redis.mjs';
+import { waitForHttp } from '../../test/helpers/server-process.mjs';
+import { parseOptions } from '../lib/options.mjs';
+import { cleanUpOnExit, spawnBenchServer, startSubscribers } from '../lib/processes.mjs';
+import { TENANT, imageChatWriter, now, openWriter, paced } from '../lib/writer.mjs';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const SUBSCRIBERS = join(ROOT, 'bench', 'fanout', 'subscribers.mjs');
-const TENANT = 'demo';
 const WATCHDOG_MS = 240_000;
 const DRAIN_IDLE_MS = 2000;
 const DRAIN_MAX_MS = 15_000;
 
 function parseArgs(argv) {
-  const options = { rates: [20, 100], seconds: 6, subscribers: 600, text: 100, json: null };
-  for (const arg of argv) {
-    const [name, value] = arg.replace(/^--/, '').split('=');
-    if (name === 'rates') options.rates = value.split(',').map(Number);
-    else if (name === 'seconds') options.seconds = Number(value);
-    else if (name === 'subscribers') options.subscribers = Number(value);
-    else if (name === 'text') options.text = Number(value);
-    else if (name === 'json') options.json = value;
-    else throw new Error(`unknown option ${arg}`);
-  }
+  const options = parseOptions(argv, { rates: [20, 100], seconds: 6, subscribers: 600, text: 100, json: null });
   if (options.rates.some((r) => !(r > 0)) || !(options.seconds > 0) || !(options.subscribers >= 3)) throw new Error('rates, seconds and subscribers (≥ 3) must be positive');
   return options;
 }
 
 // ---------- processes ----------
 
-const children = new Set();
-const cleanups = [];
 let tempDir = null;
-
-function track(child) {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function cleanupAll() {
-  for (const child of children) {
-    try { child.kill('SIGKILL'); } catch { /* gone */ }
-  }
-  for (const cleanup of cleanups.splice(0)) {
-    try { cleanup(); } catch { /* best effort */ }
-  }
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-}
-process.on('exit', cleanupAll);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
-
-async function waitReady(url, child, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`node exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch { /* not yet */ }
-    await sleep(50);
-  }
-  throw new Error(`${url} not ready`);
-}
 
 async function startNode(name, env) {
   const port = await freePort();
-  const log = openSync(join(tempDir, `${name}.log`), 'w');
-  const child = track(spawn(process.execPath, [join(ROOT, 'dist/server/main.js')], {
-    cwd: ROOT,
-    stdio: ['ignore', log, log],
-    env: {
-      ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DRAIN_MS: '0',
-      ...LOAD_TEST_LIMITS, ...env,
-    },
-  }));
-  closeSync(log);
-  await waitReady(`http://127.0.0.1:${port}/readyz`, child);
+  const child = spawnBenchServer(port, { logFile: join(tempDir, `${name}.log`), env });
+  await waitForHttp(`http://127.0.0.1:${port}/readyz`, child, 20_000);
   return { child, url: `ws://127.0.0.1:${port}/ws` };
 }
 
-async function stopNode(node) {
-  if (node.child.exitCode !== null) return;
-  const exited = new Promise((done) => node.child.once('exit', done));
-  node.child.kill('SIGTERM');
-  const timer = setTimeout(() => node.child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
+const stopNode = (node) => stopChild(node.child, 5000);
 
-function startSubscriberProcess() {
-  const child = track(fork(SUBSCRIBERS, [], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-  const waiting = [];
-  child.on('message', (message) => waiting.shift()?.resolve(message));
-  child.once('exit', (code) => { for (const w of waiting.splice(0)) w.reject(new Error(`subscriber process exited with ${code}`)); });
-  const ask = (message) => new Promise((done, fail) => { waiting.push({ resolve: done, reject: fail }); child.send(message); });
-  return { child, ask };
-}
-
-// ---------- writer ----------
-
-const now = () => performance.timeOrigin + performance.now();
 const percentile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : NaN);
-
-function benchText(sentAt, n, length) {
-  const head = `bench ${sentAt.toFixed(3)} #${n} `;
-  return head + 'x'.repeat(Math.max(0, length - head.length));
-}
-
-async function openWriter(url, urlId, textLength) {
-  const socket = new WebSocket(url, { perMessageDeflate: false });
-  await new Promise((done, fail) => { socket.once('open', done); socket.once('error', fail); });
-  const sent = new Map();
-  const acks = [];
-  let errors = 0;
-  socket.on('message', (data) => {
-    const received = now();
-    const message = JSON.parse(data.toString());
-    if (message.type === 'ack') {
-      acks.push(received - sent.get(message.broadcastId));
-      sent.delete(message.broadcastId);
-    } else if (message.type === 'error') {
-      errors += 1;
-      if (errors <= 3) console.error('write error:', message);
-    }
-  });
-  return {
-    send(n) {
-      const broadcastId = randomUUID();
-      const sentAt = now();
-      sent.set(broadcastId, sentAt);
-      socket.send(JSON.stringify({ type: 'create-chat', broadcastId, tenantId: TENANT, urlId, x: 0.5, y: 0.5, text: benchText(sentAt, n, textLength) }));
-    },
-    pending: () => sent.size,
-    take() {
-      const result = { acks: acks.splice(0).sort((a, b) => a - b), errors };
-      errors = 0;
-      return result;
-    },
-    close: () => socket.terminate(),
-  };
-}
-
-async function paced(rate, total, send) {
-  const period = 1000 / rate;
-  const start = performance.now();
-  let n = 0;
-  while (n < total) {
-    const wait = start + n * period - performance.now();
-    if (wait > 1) await sleep(wait - 0.5);
-    else await new Promise((r) => setImmediate(r));
-    while (n < total && start + n * period <= performance.now()) send(n++);
-  }
-}
 
 // ---------- one target ----------
 
@@ -183,13 +62,14 @@ async function paced(rate, total, send) {
  */
 async function measure(name, groups, writerUrl, options) {
   const urlId = `bench-${randomUUID()}`;
-  const processes = groups.map(() => startSubscriberProcess());
+  const processes = groups.map(() => startSubscribers());
   for (const [index, group] of groups.entries()) {
     const connected = await processes[index].ask({ cmd: 'connect', group: `g${index}`, url: group.url, count: group.count, mode: 'image-chat', tenantId: TENANT, urlId });
     if (connected.failed > 0) throw new Error(`${name}: ${connected.failed} subscribers could not connect to ${group.label}`);
     group.open = connected.open;
   }
-  const writer = await openWriter(writerUrl, urlId, options.text);
+  const socket = await openWriter(writerUrl);
+  const writer = imageChatWriter(socket, options.text, urlId);
   await sleep(500);
   const phases = [];
   for (const rate of options.rates) {
@@ -210,7 +90,7 @@ async function measure(name, groups, writerUrl, options) {
       await sleep(100);
     }
     const stats = await Promise.all(processes.map((p) => p.ask({ cmd: 'stop' })));
-    const { acks, errors } = writer.take();
+    const { acks, errors } = writer.takeAcks();
     const deliveries = stats.reduce((sum, s) => sum + s.deliveries, 0);
     const lastReceive = Math.max(...stats.map((s) => s.lastReceive));
     const phase = {
@@ -225,7 +105,7 @@ async function measure(name, groups, writerUrl, options) {
       phase.groups.map((g) => `${g.label} p50 ${g.p50.toFixed(1)} p99 ${g.p99.toFixed(1)} ms`).join('; '));
     await sleep(300);
   }
-  writer.close();
+  socket.terminate();
   await Promise.all(processes.map((p) => p.ask({ cmd: 'disconnect' })));
   for (const p of processes) p.child.kill();
   return { name, phases };
@@ -264,17 +144,11 @@ async function main() {
   const watchdog = setTimeout(() => { console.error('watchdog: benchmark took too long'); process.exit(1); }, WATCHDOG_MS);
   watchdog.unref();
   tempDir = mkdtempSync(join(tmpdir(), 'image-chat-bench-cluster-'));
+  cleanUpOnExit(tempDir);
+  // Redis and PostgreSQL are stopped by their own exit hooks. fsync on (unlike the tests): the figures should
+  // include a real commit.
   const redis = await startRedis();
-  track(redis.child);
-  const postgres = await startPostgres();
-  cleanups.push(postgres.stop);
-  const createDatabase = async (name) => {
-    const client = new pg.Client({ connectionString: postgres.url });
-    await client.connect();
-    await client.query(`CREATE DATABASE ${name}`);
-    await client.end();
-    return postgres.url.replace(/\/postgres$/, `/${name}`);
-  };
+  const postgres = await startPostgres({ fsync: true, maxConnections: 100 });
   const results = [];
   const perNode = Math.floor(options.subscribers / 3);
   const all = perNode * 3;
@@ -283,11 +157,11 @@ async function main() {
   results.push(await measure('1 node, SQLite', [{ label: 'node 1', url: sqlite.url, count: all }], sqlite.url, options));
   await stopNode(sqlite);
 
-  const single = await startNode('single-postgres', { DATABASE_URL: await createDatabase('single') });
+  const single = await startNode('single-postgres', { DATABASE_URL: await postgres.createDatabase('single') });
   results.push(await measure('1 node, PostgreSQL', [{ label: 'node 1', url: single.url, count: all }], single.url, options));
   await stopNode(single);
 
-  const clusterDb = await createDatabase('cluster');
+  const clusterDb = await postgres.createDatabase('cluster');
   const nodes = [];
   for (let i = 1; i <= 3; i += 1) nodes.push(await startNode(`node${i}`, { DATABASE_URL: clusterDb, REDIS_URL: redis.url }));
   results.push(await measure('3 nodes, PostgreSQL + Redis', [

@@ -1,86 +1,29 @@
 /**
- * The processes of the fan-out benchmark and what is read from them: starting the image-chat server (from
- * dist/), the raw `ws` server and the subscriber process; stopping them, and killing them all on exit; their
- * memory over the inspector, their CPU and RSS from /proc.
+ * The processes of the fan-out benchmark and what is read from them: the image-chat server (from dist/) with its
+ * inspector and, if asked, a CPU profile; the raw `ws` server; their memory over the inspector, their CPU and
+ * RSS from /proc. Starting, tracking and stopping processes is bench/lib/processes.mjs's.
  */
-import { fork, spawn, execFileSync } from 'node:child_process';
-import { closeSync, createWriteStream, openSync, readFileSync, rmSync } from 'node:fs';
-import { freePort } from '../cluster/services.mjs';
-import { LOAD_TEST_LIMITS } from '../load-limits.mjs';
+import { spawn, execFileSync } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
+import { freePort } from '../../test/helpers/free-port.mjs';
+import { waitForHttp } from '../../test/helpers/server-process.mjs';
+import { spawnBenchServer, track } from '../lib/processes.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const HERE = join(ROOT, 'bench', 'fanout');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
-const children = new Set();
-let tempDir = null;
-
-function track(child) {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function killAll() {
-  for (const child of children) {
-    try { child.kill('SIGKILL'); } catch { /* already gone */ }
-  }
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-}
-
-/** Kills every child process started here, and removes `dir`, however this process ends (but SIGKILL). */
-export function cleanUpOnExit(dir) {
-  tempDir = dir;
-  process.on('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { console.error(`\n${signal}: stopping`); process.exit(130); });
-}
-
-/** SIGTERM, then SIGKILL after `graceMs`: the image-chat server writes its CPU profile on a graceful exit. */
-export async function stopChild(child, graceMs = 5000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function waitForHttp(url, child, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready`);
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch { /* not listening yet */ }
-    await sleep(50);
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms`);
-}
-
 /** The image-chat server from dist/, on a fresh SQLite file in `dir`, with the per-connection rate limits out of the way. */
 export async function startImageChat(dir, profileDir) {
   const port = await freePort();
-  const log = openSync(join(dir, 'image-chat.log'), 'w');
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
-    LOG_LEVEL: 'warn',
-    DRAIN_MS: '0',
-    ...LOAD_TEST_LIMITS,
-  };
-  const args = ['--inspect=127.0.0.1:0', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
-  const child = track(spawn(process.execPath, [...args, join(ROOT, 'dist/server/main.js')], { cwd: ROOT, env, stdio: ['ignore', log, 'pipe'] }));
-  closeSync(log);
-  const inspector = inspectorUrl(child, createWriteStream(join(dir, 'image-chat.log'), { flags: 'a' }));
-  await waitForHttp(`http://127.0.0.1:${port}/healthz`, child);
+  const nodeArgs = ['--inspect=127.0.0.1:0', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  const logFile = join(dir, 'image-chat.log');
+  const child = spawnBenchServer(port, { logFile, nodeArgs, pipeStderr: true, env: { DATABASE_URL: `sqlite:${join(dir, 'bench.db')}` } });
+  const inspector = inspectorUrl(child, createWriteStream(logFile, { flags: 'a' }));
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, 15_000);
   return { child, url: `ws://127.0.0.1:${port}/ws`, inspector: await inspector };
 }
 
@@ -152,19 +95,6 @@ export async function memoryAfterGc(inspector, pid) {
   await inspector.call('HeapProfiler.collectGarbage');
   const { usedSize } = await inspector.call('Runtime.getHeapUsage');
   return { heapUsed: usedSize, rssKiB: rssKiB(pid) };
-}
-
-/** The subscriber process, with a request/answer helper over IPC. */
-export function startSubscribers() {
-  const child = track(fork(join(HERE, 'subscribers.mjs'), [], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-  const waiting = [];
-  child.on('message', (message) => waiting.shift()?.resolve(message));
-  child.once('exit', (code) => { for (const w of waiting.splice(0)) w.reject(new Error(`subscriber process exited with ${code}`)); });
-  const ask = (message) => new Promise((resolve, reject) => {
-    waiting.push({ resolve, reject });
-    child.send(message);
-  });
-  return { child, ask };
 }
 
 // ---------- /proc ----------

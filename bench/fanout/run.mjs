@@ -32,10 +32,11 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatSummary, summarizeProfile } from './profile-top.mjs';
-import {
-  cleanUpOnExit, cpuMs, machineBusyMs, memoryAfterGc, openInspector, rssKiB, startImageChat, startRaw, startSubscribers, stopChild,
-} from './processes.mjs';
-import { TENANT, URL_ID, hrtimeUs, imageChatWriter, now, openWriter, paced, rawWriter } from './writer.mjs';
+import { stopChild } from '../../test/helpers/child-exit.mjs';
+import { parseOptions } from '../lib/options.mjs';
+import { cleanUpOnExit, startSubscribers } from '../lib/processes.mjs';
+import { cpuMs, machineBusyMs, memoryAfterGc, openInspector, rssKiB, startImageChat, startRaw } from './processes.mjs';
+import { TENANT, URL_ID, hrtimeUs, imageChatWriter, now, openWriter, paced, rawWriter } from '../lib/writer.mjs';
 
 const WATCHDOG_MS = 170_000;
 const DRAIN_IDLE_MS = 2_000;
@@ -44,18 +45,7 @@ const DRAIN_MAX_MS = 15_000;
 // ---------- options ----------
 
 function parseArgs(argv) {
-  const options = { rates: [20, 100], seconds: 8, subscribers: 1000, text: 100, only: null, profile: false, json: null };
-  for (const arg of argv) {
-    const [name, value] = arg.replace(/^--/, '').split('=');
-    if (name === 'rates') options.rates = value.split(',').map(Number);
-    else if (name === 'seconds') options.seconds = Number(value);
-    else if (name === 'subscribers') options.subscribers = Number(value);
-    else if (name === 'text') options.text = Number(value);
-    else if (name === 'only') options.only = value;
-    else if (name === 'profile') options.profile = true;
-    else if (name === 'json') options.json = value;
-    else throw new Error(`unknown option ${arg}`);
-  }
+  const options = parseOptions(argv, { rates: [20, 100], seconds: 8, subscribers: 1000, text: 100, only: null, profile: false, json: null });
   const bad = options.rates.some((r) => !(r > 0)) || !(options.seconds > 0) || !(options.subscribers > 0) || !(options.text >= 40);
   if (bad) throw new Error('rates, seconds and subscribers must be positive; --text at least 40');
   if (options.only && !['image-chat', 'raw'].includes(options.only)) throw new Error('--only is image-chat or raw');

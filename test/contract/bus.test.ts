@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MemoryBus } from '../../server/bus/memory.js';
 import { RedisBus } from '../../server/bus/redis.js';
 import { createLogger } from '../../server/log.js';
-import { startRedis, type RedisServer } from '../helpers/redis.js';
+import { startRedis, type RedisServer } from '../helpers/redis.mjs';
 import { busContract, eventually, handlerOf, settle } from './bus.contract.js';
 
 const log = createLogger('silent');

@@ -13,7 +13,7 @@ import { MemoryBus } from '../../server/bus/memory.js';
 import { ChatService } from '../../server/core/service.js';
 import type { Store } from '../../server/store/types.js';
 import { makeTempDir, removeDir } from '../helpers/server.js';
-import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres.mjs';
 
 /** Strings a stranger (or an unlucky person) sends as text, names and image ids. */
 const ODD: Record<string, string> = {

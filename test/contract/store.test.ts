@@ -9,7 +9,7 @@ import { SQLITE_MIGRATIONS } from '../../server/store/sqlite-migrations.js';
 import { PostgresStore } from '../../server/store/postgres.js';
 import { POSTGRES_MIGRATIONS } from '../../server/store/postgres-migrations.js';
 import { makeTempDir, removeDir } from '../helpers/server.js';
-import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres.mjs';
 import { storeContract } from './store.contract.js';
 import { writeMessage } from './store-helpers.js';
 

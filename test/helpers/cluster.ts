@@ -4,9 +4,10 @@
  * their port. `stop()` ends everything it started, whatever state it is in.
  */
 import { randomUUID } from 'node:crypto';
-import { freePort, startNodeProcess, type NodeProcess } from './node-process.js';
-import { startPostgres, type PostgresServer } from './postgres.js';
-import { startRedis, type RedisServer } from './redis.js';
+import { freePort } from './free-port.mjs';
+import { startNodeProcess, type NodeProcess } from './node-process.js';
+import { startPostgres, type PostgresServer } from './postgres.mjs';
+import { startRedis, type RedisServer } from './redis.mjs';
 import { PostgresStore } from '../../server/store/postgres.js';
 
 export const REDIS_PREFIX = 'ic-test:';

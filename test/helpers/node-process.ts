@@ -2,8 +2,9 @@
  * Runs an image-chat node as a separate process (`node dist/server/main.js`), the way an operator does,
  * so tests can SIGTERM or SIGKILL it. Resolves once it logs that it listens.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { freePort } from './free-port.mjs';
+import { spawnServer } from './server-process.mjs';
 
 export interface NodeProcess {
   port: number;
@@ -16,30 +17,13 @@ export interface NodeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** A port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * @param wrapper a command the node runs under, as an operator might (e.g. `['prlimit', '--nofile=128:128']`);
  *   it must exec the node in place, so `child.pid` is the node's
  */
 export async function startNodeProcess(env: Record<string, string>, timeoutMs = 20_000, wrapper: string[] = []): Promise<NodeProcess> {
   const port = Number(env.PORT ?? (await freePort()));
-  const [command, ...args] = [...wrapper, process.execPath, 'dist/server/main.js'];
-  const child = spawn(command!, args, {
-    env: { ...process.env, LOG_LEVEL: 'info', HOST: '127.0.0.1', DRAIN_MS: '0', NODE_ENV: 'test', ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnServer({ port, wrapper, env: { LOG_LEVEL: 'info', NODE_ENV: 'test', ...env } });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {

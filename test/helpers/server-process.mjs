@@ -1,17 +1,22 @@
 /**
- * The built server (`dist/server/main.js`) as a child process, for the browser and end-to-end tests: started on
+ * The built server (`dist/server/main.js`) as a child process. `spawnServer` and `waitForHttp` are how the tests
+ * and the benchmarks start it; `ServerProcess` is the browser and end-to-end tests' handle on one: started on
  * a free port with a throwaway SQLite file, stoppable and restartable on the same port and database.
  * Needs the build (`ensureBuilt`).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
+import { stopChild } from './child-exit.mjs';
+import { freePort } from './free-port.mjs';
 
-const MAIN = resolve('dist/server/main.js');
+/** The repository root: the server runs from there, as `npm start` runs it. */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const MAIN = join(ROOT, 'dist/server/main.js');
 
 /**
  * Builds the server, widget and demo (`scripts/build.mjs`) unless `IMAGE_CHAT_SKIP_BUILD` is set, as `npm test`
@@ -22,19 +27,35 @@ export function ensureBuilt() {
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 }
 
-/** A TCP port nothing listens on right now. */
-export function freePort() {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (probe.address());
-      probe.close(() => done(port));
-    });
+/**
+ * Spawns `node [nodeArgs] dist/server/main.js` listening on 127.0.0.1:`port`, with no drain wait on SIGTERM;
+ * `env` adds to this process's environment (PORT is always `port`). It does not wait for the server to listen.
+ * @param {{ port: number, env?: Record<string, string>, nodeArgs?: string[], wrapper?: string[], stdio?: import('node:child_process').StdioOptions }} options
+ *   `wrapper`: a command the server runs under, as an operator might (e.g. `['prlimit', '--nofile=128:128']`);
+ *   it must exec node in place, so that `child.pid` is the server's
+ */
+export function spawnServer({ port, env = {}, nodeArgs = [], wrapper = [], stdio = ['ignore', 'pipe', 'pipe'] }) {
+  const [command, ...args] = [...wrapper, process.execPath, ...nodeArgs, MAIN];
+  return spawn(/** @type {string} */ (command), args, {
+    cwd: ROOT,
+    stdio,
+    env: { ...process.env, HOST: '127.0.0.1', DRAIN_MS: '0', ...env, PORT: String(port) },
   });
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once `url` answers 2xx; fails when `child` exits first or after `timeoutMs`. */
+export async function waitForHttp(url, child, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited (${child.exitCode ?? child.signalCode}) before ${url} answered`);
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
 
 export class ServerProcess {
   /**
@@ -63,30 +84,18 @@ export class ServerProcess {
   async start() {
     if (this.child) return;
     if (!this.port) this.port = await freePort();
-    const child = spawn(process.execPath, [MAIN], {
-      env: {
-        ...process.env,
-        PORT: String(this.port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: `sqlite:${join(this.dataDir, 'image-chat.db')}`,
-        LOG_LEVEL: 'warn',
-        DRAIN_MS: '0',
-        NODE_ENV: 'test',
-        ...this.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const child = spawnServer({
+      port: this.port,
+      env: { DATABASE_URL: `sqlite:${join(this.dataDir, 'image-chat.db')}`, LOG_LEVEL: 'warn', NODE_ENV: 'test', ...this.env },
     });
     this.child = child;
     child.stdout.on('data', (chunk) => { this.log = (this.log + chunk).slice(-20_000); });
     child.stderr.on('data', (chunk) => { this.log = (this.log + chunk).slice(-20_000); });
     child.once('exit', () => { if (this.child === child) this.child = null; });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (!this.child) throw new Error(`image-chat server exited at start:\n${this.log}`);
-      const ok = await fetch(`${this.url}/healthz`).then((r) => r.ok, () => false);
-      if (ok) return;
-      if (Date.now() > deadline) throw new Error(`image-chat server did not answer on ${this.url}:\n${this.log}`);
-      await sleep(50);
+    try {
+      await waitForHttp(`${this.url}/healthz`, child, 30_000);
+    } catch (error) {
+      throw new Error(`image-chat server: ${error.message}:\n${this.log}`);
     }
   }
 
@@ -94,11 +103,7 @@ export class ServerProcess {
   async stop() {
     const child = this.child;
     if (!child) return;
-    const exited = new Promise((done) => child.once('exit', done));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(child, 10_000);
     this.child = null;
   }
 

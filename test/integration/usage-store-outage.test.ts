@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres.mjs';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { countReceived, total } from '../helpers/received.js';

@@ -1,12 +1,12 @@
 /**
- * The writer side of the fan-out benchmark: a fixed-rate, open-loop sender, and what it sends to each server.
+ * The writer side of both benchmarks: a fixed-rate, open-loop sender, and what it sends to each server.
  * Every write carries `bench <sendTimeMs> #<n>` in its comment text, which the subscriber process reads back.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 
-/** The one image every subscriber watches. */
+/** The tenant every benchmark writes to (the demo tenant), and the fan-out benchmark's one image. */
 export const TENANT = 'demo';
 export const URL_ID = 'bench-img';
 
@@ -53,8 +53,8 @@ export async function paced(rate, total, send) {
   return { maxLagMs, ms: performance.now() - start };
 }
 
-/** Writer side of image-chat: `create-chat` (a new marker per write, so no thread grows), acks timed. */
-export function imageChatWriter(socket, textLength) {
+/** Writer side of image-chat: `create-chat` (a new marker per write, so no thread grows) on `urlId`, acks timed. */
+export function imageChatWriter(socket, textLength, urlId = URL_ID) {
   const sent = new Map();
   const ackLatencies = [];
   let errors = 0;
@@ -74,7 +74,7 @@ export function imageChatWriter(socket, textLength) {
       const broadcastId = randomUUID();
       const sentAt = now();
       sent.set(broadcastId, sentAt);
-      socket.send(JSON.stringify({ type: 'create-chat', broadcastId, tenantId: TENANT, urlId: URL_ID, x: 0.5, y: 0.5, text: benchText(sentAt, n, textLength) }));
+      socket.send(JSON.stringify({ type: 'create-chat', broadcastId, tenantId: TENANT, urlId, x: 0.5, y: 0.5, text: benchText(sentAt, n, textLength) }));
     },
     pending: () => sent.size,
     takeAcks() {
