@@ -47,4 +47,5 @@ export { imageTopic } from './topic.js';
 export { cleanName, cleanText, hasControlCharacter, hasLoneSurrogate } from './text.js';
 export { applyEventToChat } from './apply-event.js';
 export { SeqReorderBuffer, type SeqReorderOptions } from './seq-reorder-buffer.js';
+export { eventForWrite, withSeq, type UnsequencedEvent, type WriteCircumstances } from './event-for-write.js';
 export type { UsageDay, UsageCounter, ImageUsage, UsageReport, LiveReport, TopImagesReport } from './usage-api.js';

@@ -4,9 +4,9 @@
  * It never sees a whole thread: the store hands it the chat's own fields, the named comment, the counts and
  * the stored sizes (WriteContext), which is all the rules and the byte budgets need.
  */
-import type { Author, Chat, Comment, Limits, WriteMessage } from '../../shared/index.js';
-import type { UnsequencedEvent, WriteContext, WritePlan, WriteTarget } from '../store/types.js';
-import { threadBytesAfter } from '../store/wire-size.js';
+import { eventForWrite, type Author, type Limits, type UnsequencedEvent, type WriteMessage } from '../../shared/index.js';
+import type { WriteContext, WritePlan, WriteTarget } from './write-plan.js';
+import { threadBytesAfter } from './wire-size.js';
 
 /** The limits the rules enforce (a server passes its whole `Limits`; tests pass small ones). */
 export type PlanLimits = Pick<Limits,
@@ -50,10 +50,20 @@ function withinBudget(event: UnsequencedEvent, context: WriteContext, limits: Pl
  * store.write(key, { chatId, commentId, authorId }, (ctx) => planWrite(msg, actor, ctx, limits, newId));
  */
 export function planWrite(message: WriteMessage, actor: Actor, context: WriteContext, limits: PlanLimits, newId: () => string): WritePlan {
-  const { chat, now } = context;
+  const refusal = checkRules(message, actor, context, limits);
+  if (refusal) return refusal;
   const author: Author = { id: actor.id, name: actor.name };
-  const envelope = { broadcastId: message.broadcastId, tenantId: message.tenantId, urlId: message.urlId };
+  const event = eventForWrite(message, { author, now: context.now, newId, editedComment: context.comment });
+  if (!event) return refuse('not-found', 'no such comment in this chat');
+  // Moving and resolving change a marker's size by a few bytes at most and cannot be repeated to grow it,
+  // so they pass even on a full thread: a full thread can still be resolved. Deletes only shrink.
+  const grows = message.type === 'create-chat' || message.type === 'add-comment' || message.type === 'edit-comment';
+  return grows ? withinBudget(event, context, limits) : { ok: true, event };
+}
 
+/** The refusal of a write the rules do not allow (seq, counts, existence, who may), or null when they do. */
+function checkRules(message: WriteMessage, actor: Actor, context: WriteContext, limits: PlanLimits): WritePlan | null {
+  const { chat } = context;
   // Both stores hold a seq in a 32-bit signed integer; an image that used them all takes no more writes.
   if (context.seq >= limits.MAX_SEQ) return refuse('limit-reached', `this image has taken its most changes (${limits.MAX_SEQ})`);
 
@@ -63,47 +73,33 @@ export function planWrite(message: WriteMessage, actor: Actor, context: WriteCon
     if (context.authorChatCount >= limits.MAX_CHATS_PER_PERSON_PER_IMAGE) {
       return refuse('limit-reached', `one person may have at most ${limits.MAX_CHATS_PER_PERSON_PER_IMAGE} markers on an image`);
     }
-    const chatId = message.chatId ?? newId();
-    const comment: Comment = { id: message.commentId ?? newId(), author, text: message.text, createdAt: now, editedAt: null };
-    const created: Chat = { id: chatId, x: message.x, y: message.y, author, createdAt: now, resolved: false, comments: [comment] };
-    return withinBudget({ type: 'new-image-chat', ...envelope, chatId, chat: created }, context, limits);
+    return null;
   }
 
   if (!chat) return refuse('not-found', 'no such chat on this image');
-  const base = { ...envelope, chatId: chat.id };
-
   switch (message.type) {
-    case 'add-comment': {
+    case 'add-comment':
       if (context.commentCount >= limits.MAX_COMMENTS_PER_CHAT) return refuse('limit-reached', `a thread holds at most ${limits.MAX_COMMENTS_PER_CHAT} comments`);
       if (context.comment) return refuse('conflict', 'a comment with this id already exists');
-      const comment: Comment = { id: message.commentId ?? newId(), author, text: message.text, createdAt: now, editedAt: null };
-      return withinBudget({ type: 'image-chat-updated', ...base, change: 'comment-added', comment }, context, limits);
-    }
-    case 'edit-comment': {
-      const { comment } = context;
-      if (!comment) return refuse('not-found', 'no such comment in this chat');
-      if (comment.author.id !== actor.id) return refuse('forbidden', 'only its author may edit a comment');
-      const edited: Comment = { ...comment, text: message.text, editedAt: now };
-      return withinBudget({ type: 'image-chat-updated', ...base, change: 'comment-edited', comment: edited }, context, limits);
-    }
-    case 'delete-comment': {
-      const { comment } = context;
-      if (!comment) return refuse('not-found', 'no such comment in this chat');
-      if (comment.author.id !== actor.id && !actor.moderator) return refuse('forbidden', 'only its author may delete a comment');
+      return null;
+    case 'edit-comment':
+      if (!context.comment) return refuse('not-found', 'no such comment in this chat');
+      if (context.comment.author.id !== actor.id) return refuse('forbidden', 'only its author may edit a comment');
+      return null;
+    case 'delete-comment':
+      if (!context.comment) return refuse('not-found', 'no such comment in this chat');
+      if (context.comment.author.id !== actor.id && !actor.moderator) return refuse('forbidden', 'only its author may delete a comment');
       if (context.commentIsFirst) return refuse('forbidden', 'the first comment opens the thread; delete the marker instead');
-      return { ok: true, event: { type: 'image-chat-updated', ...base, change: 'comment-deleted', commentId: comment.id } };
-    }
-    // Moving and resolving change a marker's size by a few bytes at most and cannot be repeated to grow it,
-    // so they pass even on a full thread: a full thread can still be resolved.
+      return null;
     case 'move-chat':
       if (chat.author.id !== actor.id && !actor.moderator) return refuse('forbidden', 'only its author may move a marker');
-      return { ok: true, event: { type: 'image-chat-updated', ...base, change: 'moved', x: message.x, y: message.y } };
+      return null;
     case 'resolve-chat':
       // Anyone in the conversation may resolve or reopen it, as in review tools.
-      return { ok: true, event: { type: 'image-chat-updated', ...base, change: 'resolved', resolved: message.resolved } };
+      return null;
     case 'delete-chat':
       if (chat.author.id !== actor.id && !actor.moderator) return refuse('forbidden', 'only its author may delete a marker');
-      return { ok: true, event: { type: 'deleted-image-chat', ...base } };
+      return null;
   }
 }
 

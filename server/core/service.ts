@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { imageTopic, type ImageEvent, type ImageKey, type Limits, type WriteMessage } from '../../shared/index.js';
 import type { Bus } from '../bus/types.js';
-import type { ReadResult, Store, Tenant, WriteOutcome } from '../store/types.js';
+import type { ReadResult, Store, Tenant } from '../store/types.js';
+import type { WriteOutcome } from './write-plan.js';
 import { planWrite, writeTarget, type Actor } from './plan.js';
 import { TenantCache, TenantLookupDeferred } from './tenant-cache.js';
 

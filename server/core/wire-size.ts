@@ -4,8 +4,8 @@
  * JSON with the comments' JSON joined by commas inside `"comments":[]`. The planner uses these to refuse
  * a write past a cap; the stores use the same functions to keep their counters, so the two always agree.
  */
-import type { Comment, ImageEvent } from '../../shared/index.js';
-import type { ChatMarker, UnsequencedEvent } from './types.js';
+import type { Comment, ImageEvent, UnsequencedEvent } from '../../shared/index.js';
+import type { ChatMarker } from './write-plan.js';
 
 /** Bytes of `value`'s JSON in UTF-8. */
 export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');

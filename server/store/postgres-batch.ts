@@ -3,9 +3,9 @@
  * names are read once (postgres-write.ts), then each write is planned against the state the writes before it
  * left, exactly as if they ran one by one, and the batch's row changes are collected to be stored at once.
  */
-import type { Comment, ImageEvent, ImageKey } from '../../shared/index.js';
-import { rowChange, writeContext, type ChatState, type RowChange } from './row-change.js';
-import { withSeq, type WriteContext, type WriteOutcome, type WritePlan, type WriteTarget } from './types.js';
+import { withSeq, type Comment, type ImageEvent, type ImageKey } from '../../shared/index.js';
+import { rowChange, writeContext, type ChatState, type ImageCounters, type RowChange } from './row-change.js';
+import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 
 export interface PendingWrite {
   key: ImageKey;
@@ -18,7 +18,7 @@ export interface StoredComment { comment: Comment; ordinal: number }
 
 /** What the batch's writes named, as read under the image's row lock. */
 export interface BatchState {
-  image: { seq: number; chatCount: number; bytes: number };
+  image: ImageCounters;
   /** The named chats that exist, by id. */
   chats: Map<string, ChatState>;
   /** The named comments that exist, by `commentKey`. */
@@ -30,7 +30,7 @@ export interface BatchState {
 /** What a planned batch changes. */
 export interface BatchChange {
   /** The image's counters after the batch. */
-  image: { seq: number; chatCount: number; bytes: number };
+  image: ImageCounters;
   events: ImageEvent[];
   /** Row changes, in seq order. */
   rows: RowChange[];

@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import type { Chat } from '../../shared/index.js';
-import { jsonBytes } from './wire-size.js';
+import { jsonBytes } from '../core/wire-size.js';
 
 /** SQL to run, or a step that needs code (moving data whose sizes are computed as the wire counts them). */
 export type PostgresMigration = string | ((client: pg.PoolClient) => Promise<void>);

@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { ImageUsage, LiveUsage, UsageDay, UsageFlush } from './types.js';
-import { CLUSTER_NODE, mergeDays } from './sqlite-usage.js';
+import { CLUSTER_NODE, mergeDays } from './usage-rows.js';
 
 /** Applied flush ids are kept this long; a retry comes within seconds, never a day later. */
 const FLUSH_IDS_KEEP_MS = 24 * 60 * 60 * 1000;

@@ -14,13 +14,8 @@
  */
 import type pg from 'pg';
 import type { Comment, ImageKey } from '../../shared/index.js';
-import type { ChatState } from './row-change.js';
+import { imageCounters, toChatState, type ChatRow, type ChatState, type ImageRow } from './row-change.js';
 import { commentKey, type BatchChange, type BatchState, type PendingWrite } from './postgres-batch.js';
-
-interface ChatRow {
-  id: string; x: number; y: number; author_id: string; author_name: string; created_at: string | number; resolved: boolean;
-  comment_count: number; next_ordinal: number; bytes: number;
-}
 
 const integer = (value: number): string => {
   if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
@@ -45,15 +40,6 @@ function imageWhere(client: pg.PoolClient, key: ImageKey): string {
 /** A statement with the same columns and no rows, so results keep their places when nothing is named. */
 const NOTHING = 'SELECT NULL WHERE false';
 
-const toChatState = (row: ChatRow): ChatState => ({
-  marker: {
-    id: row.id, x: row.x, y: row.y, author: { id: row.author_id, name: row.author_name }, createdAt: Number(row.created_at), resolved: row.resolved,
-  },
-  commentCount: row.comment_count,
-  nextOrdinal: row.next_ordinal,
-  bytes: row.bytes,
-});
-
 /**
  * Opens the transaction, makes sure the image has a row (with `epoch`, the store's, if it is made now), locks
  * it and reads what the writes name, in one round trip.
@@ -76,14 +62,14 @@ export async function beginAndLock(client: pg.PoolClient, key: ImageKey, epoch: 
   ];
   const answer: pg.QueryResult | pg.QueryResult[] = await client.query(statements.join(';\n'));
   const [, , imageResult, chatResult, commentResult, authorResult] = results(answer);
-  const image = imageResult?.rows[0] as { seq: number; chat_count: number; bytes: string | number } | undefined;
+  const image = imageResult?.rows[0] as ImageRow | undefined;
   if (!image) throw new Error(`image row missing for ${key.tenantId} ${key.urlId}`);
   const chats = new Map(((chatResult?.rows ?? []) as ChatRow[]).map((row) => [row.id, toChatState(row)]));
   const comments = new Map(((commentResult?.rows ?? []) as { chat_id: string; ordinal: number; body: Comment }[])
     .map((row) => [commentKey(row.chat_id, row.body.id), { comment: row.body, ordinal: row.ordinal }]));
   const authorCounts = new Map(authorIds.map((id) => [id, 0]));
   for (const row of (authorResult?.rows ?? []) as { author_id: string; n: number }[]) authorCounts.set(row.author_id, row.n);
-  return { image: { seq: image.seq, chatCount: image.chat_count, bytes: Number(image.bytes) }, chats, comments, authorCounts };
+  return { image: imageCounters(image), chats, comments, authorCounts };
 }
 
 /** Stores the batch's change and commits, in one round trip. */

@@ -16,8 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { ImageEvent, ImageKey } from '../../shared/index.js';
-import { imageTopic } from '../../shared/index.js';
+import { imageTopic, type ImageEvent, type ImageKey } from '../../shared/index.js';
 import { KeyedBatcher } from './write-batcher.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { readImage } from './postgres-read.js';
@@ -25,9 +24,8 @@ import { Gate } from './gate.js';
 import { beginAndLock, storeAndCommit } from './postgres-write.js';
 import { planBatch, type PendingWrite } from './postgres-batch.js';
 import { readUnwritten, STORE_EPOCH_SETTING } from './replay.js';
-import type {
-  ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush, WriteContext, WriteOutcome, WritePlan, WriteTarget,
-} from './types.js';
+import type { ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush } from './types.js';
+import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import * as usage from './postgres-usage.js';
 
 export interface PostgresStoreOptions {

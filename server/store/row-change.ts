@@ -4,8 +4,8 @@
  * from events to rows; SQLite runs it per write, PostgreSQL over a batch (and on its in-memory state).
  */
 import type { Comment, ImageEvent } from '../../shared/index.js';
-import type { ChatMarker, WriteContext } from './types.js';
-import { markerAfter, threadBytesAfter } from './wire-size.js';
+import type { ChatMarker, WriteContext } from '../core/write-plan.js';
+import { markerAfter, threadBytesAfter } from '../core/wire-size.js';
 
 /** A chat's row: its own fields and the counters kept beside them. */
 export interface ChatState {
@@ -18,12 +18,40 @@ export interface ChatState {
   bytes: number;
 }
 
+/** An image's counters: its seq, its markers, and its stored size in wire bytes. */
+export interface ImageCounters { seq: number; chatCount: number; bytes: number }
+
+/** The `images` row's counters as both stores answer them (PostgreSQL's bigint as a string); absent before the first write. */
+export interface ImageRow { seq: number; chat_count: number; bytes: number | string }
+
+/** A marker's columns of a `chats` row as both stores answer them (SQLite's booleans are 0/1, PostgreSQL's bigints strings). */
+export interface MarkerRow { id: string; x: number; y: number; author_id: string; author_name: string; created_at: number | string; resolved: number | boolean }
+
+/** A whole `chats` row: the marker and the counters kept beside it. */
+export interface ChatRow extends MarkerRow { comment_count: number; next_ordinal: number; bytes: number }
+
+export const toMarker = (row: MarkerRow): ChatMarker => ({
+  id: row.id, x: row.x, y: row.y, author: { id: row.author_id, name: row.author_name },
+  createdAt: Number(row.created_at), resolved: row.resolved === true || row.resolved === 1,
+});
+
+/** The counters of an image row, or of an image never written. */
+export const imageCounters = (row: ImageRow | undefined): ImageCounters =>
+  ({ seq: row?.seq ?? 0, chatCount: row?.chat_count ?? 0, bytes: Number(row?.bytes ?? 0) });
+
+export const toChatState = (row: ChatRow): ChatState => ({
+  marker: toMarker(row),
+  commentCount: row.comment_count,
+  nextOrdinal: row.next_ordinal,
+  bytes: row.bytes,
+});
+
 /** What a store read before planning a write: the named chat's row and comment, and the image's counters. */
 export interface StoredBefore {
   chat: ChatState | null;
   /** The named comment with its ordinal in the thread, if it is there. */
   comment: { comment: Comment; ordinal: number } | null;
-  image: { seq: number; chatCount: number; bytes: number };
+  image: ImageCounters;
   authorChatCount: number;
 }
 

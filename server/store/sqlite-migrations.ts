@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Chat } from '../../shared/index.js';
-import { jsonBytes } from './wire-size.js';
+import { jsonBytes } from '../core/wire-size.js';
 
 /** SQL to run, or a step that needs code (moving data whose sizes are computed as the wire counts them). */
 export type SqliteMigration = string | ((db: Database.Database) => void);

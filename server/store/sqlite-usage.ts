@@ -4,11 +4,10 @@
  */
 import type Database from 'better-sqlite3';
 import type { ImageUsage, LiveUsage, UsageDay, UsageFlush } from './types.js';
+import { CLUSTER_NODE, mergeDays, type DailyRow } from './usage-rows.js';
 
 /** Applied flush ids are kept this long; a retry comes within seconds, never a day later. */
 const FLUSH_IDS_KEEP_MS = 24 * 60 * 60 * 1000;
-/** The pseudo node id under which the sampled cluster-wide peak is kept beside each node's own. */
-export const CLUSTER_NODE = '*';
 
 export function addUsage(db: Database.Database, flush: UsageFlush): void {
   db.transaction(() => {
@@ -34,32 +33,12 @@ export function addUsage(db: Database.Database, flush: UsageFlush): void {
   }).immediate();
 }
 
-interface DailyRow { day: string; messages: number; bytes: number; conversations: number }
-
 export function readUsage(db: Database.Database, tenantId: string, from: string, to: string): UsageDay[] {
   const rows = db.prepare('SELECT day, messages, bytes, conversations FROM usage_daily WHERE tenant_id = ? AND day >= ? AND day <= ?')
     .all(tenantId, from, to) as DailyRow[];
   const peaks = db.prepare('SELECT day, MAX(peak) AS peak FROM usage_peaks WHERE tenant_id = ? AND day >= ? AND day <= ? GROUP BY day')
     .all(tenantId, from, to) as { day: string; peak: number }[];
   return mergeDays(rows, peaks);
-}
-
-/** Joins counter rows and peak rows by day, in day order. Shared with the PostgreSQL store. */
-export function mergeDays(rows: DailyRow[], peaks: { day: string; peak: number }[]): UsageDay[] {
-  const days = new Map<string, UsageDay>();
-  const day = (name: string): UsageDay => {
-    let found = days.get(name);
-    if (!found) days.set(name, (found = { day: name, pubSubMessageCount: 0, pubSubBandwidth: 0, conversationCreateCount: 0, peakConnections: 0 }));
-    return found;
-  };
-  for (const row of rows) {
-    const d = day(row.day);
-    d.pubSubMessageCount = Number(row.messages);
-    d.pubSubBandwidth = Number(row.bytes);
-    d.conversationCreateCount = Number(row.conversations);
-  }
-  for (const row of peaks) day(row.day).peakConnections = Number(row.peak);
-  return [...days.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
 }
 
 export function readTopImages(db: Database.Database, tenantId: string, from: string, to: string, limit: number): ImageUsage[] {

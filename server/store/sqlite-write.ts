@@ -5,38 +5,24 @@
  * stores its rows (row-change.ts): an added comment is one new row, never a rewritten thread.
  */
 import type Database from 'better-sqlite3';
-import type { Comment, ImageKey } from '../../shared/index.js';
-import { rowChange, writeContext, type ChatState, type RowChange, type StoredBefore } from './row-change.js';
-import { withSeq, type WriteContext, type WriteOutcome, type WritePlan, type WriteTarget } from './types.js';
-
-/** The image's row; absent until the first stored write. */
-interface ImageRow { seq: number; chat_count: number; bytes: number }
-
-interface ChatRow {
-  id: string; x: number; y: number; author_id: string; author_name: string; created_at: number; resolved: number;
-  comment_count: number; next_ordinal: number; bytes: number;
-}
+import { withSeq, type Comment, type ImageKey } from '../../shared/index.js';
+import { imageCounters, rowChange, toChatState, writeContext, type ChatRow, type ImageRow, type RowChange, type StoredBefore } from './row-change.js';
+import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
+import { KeyedBatcher } from './write-batcher.js';
 
 interface QueuedWrite {
   key: ImageKey;
   target: WriteTarget;
   plan: (context: WriteContext) => WritePlan;
-  resolve(outcome: WriteOutcome): void;
-  reject(error: unknown): void;
 }
+
+/** The batcher's one key: every image's writes share the database's one writer, so they share a transaction. */
+const ALL_IMAGES = '';
 
 const IMAGE = 'tenant_id = ? AND url_id = ?';
 
-const toChatState = (row: ChatRow): ChatState => ({
-  marker: { id: row.id, x: row.x, y: row.y, author: { id: row.author_id, name: row.author_name }, createdAt: row.created_at, resolved: row.resolved === 1 },
-  commentCount: row.comment_count,
-  nextOrdinal: row.next_ordinal,
-  bytes: row.bytes,
-});
-
 export class SqliteWriter {
-  /** Writes waiting for the next group commit. */
-  private queued: QueuedWrite[] = [];
+  private readonly batcher = new KeyedBatcher<QueuedWrite, WriteOutcome>(Infinity, (_all, group) => this.commitGroup(group), { gatherOneTurn: true });
 
   /**
    * @param sql a prepared statement per SQL text (made once)
@@ -55,25 +41,17 @@ export class SqliteWriter {
    * fails (disk full, I/O error), nothing of the group is stored and every write in it is rejected.
    */
   write(key: ImageKey, target: WriteTarget, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queued.push({ key, target, plan, resolve, reject });
-      if (this.queued.length === 1) setImmediate(() => this.commitQueued());
-    });
+    return this.batcher.add(ALL_IMAGES, { key, target, plan });
   }
 
-  /** Commits what is queued now (a closing store answers its last writes). */
-  commitQueued(): void {
-    const group = this.queued;
-    this.queued = [];
-    if (group.length === 0) return;
-    let outcomes: WriteOutcome[];
-    try {
-      outcomes = this.db.transaction(() => group.map((write) => this.writeOne(write))).immediate();
-    } catch (error) {
-      for (const write of group) write.reject(error);
-      return;
-    }
-    group.forEach((write, index) => write.resolve(outcomes[index]!));
+  /** Resolves once every write queued so far is committed and answered (a closing store waits for its last writes). */
+  idle(): Promise<void> {
+    return this.batcher.idle();
+  }
+
+  /** One group in one IMMEDIATE transaction; if it throws (disk full, I/O error), every write of the group fails. */
+  private commitGroup(group: QueuedWrite[]): WriteOutcome[] {
+    return this.db.transaction(() => group.map((write) => this.writeOne(write))).immediate();
   }
 
   private writeOne({ key, target, plan }: QueuedWrite): WriteOutcome {
@@ -99,7 +77,7 @@ export class SqliteWriter {
   private before(key: ImageKey, target: WriteTarget): StoredBefore {
     const { tenantId, urlId } = key;
     const row = this.sql(`SELECT seq, chat_count, bytes FROM images WHERE ${IMAGE}`).get(tenantId, urlId) as ImageRow | undefined;
-    const image = { seq: row?.seq ?? 0, chatCount: row?.chat_count ?? 0, bytes: row?.bytes ?? 0 };
+    const image = imageCounters(row);
     const chatRow = target.chatId
       ? this.sql(`SELECT id, x, y, author_id, author_name, created_at, resolved, comment_count, next_ordinal, bytes FROM chats WHERE ${IMAGE} AND id = ?`)
         .get(tenantId, urlId, target.chatId) as ChatRow | undefined

@@ -11,13 +11,12 @@ import type { Chat, Comment, ImageEvent, ImageKey } from '../../shared/index.js'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { SqliteWriter } from './sqlite-write.js';
 import { readUnwritten, replayFrom, STORE_EPOCH_SETTING } from './replay.js';
-import type {
-  ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush, WriteContext, WriteOutcome, WritePlan, WriteTarget,
-} from './types.js';
+import type { ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush } from './types.js';
+import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import * as usage from './sqlite-usage.js';
+import { toMarker, type MarkerRow } from './row-change.js';
 
 interface TenantRow { id: string; name: string; origins: string; created_at: number }
-interface ChatRow { id: string; x: number; y: number; author_id: string; author_name: string; created_at: number; resolved: number }
 
 export interface SqliteStoreOptions {
   /** Path of the database file; ":memory:" for a throwaway store. */
@@ -120,11 +119,8 @@ export class SqliteStore implements Store {
       thread.push(JSON.parse(row.body) as Comment);
       threads.set(row.chat_id, thread);
     }
-    const chats = this.sql(`SELECT id, x, y, author_id, author_name, created_at, resolved FROM chats WHERE ${IMAGE} ORDER BY created_at, id`).all(key.tenantId, key.urlId) as ChatRow[];
-    return chats.map((row) => ({
-      id: row.id, x: row.x, y: row.y, author: { id: row.author_id, name: row.author_name }, createdAt: row.created_at, resolved: row.resolved === 1,
-      comments: threads.get(row.id) ?? [],
-    }));
+    const chats = this.sql(`SELECT id, x, y, author_id, author_name, created_at, resolved FROM chats WHERE ${IMAGE} ORDER BY created_at, id`).all(key.tenantId, key.urlId) as MarkerRow[];
+    return chats.map((row) => ({ ...toMarker(row), comments: threads.get(row.id) ?? [] }));
   }
 
   async read(key: ImageKey, since?: number, epoch?: string): Promise<ReadResult> {
@@ -187,7 +183,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     // Writes already queued are committed (and answered) before the file closes.
-    if (this.db.open) this.writer.commitQueued();
+    await this.writer.idle();
     if (this.db.open) this.db.close();
   }
 }

@@ -2,7 +2,8 @@
  * The store interface: what the core needs from durable storage. SQLite (embedded default) and
  * PostgreSQL implement it and pass one contract suite (test/contract/store.contract.ts).
  */
-import type { Chat, Comment, ErrorCode, ImageEvent, ImageKey } from '../../shared/index.js';
+import type { Chat, ImageEvent, ImageKey, ImageUsage, UsageDay } from '../../shared/index.js';
+import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 
 export interface Tenant {
   id: string;
@@ -11,62 +12,6 @@ export interface Tenant {
   origins: string[];
   createdAt: number;
 }
-
-/** A marker without its thread: the chat's own fields, as its row stores them. */
-export type ChatMarker = Omit<Chat, 'comments'>;
-
-/**
- * What a write names, so the store reads just that (never a whole thread) inside the write's transaction.
- * The core builds it from the message.
- */
-export interface WriteTarget {
-  /** The chat the write acts on; null for a create-chat without a client-made id. */
-  chatId: string | null;
-  /** The comment the write names in `chatId`'s thread: edited, deleted, or a client-made id for a new one. */
-  commentId: string | null;
-  /** Whose markers on the image to count (`authorChatCount`): the acting person's, for a create-chat. */
-  authorId: string | null;
-}
-
-/**
- * What the write planner sees, read inside the write's transaction. Sizes are bytes on the wire: the UTF-8
- * length of the JSON a chat takes in a snapshot (wire-size.ts).
- */
-export interface WriteContext {
-  /** The named chat's own fields, or null if it does not exist. */
-  chat: ChatMarker | null;
-  /** Comments in the named chat's thread (0 without a chat). */
-  commentCount: number;
-  /** The comment `WriteTarget.commentId` names, if it is in the chat's thread. */
-  comment: Comment | null;
-  /** True when `comment` opens the thread (the marker's first comment). */
-  commentIsFirst: boolean;
-  /** The named chat's stored size (its JSON with all its comments); 0 without a chat. */
-  threadBytes: number;
-  /** The image's stored size: the sum of its chats' sizes. */
-  imageBytes: number;
-  /** Markers on the image now. */
-  chatCount: number;
-  /** Markers of `WriteTarget.authorId` on the image now; 0 when no author was named. */
-  authorChatCount: number;
-  /** The image's current seq (0 when never written); a stored write gets seq + 1. */
-  seq: number;
-  /** Server time for the write, milliseconds. */
-  now: number;
-}
-
-/** An event without its seq: the store assigns the seq in the transaction that stores it. */
-export type UnsequencedEvent = ImageEvent extends infer E ? (E extends ImageEvent ? Omit<E, 'seq'> : never) : never;
-
-/**
- * The stored event: the planned one with the seq its transaction assigned. The one place the distributed
- * `Omit` is put back together (the compiler cannot see that adding `seq` restores each member).
- */
-export const withSeq = (event: UnsequencedEvent, seq: number): ImageEvent => ({ ...event, seq }) as ImageEvent;
-
-export type WritePlan = { ok: true; event: UnsequencedEvent } | { ok: false; code: ErrorCode; message: string };
-
-export type WriteOutcome = { ok: true; event: ImageEvent } | { ok: false; code: ErrorCode; message: string };
 
 /** The answer to a subscribe: exactly the events after `since`, or a whole snapshot. Never a partial replay. */
 export type ReadResult =
@@ -81,7 +26,6 @@ export interface NewTenant {
   secretHash: string;
 }
 
-import type { ImageUsage, UsageDay } from '../../shared/index.js';
 
 export type { UsageDay, ImageUsage };
 

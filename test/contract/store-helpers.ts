@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { applyEventToChat, LIMITS, type Chat, type ImageEvent, type ImageKey, type WriteMessage } from '../../shared/index.js';
 import { planWrite, writeTarget, type Actor, type PlanLimits } from '../../server/core/plan.js';
-import type { Store, WriteOutcome } from '../../server/store/types.js';
+import type { Store } from '../../server/store/types.js';
+import type { WriteOutcome } from '../../server/core/write-plan.js';
 
 /** One database of a backend, with raw access to its tables for checks the Store interface cannot make. */
 export interface StoreDatabase {

@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { LIMITS, type Chat, type Comment, type ImageEvent, type ImageKey } from '../../shared/index.js';
 import type { Actor, PlanLimits } from '../../server/core/plan.js';
 import type { Store } from '../../server/store/types.js';
-import { commentBytes, jsonBytes } from '../../server/store/wire-size.js';
+import { commentBytes, jsonBytes } from '../../server/core/wire-size.js';
 import { imageKey, open, replay, sequenced, writeMessage, type StoreBackend, type StoreDatabase, type WriteFields } from './store-helpers.js';
 
 const bob: Actor = { id: 'u2', name: 'Bob', moderator: false };

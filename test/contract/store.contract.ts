@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import type { Chat, ImageEvent } from '../../shared/index.js';
-import type { WriteContext, WriteTarget } from '../../server/store/types.js';
-import { jsonBytes } from '../../server/store/wire-size.js';
+import type { WriteContext, WriteTarget } from '../../server/core/write-plan.js';
+import { jsonBytes } from '../../server/core/wire-size.js';
 import { usageContract } from './usage.contract.js';
 import { storeRowsContract } from './store-rows.contract.js';
 import { ann, imageKey, open, replay, sequenced, writeMessage, type StoreBackend, type WriteFields } from './store-helpers.js';

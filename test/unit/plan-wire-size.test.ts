@@ -6,8 +6,8 @@
 import { expect, test } from 'vitest';
 import { applyEventToChat, LIMITS, type Chat, type WriteMessage } from '../../shared/index.js';
 import { planWrite, type Actor } from '../../server/core/plan.js';
-import { threadBytesAfter } from '../../server/store/wire-size.js';
-import type { WriteContext } from '../../server/store/types.js';
+import { threadBytesAfter } from '../../server/core/wire-size.js';
+import type { WriteContext } from '../../server/core/write-plan.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
 const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');

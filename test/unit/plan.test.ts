@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { expect, test } from 'vitest';
 import { LIMITS, type Chat, type WriteMessage } from '../../shared/index.js';
 import { formatBytes, planWrite, writeTarget, type Actor, type PlanLimits } from '../../server/core/plan.js';
-import type { WriteContext, WritePlan } from '../../server/store/types.js';
+import type { WriteContext, WritePlan } from '../../server/core/write-plan.js';
 
 const ann: Actor = { id: 'u1', name: 'Ann', moderator: false };
 const mod: Actor = { id: 'm1', name: 'Mo', moderator: true };

@@ -21,3 +21,18 @@ test('items added while a batch runs form the next batch, in order; keys are ind
   await expect(batcher.add('c', 'bad')).rejects.toThrow('batch failed');
   expect(await batcher.add('c', 'ok')).toBe('OK');
 });
+
+test('gatherOneTurn: items added in one turn of the event loop form one batch; idle() waits for every answer', async () => {
+  const batches: string[][] = [];
+  const batcher = new KeyedBatcher<string, string>(Infinity, (_key, items) => {
+    batches.push(items);
+    return items.map((item) => item.toUpperCase());
+  }, { gatherOneTurn: true });
+  const first = ['a', 'b', 'c'].map((item) => batcher.add('all', item));
+  await batcher.idle();
+  expect(await Promise.all(first)).toEqual(['A', 'B', 'C']);
+  const second = batcher.add('all', 'd');
+  const third = batcher.add('all', 'e');
+  expect([await second, await third]).toEqual(['D', 'E']);
+  expect(batches).toEqual([['a', 'b', 'c'], ['d', 'e']]);
+});
