@@ -1,32 +1,41 @@
 /**
  * One WebSocket to one image-chat server, shared by every image (store) on a page that talks to it.
  *
- * DOM-free: it runs in browsers and in Node (pass the `ws` package as `WebSocket`). It says hello, keeps the
+ * DOM-free: it runs in browsers and in Node (pass the `ws` package as `WebSocket`). Once asked to `connect()`, it
+ * says hello, keeps the
  * session token, subscribes each attached image (again after every reconnect, with `since` and `epoch`), routes
  * frames to the image they belong to, matches acks and errors to writes, notices a silent server with an
  * app-level ping, and reconnects with full-jitter exponential backoff. Every disconnect goes through one funnel,
  * `disconnect(code, reason, reconnect)`; each socket gets a connection id so late callbacks of an old socket are
- * ignored.
+ * ignored. Its state (`CONNECTION_STATES`) changes in one place, `setState`, which emits only real changes as
+ * `{ newState, oldState, reason }`.
  *
  * @example
  * import WebSocket from 'ws';
- * const connection = new Connection({ url: 'ws://localhost:8080/ws', WebSocket, name: 'Ann' });
- * connection.onState((state) => console.log(state)); // 'connecting' → 'live'
+ * const connection = new WidgetConnection({ url: 'ws://localhost:8080/ws', WebSocket, name: 'Ann' });
+ * connection.onState(({ oldState, newState, reason }) => console.log(oldState, '→', newState, reason));
+ * connection.connect(); // closed → connecting, then connecting → live on the server's welcome
  * const store = new ImageStore(connection, { tenantId: 'demo', urlId: 'https://example.com/a.png' });
  * store.open();
  */
 import {
-  CLOSE_CODES, LIMITS, imageTopic, parseServerFrame,
-  type Author, type ClientMessage, type ErrorCode, type ServerMessage, type WriteMessage,
+  CLOSE_CODES, LIMITS, parseServerFrame,
+  type Author, type ClientMessage, type ErrorCode, type ImageKey, type ServerMessage, type WriteMessage,
 } from '../shared/index.js';
+import { ImageChannels } from './image-channels.js';
 import { Listeners } from './listeners.js';
 import { backoffDelay } from './backoff.js';
-import type { ConnectionOptions, ConnectionState, ImageChannel, SocketConstructor, SocketLike, WriteResult } from './connection-types.js';
+import {
+  CONNECTION_STATES,
+  type ConnectionOptions, type ConnectionState, type ConnectionStateChange, type ImageChannel, type SocketConstructor, type SocketLike,
+  type WriteResult,
+} from './connection-types.js';
 
 export { backoffDelay } from './backoff.js';
+export { CONNECTION_STATES, indicatorState } from './connection-types.js';
 export type {
-  ConnectionOptions, ConnectionState, ImageChannel, ImageMessage, NetworkMonitor, SessionStorage, SocketConstructor,
-  SocketLike, WriteResult,
+  ConnectionOptions, ConnectionState, ConnectionStateChange, ImageChannel, ImageMessage, IndicatorState, NetworkMonitor, SessionStorage,
+  SocketConstructor, SocketLike, WriteResult,
 } from './connection-types.js';
 
 /** Close code the client uses for its own disconnects (heartbeat, offline, close()). */
@@ -35,34 +44,36 @@ const CLIENT_CLOSE = 1000;
 const SLOW_ATTEMPT = 4;
 const OPEN = 1;
 
-interface PendingWrite {
+/** A write sent on the socket, waiting for its `ack` or `error`. */
+interface UnansweredWrite {
   resolve(result: WriteResult): void;
 }
 
 /**
  * The page's socket to one server (see the module comment). Create one per server, or let `registry.ts` do it.
  * @example
- * const connection = new Connection({ url: 'wss://chat.example.com/ws', name: 'Ann' });
+ * const connection = new WidgetConnection({ url: 'wss://chat.example.com/ws', name: 'Ann' });
+ * connection.connect();
  */
-export class Connection {
+export class WidgetConnection {
   private readonly options: Required<Omit<ConnectionOptions, 'sessionStorage' | 'network' | 'trace' | 'name'>> & ConnectionOptions;
   private socket: SocketLike | null = null;
   /** Incremented for every socket; callbacks carrying an older id are ignored. */
   private connectionId = 0;
-  private _state: ConnectionState = 'connecting';
+  private _state: ConnectionState = CONNECTION_STATES.CLOSED;
   private _user: Author | null = null;
   private name: string | undefined;
   private session: string | null;
   private attempt = 0;
   private failures = 0;
-  private closed = false;
+  /** Between `connect()` and `close()`: the connection keeps (re)connecting while this is true. */
+  private wanted = false;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private lastFrameAt = 0;
-  /** Channels by image topic; usually one, but two stores of one image may share a connection. */
-  private readonly channels = new Map<string, Set<ImageChannel>>();
-  private readonly writes = new Map<string, PendingWrite>();
-  private readonly stateListeners = new Listeners<ConnectionState>();
+  private readonly images = new ImageChannels();
+  private readonly writes = new Map<string, UnansweredWrite>();
+  private readonly stateListeners = new Listeners<ConnectionStateChange>();
   private readonly userListeners = new Listeners<Author>();
   private readonly errorListeners = new Listeners<{ code: ErrorCode; message: string }>();
   private stopWatchingNetwork: (() => void) | null = null;
@@ -80,19 +91,16 @@ export class Connection {
     };
     this.name = options.name;
     this.session = options.sessionStorage?.load() ?? null;
-    if (options.network) {
-      this.stopWatchingNetwork = options.network.watch((online) => this.networkChanged(online));
-      if (!options.network.online()) {
-        this.setState('offline');
-        return;
-      }
-    }
-    this.connect();
   }
 
   /** The current state; listen with `onState`. */
   get state(): ConnectionState {
     return this._state;
+  }
+
+  /** True when writes can be sent: welcomed on an open socket. */
+  get isLive(): boolean {
+    return this._state === CONNECTION_STATES.LIVE && this.isOpen();
   }
 
   /** The user the server knows this connection as, after its `welcome`. */
@@ -101,7 +109,7 @@ export class Connection {
   }
 
   /** Calls the listener on every real change of state; returns the function that stops listening. */
-  onState(listener: (state: ConnectionState) => void): () => void {
+  onState(listener: (change: ConnectionStateChange) => void): () => void {
     return this.stateListeners.add(listener);
   }
 
@@ -118,32 +126,24 @@ export class Connection {
   /** Changes the display name (says hello again when live). */
   setName(name: string): void {
     this.name = name;
-    if (this._state === 'live') this.hello();
+    if (this.isLive) this.hello();
   }
 
   /** Starts delivering an image's frames to `channel` and subscribes it (now if live, else on connect). */
   attach(channel: ImageChannel): void {
-    const topic = imageTopic(channel.key);
-    const set = this.channels.get(topic) ?? new Set<ImageChannel>();
-    set.add(channel);
-    this.channels.set(topic, set);
-    if (this.isOpen()) this.subscribe(topic);
+    this.images.add(channel);
+    if (this.isOpen()) this.subscribe(channel.key);
   }
 
   /** Stops delivering to `channel`; the image is unsubscribed when no channel of it is left. */
   detach(channel: ImageChannel): void {
-    const topic = imageTopic(channel.key);
-    const set = this.channels.get(topic);
-    if (!set?.delete(channel) || set.size > 0) return;
-    this.channels.delete(topic);
+    if (!this.images.remove(channel)) return;
     if (this.isOpen()) this.send({ type: 'unsubscribe', tenantId: channel.key.tenantId, urlId: channel.key.urlId });
   }
 
   /** Subscribes again from the channel's resume point (after a gap or a `resync`). No-op while down: connecting will. */
   resubscribe(channel: ImageChannel): void {
-    const topic = imageTopic(channel.key);
-    if (!this.channels.get(topic)?.has(channel)) return;
-    if (this.isOpen()) this.subscribe(topic);
+    if (this.images.has(channel) && this.isOpen()) this.subscribe(channel.key);
   }
 
   /**
@@ -151,7 +151,7 @@ export class Connection {
    * writes are never queued.
    */
   write(message: WriteMessage): Promise<WriteResult> {
-    if (this._state !== 'live' || !this.isOpen()) {
+    if (!this.isLive) {
       return Promise.resolve({ ok: false, code: 'unavailable', message: 'not connected' });
     }
     return new Promise((resolve) => {
@@ -160,14 +160,31 @@ export class Connection {
     });
   }
 
-  /** Closes for good: no reconnect, timers cleared, listeners dropped. */
+  /**
+   * Starts connecting (and reconnecting after every drop) until `close()`. While the browser reports no network
+   * it waits, `offline`, for the network to come back. Does nothing when already started.
+   */
+  connect(): void {
+    if (this.wanted) return;
+    this.wanted = true;
+    const network = this.options.network;
+    if (network) {
+      this.stopWatchingNetwork = network.watch((online) => this.networkChanged(online));
+      if (!network.online()) {
+        this.setState(CONNECTION_STATES.OFFLINE, 'the browser is offline');
+        return;
+      }
+    }
+    this.openSocket('connect called');
+  }
+
+  /** Stops: no reconnect, timers cleared, writes in flight failed; the state becomes `closed`. `connect()` starts again. */
   close(): void {
-    this.closed = true;
+    if (!this.wanted) return;
+    this.wanted = false;
     this.stopWatchingNetwork?.();
+    this.stopWatchingNetwork = null;
     this.disconnect(CLIENT_CLOSE, 'closed by the page', false);
-    this.stateListeners.clear();
-    this.userListeners.clear();
-    this.errorListeners.clear();
   }
 
   /** Drops the socket now and reconnects after the backoff delay (as after a network failure). */
@@ -179,17 +196,27 @@ export class Connection {
     return this.socket !== null && this.socket.readyState === OPEN;
   }
 
-  private setState(state: ConnectionState): void {
-    if (state === this._state) return;
-    this._state = state;
-    this.stateListeners.emit(state);
+  /** The one place the state changes; listeners hear only real changes. */
+  private setState(newState: ConnectionState, reason: string): void {
+    const oldState = this._state;
+    if (newState === oldState) return;
+    this._state = newState;
+    this.stateListeners.emit({ newState, oldState, reason });
   }
 
-  private connect(): void {
-    if (this.closed) return;
+  /**
+   * The state while not live: `connecting` until an attempt has failed since the connection was last live (or
+   * since it started), `offline` after that.
+   */
+  private stateWhileDown(): ConnectionState {
+    return this.failures === 0 ? CONNECTION_STATES.CONNECTING : CONNECTION_STATES.OFFLINE;
+  }
+
+  private openSocket(reason: string): void {
+    if (!this.wanted) return;
     this.clearReconnect();
     const id = ++this.connectionId;
-    this.setState(this.failures === 0 ? 'connecting' : 'offline');
+    this.setState(this.stateWhileDown(), reason);
     let socket: SocketLike;
     try {
       socket = new this.options.WebSocket(this.options.url);
@@ -205,7 +232,7 @@ export class Connection {
       if (id !== this.connectionId) return;
       this.lastFrameAt = Date.now();
       this.hello();
-      for (const topic of this.channels.keys()) this.subscribe(topic);
+      for (const image of this.images.images()) this.subscribe(image);
     };
     socket.onmessage = (event) => {
       if (id !== this.connectionId) return;
@@ -225,11 +252,12 @@ export class Connection {
 
   /**
    * The one way down, whatever the cause: clears timers, closes the socket, fails writes in flight, tells the
-   * images, sets the state, and schedules a reconnect when asked to.
+   * images, sets the state (`closed` after `close()`, `offline` when not reconnecting), and schedules a reconnect
+   * when asked to.
    */
   private disconnect(code: number, reason: string, reconnect: boolean): void {
     const socket = this.socket;
-    const wasLive = this._state === 'live';
+    const wasLive = this._state === CONNECTION_STATES.LIVE;
     this.socket = null;
     this.connectionId += 1;
     this.stopHeartbeat();
@@ -247,29 +275,33 @@ export class Connection {
     const inFlight = [...this.writes.values()];
     this.writes.clear();
     for (const write of inFlight) write.resolve({ ok: false, code: 'unavailable', message: `connection lost (${code})`, lost: true });
-    if (socket) for (const channel of this.allChannels()) channel.connectionLost();
+    if (socket) for (const channel of this.images.all()) channel.connectionLost();
     if (wasLive) this.failures = 0;
     else if (socket) this.failures += 1;
-    if (this.closed || !reconnect) {
-      this.setState('offline');
+    if (!this.wanted) {
+      this.setState(CONNECTION_STATES.CLOSED, reason);
       return;
     }
-    this.setState(this.failures === 0 ? 'connecting' : 'offline');
+    if (!reconnect) {
+      this.setState(CONNECTION_STATES.OFFLINE, reason);
+      return;
+    }
+    this.setState(this.stateWhileDown(), reason);
     // Closed for flooding or overload: do not come straight back; start from a later backoff step (0.5–16 s).
     if (code === CLOSE_CODES.POLICY_VIOLATION || code === CLOSE_CODES.TRY_AGAIN_LATER) this.attempt = Math.max(this.attempt, SLOW_ATTEMPT);
     const delay = backoffDelay(this.attempt, this.options.minDelayMs, this.options.maxDelayMs, this.options.random);
     this.attempt += 1;
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+    this.reconnectTimer = setTimeout(() => this.openSocket('reconnect attempt'), delay);
   }
 
   private networkChanged(online: boolean): void {
-    if (this.closed) return;
+    if (!this.wanted) return;
     if (!online) {
       this.disconnect(CLIENT_CLOSE, 'the browser is offline', false);
       return;
     }
     this.attempt = 0;
-    if (!this.socket) this.connect();
+    if (!this.socket) this.openSocket('the browser is online');
   }
 
   private clearReconnect(): void {
@@ -302,35 +334,15 @@ export class Connection {
     this.send({ type: 'hello', ...(this.name ? { name: this.name } : {}), ...(this.session ? { session: this.session } : {}) });
   }
 
-  /**
-   * Subscribes an image from the resume point of its channel that is furthest behind (a channel without one asks
-   * for a snapshot); channels further ahead ignore what they already have.
-   */
-  private subscribe(topic: string): void {
-    const channels = [...(this.channels.get(topic) ?? [])];
-    const first = channels[0];
-    if (!first) return;
-    const points = channels.map((channel) => channel.resumePoint());
-    const epoch = points[0]?.epoch;
-    const resumable = epoch !== undefined && points.every((point) => point.since !== undefined && point.epoch === epoch);
-    const key = { type: 'subscribe', tenantId: first.key.tenantId, urlId: first.key.urlId } as const;
-    this.send(resumable ? { ...key, since: Math.min(...points.map((point) => point.since ?? 0)), epoch } : key);
-  }
-
-  private *allChannels(): Iterable<ImageChannel> {
-    for (const set of this.channels.values()) yield* set;
+  private subscribe(image: ImageKey): void {
+    const message = this.images.subscribeMessage(image);
+    if (message) this.send(message);
   }
 
   private send(message: ClientMessage): void {
     if (!this.socket || !this.isOpen()) return;
     this.options.trace?.('out', message);
     this.socket.send(JSON.stringify(message));
-  }
-
-  /** The channels a frame about an image goes to (none for frames without an image). */
-  private channelsFor(key: { tenantId?: string; urlId?: string }): ImageChannel[] {
-    if (key.tenantId === undefined || key.urlId === undefined) return [];
-    return [...(this.channels.get(imageTopic({ tenantId: key.tenantId, urlId: key.urlId })) ?? [])];
   }
 
   private receive(message: ServerMessage): void {
@@ -345,7 +357,7 @@ export class Connection {
         this.attempt = 0;
         this.failures = 0;
         this.userListeners.emit(message.user);
-        this.setState('live');
+        this.setState(CONNECTION_STATES.LIVE, 'welcome');
         return;
       case 'ack': {
         const write = this.writes.get(message.broadcastId);
@@ -360,13 +372,13 @@ export class Connection {
           write.resolve({ ok: false, code: message.code, message: message.message });
           return;
         }
-        const channels = this.channelsFor(message);
+        const channels = this.images.of(message);
         for (const channel of channels) channel.receive(message);
         if (channels.length === 0) this.errorListeners.emit({ code: message.code, message: message.message });
         return;
       }
       case 'batch':
-        for (const event of message.events) for (const channel of this.channelsFor(event)) channel.receive(event);
+        for (const event of message.events) for (const channel of this.images.of(event)) channel.receive(event);
         return;
       case 'subscribed':
       case 'unsubscribed':
@@ -374,7 +386,7 @@ export class Connection {
       case 'new-image-chat':
       case 'image-chat-updated':
       case 'deleted-image-chat':
-        for (const channel of this.channelsFor(message)) channel.receive(message);
+        for (const channel of this.images.of(message)) channel.receive(message);
         return;
     }
   }

@@ -5,7 +5,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Author, ErrorCode } from '../shared/index.js';
-import type { Connection, ConnectionState } from './connection.js';
+import { indicatorState, type IndicatorState, type WidgetConnection } from './connection.js';
 import { acquireStore, releaseStore } from './registry.js';
 import type { ImageStore, StoreChange } from './store.js';
 
@@ -18,8 +18,9 @@ export interface ImageTarget {
 /** Holds the page's shared store of the widget's image (and so the shared connection to its server). */
 export class ImageStoreController implements ReactiveController {
   store: ImageStore | null = null;
-  connection: Connection | null = null;
-  state: ConnectionState = 'connecting';
+  connection: WidgetConnection | null = null;
+  /** What the live indicator shows (see `indicatorState`). */
+  state: IndicatorState = 'connecting';
   user: Author | null = null;
   private target: ImageTarget | null = null;
   private cleanups: (() => void)[] = [];
@@ -29,7 +30,7 @@ export class ImageStoreController implements ReactiveController {
     private readonly host: ReactiveControllerHost,
     private readonly listeners: {
       change(change: StoreChange): void;
-      state(state: ConnectionState): void;
+      state(state: IndicatorState): void;
       error(error: { code: ErrorCode; message: string }): void;
     },
   ) {
@@ -60,7 +61,7 @@ export class ImageStoreController implements ReactiveController {
     const connection = store.connection;
     this.connection = connection;
     this.store = store;
-    this.state = connection.state;
+    this.state = indicatorState(connection.state);
     this.user = connection.user;
     this.cleanups = [
       store.onChange((change) => {
@@ -68,7 +69,9 @@ export class ImageStoreController implements ReactiveController {
         this.host.requestUpdate();
       }),
       store.onError((error) => this.listeners.error(error)),
-      connection.onState((state) => {
+      connection.onState(({ newState }) => {
+        const state = indicatorState(newState);
+        if (state === this.state) return;
         this.state = state;
         this.listeners.state(state);
         this.host.requestUpdate();

@@ -6,8 +6,9 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Author, ErrorCode } from '../shared/index.js';
-import type { ConnectionState } from './connection.js';
-import type { ImageStore, WriteOutcome } from './store.js';
+import { v4 as uuid } from 'uuid';
+import type { IndicatorState } from './connection.js';
+import type { ImageStore, WidgetWriteOutcome } from './store.js';
 import { ImageStoreController, ResizeController } from './controllers.js';
 import { ArrivalsController } from './arrivals.js';
 import { stringsFor, type Strings } from './i18n.js';
@@ -113,7 +114,7 @@ export class ImageChat extends LitElement {
   }
 
   /** `live`, `connecting` or `offline`. */
-  get connectionState(): ConnectionState {
+  get connectionState(): IndicatorState {
     return this._sync.state;
   }
 
@@ -227,7 +228,7 @@ export class ImageChat extends LitElement {
   }
 
   /** Waits for a write's answer; on refusal shows why. Resolves true when it was stored. */
-  private async perform(write: Promise<WriteOutcome>): Promise<boolean> {
+  private async perform(write: Promise<WidgetWriteOutcome>): Promise<boolean> {
     const outcome = await write;
     if (outcome.ok) return true;
     const offline = outcome.code === 'unavailable' && this._sync.state !== 'live';
@@ -384,7 +385,8 @@ export class ImageChat extends LitElement {
     const spot = this._composer;
     if (!store || !spot || text.trim() === '') return;
     if (name && name !== savedName()) saveName(name);
-    const { chatId, done } = store.createChat(spot.x, spot.y, text);
+    const chatId = uuid();
+    const done = store.createChat(spot.x, spot.y, text, chatId);
     if (!store.chat(chatId)) {
       // Refused before sending (offline, invalid): keep the composer and the text, so nothing typed is lost.
       await this.perform(done);

@@ -13,8 +13,8 @@ export { defaultUrlId } from './placement.js';
 export { ChatMarker } from './chat-marker.js';
 export { ChatThread } from './chat-thread.js';
 export { attach, attachAll, type AttachOptions } from './attach.js';
-export { Connection, type ConnectionState } from './connection.js';
-export { ImageStore } from './store.js';
+export { WidgetConnection, CONNECTION_STATES, type ConnectionState, type ConnectionStateChange } from './connection.js';
+export { ImageStore, SUBSCRIPTION_STATES, WRITE_STATUS } from './store.js';
 
 /**
  * Where this script was served from (its folder, so a server behind a path prefix works too):

@@ -4,11 +4,11 @@
  * closed a moment after the last widget lets go (so moving an element in the DOM does not reconnect).
  */
 import { imageTopic, type ImageKey } from '../shared/index.js';
-import { Connection, type ConnectionOptions, type NetworkMonitor, type SessionStorage } from './connection.js';
+import { WidgetConnection, type ConnectionOptions, type NetworkMonitor, type SessionStorage } from './connection.js';
 import { ImageStore } from './store.js';
 
 interface Entry {
-  connection: Connection;
+  connection: WidgetConnection;
   users: number;
   closeTimer: ReturnType<typeof setTimeout> | null;
 }
@@ -87,18 +87,19 @@ export function saveName(name: string): void {
  * @example
  * const connection = acquireConnection('https://chat.example.com');
  */
-export function acquireConnection(server: string, options: Partial<ConnectionOptions> = {}): Connection {
+export function acquireConnection(server: string, options: Partial<ConnectionOptions> = {}): WidgetConnection {
   const url = socketUrl(server);
   let entry = entries.get(url);
   if (!entry) {
     const name = savedName();
-    const connection = new Connection({
+    const connection = new WidgetConnection({
       url,
       sessionStorage: sessionIn(`image-chat:session:${url}`),
       network: browserNetwork,
       ...(name ? { name } : {}),
       ...options,
     });
+    connection.connect();
     entry = { connection, users: 0, closeTimer: null };
     entries.set(url, entry);
   }
@@ -109,7 +110,7 @@ export function acquireConnection(server: string, options: Partial<ConnectionOpt
 }
 
 /** Lets go of a connection from `acquireConnection`; the last user's release closes it shortly after. */
-export function releaseConnection(connection: Connection): void {
+export function releaseConnection(connection: WidgetConnection): void {
   for (const [url, entry] of entries) {
     if (entry.connection !== connection) continue;
     entry.users -= 1;

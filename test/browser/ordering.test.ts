@@ -79,8 +79,7 @@ it('applies out-of-order events in seq order, and resubscribes with since when a
   const element = await mount({ server, 'url-id': urlId });
   const store = element.store!;
   const other = await otherClient(server, urlId);
-  const { chatId, done } = other.store.createChat(0.5, 0.5, 'one');
-  await done;
+  const { chatId } = await other.store.createChat(0.5, 0.5, 'one');
   await waitFor(() => store.seq === 1, 'seq 1');
 
   UnreliableSocket.holdUntilAfter.set(2, 3); // seq 2 arrives after seq 3

@@ -20,8 +20,7 @@ it('shows it is offline, keeps markers readable, refuses a write with a notice, 
   const urlId = uniqueId('restart');
   const element = await mount({ server, 'url-id': urlId });
   const other = await otherClient(server, urlId);
-  const { chatId, done } = other.store.createChat(0.3, 0.3, 'before the outage');
-  await done;
+  const { chatId } = await other.store.createChat(0.3, 0.3, 'before the outage');
   other.connection.close();
   await waitFor(() => element.store!.seq === 1, 'the marker');
   const epoch = element.store!.epoch;

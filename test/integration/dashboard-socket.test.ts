@@ -6,7 +6,7 @@
 import { afterAll, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import type { AdminServerMessage, ErrorMessage } from '../../shared/index.js';
-import { Connection } from '../../widget/connection.js';
+import { WidgetConnection } from '../../widget/connection.js';
 import { adminSocket } from '../../widget/dashboard/admin-socket.js';
 import { makeTempDir, removeDir, startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
@@ -25,10 +25,11 @@ afterAll(async () => {
 function dashboardSocket(url: string, tenantId: string, secret: string) {
   const frames: AdminServerMessage[] = [];
   const refusals: ErrorMessage[] = [];
-  const connection = new Connection({
+  const connection = new WidgetConnection({
     url, minDelayMs: 50, maxDelayMs: 200,
     WebSocket: adminSocket(tenantId, secret, { frame: (m) => frames.push(m), refused: (e) => refusals.push(e) }, WebSocket),
   });
+  connection.connect();
   closers.push(() => connection.close());
   return { connection, frames, refusals, subscribed: () => frames.filter((f) => f.type === 'subscribed').length };
 }

@@ -6,7 +6,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { v4 as uuid } from 'uuid';
 import type { ErrorCode, WriteMessage } from '../../shared/index.js';
-import { Connection, type ConnectionState } from '../connection.js';
+import { WidgetConnection, type ConnectionState } from '../connection.js';
 import { adminSocket } from './admin-socket.js';
 import { ApiError, TenantApi, utcDay, type Credentials, type LiveReport, type TopImages, type UsageReport } from './api.js';
 import { applyFeedEvent } from './feed-model.js';
@@ -29,7 +29,7 @@ export class TenantController implements ReactiveController {
   /** The last REST failure, shown until a refresh works. */
   problem: string | null = null;
   private readonly api: TenantApi;
-  private connection: Connection | null = null;
+  private connection: WidgetConnection | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -46,7 +46,7 @@ export class TenantController implements ReactiveController {
     void this.refresh();
     this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
     const { tenantId, secret } = this.credentials;
-    this.connection = new Connection({
+    this.connection = new WidgetConnection({
       url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
       name: 'Moderator',
       WebSocket: adminSocket(tenantId, secret, {
@@ -61,11 +61,12 @@ export class TenantController implements ReactiveController {
         },
       }),
     });
-    this.connection.onState((state) => {
+    this.connection.onState(({ newState: state }) => {
       this.connectionState = state;
       if (state !== 'live' && this.feedState === 'live') this.feedState = 'connecting';
       this.host.requestUpdate();
     });
+    this.connection.connect();
   }
 
   hostDisconnected(): void {
