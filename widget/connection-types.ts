@@ -36,7 +36,7 @@ export type IndicatorState = Exclude<ConnectionState, 'closed'>;
  * open socket; `closed` reads as `offline`.
  */
 export function indicatorState(state: ConnectionState): IndicatorState {
-  return state === CONNECTION_STATES.CLOSED ? CONNECTION_STATES.OFFLINE : state;
+  return state === 'closed' ? 'offline' : state;
 }
 
 /** Method syntax keeps handler parameters bivariant, so both the browser's WebSocket and `ws` fit. */

@@ -25,10 +25,8 @@ import {
 import { ImageChannels } from './image-channels.js';
 import { Listeners } from './listeners.js';
 import { backoffDelay } from './backoff.js';
-import {
-  CONNECTION_STATES,
-  type ConnectionOptions, type ConnectionState, type ConnectionStateChange, type ImageChannel, type SocketConstructor, type SocketLike,
-  type WriteResult,
+import type {
+  ConnectionOptions, ConnectionState, ConnectionStateChange, ImageChannel, SocketConstructor, SocketLike, WriteResult,
 } from './connection-types.js';
 
 export { backoffDelay } from './backoff.js';
@@ -60,7 +58,7 @@ export class WidgetConnection {
   private socket: SocketLike | null = null;
   /** Incremented for every socket; callbacks carrying an older id are ignored. */
   private connectionId = 0;
-  private _state: ConnectionState = CONNECTION_STATES.CLOSED;
+  private _state: ConnectionState = 'closed';
   private _user: Author | null = null;
   private name: string | undefined;
   private session: string | null;
@@ -100,7 +98,7 @@ export class WidgetConnection {
 
   /** True when writes can be sent: welcomed on an open socket. */
   get isLive(): boolean {
-    return this._state === CONNECTION_STATES.LIVE && this.isOpen();
+    return this._state === 'live' && this.isOpen();
   }
 
   /** The user the server knows this connection as, after its `welcome`. */
@@ -171,7 +169,7 @@ export class WidgetConnection {
     if (network) {
       this.stopWatchingNetwork = network.watch((online) => this.networkChanged(online));
       if (!network.online()) {
-        this.setState(CONNECTION_STATES.OFFLINE, 'the browser is offline');
+        this.setState('offline', 'the browser is offline');
         return;
       }
     }
@@ -209,7 +207,7 @@ export class WidgetConnection {
    * since it started), `offline` after that.
    */
   private stateWhileDown(): ConnectionState {
-    return this.failures === 0 ? CONNECTION_STATES.CONNECTING : CONNECTION_STATES.OFFLINE;
+    return this.failures === 0 ? 'connecting' : 'offline';
   }
 
   private openSocket(reason: string): void {
@@ -257,7 +255,7 @@ export class WidgetConnection {
    */
   private disconnect(code: number, reason: string, reconnect: boolean): void {
     const socket = this.socket;
-    const wasLive = this._state === CONNECTION_STATES.LIVE;
+    const wasLive = this._state === 'live';
     this.socket = null;
     this.connectionId += 1;
     this.stopHeartbeat();
@@ -279,11 +277,11 @@ export class WidgetConnection {
     if (wasLive) this.failures = 0;
     else if (socket) this.failures += 1;
     if (!this.wanted) {
-      this.setState(CONNECTION_STATES.CLOSED, reason);
+      this.setState('closed', reason);
       return;
     }
     if (!reconnect) {
-      this.setState(CONNECTION_STATES.OFFLINE, reason);
+      this.setState('offline', reason);
       return;
     }
     this.setState(this.stateWhileDown(), reason);
@@ -357,7 +355,7 @@ export class WidgetConnection {
         this.attempt = 0;
         this.failures = 0;
         this.userListeners.emit(message.user);
-        this.setState(CONNECTION_STATES.LIVE, 'welcome');
+        this.setState('live', 'welcome');
         return;
       case 'ack': {
         const write = this.writes.get(message.broadcastId);

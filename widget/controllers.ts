@@ -5,75 +5,104 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Author, ErrorCode } from '../shared/index.js';
-import { indicatorState, type IndicatorState, type WidgetConnection } from './connection.js';
-import { acquireStore, releaseStore } from './registry.js';
-import type { ImageStore, StoreChange } from './store.js';
+import { indicatorState, type IndicatorState } from './connection.js';
+import { pageSockets, type SharedSockets } from './shared-sockets.js';
+import type { ImageStore } from './store.js';
 
+/** Which image a widget shows, on which server. */
 export interface ImageTarget {
   server: string;
   tenantId: string;
   urlId: string;
 }
 
-/** Holds the page's shared store of the widget's image (and so the shared connection to its server). */
+/** What happened since the host last looked: the host turns these into a highlight, events and a notice. */
+export interface ImageNews {
+  /** Markers others added live. */
+  arrived: string[];
+  /** Each change of the live indicator. */
+  statuses: IndicatorState[];
+  /** Errors about the image itself (e.g. the server refused it). */
+  errors: { code: ErrorCode; message: string }[];
+}
+
+const noNews = (): ImageNews => ({ arrived: [], statuses: [], errors: [] });
+
+/**
+ * Holds the page's shared store of the widget's image (and so the shared connection to its server). It pulls its
+ * input: `readTarget` is read when the host connects and before each update, and a new target re-subscribes.
+ * Its one channel to the host is its own state plus `requestUpdate`: the host reads `store`, `status` and `user`,
+ * and takes the `news` in `willUpdate`.
+ */
 export class ImageStoreController implements ReactiveController {
   store: ImageStore | null = null;
-  connection: WidgetConnection | null = null;
-  /** What the live indicator shows (see `indicatorState`). */
-  state: IndicatorState = 'connecting';
+  /** What the live indicator shows (`indicatorState` of the connection's state). */
+  status: IndicatorState = 'connecting';
   user: Author | null = null;
+  private news: ImageNews = noNews();
   private target: ImageTarget | null = null;
+  private release: (() => void) | null = null;
   private cleanups: (() => void)[] = [];
-  private isConnected = false;
 
   constructor(
     private readonly host: ReactiveControllerHost,
-    private readonly listeners: {
-      change(change: StoreChange): void;
-      state(state: IndicatorState): void;
-      error(error: { code: ErrorCode; message: string }): void;
-    },
+    private readonly readTarget: () => ImageTarget | null,
+    private readonly sockets: SharedSockets = pageSockets,
   ) {
     host.addController(this);
   }
 
-  /** Points the controller at an image (called by the host before each update); a new target re-subscribes. */
-  setTarget(target: ImageTarget | null): void {
-    const same = target && this.target && target.server === this.target.server && target.tenantId === this.target.tenantId && target.urlId === this.target.urlId;
-    if (same || (!target && !this.target)) return;
-    this.teardown();
-    this.target = target;
-    if (target && this.isConnected) this.setup(target);
+  /** What happened since the last call (see `ImageNews`); the host calls it once per update. */
+  takeNews(): ImageNews {
+    const news = this.news;
+    this.news = noNews();
+    return news;
   }
 
   hostConnected(): void {
-    this.isConnected = true;
-    if (this.target && !this.store) this.setup(this.target);
+    this.follow(this.readTarget());
+  }
+
+  hostUpdate(): void {
+    this.follow(this.readTarget());
   }
 
   hostDisconnected(): void {
-    this.isConnected = false;
     this.teardown();
+    this.target = null;
+  }
+
+  /** Holds the store of `target`, letting go of the previous one when it names another image. */
+  private follow(target: ImageTarget | null): void {
+    const current = this.target;
+    const same = target && current && target.server === current.server && target.tenantId === current.tenantId && target.urlId === current.urlId;
+    if (same || (!target && !current)) return;
+    this.teardown();
+    this.target = target;
+    if (target) this.setup(target);
   }
 
   private setup(target: ImageTarget): void {
-    const store = acquireStore(target.server, { tenantId: target.tenantId, urlId: target.urlId });
+    const { store, release } = this.sockets.acquire(target.server, { tenantId: target.tenantId, urlId: target.urlId });
     const connection = store.connection;
-    this.connection = connection;
     this.store = store;
-    this.state = indicatorState(connection.state);
+    this.release = release;
+    this.status = indicatorState(connection.state);
     this.user = connection.user;
     this.cleanups = [
       store.onChange((change) => {
-        this.listeners.change(change);
+        this.news.arrived.push(...change.arrived);
         this.host.requestUpdate();
       }),
-      store.onError((error) => this.listeners.error(error)),
+      store.onError((error) => {
+        this.news.errors.push(error);
+        this.host.requestUpdate();
+      }),
       connection.onState(({ newState }) => {
-        const state = indicatorState(newState);
-        if (state === this.state) return;
-        this.state = state;
-        this.listeners.state(state);
+        const status = indicatorState(newState);
+        if (status === this.status) return;
+        this.status = status;
+        this.news.statuses.push(status);
         this.host.requestUpdate();
       }),
       connection.onUser((user) => {
@@ -86,9 +115,9 @@ export class ImageStoreController implements ReactiveController {
 
   private teardown(): void {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
-    if (this.store) releaseStore(this.store);
+    this.release?.();
+    this.release = null;
     this.store = null;
-    this.connection = null;
   }
 }
 

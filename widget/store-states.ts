@@ -37,11 +37,11 @@ export interface OptimisticWrite {
 }
 
 /** True while the write's change is laid over the confirmed state (its echo is not in it yet). */
-export const isShownOnTop = (write: OptimisticWrite): boolean => write.status !== WRITE_STATUS.ECHOED;
+export const isShownOnTop = (write: OptimisticWrite): boolean => write.status !== 'echoed';
 
 /** True while no ack has come and no echo was seen: the marker shows as pending. */
 export const isUnconfirmed = (write: OptimisticWrite): boolean =>
-  write.status === WRITE_STATUS.SENT || write.status === WRITE_STATUS.IN_DOUBT;
+  write.status === 'sent' || write.status === 'in-doubt';
 
 /**
  * The image's subscription. `unsubscribed`: not asked for (before `open()`, after `close()`), or refused for good

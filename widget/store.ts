@@ -31,7 +31,7 @@ import { Listeners } from './listeners.js';
 import { backoffDelay } from './backoff.js';
 import { applyOptimistic, optimisticEvent } from './optimistic.js';
 import {
-  SUBSCRIPTION_STATES, WRITE_STATUS, isShownOnTop, isUnconfirmed,
+  isShownOnTop, isUnconfirmed,
   type OptimisticWrite, type SubscriptionState, type SubscriptionStateChange, type WidgetWriteOutcome, type WriteStatus,
 } from './store-states.js';
 
@@ -87,7 +87,7 @@ export class ImageStore implements ImageChannel {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retryAttempt = 0;
   private pending: OptimisticWrite[] = [];
-  private _subscription: SubscriptionState = SUBSCRIPTION_STATES.UNSUBSCRIBED;
+  private _subscription: SubscriptionState = 'unsubscribed';
   private readonly subscriptionListeners = new Listeners<SubscriptionStateChange>();
   private readonly changeListeners = new Listeners<StoreChange>();
   private readonly errorListeners = new Listeners<{ code: ErrorCode; message: string }>();
@@ -163,7 +163,7 @@ export class ImageStore implements ImageChannel {
   open(): void {
     if (this.opened) return;
     this.opened = true;
-    this.setSubscription(SUBSCRIPTION_STATES.SUBSCRIBING, 'open');
+    this.setSubscription('subscribing', 'open');
     this.connection.attach(this);
   }
 
@@ -173,7 +173,7 @@ export class ImageStore implements ImageChannel {
     this.opened = false;
     this.clearGapTimer();
     this.clearRetryTimer();
-    this.setSubscription(SUBSCRIPTION_STATES.UNSUBSCRIBED, 'close');
+    this.setSubscription('unsubscribed', 'close');
     this.connection.detach(this);
   }
 
@@ -244,7 +244,7 @@ export class ImageStore implements ImageChannel {
     const event = optimisticEvent(message, shown, this.me(), Date.now());
     if (!event) return refused('not-found', 'no such chat or comment on this image');
     return new Promise<WidgetWriteOutcome>((resolve) => {
-      const write: OptimisticWrite = { message, event, status: WRITE_STATUS.SENT, seq: null, resolve };
+      const write: OptimisticWrite = { message, event, status: 'sent', seq: null, resolve };
       this.pending.push(write);
       this.refresh(new Set([event.chatId]), []);
       this.connection.write(message).then((result) => {
@@ -264,8 +264,8 @@ export class ImageStore implements ImageChannel {
     if (seq > this.expectedSeq) this.expectedSeq = seq;
     this.checkGap();
     // The echo may already be in (or inside a snapshot that raced the ack): then the write is done.
-    if (write.status === WRITE_STATUS.ECHOED || (this._seq !== null && this._seq >= seq)) this.removePending(write);
-    else this.setWriteStatus(write, WRITE_STATUS.ACKED, seq);
+    if (write.status === 'echoed' || (this._seq !== null && this._seq >= seq)) this.removePending(write);
+    else this.setWriteStatus(write, 'acked', seq);
     this.refresh(new Set([write.event.chatId]), []);
     write.resolve(this.stored(write, seq));
   }
@@ -273,8 +273,8 @@ export class ImageStore implements ImageChannel {
   /** The socket closed before the answer: an echoed write was stored; any other is in doubt until resubscribed. */
   private answerLost(write: OptimisticWrite): void {
     if (!this.pending.includes(write)) return;
-    if (write.status === WRITE_STATUS.SENT) this.setWriteStatus(write, WRITE_STATUS.IN_DOUBT, null);
-    if (write.status !== WRITE_STATUS.ECHOED) return;
+    if (write.status === 'sent') this.setWriteStatus(write, 'in-doubt', null);
+    if (write.status !== 'echoed') return;
     this.removePending(write);
     write.resolve(this.stored(write, write.seq ?? 0));
   }
@@ -310,8 +310,8 @@ export class ImageStore implements ImageChannel {
   connectionLost(): void {
     this.clearGapTimer();
     this.clearRetryTimer(); // the reconnect resubscribes anyway
-    if (this.opened) this.setSubscription(SUBSCRIPTION_STATES.SUBSCRIBING, 'connection lost');
-    for (const write of [...this.pending]) if (write.status === WRITE_STATUS.SENT || write.status === WRITE_STATUS.ECHOED) this.answerLost(write);
+    if (this.opened) this.setSubscription('subscribing', 'connection lost');
+    for (const write of [...this.pending]) if (write.status === 'sent' || write.status === 'echoed') this.answerLost(write);
   }
 
   /** @internal A frame for this image, from the connection. */
@@ -329,10 +329,10 @@ export class ImageStore implements ImageChannel {
         // The server could not serve the subscription just now (its database is down, or this reader's read
         // budget is spent): try again later, never before the server said to.
         if ((message.code === 'unavailable' || message.code === 'rate-limited') && this.opened) {
-          this.setSubscription(SUBSCRIPTION_STATES.RETRYING, message.code);
+          this.setSubscription('retrying', message.code);
           this.scheduleRetry(message.retryAfterMs ?? 0);
         } else if (message.for === 'subscribe') {
-          this.setSubscription(SUBSCRIPTION_STATES.UNSUBSCRIBED, `refused: ${message.code}`);
+          this.setSubscription('unsubscribed', `refused: ${message.code}`);
         }
         return;
       case 'new-image-chat':
@@ -345,7 +345,7 @@ export class ImageStore implements ImageChannel {
   private subscribed(message: ImageMessage & { type: 'subscribed' }): void {
     this.retryAttempt = 0;
     this.clearRetryTimer();
-    this.setSubscription(SUBSCRIPTION_STATES.SUBSCRIBED, message.reset ? 'snapshot' : 'replay');
+    this.setSubscription('subscribed', message.reset ? 'snapshot' : 'replay');
     const touched = new Set<string>();
     const arrived: string[] = [];
     let all = false;
@@ -366,7 +366,7 @@ export class ImageStore implements ImageChannel {
     this.settleInDoubt(touched);
     // Acknowledged writes whose echo is now included leave the overlay.
     for (const write of [...this.pending]) {
-      if (write.status !== WRITE_STATUS.ACKED || (write.seq ?? 0) > (this._seq ?? 0)) continue;
+      if (write.status !== 'acked' || (write.seq ?? 0) > (this._seq ?? 0)) continue;
       this.removePending(write);
       touched.add(write.event.chatId);
     }
@@ -381,7 +381,7 @@ export class ImageStore implements ImageChannel {
    */
   private settleInDoubt(touched: Set<string>): void {
     for (const write of [...this.pending]) {
-      if (write.status !== WRITE_STATUS.IN_DOUBT) continue;
+      if (write.status !== 'in-doubt') continue;
       this.removePending(write);
       touched.add(write.event.chatId);
       if (this.visibleInConfirmed(write.message)) write.resolve(this.stored(write, this._seq ?? 0));
@@ -421,9 +421,9 @@ export class ImageStore implements ImageChannel {
       // Our own echo: the change is already shown, so it is not applied on top again; the server's copy
       // replaces the optimistic one. The write stays listed only until its ack settles it; one in doubt (its ack
       // lost with the socket, its echo in the replay) was stored.
-      if (own.status === WRITE_STATUS.SENT) this.setWriteStatus(own, WRITE_STATUS.ECHOED, event.seq);
+      if (own.status === 'sent') this.setWriteStatus(own, 'echoed', event.seq);
       else this.removePending(own);
-      if (own.status === WRITE_STATUS.IN_DOUBT) own.resolve(this.stored(own, event.seq));
+      if (own.status === 'in-doubt') own.resolve(this.stored(own, event.seq));
     } else if (event.type === 'new-image-chat') {
       arrived.push(event.chatId);
     }
@@ -476,7 +476,7 @@ export class ImageStore implements ImageChannel {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (!this.opened) return;
-      this.setSubscription(SUBSCRIPTION_STATES.SUBSCRIBING, 'retry');
+      this.setSubscription('subscribing', 'retry');
       this.connection.resubscribe(this);
     }, delay);
   }

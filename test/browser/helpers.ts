@@ -7,7 +7,7 @@ import type { ChatMarker } from '../../widget/chat-marker.js';
 import type { ChatThread } from '../../widget/chat-thread.js';
 import { WidgetConnection } from '../../widget/connection.js';
 import { ImageStore } from '../../widget/store.js';
-import { socketUrl } from '../../widget/registry.js';
+import { socketUrl } from '../../widget/server-url.js';
 
 export type ServerAnswer = { url: string };
 

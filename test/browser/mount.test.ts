@@ -1,6 +1,7 @@
 /** Mounting, the live chip, and markers staying on their spot when the image is resized. */
 import { WidgetConnection } from '../../widget/connection.js';
-import { openConnectionCount, socketUrl } from '../../widget/registry.js';
+import { pageSockets } from '../../widget/shared-sockets.js';
+import { socketUrl } from '../../widget/server-url.js';
 import { TEST_IMAGE, assert, assertEqual, markers, mount, otherClient, serverUrl, settled, uniqueId, unmountAll, waitFor } from './helpers.js';
 
 afterEach(() => unmountAll());
@@ -15,7 +16,7 @@ it('mounts with the image, a Live status and a marker count, sharing one socket 
   assertEqual(status.dataset.state, 'live', 'status state');
   assertEqual(status.textContent?.trim(), 'Live', 'status text');
   assertEqual(root.querySelector('.count')?.textContent, '0 markers', 'count');
-  assertEqual(openConnectionCount(), 1, 'one connection for two widgets on one server');
+  assertEqual(pageSockets.connectionCount, 1, 'one connection for two widgets on one server');
   assert(first.store !== second.store, 'each widget has its own image store');
 });
 

@@ -1,6 +1,6 @@
 /** The server goes away: the offline notice, writes refused, threads still readable; then a restart and catch-up. */
 import type { ClientMessage, ServerMessage } from '../../shared/index.js';
-import { acquireConnection } from '../../widget/registry.js';
+import { pageSockets } from '../../widget/shared-sockets.js';
 import {
   assert, assertEqual, clickImageAt, markerButton, markers, mount, otherClient, serverUrl, settled, startServer,
   stopServer, submitComposer, thread, threadTexts, uniqueId, unmountAll, waitFor, writeWhileAway,
@@ -13,7 +13,7 @@ it('shows it is offline, keeps markers readable, refuses a write with a notice, 
   const server = await serverUrl();
   const sent: ClientMessage[] = [];
   const received: ServerMessage[] = [];
-  acquireConnection(server, {
+  pageSockets.acquireConnection(server, {
     maxDelayMs: 2000,
     trace: (direction, frame) => { if (direction === 'out') sent.push(frame as ClientMessage); else received.push(frame as ServerMessage); },
   });
