@@ -112,3 +112,17 @@ export interface ImageChannel {
 export type WriteResult =
   | { ok: true; seq: number }
   | { ok: false; code: ErrorCode; message: string; lost?: boolean };
+
+/**
+ * A subscription besides the images' that rides on the connection, such as the dashboard's tenant feed
+ * (`dashboard/tenant-feed.ts`). It is subscribed on every open, after hello and the images, and offered each
+ * frame that no image and no write took.
+ */
+export interface FeedChannel {
+  /** The socket opened and said hello: send this channel's subscribe (again after every reconnect). */
+  subscribe(send: (message: ClientMessage) => void): void;
+  /** A frame no image took, parsed but not narrowed; returns true when it was this channel's. */
+  offer(frame: unknown): boolean;
+  /** The socket closed; `subscribe` follows when it opens again. */
+  connectionLost(): void;
+}

@@ -39,84 +39,87 @@ export class ImageStoreController implements ReactiveController {
   /** What the live indicator shows (`indicatorState` of the connection's state). */
   status: IndicatorState = 'connecting';
   user: Author | null = null;
-  private news: ImageNews = noNews();
-  private target: ImageTarget | null = null;
-  private release: (() => void) | null = null;
-  private cleanups: (() => void)[] = [];
+  #news: ImageNews = noNews();
+  #target: ImageTarget | null = null;
+  #release: (() => void) | null = null;
+  #cleanups: (() => void)[] = [];
 
-  constructor(
-    private readonly host: ReactiveControllerHost,
-    private readonly readTarget: () => ImageTarget | null,
-    private readonly sockets: SharedSockets = pageSockets,
-  ) {
+  readonly #host: ReactiveControllerHost;
+  readonly #readTarget: () => ImageTarget | null;
+  readonly #sockets: SharedSockets;
+
+  constructor(host: ReactiveControllerHost, readTarget: () => ImageTarget | null, sockets: SharedSockets = pageSockets) {
+    this.#host = host;
+    this.#readTarget = readTarget;
+    this.#sockets = sockets;
     host.addController(this);
   }
 
   /** What happened since the last call (see `ImageNews`); the host calls it once per update. */
   takeNews(): ImageNews {
-    const news = this.news;
-    this.news = noNews();
+    const news = this.#news;
+    this.#news = noNews();
     return news;
   }
 
   hostConnected(): void {
-    this.follow(this.readTarget());
+    this.#follow(this.#readTarget());
   }
 
   hostUpdate(): void {
-    this.follow(this.readTarget());
+    this.#follow(this.#readTarget());
   }
 
   hostDisconnected(): void {
-    this.teardown();
-    this.target = null;
+    this.#teardown();
+    this.#target = null;
   }
 
   /** Holds the store of `target`, letting go of the previous one when it names another image. */
-  private follow(target: ImageTarget | null): void {
-    const current = this.target;
+  #follow(target: ImageTarget | null): void {
+    const current = this.#target;
     const same = target && current && target.server === current.server && target.tenantId === current.tenantId && target.urlId === current.urlId;
     if (same || (!target && !current)) return;
-    this.teardown();
-    this.target = target;
-    if (target) this.setup(target);
+    this.#teardown();
+    this.#target = target;
+    if (target) this.#setup(target);
   }
 
-  private setup(target: ImageTarget): void {
-    const { store, release } = this.sockets.acquire(target.server, { tenantId: target.tenantId, urlId: target.urlId });
+  #setup(target: ImageTarget): void {
+    const { store, release } = this.#sockets.acquire(target.server, { tenantId: target.tenantId, urlId: target.urlId });
     const connection = store.connection;
     this.store = store;
-    this.release = release;
+    this.#release = release;
     this.status = indicatorState(connection.state);
     this.user = connection.user;
-    this.cleanups = [
+    this.#cleanups = [
       store.onChange((change) => {
-        this.news.arrived.push(...change.arrived);
-        this.host.requestUpdate();
+        this.#news.arrived.push(...change.arrived);
+        this.#host.requestUpdate();
       }),
       store.onError((error) => {
-        this.news.errors.push(error);
-        this.host.requestUpdate();
+        this.#news.errors.push(error);
+        this.#host.requestUpdate();
       }),
       connection.onState(({ newState }) => {
         const status = indicatorState(newState);
         if (status === this.status) return;
         this.status = status;
-        this.news.statuses.push(status);
-        this.host.requestUpdate();
+        this.#news.statuses.push(status);
+        this.#host.requestUpdate();
       }),
       connection.onUser((user) => {
         this.user = user;
-        this.host.requestUpdate();
+        this.#host.requestUpdate();
       }),
     ];
-    this.host.requestUpdate();
+    this.#host.requestUpdate();
   }
 
-  private teardown(): void {
-    for (const cleanup of this.cleanups.splice(0)) cleanup();
-    this.release?.();
-    this.release = null;
+  #teardown(): void {
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.#release?.();
+    this.#release = null;
     this.store = null;
   }
 }
@@ -125,8 +128,8 @@ export class ImageStoreController implements ReactiveController {
 export class ResizeController implements ReactiveController {
   width = 0;
   height = 0;
-  private observer: ResizeObserver | null = null;
-  private target: Element | null = null;
+  #observer: ResizeObserver | null = null;
+  #target: Element | null = null;
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
@@ -134,25 +137,25 @@ export class ResizeController implements ReactiveController {
 
   /** Starts observing `element` (replacing any earlier one). */
   observe(element: Element | null): void {
-    if (element === this.target) return;
-    this.target = element;
-    this.observer?.disconnect();
+    if (element === this.#target) return;
+    this.#target = element;
+    this.#observer?.disconnect();
     if (!element) return;
-    this.observer ??= new ResizeObserver((entries) => {
+    this.#observer ??= new ResizeObserver((entries) => {
       const box = entries[entries.length - 1]?.contentRect;
       if (!box || (box.width === this.width && box.height === this.height)) return;
       this.width = box.width;
       this.height = box.height;
       this.host.requestUpdate();
     });
-    this.observer.observe(element);
+    this.#observer.observe(element);
   }
 
   hostConnected(): void {
-    if (this.target && this.observer) this.observer.observe(this.target);
+    if (this.#target && this.#observer) this.#observer.observe(this.#target);
   }
 
   hostDisconnected(): void {
-    this.observer?.disconnect();
+    this.#observer?.disconnect();
   }
 }

@@ -7,43 +7,44 @@ import type { ImageChannel } from './connection-types.js';
 
 /** The channels of every image on one connection, by image topic. */
 export class ImageChannels {
-  private readonly byTopic = new Map<string, Set<ImageChannel>>();
+  readonly #byTopic = new Map<string, Set<ImageChannel>>();
 
   /** Adds a channel; returns true when it is the first of its image (the image needs subscribing). */
   add(channel: ImageChannel): boolean {
     const topic = imageTopic(channel.key);
-    const set = this.byTopic.get(topic) ?? new Set<ImageChannel>();
+    const set = this.#byTopic.get(topic) ?? new Set<ImageChannel>();
     set.add(channel);
-    this.byTopic.set(topic, set);
+    this.#byTopic.set(topic, set);
     return set.size === 1;
   }
 
   /** Removes a channel; returns true when it was the last of its image (the image can be unsubscribed). */
   remove(channel: ImageChannel): boolean {
     const topic = imageTopic(channel.key);
-    const set = this.byTopic.get(topic);
+    const set = this.#byTopic.get(topic);
     if (!set?.delete(channel) || set.size > 0) return false;
-    this.byTopic.delete(topic);
+    this.#byTopic.delete(topic);
     return true;
   }
 
   has(channel: ImageChannel): boolean {
-    return this.byTopic.get(imageTopic(channel.key))?.has(channel) ?? false;
+    return this.#byTopic.get(imageTopic(channel.key))?.has(channel) ?? false;
   }
 
   /** The channels a frame about an image goes to (none for frames without an image). */
   of(key: { tenantId?: string; urlId?: string }): ImageChannel[] {
     if (key.tenantId === undefined || key.urlId === undefined) return [];
-    return [...(this.byTopic.get(imageTopic({ tenantId: key.tenantId, urlId: key.urlId })) ?? [])];
+    return [...(this.#byTopic.get(imageTopic({ tenantId: key.tenantId, urlId: key.urlId })) ?? [])];
   }
 
   /** Every image with at least one channel. */
   images(): ImageKey[] {
-    return [...this.byTopic.values()].flatMap((set) => [...set].slice(0, 1).map((channel) => channel.key));
+    // A set is dropped with its last channel, so each holds at least one.
+    return [...this.#byTopic.values()].map((set) => [...set][0]!.key);
   }
 
   *all(): Iterable<ImageChannel> {
-    for (const set of this.byTopic.values()) yield* set;
+    for (const set of this.#byTopic.values()) yield* set;
   }
 
   /**

@@ -60,13 +60,17 @@ function once(release: () => void): () => void {
 
 /** The page's shared sockets (see the module comment); `pageSockets` is the page's one instance. */
 export class SharedSockets {
-  private readonly servers = new Map<string, ServerSocket>();
+  readonly #servers = new Map<string, ServerSocket>();
 
-  constructor(private readonly environment: SocketEnvironment) {}
+  readonly #environment: SocketEnvironment;
+
+  constructor(environment: SocketEnvironment) {
+    this.#environment = environment;
+  }
 
   /** The store of `image` on `server`, created (and subscribed) on first use, and its release. */
   acquire(server: string, image: ImageKey): AcquiredStore {
-    const { socket, release: releaseConnection } = this.hold(server, {});
+    const { socket, release: releaseConnection } = this.#hold(server, {});
     const topic = imageTopic(image);
     let entry = socket.stores.get(topic);
     if (!entry) {
@@ -94,49 +98,49 @@ export class SharedSockets {
    * creates it (tests pass their own WebSocket or timings here).
    */
   acquireConnection(server: string, options: Partial<ConnectionOptions> = {}): AcquiredConnection {
-    const { socket, release } = this.hold(server, options);
+    const { socket, release } = this.#hold(server, options);
     return { connection: socket.connection, release };
   }
 
   /** Remembers the display name and tells every open connection. */
   setName(name: string): void {
-    this.environment.storeName(name);
-    for (const socket of this.servers.values()) socket.connection.setName(name);
+    this.#environment.storeName(name);
+    for (const socket of this.#servers.values()) socket.connection.setName(name);
   }
 
   /** How many server connections the page has open (one per server, however many widgets). */
   get connectionCount(): number {
-    return this.servers.size;
+    return this.#servers.size;
   }
 
-  private hold(server: string, options: Partial<ConnectionOptions>): { socket: ServerSocket; release: () => void } {
+  #hold(server: string, options: Partial<ConnectionOptions>): { socket: ServerSocket; release: () => void } {
     const url = socketUrl(server);
-    let socket = this.servers.get(url);
+    let socket = this.#servers.get(url);
     if (!socket) {
-      const name = this.environment.savedName();
+      const name = this.#environment.savedName();
       const connection = new WidgetConnection({
         url,
-        sessionStorage: this.environment.session(url),
-        ...(this.environment.network ? { network: this.environment.network } : {}),
+        sessionStorage: this.#environment.session(url),
+        ...(this.#environment.network ? { network: this.#environment.network } : {}),
         ...(name ? { name } : {}),
         ...options,
       });
       connection.connect();
       socket = new ServerSocket(connection);
-      this.servers.set(url, socket);
+      this.#servers.set(url, socket);
     }
     if (socket.closeTimer) clearTimeout(socket.closeTimer);
     socket.closeTimer = null;
     socket.users += 1;
     const held = socket;
-    return { socket: held, release: once(() => this.letGo(url, held)) };
+    return { socket: held, release: once(() => this.#letGo(url, held)) };
   }
 
-  private letGo(url: string, socket: ServerSocket): void {
+  #letGo(url: string, socket: ServerSocket): void {
     socket.users -= 1;
     if (socket.users > 0) return;
     socket.closeTimer = setTimeout(() => {
-      this.servers.delete(url);
+      this.#servers.delete(url);
       socket.connection.close();
     }, LINGER_MS);
   }

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { WidgetConnection, indicatorState, type ConnectionState, type ConnectionStateChange, type NetworkMonitor } from '../../widget/connection.js';
+import type { ServerMessage } from '../../shared/index.js';
 import { ScriptedSocket, latest } from '../helpers/scripted-socket.js';
 import { ImageStore } from '../../widget/store.js';
 
@@ -249,4 +250,38 @@ test('a browser without network at connect() waits offline, then connects when i
 
 test('the live indicator is decided in one place: closed reads as offline', () => {
   expect((['connecting', 'live', 'offline', 'closed'] as const).map(indicatorState)).toEqual(['connecting', 'live', 'offline', 'offline']);
+});
+
+test('a feed channel (the dashboard\'s tenant feed) is subscribed after hello on every open and takes its own frames', () => {
+  const { connection } = connect();
+  const offered: unknown[] = [];
+  const errors: unknown[] = [];
+  connection.onError((error) => errors.push(error));
+  connection.attachFeed({
+    subscribe: (send) => send({ type: 'subscribe-tenant', tenantId: 'demo', secret: 's' }),
+    offer: (frame) => {
+      const mine = typeof frame === 'object' && frame !== null && (frame as { tenantId?: unknown }).tenantId === 'demo';
+      if (mine) offered.push(frame);
+      return mine;
+    },
+    connectionLost: () => offered.push('lost'),
+  });
+  latest().open();
+  expect(latest().sent.map((m) => m.type)).toEqual(['hello', 'subscribe-tenant']);
+  latest().receive({ type: 'subscribed', role: 'admin', tenantId: 'demo' } as unknown as ServerMessage);
+  latest().onmessage!({ data: JSON.stringify({ type: 'tenant-event', tenantId: 'demo', event: { seq: 1 } }) });
+  latest().receive({ type: 'error', code: 'forbidden', message: 'no', for: 'subscribe-tenant', tenantId: 'demo' });
+  latest().receive({ type: 'error', code: 'bad-request', message: 'not for the feed' });
+  expect(offered).toEqual([
+    { type: 'subscribed', role: 'admin', tenantId: 'demo' },
+    { type: 'tenant-event', tenantId: 'demo', event: { seq: 1 } },
+    { type: 'error', code: 'forbidden', message: 'no', for: 'subscribe-tenant', tenantId: 'demo' },
+  ]);
+  expect(errors).toEqual([{ code: 'bad-request', message: 'not for the feed' }]);
+  latest().drop();
+  vi.advanceTimersByTime(750);
+  latest().open();
+  expect(offered.at(-1)).toBe('lost');
+  expect(latest().sent.map((m) => m.type)).toEqual(['hello', 'subscribe-tenant']);
+  connection.close();
 });
