@@ -1,13 +1,43 @@
 /**
- * The types around the widget's connection: what it needs from a WebSocket, from storage and the network, what
- * it asks of an image's store, and how a write ends. `connection.ts` re-exports them all.
+ * The types around the widget's connection: its states and their changes, what it needs from a WebSocket, from
+ * storage and the network, what it asks of an image's store, and how a write ends.
+ * `connection.ts` re-exports them all.
  */
 import type {
   ClientMessage, ErrorCode, ErrorMessage, ImageEvent, ImageKey, ResyncMessage, ServerMessage, SubscribedMessage, UnsubscribedMessage,
 } from '../shared/index.js';
 
-/** `live`: open and welcomed. `connecting`: a first attempt is under way. `offline`: down, retrying in the background. */
-export type ConnectionState = 'connecting' | 'live' | 'offline';
+/**
+ * The connection's states. `connecting`: a first attempt (or the first after being live) is under way.
+ * `live`: open and welcomed. `offline`: down, retrying in the background (or waiting for the browser's network).
+ * `closed`: not trying at all: before `connect()` and after `close()`.
+ */
+export const CONNECTION_STATES = {
+  CONNECTING: 'connecting',
+  LIVE: 'live',
+  OFFLINE: 'offline',
+  CLOSED: 'closed',
+} as const;
+
+export type ConnectionState = (typeof CONNECTION_STATES)[keyof typeof CONNECTION_STATES];
+
+/** One real change of the connection's state, with the cause (a close reason, `welcome`, `connect called`, …). */
+export interface ConnectionStateChange {
+  newState: ConnectionState;
+  oldState: ConnectionState;
+  reason: string;
+}
+
+/** What the widget's live indicator shows (its `data-state`): a closed connection shows as offline. */
+export type IndicatorState = Exclude<ConnectionState, 'closed'>;
+
+/**
+ * The one place that decides what the reader is told about the connection: `live` only when welcomed on an
+ * open socket; `closed` reads as `offline`.
+ */
+export function indicatorState(state: ConnectionState): IndicatorState {
+  return state === 'closed' ? 'offline' : state;
+}
 
 /** Method syntax keeps handler parameters bivariant, so both the browser's WebSocket and `ws` fit. */
 type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
@@ -82,3 +112,17 @@ export interface ImageChannel {
 export type WriteResult =
   | { ok: true; seq: number }
   | { ok: false; code: ErrorCode; message: string; lost?: boolean };
+
+/**
+ * A subscription besides the images' that rides on the connection, such as the dashboard's tenant feed
+ * (`dashboard/tenant-feed.ts`). It is subscribed on every open, after hello and the images, and offered each
+ * frame that no image and no write took.
+ */
+export interface FeedChannel {
+  /** The socket opened and said hello: send this channel's subscribe (again after every reconnect). */
+  subscribe(send: (message: ClientMessage) => void): void;
+  /** A frame no image took, parsed but not narrowed; returns true when it was this channel's. */
+  offer(frame: unknown): boolean;
+  /** The socket closed; `subscribe` follows when it opens again. */
+  connectionLost(): void;
+}

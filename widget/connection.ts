@@ -1,32 +1,39 @@
 /**
  * One WebSocket to one image-chat server, shared by every image (store) on a page that talks to it.
  *
- * DOM-free: it runs in browsers and in Node (pass the `ws` package as `WebSocket`). It says hello, keeps the
+ * DOM-free: it runs in browsers and in Node (pass the `ws` package as `WebSocket`). Once asked to `connect()`, it
+ * says hello, keeps the
  * session token, subscribes each attached image (again after every reconnect, with `since` and `epoch`), routes
  * frames to the image they belong to, matches acks and errors to writes, notices a silent server with an
  * app-level ping, and reconnects with full-jitter exponential backoff. Every disconnect goes through one funnel,
  * `disconnect(code, reason, reconnect)`; each socket gets a connection id so late callbacks of an old socket are
- * ignored.
+ * ignored. Its state (`CONNECTION_STATES`) changes in one place, `setState`, which emits only real changes as
+ * `{ newState, oldState, reason }`.
  *
  * @example
  * import WebSocket from 'ws';
- * const connection = new Connection({ url: 'ws://localhost:8080/ws', WebSocket, name: 'Ann' });
- * connection.onState((state) => console.log(state)); // 'connecting' → 'live'
+ * const connection = new WidgetConnection({ url: 'ws://localhost:8080/ws', WebSocket, name: 'Ann' });
+ * connection.onState(({ oldState, newState, reason }) => console.log(oldState, '→', newState, reason));
+ * connection.connect(); // closed → connecting, then connecting → live on the server's welcome
  * const store = new ImageStore(connection, { tenantId: 'demo', urlId: 'https://example.com/a.png' });
  * store.open();
  */
 import {
-  CLOSE_CODES, LIMITS, imageTopic, parseServerFrame,
-  type Author, type ClientMessage, type ErrorCode, type ServerMessage, type WriteMessage,
+  CLOSE_CODES, LIMITS, parseServerFrame,
+  type Author, type ClientMessage, type ErrorCode, type ImageKey, type ServerMessage, type WriteMessage,
 } from '../shared/index.js';
+import { ImageChannels } from './image-channels.js';
 import { Listeners } from './listeners.js';
 import { backoffDelay } from './backoff.js';
-import type { ConnectionOptions, ConnectionState, ImageChannel, SocketConstructor, SocketLike, WriteResult } from './connection-types.js';
+import type {
+  ConnectionOptions, ConnectionState, ConnectionStateChange, FeedChannel, ImageChannel, SocketConstructor, SocketLike, WriteResult,
+} from './connection-types.js';
 
 export { backoffDelay } from './backoff.js';
+export { CONNECTION_STATES, indicatorState } from './connection-types.js';
 export type {
-  ConnectionOptions, ConnectionState, ImageChannel, ImageMessage, NetworkMonitor, SessionStorage, SocketConstructor,
-  SocketLike, WriteResult,
+  ConnectionOptions, ConnectionState, ConnectionStateChange, FeedChannel, ImageChannel, ImageMessage, IndicatorState, NetworkMonitor, SessionStorage,
+  SocketConstructor, SocketLike, WriteResult,
 } from './connection-types.js';
 
 /** Close code the client uses for its own disconnects (heartbeat, offline, close()). */
@@ -35,42 +42,45 @@ const CLIENT_CLOSE = 1000;
 const SLOW_ATTEMPT = 4;
 const OPEN = 1;
 
-interface PendingWrite {
+/** A write sent on the socket, waiting for its `ack` or `error`. */
+interface UnansweredWrite {
   resolve(result: WriteResult): void;
 }
 
 /**
- * The page's socket to one server (see the module comment). Create one per server, or let `registry.ts` do it.
+ * The page's socket to one server (see the module comment). Create one per server, or let `pageSockets` (shared-sockets.ts) do it.
  * @example
- * const connection = new Connection({ url: 'wss://chat.example.com/ws', name: 'Ann' });
+ * const connection = new WidgetConnection({ url: 'wss://chat.example.com/ws', name: 'Ann' });
+ * connection.connect();
  */
-export class Connection {
-  private readonly options: Required<Omit<ConnectionOptions, 'sessionStorage' | 'network' | 'trace' | 'name'>> & ConnectionOptions;
-  private socket: SocketLike | null = null;
+export class WidgetConnection {
+  readonly #options: Required<Omit<ConnectionOptions, 'sessionStorage' | 'network' | 'trace' | 'name'>> & ConnectionOptions;
+  #socket: SocketLike | null = null;
   /** Incremented for every socket; callbacks carrying an older id are ignored. */
-  private connectionId = 0;
-  private _state: ConnectionState = 'connecting';
-  private _user: Author | null = null;
-  private name: string | undefined;
-  private session: string | null;
-  private attempt = 0;
-  private failures = 0;
-  private closed = false;
-  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  private pingTimer: ReturnType<typeof setInterval> | null = null;
-  private lastFrameAt = 0;
-  /** Channels by image topic; usually one, but two stores of one image may share a connection. */
-  private readonly channels = new Map<string, Set<ImageChannel>>();
-  private readonly writes = new Map<string, PendingWrite>();
-  private readonly stateListeners = new Listeners<ConnectionState>();
-  private readonly userListeners = new Listeners<Author>();
-  private readonly errorListeners = new Listeners<{ code: ErrorCode; message: string }>();
-  private stopWatchingNetwork: (() => void) | null = null;
+  #connectionId = 0;
+  #state: ConnectionState = 'closed';
+  #user: Author | null = null;
+  #name: string | undefined;
+  #session: string | null;
+  #attempt = 0;
+  #failures = 0;
+  /** Between `connect()` and `close()`: the connection keeps (re)connecting while this is true. */
+  #wanted = false;
+  #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  #pingTimer: ReturnType<typeof setInterval> | null = null;
+  #lastFrameAt = 0;
+  readonly #images = new ImageChannels();
+  readonly #feeds = new Set<FeedChannel>();
+  readonly #writes = new Map<string, UnansweredWrite>();
+  readonly #stateListeners = new Listeners<ConnectionStateChange>();
+  readonly #userListeners = new Listeners<Author>();
+  readonly #errorListeners = new Listeners<{ code: ErrorCode; message: string }>();
+  #stopWatchingNetwork: (() => void) | null = null;
 
   constructor(options: ConnectionOptions) {
     const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: SocketConstructor }).WebSocket;
     if (!WebSocketClass) throw new Error('image-chat: no WebSocket here; pass one as the WebSocket option (the "ws" package in Node)');
-    this.options = {
+    this.#options = {
       minDelayMs: 500,
       maxDelayMs: 20_000,
       pingIntervalMs: LIMITS.CLIENT_PING_INTERVAL_MS,
@@ -78,72 +88,72 @@ export class Connection {
       ...options,
       WebSocket: WebSocketClass,
     };
-    this.name = options.name;
-    this.session = options.sessionStorage?.load() ?? null;
-    if (options.network) {
-      this.stopWatchingNetwork = options.network.watch((online) => this.networkChanged(online));
-      if (!options.network.online()) {
-        this.setState('offline');
-        return;
-      }
-    }
-    this.connect();
+    this.#name = options.name;
+    this.#session = options.sessionStorage?.load() ?? null;
   }
 
   /** The current state; listen with `onState`. */
   get state(): ConnectionState {
-    return this._state;
+    return this.#state;
+  }
+
+  /** True when writes can be sent: welcomed on an open socket. */
+  get isLive(): boolean {
+    return this.#state === 'live' && this.#isOpen();
   }
 
   /** The user the server knows this connection as, after its `welcome`. */
   get user(): Author | null {
-    return this._user;
+    return this.#user;
   }
 
   /** Calls the listener on every real change of state; returns the function that stops listening. */
-  onState(listener: (state: ConnectionState) => void): () => void {
-    return this.stateListeners.add(listener);
+  onState(listener: (change: ConnectionStateChange) => void): () => void {
+    return this.#stateListeners.add(listener);
   }
 
   /** Calls the listener with the user from every `welcome`. */
   onUser(listener: (user: Author) => void): () => void {
-    return this.userListeners.add(listener);
+    return this.#userListeners.add(listener);
   }
 
   /** Errors that answer neither a write nor a subscription (e.g. a rejected hello). */
   onError(listener: (error: { code: ErrorCode; message: string }) => void): () => void {
-    return this.errorListeners.add(listener);
+    return this.#errorListeners.add(listener);
   }
 
   /** Changes the display name (says hello again when live). */
   setName(name: string): void {
-    this.name = name;
-    if (this._state === 'live') this.hello();
+    this.#name = name;
+    if (this.isLive) this.#hello();
   }
 
   /** Starts delivering an image's frames to `channel` and subscribes it (now if live, else on connect). */
   attach(channel: ImageChannel): void {
-    const topic = imageTopic(channel.key);
-    const set = this.channels.get(topic) ?? new Set<ImageChannel>();
-    set.add(channel);
-    this.channels.set(topic, set);
-    if (this.isOpen()) this.subscribe(topic);
+    this.#images.add(channel);
+    if (this.#isOpen()) this.#subscribe(channel.key);
   }
 
   /** Stops delivering to `channel`; the image is unsubscribed when no channel of it is left. */
   detach(channel: ImageChannel): void {
-    const topic = imageTopic(channel.key);
-    const set = this.channels.get(topic);
-    if (!set?.delete(channel) || set.size > 0) return;
-    this.channels.delete(topic);
-    if (this.isOpen()) this.send({ type: 'unsubscribe', tenantId: channel.key.tenantId, urlId: channel.key.urlId });
+    if (!this.#images.remove(channel)) return;
+    if (this.#isOpen()) this.#send({ type: 'unsubscribe', tenantId: channel.key.tenantId, urlId: channel.key.urlId });
   }
 
   /** Subscribes again from the channel's resume point (after a gap or a `resync`). No-op while down: connecting will. */
   resubscribe(channel: ImageChannel): void {
-    const topic = imageTopic(channel.key);
-    if (!this.channels.get(topic)?.has(channel)) return;
-    if (this.isOpen()) this.subscribe(topic);
+    if (this.#images.has(channel) && this.#isOpen()) this.#subscribe(channel.key);
+  }
+
+  /** Carries a feed besides the images (the dashboard's tenant feed): subscribes it now if open, and on every open. */
+  attachFeed(feed: FeedChannel): void {
+    this.#feeds.add(feed);
+    if (this.#isOpen()) feed.subscribe((message) => this.#send(message));
+  }
+
+  /** Stops offering frames to `feed`. */
+  detachFeed(feed: FeedChannel): void {
+    this.#feeds.delete(feed);
   }
 
   /**
@@ -151,72 +161,101 @@ export class Connection {
    * writes are never queued.
    */
   write(message: WriteMessage): Promise<WriteResult> {
-    if (this._state !== 'live' || !this.isOpen()) {
+    if (!this.isLive) {
       return Promise.resolve({ ok: false, code: 'unavailable', message: 'not connected' });
     }
     return new Promise((resolve) => {
-      this.writes.set(message.broadcastId, { resolve });
-      this.send(message);
+      this.#writes.set(message.broadcastId, { resolve });
+      this.#send(message);
     });
   }
 
-  /** Closes for good: no reconnect, timers cleared, listeners dropped. */
+  /**
+   * Starts connecting (and reconnecting after every drop) until `close()`. While the browser reports no network
+   * it waits, `offline`, for the network to come back. Does nothing when already started.
+   */
+  connect(): void {
+    if (this.#wanted) return;
+    this.#wanted = true;
+    const network = this.#options.network;
+    if (network) {
+      this.#stopWatchingNetwork = network.watch((online) => this.#networkChanged(online));
+      if (!network.online()) {
+        this.#setState('offline', 'the browser is offline');
+        return;
+      }
+    }
+    this.#openSocket('connect called');
+  }
+
+  /** Stops: no reconnect, timers cleared, writes in flight failed; the state becomes `closed`. `connect()` starts again. */
   close(): void {
-    this.closed = true;
-    this.stopWatchingNetwork?.();
-    this.disconnect(CLIENT_CLOSE, 'closed by the page', false);
-    this.stateListeners.clear();
-    this.userListeners.clear();
-    this.errorListeners.clear();
+    if (!this.#wanted) return;
+    this.#wanted = false;
+    this.#stopWatchingNetwork?.();
+    this.#stopWatchingNetwork = null;
+    this.#disconnect(CLIENT_CLOSE, 'closed by the page', false);
   }
 
   /** Drops the socket now and reconnects after the backoff delay (as after a network failure). */
   reconnect(): void {
-    this.disconnect(CLIENT_CLOSE, 'reconnect requested', true);
+    this.#disconnect(CLIENT_CLOSE, 'reconnect requested', true);
   }
 
-  private isOpen(): boolean {
-    return this.socket !== null && this.socket.readyState === OPEN;
+  #isOpen(): boolean {
+    return this.#socket !== null && this.#socket.readyState === OPEN;
   }
 
-  private setState(state: ConnectionState): void {
-    if (state === this._state) return;
-    this._state = state;
-    this.stateListeners.emit(state);
+  /** The one place the state changes; listeners hear only real changes. */
+  #setState(newState: ConnectionState, reason: string): void {
+    const oldState = this.#state;
+    if (newState === oldState) return;
+    this.#state = newState;
+    this.#stateListeners.emit({ newState, oldState, reason });
   }
 
-  private connect(): void {
-    if (this.closed) return;
-    this.clearReconnect();
-    const id = ++this.connectionId;
-    this.setState(this.failures === 0 ? 'connecting' : 'offline');
+  /**
+   * The state while not live: `connecting` until an attempt has failed since the connection was last live (or
+   * since it started), `offline` after that.
+   */
+  #stateWhileDown(): ConnectionState {
+    return this.#failures === 0 ? 'connecting' : 'offline';
+  }
+
+  #openSocket(reason: string): void {
+    if (!this.#wanted) return;
+    this.#clearReconnect();
+    const id = ++this.#connectionId;
+    this.#setState(this.#stateWhileDown(), reason);
     let socket: SocketLike;
     try {
-      socket = new this.options.WebSocket(this.options.url);
+      socket = new this.#options.WebSocket(this.#options.url);
     } catch {
-      this.disconnect(CLIENT_CLOSE, 'could not open a socket', true);
+      this.#disconnect(CLIENT_CLOSE, 'could not open a socket', true);
       return;
     }
-    this.socket = socket;
+    this.#socket = socket;
     // The heartbeat also bounds a connect attempt that hangs.
-    this.lastFrameAt = Date.now();
-    this.startHeartbeat(id);
+    this.#lastFrameAt = Date.now();
+    this.#startHeartbeat(id);
     socket.onopen = () => {
-      if (id !== this.connectionId) return;
-      this.lastFrameAt = Date.now();
-      this.hello();
-      for (const topic of this.channels.keys()) this.subscribe(topic);
+      if (id !== this.#connectionId) return;
+      this.#lastFrameAt = Date.now();
+      this.#hello();
+      for (const image of this.#images.images()) this.#subscribe(image);
+      for (const feed of this.#feeds) feed.subscribe((message) => this.#send(message));
     };
     socket.onmessage = (event) => {
-      if (id !== this.connectionId) return;
-      this.lastFrameAt = Date.now();
+      if (id !== this.#connectionId) return;
+      this.#lastFrameAt = Date.now();
       const raw = typeof event.data === 'string' ? event.data : String(event.data);
       const message = parseServerFrame(raw);
-      if (message) this.receive(message);
+      if (message) this.#receive(message);
+      else if (this.#feeds.size > 0) this.#offerRaw(raw);
     };
     socket.onclose = (event) => {
-      if (id !== this.connectionId) return;
-      this.disconnect(event.code, event.reason || 'socket closed', true);
+      if (id !== this.#connectionId) return;
+      this.#disconnect(event.code, event.reason || 'socket closed', true);
     };
     socket.onerror = () => {
       // A close event always follows; the funnel runs there.
@@ -225,15 +264,16 @@ export class Connection {
 
   /**
    * The one way down, whatever the cause: clears timers, closes the socket, fails writes in flight, tells the
-   * images, sets the state, and schedules a reconnect when asked to.
+   * images, sets the state (`closed` after `close()`, `offline` when not reconnecting), and schedules a reconnect
+   * when asked to.
    */
-  private disconnect(code: number, reason: string, reconnect: boolean): void {
-    const socket = this.socket;
-    const wasLive = this._state === 'live';
-    this.socket = null;
-    this.connectionId += 1;
-    this.stopHeartbeat();
-    this.clearReconnect();
+  #disconnect(code: number, reason: string, reconnect: boolean): void {
+    const socket = this.#socket;
+    const wasLive = this.#state === 'live';
+    this.#socket = null;
+    this.#connectionId += 1;
+    this.#stopHeartbeat();
+    this.#clearReconnect();
     if (socket) {
       socket.onopen = socket.onmessage = socket.onclose = null;
       // `ws` emits an error when a connecting socket is closed; it must have a listener.
@@ -244,138 +284,143 @@ export class Connection {
         // Already closing or never opened: nothing to close.
       }
     }
-    const inFlight = [...this.writes.values()];
-    this.writes.clear();
+    const inFlight = [...this.#writes.values()];
+    this.#writes.clear();
     for (const write of inFlight) write.resolve({ ok: false, code: 'unavailable', message: `connection lost (${code})`, lost: true });
-    if (socket) for (const channel of this.allChannels()) channel.connectionLost();
-    if (wasLive) this.failures = 0;
-    else if (socket) this.failures += 1;
-    if (this.closed || !reconnect) {
-      this.setState('offline');
+    if (socket) for (const channel of [...this.#images.all(), ...this.#feeds]) channel.connectionLost();
+    if (wasLive) this.#failures = 0;
+    else if (socket) this.#failures += 1;
+    if (!this.#wanted) {
+      this.#setState('closed', reason);
       return;
     }
-    this.setState(this.failures === 0 ? 'connecting' : 'offline');
+    if (!reconnect) {
+      this.#setState('offline', reason);
+      return;
+    }
+    this.#setState(this.#stateWhileDown(), reason);
     // Closed for flooding or overload: do not come straight back; start from a later backoff step (0.5–16 s).
-    if (code === CLOSE_CODES.POLICY_VIOLATION || code === CLOSE_CODES.TRY_AGAIN_LATER) this.attempt = Math.max(this.attempt, SLOW_ATTEMPT);
-    const delay = backoffDelay(this.attempt, this.options.minDelayMs, this.options.maxDelayMs, this.options.random);
-    this.attempt += 1;
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+    if (code === CLOSE_CODES.POLICY_VIOLATION || code === CLOSE_CODES.TRY_AGAIN_LATER) this.#attempt = Math.max(this.#attempt, SLOW_ATTEMPT);
+    const delay = backoffDelay(this.#attempt, this.#options.minDelayMs, this.#options.maxDelayMs, this.#options.random);
+    this.#attempt += 1;
+    this.#reconnectTimer = setTimeout(() => this.#openSocket('reconnect attempt'), delay);
   }
 
-  private networkChanged(online: boolean): void {
-    if (this.closed) return;
+  #networkChanged(online: boolean): void {
+    if (!this.#wanted) return;
     if (!online) {
-      this.disconnect(CLIENT_CLOSE, 'the browser is offline', false);
+      this.#disconnect(CLIENT_CLOSE, 'the browser is offline', false);
       return;
     }
-    this.attempt = 0;
-    if (!this.socket) this.connect();
+    this.#attempt = 0;
+    if (!this.#socket) this.#openSocket('the browser is online');
   }
 
-  private clearReconnect(): void {
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
+  #clearReconnect(): void {
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
   }
 
-  private startHeartbeat(id: number): void {
-    this.stopHeartbeat();
-    const interval = this.options.pingIntervalMs;
-    this.pingTimer = setInterval(() => {
-      if (id !== this.connectionId) return;
-      if (Date.now() - this.lastFrameAt > 2 * interval) {
-        this.disconnect(CLIENT_CLOSE, 'the server stopped answering', true);
+  #startHeartbeat(id: number): void {
+    this.#stopHeartbeat();
+    const interval = this.#options.pingIntervalMs;
+    this.#pingTimer = setInterval(() => {
+      if (id !== this.#connectionId) return;
+      if (Date.now() - this.#lastFrameAt > 2 * interval) {
+        this.#disconnect(CLIENT_CLOSE, 'the server stopped answering', true);
         return;
       }
-      this.send({ type: 'ping' });
+      this.#send({ type: 'ping' });
     }, interval);
     // In Node, the heartbeat alone must not keep the process alive.
-    const timer: unknown = this.pingTimer;
+    const timer: unknown = this.#pingTimer;
     if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') timer.unref();
   }
 
-  private stopHeartbeat(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = null;
+  #stopHeartbeat(): void {
+    if (this.#pingTimer) clearInterval(this.#pingTimer);
+    this.#pingTimer = null;
   }
 
-  private hello(): void {
-    this.send({ type: 'hello', ...(this.name ? { name: this.name } : {}), ...(this.session ? { session: this.session } : {}) });
+  #hello(): void {
+    this.#send({ type: 'hello', ...(this.#name ? { name: this.#name } : {}), ...(this.#session ? { session: this.#session } : {}) });
   }
 
-  /**
-   * Subscribes an image from the resume point of its channel that is furthest behind (a channel without one asks
-   * for a snapshot); channels further ahead ignore what they already have.
-   */
-  private subscribe(topic: string): void {
-    const channels = [...(this.channels.get(topic) ?? [])];
-    const first = channels[0];
-    if (!first) return;
-    const points = channels.map((channel) => channel.resumePoint());
-    const epoch = points[0]?.epoch;
-    const resumable = epoch !== undefined && points.every((point) => point.since !== undefined && point.epoch === epoch);
-    const key = { type: 'subscribe', tenantId: first.key.tenantId, urlId: first.key.urlId } as const;
-    this.send(resumable ? { ...key, since: Math.min(...points.map((point) => point.since ?? 0)), epoch } : key);
+  #subscribe(image: ImageKey): void {
+    const message = this.#images.subscribeMessage(image);
+    if (message) this.#send(message);
   }
 
-  private *allChannels(): Iterable<ImageChannel> {
-    for (const set of this.channels.values()) yield* set;
+  #send(message: ClientMessage): void {
+    if (!this.#socket || !this.#isOpen()) return;
+    this.#options.trace?.('out', message);
+    this.#socket.send(JSON.stringify(message));
   }
 
-  private send(message: ClientMessage): void {
-    if (!this.socket || !this.isOpen()) return;
-    this.options.trace?.('out', message);
-    this.socket.send(JSON.stringify(message));
+  /** Hands a frame to the first feed that takes it. */
+  #offer(frame: unknown): boolean {
+    for (const feed of this.#feeds) if (feed.offer(frame)) return true;
+    return false;
   }
 
-  /** The channels a frame about an image goes to (none for frames without an image). */
-  private channelsFor(key: { tenantId?: string; urlId?: string }): ImageChannel[] {
-    if (key.tenantId === undefined || key.urlId === undefined) return [];
-    return [...(this.channels.get(imageTopic({ tenantId: key.tenantId, urlId: key.urlId })) ?? [])];
+  /** A frame outside `ServerMessage` (a feed's own, such as `tenant-event`) goes to the feeds as parsed JSON. */
+  #offerRaw(raw: string): void {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(raw);
+    } catch {
+      return; // not JSON: nothing to offer
+    }
+    this.#offer(frame);
   }
 
-  private receive(message: ServerMessage): void {
-    this.options.trace?.('in', message);
+  #receive(message: ServerMessage): void {
+    this.#options.trace?.('in', message);
     switch (message.type) {
       case 'pong':
         return;
       case 'welcome':
-        this._user = message.user;
-        this.session = message.session;
-        this.options.sessionStorage?.save(message.session);
-        this.attempt = 0;
-        this.failures = 0;
-        this.userListeners.emit(message.user);
-        this.setState('live');
+        this.#user = message.user;
+        this.#session = message.session;
+        this.#options.sessionStorage?.save(message.session);
+        this.#attempt = 0;
+        this.#failures = 0;
+        this.#userListeners.emit(message.user);
+        this.#setState('live', 'welcome');
         return;
       case 'ack': {
-        const write = this.writes.get(message.broadcastId);
-        this.writes.delete(message.broadcastId);
+        const write = this.#writes.get(message.broadcastId);
+        this.#writes.delete(message.broadcastId);
         write?.resolve({ ok: true, seq: message.seq });
         return;
       }
       case 'error': {
-        const write = message.broadcastId ? this.writes.get(message.broadcastId) : undefined;
+        const write = message.broadcastId ? this.#writes.get(message.broadcastId) : undefined;
         if (write && message.broadcastId) {
-          this.writes.delete(message.broadcastId);
+          this.#writes.delete(message.broadcastId);
           write.resolve({ ok: false, code: message.code, message: message.message });
           return;
         }
-        const channels = this.channelsFor(message);
+        const channels = this.#images.of(message);
         for (const channel of channels) channel.receive(message);
-        if (channels.length === 0) this.errorListeners.emit({ code: message.code, message: message.message });
+        if (channels.length === 0 && !this.#offer(message)) this.#errorListeners.emit({ code: message.code, message: message.message });
         return;
       }
       case 'batch':
-        for (const event of message.events) for (const channel of this.channelsFor(event)) channel.receive(event);
+        for (const event of message.events) for (const channel of this.#images.of(event)) channel.receive(event);
         return;
       case 'subscribed':
       case 'unsubscribed':
       case 'resync':
       case 'new-image-chat':
       case 'image-chat-updated':
-      case 'deleted-image-chat':
-        for (const channel of this.channelsFor(message)) channel.receive(message);
+      case 'deleted-image-chat': {
+        const channels = this.#images.of(message);
+        for (const channel of channels) channel.receive(message);
+        // A `subscribed` without an image answers a feed's subscribe.
+        if (channels.length === 0) this.#offer(message);
         return;
+      }
     }
   }
 }

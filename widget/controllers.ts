@@ -5,87 +5,122 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Author, ErrorCode } from '../shared/index.js';
-import type { Connection, ConnectionState } from './connection.js';
-import { acquireStore, releaseStore } from './registry.js';
-import type { ImageStore, StoreChange } from './store.js';
+import { indicatorState, type IndicatorState } from './connection.js';
+import { pageSockets, type SharedSockets } from './shared-sockets.js';
+import type { ImageStore } from './store.js';
 
+/** Which image a widget shows, on which server. */
 export interface ImageTarget {
   server: string;
   tenantId: string;
   urlId: string;
 }
 
-/** Holds the page's shared store of the widget's image (and so the shared connection to its server). */
+/** What happened since the host last looked: the host turns these into a highlight, events and a notice. */
+export interface ImageNews {
+  /** Markers others added live. */
+  arrived: string[];
+  /** Each change of the live indicator. */
+  statuses: IndicatorState[];
+  /** Errors about the image itself (e.g. the server refused it). */
+  errors: { code: ErrorCode; message: string }[];
+}
+
+const noNews = (): ImageNews => ({ arrived: [], statuses: [], errors: [] });
+
+/**
+ * Holds the page's shared store of the widget's image (and so the shared connection to its server). It pulls its
+ * input: `readTarget` is read when the host connects and before each update, and a new target re-subscribes.
+ * Its one channel to the host is its own state plus `requestUpdate`: the host reads `store`, `status` and `user`,
+ * and takes the `news` in `willUpdate`.
+ */
 export class ImageStoreController implements ReactiveController {
   store: ImageStore | null = null;
-  connection: Connection | null = null;
-  state: ConnectionState = 'connecting';
+  /** What the live indicator shows (`indicatorState` of the connection's state). */
+  status: IndicatorState = 'connecting';
   user: Author | null = null;
-  private target: ImageTarget | null = null;
-  private cleanups: (() => void)[] = [];
-  private isConnected = false;
+  #news: ImageNews = noNews();
+  #target: ImageTarget | null = null;
+  #release: (() => void) | null = null;
+  #cleanups: (() => void)[] = [];
 
-  constructor(
-    private readonly host: ReactiveControllerHost,
-    private readonly listeners: {
-      change(change: StoreChange): void;
-      state(state: ConnectionState): void;
-      error(error: { code: ErrorCode; message: string }): void;
-    },
-  ) {
+  readonly #host: ReactiveControllerHost;
+  readonly #readTarget: () => ImageTarget | null;
+  readonly #sockets: SharedSockets;
+
+  constructor(host: ReactiveControllerHost, readTarget: () => ImageTarget | null, sockets: SharedSockets = pageSockets) {
+    this.#host = host;
+    this.#readTarget = readTarget;
+    this.#sockets = sockets;
     host.addController(this);
   }
 
-  /** Points the controller at an image (called by the host before each update); a new target re-subscribes. */
-  setTarget(target: ImageTarget | null): void {
-    const same = target && this.target && target.server === this.target.server && target.tenantId === this.target.tenantId && target.urlId === this.target.urlId;
-    if (same || (!target && !this.target)) return;
-    this.teardown();
-    this.target = target;
-    if (target && this.isConnected) this.setup(target);
+  /** What happened since the last call (see `ImageNews`); the host calls it once per update. */
+  takeNews(): ImageNews {
+    const news = this.#news;
+    this.#news = noNews();
+    return news;
   }
 
   hostConnected(): void {
-    this.isConnected = true;
-    if (this.target && !this.store) this.setup(this.target);
+    this.#follow(this.#readTarget());
+  }
+
+  hostUpdate(): void {
+    this.#follow(this.#readTarget());
   }
 
   hostDisconnected(): void {
-    this.isConnected = false;
-    this.teardown();
+    this.#teardown();
+    this.#target = null;
   }
 
-  private setup(target: ImageTarget): void {
-    const store = acquireStore(target.server, { tenantId: target.tenantId, urlId: target.urlId });
+  /** Holds the store of `target`, letting go of the previous one when it names another image. */
+  #follow(target: ImageTarget | null): void {
+    const current = this.#target;
+    const same = target && current && target.server === current.server && target.tenantId === current.tenantId && target.urlId === current.urlId;
+    if (same || (!target && !current)) return;
+    this.#teardown();
+    this.#target = target;
+    if (target) this.#setup(target);
+  }
+
+  #setup(target: ImageTarget): void {
+    const { store, release } = this.#sockets.acquire(target.server, { tenantId: target.tenantId, urlId: target.urlId });
     const connection = store.connection;
-    this.connection = connection;
     this.store = store;
-    this.state = connection.state;
+    this.#release = release;
+    this.status = indicatorState(connection.state);
     this.user = connection.user;
-    this.cleanups = [
+    this.#cleanups = [
       store.onChange((change) => {
-        this.listeners.change(change);
-        this.host.requestUpdate();
+        this.#news.arrived.push(...change.arrived);
+        this.#host.requestUpdate();
       }),
-      store.onError((error) => this.listeners.error(error)),
-      connection.onState((state) => {
-        this.state = state;
-        this.listeners.state(state);
-        this.host.requestUpdate();
+      store.onError((error) => {
+        this.#news.errors.push(error);
+        this.#host.requestUpdate();
+      }),
+      connection.onState(({ newState }) => {
+        const status = indicatorState(newState);
+        if (status === this.status) return;
+        this.status = status;
+        this.#news.statuses.push(status);
+        this.#host.requestUpdate();
       }),
       connection.onUser((user) => {
         this.user = user;
-        this.host.requestUpdate();
+        this.#host.requestUpdate();
       }),
     ];
-    this.host.requestUpdate();
+    this.#host.requestUpdate();
   }
 
-  private teardown(): void {
-    for (const cleanup of this.cleanups.splice(0)) cleanup();
-    if (this.store) releaseStore(this.store);
+  #teardown(): void {
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.#release?.();
+    this.#release = null;
     this.store = null;
-    this.connection = null;
   }
 }
 
@@ -93,8 +128,8 @@ export class ImageStoreController implements ReactiveController {
 export class ResizeController implements ReactiveController {
   width = 0;
   height = 0;
-  private observer: ResizeObserver | null = null;
-  private target: Element | null = null;
+  #observer: ResizeObserver | null = null;
+  #target: Element | null = null;
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
@@ -102,25 +137,25 @@ export class ResizeController implements ReactiveController {
 
   /** Starts observing `element` (replacing any earlier one). */
   observe(element: Element | null): void {
-    if (element === this.target) return;
-    this.target = element;
-    this.observer?.disconnect();
+    if (element === this.#target) return;
+    this.#target = element;
+    this.#observer?.disconnect();
     if (!element) return;
-    this.observer ??= new ResizeObserver((entries) => {
+    this.#observer ??= new ResizeObserver((entries) => {
       const box = entries[entries.length - 1]?.contentRect;
       if (!box || (box.width === this.width && box.height === this.height)) return;
       this.width = box.width;
       this.height = box.height;
       this.host.requestUpdate();
     });
-    this.observer.observe(element);
+    this.#observer.observe(element);
   }
 
   hostConnected(): void {
-    if (this.target && this.observer) this.observer.observe(this.target);
+    if (this.#target && this.#observer) this.#observer.observe(this.#target);
   }
 
   hostDisconnected(): void {
-    this.observer?.disconnect();
+    this.#observer?.disconnect();
   }
 }

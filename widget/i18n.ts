@@ -3,12 +3,12 @@
  * anything else falls back to English. User text never passes through here.
  */
 import type { ErrorCode } from '../shared/index.js';
-import type { ConnectionState } from './connection.js';
+import type { IndicatorState } from './connection.js';
 
 /** Every string the widget shows, for one language. */
 export interface Strings {
   lang: string;
-  status: Record<ConnectionState, string>;
+  status: Record<IndicatorState, string>;
   markerCount(count: number): string;
   hint: string;
   imageLabel: string;

@@ -6,12 +6,15 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Author, ErrorCode } from '../shared/index.js';
-import type { ConnectionState } from './connection.js';
-import type { ImageStore, WriteOutcome } from './store.js';
-import { ImageStoreController, ResizeController } from './controllers.js';
+import { v4 as uuid } from 'uuid';
+import type { IndicatorState } from './connection.js';
+import type { ImageStore, WidgetWriteOutcome } from './store.js';
+import { ImageStoreController, ResizeController, type ImageTarget } from './controllers.js';
 import { ArrivalsController } from './arrivals.js';
 import { stringsFor, type Strings } from './i18n.js';
-import { defaultServer, saveName, savedName } from './registry.js';
+import { defaultServer } from './server-url.js';
+import { savedName } from './browser-env.js';
+import { pageSockets } from './shared-sockets.js';
 import { controlStyles, imageChatStyles, themeStyles } from './styles.js';
 import { clamp, defaultUrlId, placePanel } from './placement.js';
 import { composerTemplate } from './composer.js';
@@ -84,11 +87,7 @@ export class ImageChat extends LitElement {
   @query('.layer') private _layer!: HTMLElement;
   @query('img') private _image!: HTMLImageElement;
 
-  private readonly _sync = new ImageStoreController(this, {
-    change: (change) => this._arrivals.arrived(change.arrived, this._sync.store?.chats ?? [], this._strings),
-    state: (state) => this.emit('image-chat-status', { state }),
-    error: (error) => this.showNotice(this._strings.imageRefused(error.message), error, false),
-  });
+  private readonly _sync = new ImageStoreController(this, () => this.imageTarget());
   private readonly _size = new ResizeController(this);
   private readonly _arrivals = new ArrivalsController(this);
   private _strings: Strings = stringsFor(undefined);
@@ -113,14 +112,22 @@ export class ImageChat extends LitElement {
   }
 
   /** `live`, `connecting` or `offline`. */
-  get connectionState(): ConnectionState {
-    return this._sync.state;
+  get connectionState(): IndicatorState {
+    return this._sync.status;
+  }
+
+  /** The image this element shows, read by its store controller; null until it has a tenant and an image. */
+  private imageTarget(): ImageTarget | null {
+    const urlId = this.urlId || (this.src ? defaultUrlId(this.src, document.baseURI) : '');
+    return this.tenantId && urlId ? { server: this.server || defaultServer(), tenantId: this.tenantId, urlId } : null;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('locale') || !this.hasUpdated) this._strings = stringsFor(this.locale);
-    const urlId = this.urlId || (this.src ? defaultUrlId(this.src, document.baseURI) : '');
-    this._sync.setTarget(this.tenantId && urlId ? { server: this.server || defaultServer(), tenantId: this.tenantId, urlId } : null);
+    const news = this._sync.takeNews();
+    for (const state of news.statuses) this.emit('image-chat-status', { state });
+    for (const error of news.errors) this.showNotice(this._strings.imageRefused(error.message), error, false);
+    this._arrivals.arrived(news.arrived, this._sync.store?.chats ?? [], this._strings);
     if (this._openId && !this._sync.store?.chat(this._openId)) {
       // Its marker was deleted (elsewhere): close the thread, keeping keyboard focus in the widget.
       const focusInThread = this.shadowRoot?.activeElement?.localName === 'chat-thread';
@@ -133,7 +140,7 @@ export class ImageChat extends LitElement {
     const strings = this._strings;
     const store = this._sync.store;
     const chats = store?.chats ?? [];
-    const state = this._sync.state;
+    const state = this._sync.status;
     const open = this._openId ? store?.chat(this._openId) : undefined;
     const openIndex = open ? chats.indexOf(open) + 1 : 0;
     return html`
@@ -227,10 +234,10 @@ export class ImageChat extends LitElement {
   }
 
   /** Waits for a write's answer; on refusal shows why. Resolves true when it was stored. */
-  private async perform(write: Promise<WriteOutcome>): Promise<boolean> {
+  private async perform(write: Promise<WidgetWriteOutcome>): Promise<boolean> {
     const outcome = await write;
     if (outcome.ok) return true;
-    const offline = outcome.code === 'unavailable' && this._sync.state !== 'live';
+    const offline = outcome.code === 'unavailable' && this._sync.status !== 'live';
     this.showNotice(offline ? this._strings.offlineWrite : this._strings.error(outcome.code, outcome.message), { code: outcome.code, message: outcome.message });
     return false;
   }
@@ -383,8 +390,9 @@ export class ImageChat extends LitElement {
     const store = this._sync.store;
     const spot = this._composer;
     if (!store || !spot || text.trim() === '') return;
-    if (name && name !== savedName()) saveName(name);
-    const { chatId, done } = store.createChat(spot.x, spot.y, text);
+    if (name && name !== savedName()) pageSockets.setName(name);
+    const chatId = uuid();
+    const done = store.createChat(spot.x, spot.y, text, chatId);
     if (!store.chat(chatId)) {
       // Refused before sending (offline, invalid): keep the composer and the text, so nothing typed is lost.
       await this.perform(done);

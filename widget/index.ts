@@ -5,7 +5,7 @@
  * @example
  * <script type="module" src="https://chat.example.com/widget.js"></script>
  */
-import { setDefaultServer } from './registry.js';
+import { setDefaultServer } from './server-url.js';
 import { watchDocument } from './attach.js';
 
 export { ImageChat } from './image-chat.js';
@@ -13,7 +13,7 @@ export { defaultUrlId } from './placement.js';
 export { ChatMarker } from './chat-marker.js';
 export { ChatThread } from './chat-thread.js';
 export { attach, attachAll, type AttachOptions } from './attach.js';
-export { Connection, type ConnectionState } from './connection.js';
+export { WidgetConnection, type ConnectionState, type ConnectionStateChange } from './connection.js';
 export { ImageStore } from './store.js';
 
 /**

@@ -10,7 +10,9 @@
  *   does not fill within `gapWaitMs` makes the store resubscribe with `since`. `reset: true` replaces it.
  * - pending writes: each write gets a fresh `broadcastId`, is shown at once (its chat marked pending), and is
  *   dropped from the overlay when its own echo reaches `confirmed` (so the echo is never applied twice), or
- *   rolled back when the server answers with an error.
+ *   rolled back when the server answers with an error. Each has a status (`WRITE_STATUS` in store-states.ts).
+ *
+ * The subscription has a state too (`SUBSCRIPTION_STATES`), announced by `onSubscription`.
  *
  * @example
  * const store = new ImageStore(connection, { tenantId: 'demo', urlId: 'https://example.com/plan.png' });
@@ -24,26 +26,28 @@ import {
   LIMITS, applyEventToChat, isWriteMessage, validateClientMessage,
   type Author, type Chat, type ErrorCode, type ImageEvent, type ImageKey, type WriteMessage,
 } from '../shared/index.js';
-import type { Connection, ImageChannel, ImageMessage } from './connection.js';
+import type { ImageChannel, ImageMessage, WidgetConnection } from './connection.js';
 import { Listeners } from './listeners.js';
 import { backoffDelay } from './backoff.js';
+import { applyOptimistic, optimisticEvent } from './optimistic.js';
+import {
+  isShownOnTop, isUnconfirmed,
+  type OptimisticWrite, type SubscriptionState, type SubscriptionStateChange, type WidgetWriteOutcome, type WriteStatus,
+} from './store-states.js';
+
+export { SUBSCRIPTION_STATES, WRITE_STATUS } from './store-states.js';
+export type { SubscriptionState, SubscriptionStateChange, WidgetWriteOutcome, WriteStatus } from './store-states.js';
 
 /** Retry delays for a subscribe the server answered with `unavailable` or `rate-limited`. */
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 20_000;
 /** The longest `retryAfterMs` the widget honours: a budget refills within a minute. */
 const RETRY_AFTER_CAP_MS = 60_000;
-import { applyOptimistic, optimisticEvent } from './optimistic.js';
 
 /** Distributes `Omit` over a union, so each write keeps its own fields. */
 type WithoutEnvelope<T> = T extends WriteMessage ? Omit<T, 'broadcastId' | 'tenantId' | 'urlId'> : never;
 /** A write as the store's caller describes it; the store adds `broadcastId`, `tenantId` and `urlId`. */
 export type WriteRequest = WithoutEnvelope<WriteMessage>;
-
-/** How a write ended, as the widget shows it. */
-export type WriteOutcome =
-  | { ok: true; seq: number; broadcastId: string }
-  | { ok: false; code: ErrorCode; message: string; broadcastId: string };
 
 /**
  * What changed. `chatIds` lists the chats whose view changed (null: everything, after a snapshot);
@@ -58,19 +62,6 @@ export interface StoreChange {
 export interface ImageStoreOptions {
   /** How long an out-of-order run waits for the missing seq before the store resubscribes. */
   gapWaitMs?: number;
-}
-
-interface PendingWrite {
-  message: WriteMessage;
-  /** The optimistic event made from the write; applied over `confirmed` while it is in the overlay. */
-  event: ImageEvent;
-  /** Seq from the ack; null until acknowledged. */
-  ackSeq: number | null;
-  /** The socket closed before an answer: settled by the next `subscribed`. */
-  inDoubt: boolean;
-  /** Its own echo reached `confirmed`: no longer applied on top (never twice). */
-  echoed: boolean;
-  resolve(outcome: WriteOutcome): void;
 }
 
 /**
@@ -95,13 +86,15 @@ export class ImageStore implements ImageChannel {
   /** A subscribe answered `unavailable` or `rate-limited` is retried with backoff; reset by the next `subscribed`. */
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retryAttempt = 0;
-  private pending: PendingWrite[] = [];
+  private pending: OptimisticWrite[] = [];
+  private _subscription: SubscriptionState = 'unsubscribed';
+  private readonly subscriptionListeners = new Listeners<SubscriptionStateChange>();
   private readonly changeListeners = new Listeners<StoreChange>();
   private readonly errorListeners = new Listeners<{ code: ErrorCode; message: string }>();
   private opened = false;
 
   /** @param connection the socket this image is subscribed over (shared with other images of its server) */
-  constructor(readonly connection: Connection, key: ImageKey, options: ImageStoreOptions = {}) {
+  constructor(readonly connection: WidgetConnection, key: ImageKey, options: ImageStoreOptions = {}) {
     this.key = { tenantId: key.tenantId, urlId: key.urlId };
     this.gapWaitMs = options.gapWaitMs ?? LIMITS.GAP_WAIT_MS;
   }
@@ -138,7 +131,22 @@ export class ImageStore implements ImageChannel {
 
   /** True while a write to this chat waits for its ack. */
   isPending(chatId: string): boolean {
-    return this.pending.some((write) => write.ackSeq === null && !write.echoed && write.event.chatId === chatId);
+    return this.pending.some((write) => isUnconfirmed(write) && write.event.chatId === chatId);
+  }
+
+  /** Where a write of this store stands, by its `broadcastId`; undefined once settled (or unknown). */
+  writeStatus(broadcastId: string): WriteStatus | undefined {
+    return this.pending.find((write) => write.message.broadcastId === broadcastId)?.status;
+  }
+
+  /** The image's subscription state; listen with `onSubscription`. */
+  get subscription(): SubscriptionState {
+    return this._subscription;
+  }
+
+  /** Calls the listener on every real change of the subscription state. */
+  onSubscription(listener: (change: SubscriptionStateChange) => void): () => void {
+    return this.subscriptionListeners.add(listener);
   }
 
   /** Calls the listener after every change of the shown chats. */
@@ -155,6 +163,7 @@ export class ImageStore implements ImageChannel {
   open(): void {
     if (this.opened) return;
     this.opened = true;
+    this.setSubscription('subscribing', 'open');
     this.connection.attach(this);
   }
 
@@ -164,44 +173,55 @@ export class ImageStore implements ImageChannel {
     this.opened = false;
     this.clearGapTimer();
     this.clearRetryTimer();
+    this.setSubscription('unsubscribed', 'close');
     this.connection.detach(this);
+  }
+
+  /** The one place the subscription state changes; listeners hear only real changes. */
+  private setSubscription(newState: SubscriptionState, reason: string): void {
+    const oldState = this._subscription;
+    if (newState === oldState) return;
+    this._subscription = newState;
+    this.subscriptionListeners.emit({ newState, oldState, reason });
   }
 
   // ---- writes ----
 
-  /** Creates a marker at (x, y), 0..1 of the image, with its first comment. Resolves with the chat id. */
-  createChat(x: number, y: number, text: string): { chatId: string; done: Promise<WriteOutcome> } {
-    const chatId = uuid();
-    return { chatId, done: this.write({ type: 'create-chat', x, y, text, chatId, commentId: uuid() }) };
+  /**
+   * Creates a marker at (x, y), 0..1 of the image, with its first comment. The outcome's `chatId` is the new
+   * marker's; pass `chatId` (a UUID) to know it before the answer, e.g. to focus the marker shown at once.
+   */
+  createChat(x: number, y: number, text: string, chatId: string = uuid()): Promise<WidgetWriteOutcome> {
+    return this.write({ type: 'create-chat', x, y, text, chatId, commentId: uuid() });
   }
 
   /** Replies in a chat's thread. */
-  addComment(chatId: string, text: string): Promise<WriteOutcome> {
+  addComment(chatId: string, text: string): Promise<WidgetWriteOutcome> {
     return this.write({ type: 'add-comment', chatId, text, commentId: uuid() });
   }
 
   /** Changes the text of one's own comment. */
-  editComment(chatId: string, commentId: string, text: string): Promise<WriteOutcome> {
+  editComment(chatId: string, commentId: string, text: string): Promise<WidgetWriteOutcome> {
     return this.write({ type: 'edit-comment', chatId, commentId, text });
   }
 
   /** Deletes one's own comment (not the first: that is the marker's). */
-  deleteComment(chatId: string, commentId: string): Promise<WriteOutcome> {
+  deleteComment(chatId: string, commentId: string): Promise<WidgetWriteOutcome> {
     return this.write({ type: 'delete-comment', chatId, commentId });
   }
 
   /** Moves one's own marker to (x, y), 0..1 of the image. */
-  moveChat(chatId: string, x: number, y: number): Promise<WriteOutcome> {
+  moveChat(chatId: string, x: number, y: number): Promise<WidgetWriteOutcome> {
     return this.write({ type: 'move-chat', chatId, x, y });
   }
 
   /** Resolves or reopens a chat (anyone may). */
-  resolveChat(chatId: string, resolved: boolean): Promise<WriteOutcome> {
+  resolveChat(chatId: string, resolved: boolean): Promise<WidgetWriteOutcome> {
     return this.write({ type: 'resolve-chat', chatId, resolved });
   }
 
   /** Deletes one's own marker and its thread. */
-  deleteChat(chatId: string): Promise<WriteOutcome> {
+  deleteChat(chatId: string): Promise<WidgetWriteOutcome> {
     return this.write({ type: 'delete-chat', chatId });
   }
 
@@ -209,28 +229,27 @@ export class ImageStore implements ImageChannel {
    * Validates the write as the server would, applies it optimistically and sends it. Refused at once (nothing
    * shown) when invalid or while the connection is not live; writes are never queued.
    */
-  write(request: WriteRequest): Promise<WriteOutcome> {
+  write(request: WriteRequest): Promise<WidgetWriteOutcome> {
     const broadcastId = uuid();
-    const checked = validateClientMessage({ ...request, broadcastId, tenantId: this.key.tenantId, urlId: this.key.urlId });
-    if (!checked.ok) return Promise.resolve({ ok: false, code: checked.code, message: checked.error, broadcastId });
+    // A new marker's id is made here when the caller did not: the optimistic marker keeps it once stored.
+    const filled = request.type === 'create-chat' ? { ...request, chatId: request.chatId ?? uuid() } : request;
+    const refused = (code: ErrorCode, message: string): Promise<WidgetWriteOutcome> =>
+      Promise.resolve({ ok: false, code, message, broadcastId, chatId: filled.chatId ?? '' });
+    const checked = validateClientMessage({ ...filled, broadcastId, tenantId: this.key.tenantId, urlId: this.key.urlId });
+    if (!checked.ok) return refused(checked.code, checked.error);
     const message = checked.message;
-    if (!isWriteMessage(message)) return Promise.resolve({ ok: false, code: 'unknown-type', message: 'not a write', broadcastId });
-    if (this.connection.state !== 'live') {
-      return Promise.resolve({ ok: false, code: 'unavailable', message: 'offline: changes cannot be saved right now', broadcastId });
-    }
+    if (!isWriteMessage(message)) return refused('unknown-type', 'not a write');
+    if (!this.connection.isLive) return refused('unavailable', 'offline: changes cannot be saved right now');
     const shown = message.type === 'create-chat' ? null : (this.view.get(message.chatId) ?? null);
     const event = optimisticEvent(message, shown, this.me(), Date.now());
-    if (!event) return Promise.resolve({ ok: false, code: 'not-found', message: 'no such chat or comment on this image', broadcastId });
-    return new Promise<WriteOutcome>((resolve) => {
-      const write: PendingWrite = { message, event, ackSeq: null, inDoubt: false, echoed: false, resolve };
+    if (!event) return refused('not-found', 'no such chat or comment on this image');
+    return new Promise<WidgetWriteOutcome>((resolve) => {
+      const write: OptimisticWrite = { message, event, status: 'sent', seq: null, resolve };
       this.pending.push(write);
       this.refresh(new Set([event.chatId]), []);
       this.connection.write(message).then((result) => {
         if (result.ok) return this.acknowledged(write, result.seq);
-        if (result.lost) {
-          write.inDoubt = true;
-          return;
-        }
+        if (result.lost) return this.answerLost(write);
         this.rollBack(write, result.code, result.message);
       });
     });
@@ -240,25 +259,43 @@ export class ImageStore implements ImageChannel {
     return this.connection.user ?? { id: '', name: 'Guest' };
   }
 
-  private acknowledged(write: PendingWrite, seq: number): void {
-    write.ackSeq = seq;
+  private acknowledged(write: OptimisticWrite, seq: number): void {
     // The echo is due: if it never comes (lost between nodes), the gap check resubscribes to fetch it.
     if (seq > this.expectedSeq) this.expectedSeq = seq;
     this.checkGap();
-    const id = write.message.broadcastId;
     // The echo may already be in (or inside a snapshot that raced the ack): then the write is done.
-    if (write.echoed || (this._seq !== null && this._seq >= seq)) this.removePending(write);
+    if (write.status === 'echoed' || (this._seq !== null && this._seq >= seq)) this.removePending(write);
+    else this.setWriteStatus(write, 'acked', seq);
     this.refresh(new Set([write.event.chatId]), []);
-    write.resolve({ ok: true, seq, broadcastId: id });
+    write.resolve(this.stored(write, seq));
   }
 
-  private rollBack(write: PendingWrite, code: ErrorCode, message: string): void {
+  /** The socket closed before the answer: an echoed write was stored; any other is in doubt until resubscribed. */
+  private answerLost(write: OptimisticWrite): void {
+    if (!this.pending.includes(write)) return;
+    if (write.status === 'sent') this.setWriteStatus(write, 'in-doubt', null);
+    if (write.status !== 'echoed') return;
+    this.removePending(write);
+    write.resolve(this.stored(write, write.seq ?? 0));
+  }
+
+  private rollBack(write: OptimisticWrite, code: ErrorCode, message: string): void {
     this.removePending(write);
     this.refresh(new Set([write.event.chatId]), []);
-    write.resolve({ ok: false, code, message, broadcastId: write.message.broadcastId });
+    write.resolve({ ok: false, code, message, broadcastId: write.message.broadcastId, chatId: write.event.chatId });
   }
 
-  private removePending(write: PendingWrite): void {
+  private stored(write: OptimisticWrite, seq: number): WidgetWriteOutcome {
+    return { ok: true, seq, broadcastId: write.message.broadcastId, chatId: write.event.chatId };
+  }
+
+  /** The one place a pending write's status changes. */
+  private setWriteStatus(write: OptimisticWrite, status: WriteStatus, seq: number | null): void {
+    write.status = status;
+    write.seq = seq;
+  }
+
+  private removePending(write: OptimisticWrite): void {
     this.pending = this.pending.filter((item) => item !== write);
   }
 
@@ -273,7 +310,8 @@ export class ImageStore implements ImageChannel {
   connectionLost(): void {
     this.clearGapTimer();
     this.clearRetryTimer(); // the reconnect resubscribes anyway
-    for (const write of this.pending) if (write.ackSeq === null) write.inDoubt = true;
+    if (this.opened) this.setSubscription('subscribing', 'connection lost');
+    for (const write of [...this.pending]) if (write.status === 'sent' || write.status === 'echoed') this.answerLost(write);
   }
 
   /** @internal A frame for this image, from the connection. */
@@ -290,7 +328,12 @@ export class ImageStore implements ImageChannel {
         this.errorListeners.emit({ code: message.code, message: message.message });
         // The server could not serve the subscription just now (its database is down, or this reader's read
         // budget is spent): try again later, never before the server said to.
-        if ((message.code === 'unavailable' || message.code === 'rate-limited') && this.opened) this.scheduleRetry(message.retryAfterMs ?? 0);
+        if ((message.code === 'unavailable' || message.code === 'rate-limited') && this.opened) {
+          this.setSubscription('retrying', message.code);
+          this.scheduleRetry(message.retryAfterMs ?? 0);
+        } else if (message.for === 'subscribe') {
+          this.setSubscription('unsubscribed', `refused: ${message.code}`);
+        }
         return;
       case 'new-image-chat':
       case 'image-chat-updated':
@@ -302,6 +345,7 @@ export class ImageStore implements ImageChannel {
   private subscribed(message: ImageMessage & { type: 'subscribed' }): void {
     this.retryAttempt = 0;
     this.clearRetryTimer();
+    this.setSubscription('subscribed', message.reset ? 'snapshot' : 'replay');
     const touched = new Set<string>();
     const arrived: string[] = [];
     let all = false;
@@ -322,7 +366,7 @@ export class ImageStore implements ImageChannel {
     this.settleInDoubt(touched);
     // Acknowledged writes whose echo is now included leave the overlay.
     for (const write of [...this.pending]) {
-      if (write.ackSeq === null || write.ackSeq > (this._seq ?? 0)) continue;
+      if (write.status !== 'acked' || (write.seq ?? 0) > (this._seq ?? 0)) continue;
       this.removePending(write);
       touched.add(write.event.chatId);
     }
@@ -331,15 +375,17 @@ export class ImageStore implements ImageChannel {
     this.checkGap();
   }
 
-  /** Writes whose answer was lost with the socket: if their echo did not come back, they were not stored. */
+  /**
+   * Writes whose answer was lost with the socket and whose echo did not come back in the replay: stored only if
+   * the snapshot shows them.
+   */
   private settleInDoubt(touched: Set<string>): void {
     for (const write of [...this.pending]) {
-      if (!write.inDoubt) continue;
+      if (write.status !== 'in-doubt') continue;
       this.removePending(write);
       touched.add(write.event.chatId);
-      const id = write.message.broadcastId;
-      if (write.echoed || this.visibleInConfirmed(write.message)) write.resolve({ ok: true, seq: this._seq ?? 0, broadcastId: id });
-      else write.resolve({ ok: false, code: 'unavailable', message: 'the connection dropped before the server confirmed this change', broadcastId: id });
+      if (this.visibleInConfirmed(write.message)) write.resolve(this.stored(write, this._seq ?? 0));
+      else write.resolve({ ok: false, code: 'unavailable', message: 'the connection dropped before the server confirmed this change', broadcastId: write.message.broadcastId, chatId: write.event.chatId });
     }
   }
 
@@ -373,9 +419,11 @@ export class ImageStore implements ImageChannel {
     const own = this.pending.find((write) => write.message.broadcastId === event.broadcastId);
     if (own) {
       // Our own echo: the change is already shown, so it is not applied on top again; the server's copy
-      // replaces the optimistic one. The write stays listed only until its ack (or the resubscribe) settles it.
-      own.echoed = true;
-      if (own.ackSeq !== null) this.removePending(own);
+      // replaces the optimistic one. The write stays listed only until its ack settles it; one in doubt (its ack
+      // lost with the socket, its echo in the replay) was stored.
+      if (own.status === 'sent') this.setWriteStatus(own, 'echoed', event.seq);
+      else this.removePending(own);
+      if (own.status === 'in-doubt') own.resolve(this.stored(own, event.seq));
     } else if (event.type === 'new-image-chat') {
       arrived.push(event.chatId);
     }
@@ -427,7 +475,9 @@ export class ImageStore implements ImageChannel {
     this.retryAttempt += 1;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      if (this.opened) this.connection.resubscribe(this);
+      if (!this.opened) return;
+      this.setSubscription('subscribing', 'retry');
+      this.connection.resubscribe(this);
     }, delay);
   }
 
@@ -447,7 +497,7 @@ export class ImageStore implements ImageChannel {
     const changed = new Set<string>();
     for (const id of ids) {
       let chat: Chat | null = this.confirmed.get(id) ?? null;
-      for (const write of this.pending) if (!write.echoed && write.event.chatId === id) chat = applyOptimistic(chat, write.event);
+      for (const write of this.pending) if (isShownOnTop(write) && write.event.chatId === id) chat = applyOptimistic(chat, write.event);
       const before = this.view.get(id);
       if (chat) {
         if (before === chat) continue;

@@ -5,9 +5,9 @@ import '../../widget/index.js';
 import type { ImageChat } from '../../widget/image-chat.js';
 import type { ChatMarker } from '../../widget/chat-marker.js';
 import type { ChatThread } from '../../widget/chat-thread.js';
-import { Connection } from '../../widget/connection.js';
+import { WidgetConnection } from '../../widget/connection.js';
 import { ImageStore } from '../../widget/store.js';
-import { socketUrl } from '../../widget/registry.js';
+import { socketUrl } from '../../widget/server-url.js';
 
 export type ServerAnswer = { url: string };
 
@@ -101,8 +101,9 @@ export async function settled(element: ImageChat): Promise<void> {
 }
 
 /** Another client of the same server, on its own socket (another tab or device). */
-export async function otherClient(server: string, urlId: string, name = 'Other'): Promise<{ connection: Connection; store: ImageStore }> {
-  const connection = new Connection({ url: socketUrl(server), name });
+export async function otherClient(server: string, urlId: string, name = 'Other'): Promise<{ connection: WidgetConnection; store: ImageStore }> {
+  const connection = new WidgetConnection({ url: socketUrl(server), name });
+  connection.connect();
   const store = new ImageStore(connection, { tenantId: 'demo', urlId });
   store.open();
   await waitFor(() => connection.state === 'live' && store.ready, 'the other client');

@@ -16,10 +16,8 @@ it('Tab reaches the markers in order; Enter opens a thread, Escape closes it and
   const server = await serverUrl();
   const urlId = uniqueId('keys');
   const other = await otherClient(server, urlId, 'Kim');
-  const first = other.store.createChat(0.8, 0.2, 'first');
-  await first.done;
-  const second = other.store.createChat(0.2, 0.8, 'second');
-  await second.done;
+  const first = await other.store.createChat(0.8, 0.2, 'first');
+  const second = await other.store.createChat(0.2, 0.8, 'second');
   const element = await mount({ server, 'url-id': urlId });
   await waitFor(() => markers(element).length === 2, 'two markers');
   await settled(element);

@@ -11,8 +11,7 @@ it('opens the thread beside its marker and inside the viewport, flipping to the 
   const urlId = uniqueId('layout');
   const element = await mount({ server, 'url-id': urlId, style: 'position: absolute; left: 560px; top: 380px; width: 440px' });
   const other = await otherClient(server, urlId);
-  const { chatId, done } = other.store.createChat(0.9, 0.9, 'bottom right');
-  await done;
+  const { chatId } = await other.store.createChat(0.9, 0.9, 'bottom right');
   await waitFor(() => element.store!.chat(chatId) !== undefined, 'the marker');
   await settled(element);
   markerButton(element, chatId)!.click();
@@ -32,8 +31,7 @@ it('is a full-width sheet at the bottom on a screen narrower than 768 px', async
   const urlId = uniqueId('sheet');
   const element = await mount({ server, 'url-id': urlId });
   const other = await otherClient(server, urlId);
-  const { chatId, done } = other.store.createChat(0.2, 0.2, 'top left');
-  await done;
+  const { chatId } = await other.store.createChat(0.2, 0.2, 'top left');
   await waitFor(() => element.store!.chat(chatId) !== undefined, 'the marker');
   await settled(element);
   markerButton(element, chatId)!.click();

@@ -1,6 +1,7 @@
 /** Mounting, the live chip, and markers staying on their spot when the image is resized. */
-import { Connection } from '../../widget/connection.js';
-import { openConnectionCount, socketUrl } from '../../widget/registry.js';
+import { WidgetConnection } from '../../widget/connection.js';
+import { pageSockets } from '../../widget/shared-sockets.js';
+import { socketUrl } from '../../widget/server-url.js';
 import { TEST_IMAGE, assert, assertEqual, markers, mount, otherClient, serverUrl, settled, uniqueId, unmountAll, waitFor } from './helpers.js';
 
 afterEach(() => unmountAll());
@@ -15,7 +16,7 @@ it('mounts with the image, a Live status and a marker count, sharing one socket 
   assertEqual(status.dataset.state, 'live', 'status state');
   assertEqual(status.textContent?.trim(), 'Live', 'status text');
   assertEqual(root.querySelector('.count')?.textContent, '0 markers', 'count');
-  assertEqual(openConnectionCount(), 1, 'one connection for two widgets on one server');
+  assertEqual(pageSockets.connectionCount, 1, 'one connection for two widgets on one server');
   assert(first.store !== second.store, 'each widget has its own image store');
 });
 
@@ -24,7 +25,7 @@ it('places markers at relative coordinates and keeps them there after a resize',
   const urlId = uniqueId('resize');
   const element = await mount({ server, 'url-id': urlId, style: 'width: 400px' });
   const other = await otherClient(server, urlId);
-  await other.store.createChat(0.25, 0.75, 'here').done;
+  await other.store.createChat(0.25, 0.75, 'here');
   await waitFor(() => markers(element).length === 1, 'the marker');
   await settled(element);
 
@@ -117,7 +118,8 @@ it('keeps the session token per server, so the same person comes back after a re
   const firstUser = element.user;
   assert(firstUser, 'welcomed');
   // A later page load: a new connection that finds the stored token.
-  const again = new Connection({ url: socketUrl(server), sessionStorage: { load: () => localStorage.getItem(key), save: () => {} } });
+  const again = new WidgetConnection({ url: socketUrl(server), sessionStorage: { load: () => localStorage.getItem(key), save: () => {} } });
+  again.connect();
   await waitFor(() => again.state === 'live', 'the second connection');
   assertEqual(again.user?.id, firstUser.id, 'the same user id');
   again.close();

@@ -4,7 +4,7 @@
  */
 import type { ClientMessage, ServerMessage } from '../../shared/index.js';
 import type { SocketLike } from '../../widget/connection.js';
-import { acquireConnection } from '../../widget/registry.js';
+import { pageSockets } from '../../widget/shared-sockets.js';
 import { assertEqual, markerButton, mount, otherClient, serverUrl, settled, threadTexts, uniqueId, unmountAll, waitFor } from './helpers.js';
 
 type Handler<E> = ((event: E) => void) | null;
@@ -68,7 +68,7 @@ it('applies out-of-order events in seq order, and resubscribes with since when a
   const sent: ClientMessage[] = [];
   const arrived: number[] = [];
   // This page's first connection to the server: the widget below will share it.
-  acquireConnection(server, {
+  pageSockets.acquireConnection(server, {
     WebSocket: UnreliableSocket,
     trace: (direction, frame) => {
       if (direction === 'out') sent.push(frame as ClientMessage);
@@ -79,8 +79,7 @@ it('applies out-of-order events in seq order, and resubscribes with since when a
   const element = await mount({ server, 'url-id': urlId });
   const store = element.store!;
   const other = await otherClient(server, urlId);
-  const { chatId, done } = other.store.createChat(0.5, 0.5, 'one');
-  await done;
+  const { chatId } = await other.store.createChat(0.5, 0.5, 'one');
   await waitFor(() => store.seq === 1, 'seq 1');
 
   UnreliableSocket.holdUntilAfter.set(2, 3); // seq 2 arrives after seq 3

@@ -1,6 +1,6 @@
 /** The server goes away: the offline notice, writes refused, threads still readable; then a restart and catch-up. */
 import type { ClientMessage, ServerMessage } from '../../shared/index.js';
-import { acquireConnection } from '../../widget/registry.js';
+import { pageSockets } from '../../widget/shared-sockets.js';
 import {
   assert, assertEqual, clickImageAt, markerButton, markers, mount, otherClient, serverUrl, settled, startServer,
   stopServer, submitComposer, thread, threadTexts, uniqueId, unmountAll, waitFor, writeWhileAway,
@@ -13,15 +13,14 @@ it('shows it is offline, keeps markers readable, refuses a write with a notice, 
   const server = await serverUrl();
   const sent: ClientMessage[] = [];
   const received: ServerMessage[] = [];
-  acquireConnection(server, {
+  pageSockets.acquireConnection(server, {
     maxDelayMs: 2000,
     trace: (direction, frame) => { if (direction === 'out') sent.push(frame as ClientMessage); else received.push(frame as ServerMessage); },
   });
   const urlId = uniqueId('restart');
   const element = await mount({ server, 'url-id': urlId });
   const other = await otherClient(server, urlId);
-  const { chatId, done } = other.store.createChat(0.3, 0.3, 'before the outage');
-  await done;
+  const { chatId } = await other.store.createChat(0.3, 0.3, 'before the outage');
   other.connection.close();
   await waitFor(() => element.store!.seq === 1, 'the marker');
   const epoch = element.store!.epoch;

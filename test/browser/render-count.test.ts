@@ -10,7 +10,8 @@ it('one update renders one marker out of 200', async () => {
   const ids: string[] = [];
   const writes: Promise<{ ok: boolean }>[] = [];
   for (let i = 0; i < 200; i += 1) {
-    const { chatId, done } = other.store.createChat((i % 20) / 20 + 0.025, Math.floor(i / 20) / 10 + 0.05, `marker ${i}`);
+    const chatId = crypto.randomUUID();
+    const done = other.store.createChat((i % 20) / 20 + 0.025, Math.floor(i / 20) / 10 + 0.05, `marker ${i}`, chatId);
     ids.push(chatId);
     writes.push(done);
   }

@@ -33,8 +33,7 @@ it('a write the server refuses is rolled back and the widget says why', async ()
   const element = await mount({ server, 'url-id': urlId });
   const other = await otherClient(server, urlId);
   // The test server allows 6 comments per thread: fill one up.
-  const { chatId, done } = other.store.createChat(0.5, 0.5, 'c1');
-  await done;
+  const { chatId } = await other.store.createChat(0.5, 0.5, 'c1');
   for (const text of ['c2', 'c3', 'c4', 'c5', 'c6']) await other.store.addComment(chatId, text);
   await waitFor(() => element.store!.chat(chatId)?.comments.length === 6, 'the full thread');
   await settled(element);
@@ -74,7 +73,8 @@ it('the own echo is not applied again, and another client\'s events are applied'
 
   const other = await otherClient(server, urlId, 'Bea');
   await other.store.addComment(chatId, 'from another tab');
-  const { chatId: theirs } = other.store.createChat(0.8, 0.8, 'their marker');
+  const theirs = crypto.randomUUID();
+  void other.store.createChat(0.8, 0.8, 'their marker', theirs);
   await waitFor(() => store.seq === 4, 'the other client\'s events');
   await settled(element);
   assertEqual(threadTexts(element), ['mine', 'my reply', 'from another tab'], 'their reply is applied');
@@ -99,7 +99,7 @@ it('two widgets of the same image share its store: a marker added in one shows i
   one.remove();
   await new Promise((resolve) => setTimeout(resolve, 1500)); // past the registry's linger time
   const other = await otherClient(server, urlId);
-  await other.store.createChat(0.1, 0.1, 'after the first widget left').done;
+  await other.store.createChat(0.1, 0.1, 'after the first widget left');
   await waitFor(() => two.store!.seq === 2, 'the remaining widget to stay subscribed');
   assertEqual(two.connectionState, 'live', 'still live');
   other.connection.close();

@@ -63,8 +63,7 @@ it('another person\'s marker offers no delete or move, but resolve', async () =>
   const server = await serverUrl();
   const urlId = uniqueId('theirs');
   const other = await otherClient(server, urlId, 'Otto');
-  const { chatId, done } = other.store.createChat(0.6, 0.6, 'theirs');
-  await done;
+  const { chatId } = await other.store.createChat(0.6, 0.6, 'theirs');
   const element = await mount({ server, 'url-id': urlId });
   await waitFor(() => markers(element).length === 1, 'their marker');
   await settled(element);

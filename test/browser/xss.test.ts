@@ -13,8 +13,7 @@ it('an XSS payload in a comment and a name shows as text and runs nothing', asyn
   const urlId = uniqueId('xss');
   const element = await mount({ server, 'url-id': urlId });
   const other = await otherClient(server, urlId, '<img src=y onerror="window.__xss=3">');
-  const { chatId, done } = other.store.createChat(0.5, 0.5, payload);
-  await done;
+  const { chatId } = await other.store.createChat(0.5, 0.5, payload);
   await waitFor(() => element.store!.chat(chatId) !== undefined, 'the marker');
   await settled(element);
   markerButton(element, chatId)!.click();

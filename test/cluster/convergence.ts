@@ -10,8 +10,8 @@
 import WebSocket from 'ws';
 import { isDeepStrictEqual } from 'node:util';
 import type { Chat, ImageKey } from '../../shared/index.js';
-import { Connection, type ImageMessage, type SocketConstructor } from '../../widget/connection.js';
-import { ImageStore, type WriteOutcome } from '../../widget/store.js';
+import { WidgetConnection, type ImageMessage, type SocketConstructor } from '../../widget/connection.js';
+import { ImageStore, type WidgetWriteOutcome } from '../../widget/store.js';
 import type { Cluster } from '../helpers/cluster.js';
 
 import { seededRandom } from '../helpers/seeded-random.js';
@@ -45,7 +45,7 @@ interface Audit {
 
 interface Client {
   index: number;
-  connection: Connection;
+  connection: WidgetConnection;
   store: ImageStore;
   audit: Audit;
 }
@@ -94,7 +94,7 @@ export async function runConvergence(cluster: Cluster, seed: number, options: Co
   const pickInt = (n: number) => Math.floor(random() * n);
   const key: ImageKey = { tenantId: 'demo', urlId: `convergence-${seed}-${Date.now()}` };
   const clients: Client[] = [];
-  const outcomes: Promise<WriteOutcome>[] = [];
+  const outcomes: Promise<WidgetWriteOutcome>[] = [];
   let disconnects = 0;
   const fail = (message: string): never => {
     throw new Error(`convergence seed ${seed}: ${message} (rerun: npm run test:convergence -- --seed ${seed})`);
@@ -107,12 +107,13 @@ export async function runConvergence(cluster: Cluster, seed: number, options: Co
       next += 1;
       return urls[next % Math.max(1, urls.length)] ?? 'ws://127.0.0.1:1/ws';
     };
-    const connection = new Connection({
+    const connection = new WidgetConnection({
       url: 'ws://balanced/ws', WebSocket: balancedSocket(pick), name: `client ${index}`,
       minDelayMs: 50, maxDelayMs: 500, random,
     });
     const store = new ImageStore(connection, key, { gapWaitMs: 500 });
     const audit = audited(store);
+    connection.connect();
     store.open();
     clients.push({ index, connection, store, audit });
   }
@@ -180,7 +181,7 @@ export async function runConvergence(cluster: Cluster, seed: number, options: Co
     // No acknowledged write is lost: each is in the log at its seq.
     const log = (await truthStore.eventsBetween(key, 0, truth.seq)) ?? fail('event log pruned');
     const logged = new Map(log.map((event) => [event.broadcastId, event.seq]));
-    const acked = results.filter((r): r is Extract<WriteOutcome, { ok: true }> => r.ok);
+    const acked = results.filter((r): r is Extract<WidgetWriteOutcome, { ok: true }> => r.ok);
     for (const outcome of acked) {
       // An in-doubt write settled by a resubscribe reports the store's seq then, not its own.
       if (!logged.has(outcome.broadcastId)) fail(`acknowledged write ${outcome.broadcastId} is not stored`);
@@ -198,13 +199,13 @@ export async function runConvergence(cluster: Cluster, seed: number, options: Co
 }
 
 /** One random write a person could make through the widget, or null when there is nothing to do it on. */
-function randomWrite(store: ImageStore, random: () => number): Promise<WriteOutcome> | null {
+function randomWrite(store: ImageStore, random: () => number): Promise<WidgetWriteOutcome> | null {
   const chats = store.chats;
   const chat = chats[Math.floor(random() * chats.length)];
   const roll = random();
   const x = Math.round(random() * 1000) / 1000;
   const y = Math.round(random() * 1000) / 1000;
-  if (!chat || roll < 0.3) return store.createChat(x, y, `note ${Math.floor(random() * 1e6)}`).done;
+  if (!chat || roll < 0.3) return store.createChat(x, y, `note ${Math.floor(random() * 1e6)}`);
   if (roll < 0.6) return store.addComment(chat.id, `reply ${Math.floor(random() * 1e6)}`);
   if (roll < 0.75) return store.moveChat(chat.id, x, y);
   if (roll < 0.85) return store.resolveChat(chat.id, !chat.resolved);

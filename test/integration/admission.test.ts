@@ -4,7 +4,7 @@
  */
 import { afterEach, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { Connection } from '../../widget/connection.js';
+import { WidgetConnection } from '../../widget/connection.js';
 import { startTestServer, removeDir, type TestServer } from '../helpers/server.js';
 import { metricValue } from '../helpers/metrics.js';
 import { until } from '../helpers/wait.js';
@@ -126,7 +126,8 @@ test('from an untrusted peer X-Forwarded-For is ignored: a new header each time 
 test('the widget refused by a full node waits before trying again instead of hammering it', async () => {
   const server = await start({ MAX_CONNECTIONS: '1' });
   expect((await attempt(server)).open).toBe(true);
-  const widget = new Connection({ url: server.wsUrl, WebSocket: WebSocket as never, random: () => 0.5 });
+  const widget = new WidgetConnection({ url: server.wsUrl, WebSocket: WebSocket as never, random: () => 0.5 });
+  widget.connect();
   try {
     await until(async () => (await metricValue(server, 'imagechat_connections_refused_total', { reason: 'node-full' })) === 1);
     // Plain failures retry after 0.75 s, 1.25 s, …; a 1013 starts at the slow step (8 s here).

@@ -1,13 +1,13 @@
 /**
- * The dashboard's socket (the widget's Connection over `adminSocket`), from Node against a real server: the
+ * The dashboard's socket (the widget's connection carrying a `TenantFeed`), from Node against a real server: the
  * admin subscription is renewed after every reconnect, a server restart included, and moderator deletes go
  * through the connection's write path; a refused secret is reported.
  */
 import { afterAll, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import type { AdminServerMessage, ErrorMessage } from '../../shared/index.js';
-import { Connection } from '../../widget/connection.js';
-import { adminSocket } from '../../widget/dashboard/admin-socket.js';
+import { WidgetConnection } from '../../widget/connection.js';
+import { TenantFeed } from '../../dashboard/tenant-feed.js';
 import { makeTempDir, removeDir, startTestServer, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { until } from '../helpers/wait.js';
@@ -25,10 +25,9 @@ afterAll(async () => {
 function dashboardSocket(url: string, tenantId: string, secret: string) {
   const frames: AdminServerMessage[] = [];
   const refusals: ErrorMessage[] = [];
-  const connection = new Connection({
-    url, minDelayMs: 50, maxDelayMs: 200,
-    WebSocket: adminSocket(tenantId, secret, { frame: (m) => frames.push(m), refused: (e) => refusals.push(e) }, WebSocket),
-  });
+  const connection = new WidgetConnection({ url, minDelayMs: 50, maxDelayMs: 200, WebSocket });
+  connection.attachFeed(new TenantFeed(tenantId, secret, { frame: (m) => frames.push(m), refused: (e) => refusals.push(e) }));
+  connection.connect();
   closers.push(() => connection.close());
   return { connection, frames, refusals, subscribed: () => frames.filter((f) => f.type === 'subscribed').length };
 }

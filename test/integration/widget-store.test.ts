@@ -3,9 +3,10 @@
  * rollback, echoes, ordering, gaps, and a restart with missed events replayed by `since`.
  */
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { startTestServer, removeDir, makeTempDir, type TestServer } from '../helpers/server.js';
-import { Connection, backoffDelay, type ConnectionOptions } from '../../widget/connection.js';
+import { WidgetConnection, backoffDelay, type ConnectionOptions } from '../../widget/connection.js';
 import { ImageStore } from '../../widget/store.js';
 import type { ClientMessage, ImageEvent, ServerMessage } from '../../shared/index.js';
 
@@ -13,7 +14,7 @@ const FAST = { WRITE_RATE_PER_SECOND: '1000', WRITE_BURST: '1000', FRAME_RATE_PE
 
 let server: TestServer;
 const dataDir = makeTempDir();
-const opened: Connection[] = [];
+const opened: WidgetConnection[] = [];
 
 beforeAll(async () => { server = await startTestServer(FAST, dataDir); });
 afterEach(() => { for (const connection of opened.splice(0)) connection.close(); });
@@ -27,13 +28,14 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_00
   }
 }
 
-function connect(options: Partial<ConnectionOptions> = {}, url = server.wsUrl): Connection {
-  const connection = new Connection({ url, WebSocket, minDelayMs: 50, maxDelayMs: 200, ...options });
+function connect(options: Partial<ConnectionOptions> = {}, url = server.wsUrl): WidgetConnection {
+  const connection = new WidgetConnection({ url, WebSocket, minDelayMs: 50, maxDelayMs: 200, ...options });
+  connection.connect();
   opened.push(connection);
   return connection;
 }
 
-async function liveStore(urlId: string, options: Partial<ConnectionOptions> = {}): Promise<{ connection: Connection; store: ImageStore }> {
+async function liveStore(urlId: string, options: Partial<ConnectionOptions> = {}): Promise<{ connection: WidgetConnection; store: ImageStore }> {
   const connection = connect(options);
   const store = new ImageStore(connection, { tenantId: 'demo', urlId });
   store.open();
@@ -54,7 +56,8 @@ test('a write shows at once as pending, the ack confirms it, and another client 
   const urlId = `node-create-${Date.now()}`;
   const a = await liveStore(urlId, { name: 'Ann' });
   const b = await liveStore(urlId, { name: 'Bob' });
-  const { chatId, done } = a.store.createChat(0.25, 0.75, 'first!');
+  const chatId = randomUUID();
+  const done = a.store.createChat(0.25, 0.75, 'first!', chatId);
   expect(a.store.chat(chatId)?.comments[0]?.text).toBe('first!');
   expect(a.store.isPending(chatId)).toBe(true);
   const outcome = await done;
@@ -70,8 +73,7 @@ test('the own echo is not applied twice; a reply from another client is applied'
   const urlId = `node-echo-${Date.now()}`;
   const a = await liveStore(urlId);
   const b = await liveStore(urlId);
-  const { chatId, done } = a.store.createChat(0.5, 0.5, 'one');
-  await done;
+  const { chatId } = await a.store.createChat(0.5, 0.5, 'one');
   expect(await a.store.addComment(chatId, 'two')).toMatchObject({ ok: true, seq: 2 });
   await waitFor(() => a.store.seq === 2 && b.store.seq === 2, 'both at seq 2');
   expect(a.store.chat(chatId)?.comments.map((c) => c.text)).toEqual(['one', 'two']);
@@ -85,8 +87,7 @@ test('a refused write is rolled back with the server\'s code', async () => {
   const urlId = `node-rollback-${Date.now()}`;
   const a = await liveStore(urlId);
   const b = await liveStore(urlId);
-  const { chatId, done } = a.store.createChat(0.1, 0.1, 'mine');
-  await done;
+  const { chatId } = await a.store.createChat(0.1, 0.1, 'mine');
   await waitFor(() => b.store.chat(chatId) !== undefined, 'B to see the chat');
   const deleting = b.store.deleteChat(chatId);
   expect(b.store.chat(chatId)).toBeUndefined(); // optimistic
@@ -97,7 +98,7 @@ test('a refused write is rolled back with the server\'s code', async () => {
 
 test('an invalid write fails before it is sent, with the server\'s code', async () => {
   const a = await liveStore(`node-invalid-${Date.now()}`);
-  const outcome = await a.store.createChat(0.5, 0.5, '   ').done;
+  const outcome = await a.store.createChat(0.5, 0.5, '   ');
   expect(outcome).toMatchObject({ ok: false, code: 'invalid-field', message: '"text" must not be empty' });
   expect(a.store.chats).toEqual([]);
 });
@@ -107,7 +108,7 @@ test('writes are refused at once while offline; nothing is queued', async () => 
   const store = new ImageStore(connection, { tenantId: 'demo', urlId: 'nowhere' });
   store.open();
   await waitFor(() => connection.state === 'offline', 'offline');
-  const outcome = await store.createChat(0.5, 0.5, 'hello?').done;
+  const outcome = await store.createChat(0.5, 0.5, 'hello?');
   expect(outcome).toMatchObject({ ok: false, code: 'unavailable' });
   expect(store.chats).toEqual([]);
 });
@@ -143,8 +144,7 @@ test('after a server restart the store reconnects, resubscribes with since and e
   const sent: ClientMessage[] = [];
   const urlId = `node-restart-${Date.now()}`;
   const a = await liveStore(urlId, { trace: (direction, frame) => { if (direction === 'in') received.push(frame as ServerMessage); else sent.push(frame as ClientMessage); } });
-  const { chatId, done } = a.store.createChat(0.3, 0.3, 'before');
-  await done;
+  const { chatId } = await a.store.createChat(0.3, 0.3, 'before');
   await waitFor(() => a.store.seq === 1, 'the echo');
   const epoch = a.store.epoch;
 

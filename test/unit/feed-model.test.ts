@@ -1,7 +1,7 @@
 /** The dashboard's moderation feed model: tenant events in, feed items out. */
 import { expect, test } from 'vitest';
 import type { ImageEvent } from '../../shared/index.js';
-import { FEED_LENGTH, applyFeedEvent, imageLink } from '../../widget/dashboard/feed-model.js';
+import { FEED_LENGTH, applyFeedEvent, imageLink } from '../../dashboard/feed-model.js';
 
 const ann = { id: 'u1', name: 'Ann' };
 const envelope = { broadcastId: 'b', tenantId: 'acme', urlId: 'img' };

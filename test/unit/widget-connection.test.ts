@@ -4,15 +4,18 @@
  * connection against the real server is tested in test/integration/widget-store.test.ts.
  */
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import { Connection, type ConnectionState, type NetworkMonitor } from '../../widget/connection.js';
+import { WidgetConnection, indicatorState, type ConnectionState, type ConnectionStateChange, type NetworkMonitor } from '../../widget/connection.js';
+import type { ServerMessage } from '../../shared/index.js';
 import { ScriptedSocket, latest } from '../helpers/scripted-socket.js';
 import { ImageStore } from '../../widget/store.js';
 
 
-function connect(extra: Partial<ConstructorParameters<typeof Connection>[0]> = {}) {
+/** A connection that has been asked to connect; `states` records the changes after that first step. */
+function connect(extra: Partial<ConstructorParameters<typeof WidgetConnection>[0]> = {}) {
   const states: ConnectionState[] = [];
-  const connection = new Connection({ url: 'ws://test/ws', WebSocket: ScriptedSocket, random: () => 0.5, pingIntervalMs: 1000, ...extra });
-  connection.onState((state) => states.push(state));
+  const connection = new WidgetConnection({ url: 'ws://test/ws', WebSocket: ScriptedSocket, random: () => 0.5, pingIntervalMs: 1000, ...extra });
+  connection.connect();
+  connection.onState(({ newState }) => states.push(newState));
   return { connection, states };
 }
 
@@ -196,5 +199,89 @@ test('two stores of one image on one connection both get its frames; it is unsub
   expect(latest().sent.at(-1)).toEqual({ type: 'subscribe', tenantId: 'demo', urlId: 'img', since: 5, epoch: 'e1' });
   second.close();
   expect(latest().sent.at(-1)).toEqual({ type: 'unsubscribe', tenantId: 'demo', urlId: 'img' });
+  connection.close();
+});
+
+test('connects only when asked; every change is emitted once as { newState, oldState, reason }, closed apart from offline', () => {
+  const connection = new WidgetConnection({ url: 'ws://test/ws', WebSocket: ScriptedSocket, random: () => 0.5, pingIntervalMs: 1000 });
+  const changes: ConnectionStateChange[] = [];
+  connection.onState((change) => changes.push(change));
+  expect(connection.state).toBe('closed');
+  expect(ScriptedSocket.all).toHaveLength(0);
+  connection.connect();
+  connection.connect(); // already started: no second socket
+  expect(ScriptedSocket.all).toHaveLength(1);
+  latest().open();
+  latest().welcome();
+  latest().drop(1006);
+  vi.advanceTimersByTime(750);
+  latest().drop(1006);
+  connection.close();
+  expect(changes).toEqual([
+    { oldState: 'closed', newState: 'connecting', reason: 'connect called' },
+    { oldState: 'connecting', newState: 'live', reason: 'welcome' },
+    { oldState: 'live', newState: 'connecting', reason: 'socket closed' },
+    { oldState: 'connecting', newState: 'offline', reason: 'socket closed' },
+    { oldState: 'offline', newState: 'closed', reason: 'closed by the page' },
+  ]);
+  vi.advanceTimersByTime(60_000);
+  expect(ScriptedSocket.all).toHaveLength(2);
+  expect(connection.isLive).toBe(false);
+});
+
+test('a browser without network at connect() waits offline, then connects when it comes back', () => {
+  let listener: (online: boolean) => void = () => {};
+  let online = false;
+  const network: NetworkMonitor = { online: () => online, watch: (l) => { listener = l; return () => {}; } };
+  const connection = new WidgetConnection({ url: 'ws://test/ws', WebSocket: ScriptedSocket, network });
+  const changes: ConnectionStateChange[] = [];
+  connection.onState((change) => changes.push(change));
+  connection.connect();
+  expect(ScriptedSocket.all).toHaveLength(0);
+  online = true;
+  listener(true);
+  expect(ScriptedSocket.all).toHaveLength(1);
+  expect(changes).toEqual([
+    { oldState: 'closed', newState: 'offline', reason: 'the browser is offline' },
+    { oldState: 'offline', newState: 'connecting', reason: 'the browser is online' },
+  ]);
+  connection.close();
+});
+
+test('the live indicator is decided in one place: closed reads as offline', () => {
+  expect((['connecting', 'live', 'offline', 'closed'] as const).map(indicatorState)).toEqual(['connecting', 'live', 'offline', 'offline']);
+});
+
+test('a feed channel (the dashboard\'s tenant feed) is subscribed after hello on every open and takes its own frames', () => {
+  const { connection } = connect();
+  const offered: unknown[] = [];
+  const errors: unknown[] = [];
+  connection.onError((error) => errors.push(error));
+  connection.attachFeed({
+    subscribe: (send) => send({ type: 'subscribe-tenant', tenantId: 'demo', secret: 's' }),
+    offer: (frame) => {
+      const mine = typeof frame === 'object' && frame !== null && (frame as { tenantId?: unknown }).tenantId === 'demo';
+      if (mine) offered.push(frame);
+      return mine;
+    },
+    connectionLost: () => offered.push('lost'),
+  });
+  latest().open();
+  expect(latest().sent.map((m) => m.type)).toEqual(['hello', 'subscribe-tenant']);
+  latest().receive({ type: 'subscribed', role: 'admin', tenantId: 'demo' } as unknown as ServerMessage);
+  latest().onmessage!({ data: JSON.stringify({ type: 'tenant-event', tenantId: 'demo', event: { seq: 1 } }) });
+  latest().receive({ type: 'error', code: 'forbidden', message: 'no', for: 'subscribe-tenant', tenantId: 'demo' });
+  latest().receive({ type: 'error', code: 'bad-request', message: 'not for the feed' });
+  expect(offered).toEqual([
+    { type: 'subscribed', role: 'admin', tenantId: 'demo' },
+    { type: 'tenant-event', tenantId: 'demo', event: { seq: 1 } },
+    { type: 'error', code: 'forbidden', message: 'no', for: 'subscribe-tenant', tenantId: 'demo' },
+  ]);
+  expect(errors).toEqual([{ code: 'bad-request', message: 'not for the feed' }]);
+  latest().drop();
+  vi.advanceTimersByTime(750);
+  latest().open();
+  expect(offered.at(-1)).toBe('lost');
+  expect(latest().sent.map((m) => m.type)).toEqual(['hello', 'subscribe-tenant']);
   connection.close();
 });

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { socketUrl } from '../../widget/registry.js';
+import { socketUrl } from '../../widget/server-url.js';
 
 test('a server URL becomes its WebSocket URL, keeping a path prefix', () => {
   expect(socketUrl('http://localhost:8080')).toBe('ws://localhost:8080/ws');

@@ -4,8 +4,8 @@
  * paths run against the real server in test/integration/widget-store.test.ts.
  */
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import { Connection } from '../../widget/connection.js';
-import { ImageStore, type StoreChange } from '../../widget/store.js';
+import { WidgetConnection } from '../../widget/connection.js';
+import { ImageStore, type StoreChange, type SubscriptionStateChange } from '../../widget/store.js';
 import type { Chat, ClientMessage, ImageEvent, WriteMessage } from '../../shared/index.js';
 import { ScriptedSocket, latest } from '../helpers/scripted-socket.js';
 
@@ -15,7 +15,7 @@ const chat = (id: string, text = 'hello'): Chat => ({
   id, x: 0.5, y: 0.5, author: ann, createdAt: 1, resolved: false, comments: [{ id: `${id}-c0`, author: ann, text, createdAt: 1, editedAt: null }],
 });
 
-let connection: Connection;
+let connection: WidgetConnection;
 let store: ImageStore;
 let changes: StoreChange[];
 
@@ -23,7 +23,8 @@ let changes: StoreChange[];
 beforeEach(() => {
   ScriptedSocket.all = [];
   vi.useFakeTimers();
-  connection = new Connection({ url: 'ws://test/ws', WebSocket: ScriptedSocket, random: () => 0 });
+  connection = new WidgetConnection({ url: 'ws://test/ws', WebSocket: ScriptedSocket, random: () => 0 });
+  connection.connect();
   store = new ImageStore(connection, key);
   store.open();
   latest().open();
@@ -105,8 +106,9 @@ test('changes name only the chat that changed, and a rollback restores the very 
 
 test('a live marker from someone else is reported as arrived; one\'s own is not', async () => {
   latest().receive({ type: 'new-image-chat', broadcastId: 'theirs', ...key, seq: 2, chatId: 'b', chat: chat('b') });
-  const { chatId, done } = store.createChat(0.1, 0.2, 'mine');
-  const write = lastWrite();
+  const done = store.createChat(0.1, 0.2, 'mine');
+  const write = lastWrite() as WriteMessage & { type: 'create-chat' };
+  const chatId = write.chatId!;
   latest().receive({ type: 'ack', broadcastId: write.broadcastId, seq: 3 });
   latest().receive({ type: 'new-image-chat', broadcastId: write.broadcastId, ...key, seq: 3, chatId, chat: { ...chat(chatId, 'mine'), x: 0.1, y: 0.2 } });
   await done;
@@ -151,8 +153,9 @@ test('a subscribe answered rate-limited (a spent read budget) is retried, not be
 });
 
 test('a write whose ack was lost succeeds if a snapshot after reconnecting holds it (no echo in a snapshot)', async () => {
-  const created = store.createChat(0.2, 0.3, 'in the snapshot');
+  const done = store.createChat(0.2, 0.3, 'in the snapshot');
   const write = lastWrite() as WriteMessage & { type: 'create-chat' };
+  const created = { chatId: write.chatId!, done };
   latest().drop();
   await vi.advanceTimersByTimeAsync(1000);
   latest().open();
@@ -178,4 +181,91 @@ test('an acknowledged write whose echo never arrives makes the store resubscribe
   await vi.advanceTimersByTimeAsync(5000);
   expect(subscribes()).toBe(before + 1);
   expect(store.isPending('a')).toBe(false);
+});
+
+test('a write goes sent → acked → settled when the ack comes first, sent → echoed → settled when the echo does', async () => {
+  const first = store.addComment('a', 'ack first');
+  const ackedFirst = lastWrite() as WriteMessage & { type: 'add-comment' };
+  expect(store.writeStatus(ackedFirst.broadcastId)).toBe('sent');
+  latest().receive({ type: 'ack', broadcastId: ackedFirst.broadcastId, seq: 2 });
+  await expect(first).resolves.toEqual({ ok: true, seq: 2, broadcastId: ackedFirst.broadcastId, chatId: 'a' });
+  expect(store.writeStatus(ackedFirst.broadcastId)).toBe('acked');
+  expect(store.isPending('a')).toBe(false);
+  expect(store.chat('a')!.comments.map((c) => c.text)).toEqual(['hello', 'ack first']); // still shown on top
+  latest().receive(echoOf(ackedFirst, 2));
+  expect(store.writeStatus(ackedFirst.broadcastId)).toBeUndefined();
+
+  const second = store.addComment('a', 'echo first');
+  const echoedFirst = lastWrite() as WriteMessage & { type: 'add-comment' };
+  latest().receive(echoOf(echoedFirst, 3));
+  expect(store.writeStatus(echoedFirst.broadcastId)).toBe('echoed');
+  expect(store.isPending('a')).toBe(false);
+  expect(store.chat('a')!.comments.map((c) => c.text)).toEqual(['hello', 'ack first', 'echo first']); // once, not twice
+  latest().receive({ type: 'ack', broadcastId: echoedFirst.broadcastId, seq: 3 });
+  await expect(second).resolves.toMatchObject({ ok: true, seq: 3 });
+  expect(store.writeStatus(echoedFirst.broadcastId)).toBeUndefined();
+});
+
+test('a write in flight when the socket drops is in doubt (still pending) until the next subscribed settles it', async () => {
+  const outcome = store.addComment('a', 'in flight');
+  const write = lastWrite() as WriteMessage & { type: 'add-comment' };
+  latest().drop();
+  expect(store.writeStatus(write.broadcastId)).toBe('in-doubt');
+  expect(store.isPending('a')).toBe(true);
+  await vi.advanceTimersByTimeAsync(500);
+  expect(store.writeStatus(write.broadcastId)).toBe('in-doubt');
+  latest().open();
+  latest().welcome();
+  latest().receive({ type: 'subscribed', ...key, seq: 2, epoch: 'e1', reset: false, events: [echoOf(write, 2)] });
+  await expect(outcome).resolves.toEqual({ ok: true, seq: 2, broadcastId: write.broadcastId, chatId: 'a' });
+  expect(store.writeStatus(write.broadcastId)).toBeUndefined();
+});
+
+test('an echoed write whose ack is lost with the socket was stored: it succeeds at once', async () => {
+  const outcome = store.addComment('a', 'echoed, then dropped');
+  const write = lastWrite() as WriteMessage & { type: 'add-comment' };
+  latest().receive(echoOf(write, 2));
+  latest().drop();
+  await expect(outcome).resolves.toEqual({ ok: true, seq: 2, broadcastId: write.broadcastId, chatId: 'a' });
+  expect(store.writeStatus(write.broadcastId)).toBeUndefined();
+});
+
+test('createChat answers like every other write: a promise of the outcome, with the new marker\'s id', async () => {
+  const outcome = store.createChat(0.1, 0.1, 'named', 'chosen-id');
+  const write = lastWrite();
+  expect(write).toMatchObject({ type: 'create-chat', chatId: 'chosen-id' });
+  latest().receive({ type: 'ack', broadcastId: write.broadcastId, seq: 2 });
+  await expect(outcome).resolves.toEqual({ ok: true, seq: 2, broadcastId: write.broadcastId, chatId: 'chosen-id' });
+  const refused = await store.createChat(0.1, 0.1, '   ');
+  expect(refused).toMatchObject({ ok: false, code: 'invalid-field' });
+  expect(refused.chatId).toMatch(/^[0-9a-f-]{36}$/);
+});
+
+test('the subscription goes subscribing → subscribed, subscribing again when the socket drops, retrying when refused for now', async () => {
+  const fresh = new ImageStore(connection, { tenantId: 'demo', urlId: 'other' });
+  const changes: SubscriptionStateChange[] = [];
+  fresh.onSubscription((change) => changes.push(change));
+  expect(fresh.subscription).toBe('unsubscribed');
+  fresh.open();
+  latest().receive({ type: 'subscribed', tenantId: 'demo', urlId: 'other', seq: 0, epoch: 'e1', reset: true, chats: [] });
+  latest().receive({ type: 'resync', tenantId: 'demo', urlId: 'other' }); // catching up keeps the subscription
+  expect(fresh.subscription).toBe('subscribed');
+  latest().drop();
+  await vi.advanceTimersByTimeAsync(500);
+  latest().open();
+  latest().welcome();
+  latest().receive({ type: 'error', code: 'unavailable', message: 'store down', for: 'subscribe', tenantId: 'demo', urlId: 'other' });
+  await vi.advanceTimersByTimeAsync(2000);
+  latest().receive({ type: 'subscribed', tenantId: 'demo', urlId: 'other', seq: 0, epoch: 'e1', reset: false, events: [] });
+  latest().receive({ type: 'error', code: 'forbidden', message: 'no', for: 'subscribe', tenantId: 'demo', urlId: 'other' });
+  fresh.close();
+  expect(changes.map((c) => [c.oldState, c.newState, c.reason])).toEqual([
+    ['unsubscribed', 'subscribing', 'open'],
+    ['subscribing', 'subscribed', 'snapshot'],
+    ['subscribed', 'subscribing', 'connection lost'],
+    ['subscribing', 'retrying', 'unavailable'],
+    ['retrying', 'subscribing', 'retry'],
+    ['subscribing', 'subscribed', 'replay'],
+    ['subscribed', 'unsubscribed', 'refused: forbidden'],
+  ]);
 });

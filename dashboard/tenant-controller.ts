@@ -1,16 +1,15 @@
 /**
  * Everything the dashboard shows for one signed-in tenant, as a reactive controller: the REST numbers
- * (refreshed every few seconds) and the admin connection (the widget's `Connection` with the tenant-wide
- * subscription) whose `tenant-event`s feed the moderation list. Cleans up in `hostDisconnected`.
+ * (refreshed every few seconds) and the admin connection (the widget's `WidgetConnection` carrying a `TenantFeed`,
+ * the tenant-wide subscription) whose `tenant-event`s feed the moderation list. Cleans up in `hostDisconnected`.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { v4 as uuid } from 'uuid';
-import type { ErrorCode, WriteMessage } from '../../shared/index.js';
-import { Connection, type ConnectionState } from '../connection.js';
-import { adminSocket } from './admin-socket.js';
+import type { ErrorCode, WriteMessage } from '../shared/index.js';
+import { WidgetConnection, type ConnectionState } from '../widget/connection.js';
+import { TenantFeed } from './tenant-feed.js';
 import { ApiError, TenantApi, utcDay, type Credentials, type LiveReport, type TopImages, type UsageReport } from './api.js';
-import { applyFeedEvent } from './feed-model.js';
-import type { FeedItem } from './moderation-feed.js';
+import { applyFeedEvent, type FeedItem } from './feed-model.js';
 
 /** How often the REST numbers are refreshed; the server flushes usage every few seconds too. */
 export const REFRESH_MS = 5000;
@@ -29,7 +28,7 @@ export class TenantController implements ReactiveController {
   /** The last REST failure, shown until a refresh works. */
   problem: string | null = null;
   private readonly api: TenantApi;
-  private connection: Connection | null = null;
+  private connection: WidgetConnection | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -46,26 +45,24 @@ export class TenantController implements ReactiveController {
     void this.refresh();
     this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
     const { tenantId, secret } = this.credentials;
-    this.connection = new Connection({
-      url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
-      name: 'Moderator',
-      WebSocket: adminSocket(tenantId, secret, {
-        frame: (message) => {
-          if (message.type === 'subscribed') this.feedState = 'live';
-          else this.feed = applyFeedEvent(this.feed, message.event);
-          this.host.requestUpdate();
-        },
-        refused: () => {
-          this.feedState = 'refused';
-          this.host.requestUpdate();
-        },
-      }),
-    });
-    this.connection.onState((state) => {
+    this.connection = new WidgetConnection({ url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, name: 'Moderator' });
+    this.connection.attachFeed(new TenantFeed(tenantId, secret, {
+      frame: (message) => {
+        if (message.type === 'subscribed') this.feedState = 'live';
+        else this.feed = applyFeedEvent(this.feed, message.event);
+        this.host.requestUpdate();
+      },
+      refused: () => {
+        this.feedState = 'refused';
+        this.host.requestUpdate();
+      },
+    }));
+    this.connection.onState(({ newState: state }) => {
       this.connectionState = state;
       if (state !== 'live' && this.feedState === 'live') this.feedState = 'connecting';
       this.host.requestUpdate();
     });
+    this.connection.connect();
   }
 
   hostDisconnected(): void {

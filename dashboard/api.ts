@@ -1,8 +1,8 @@
 /** The dashboard's REST calls (docs/dashboard.md), authorized with the tenant's secret as a Bearer token. */
 
-import type { LiveReport, TopImagesReport, UsageCounter, UsageReport } from '../../shared/index.js';
+import type { LiveReport, TopImagesReport, UsageCounter, UsageReport } from '../shared/index.js';
 
-export type { LiveReport, UsageReport, UsageDay } from '../../shared/index.js';
+export type { LiveReport, UsageReport, UsageDay } from '../shared/index.js';
 export type Counter = UsageCounter;
 export type TopImages = TopImagesReport;
 

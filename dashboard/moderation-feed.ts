@@ -5,27 +5,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { imageLink } from './feed-model.js';
-
-export interface FeedItem {
-  /** `urlId chatId` for a marker, `urlId chatId commentId` for a comment (unique within the tenant). */
-  key: string;
-  kind: 'marker' | 'comment';
-  urlId: string;
-  chatId: string;
-  commentId?: string;
-  /** For a marker: its first comment, whose edits change the marker's text. */
-  firstCommentId?: string;
-  author: string;
-  text: string;
-  at: number;
-  /** Removed (by anyone, this dashboard included). */
-  deleted: boolean;
-  /** A delete from this dashboard is on its way. */
-  deleting: boolean;
-  /** Why the last delete failed. */
-  error?: string;
-}
+import { imageLink, type FeedItem } from './feed-model.js';
 
 /**
  * @fires feed-delete - the moderator asked to delete an item; `detail` is the FeedItem

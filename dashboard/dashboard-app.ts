@@ -7,8 +7,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { ApiError, TenantApi, clearCredentials, formatBytes, loadCredentials, saveCredentials, utcDay, type Counter, type Credentials } from './api.js';
 import { CHART_DAYS, TenantController } from './tenant-controller.js';
-import type { FeedItem } from './moderation-feed.js';
-import { imageLink } from './feed-model.js';
+import { imageLink, type FeedItem } from './feed-model.js';
 import './usage-chart.js';
 import './moderation-feed.js';
 

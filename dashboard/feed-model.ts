@@ -1,6 +1,26 @@
 /** Turns `tenant-event`s into moderation feed items, and image ids into links (pure and DOM-free, so easy to test). */
-import type { ImageEvent } from '../../shared/index.js';
-import type { FeedItem } from './moderation-feed.js';
+import type { ImageEvent } from '../shared/index.js';
+
+/** One entry of the moderation feed: a new marker or comment on any of the tenant's images. */
+export interface FeedItem {
+  /** `urlId chatId` for a marker, `urlId chatId commentId` for a comment (unique within the tenant). */
+  key: string;
+  kind: 'marker' | 'comment';
+  urlId: string;
+  chatId: string;
+  commentId?: string;
+  /** For a marker: its first comment, whose edits change the marker's text. */
+  firstCommentId?: string;
+  author: string;
+  text: string;
+  at: number;
+  /** Removed (by anyone, this dashboard included). */
+  deleted: boolean;
+  /** A delete from this dashboard is on its way. */
+  deleting: boolean;
+  /** Why the last delete failed. */
+  error?: string;
+}
 
 /** Entries kept; older ones drop off the end. */
 export const FEED_LENGTH = 100;
