@@ -23,7 +23,7 @@
  */
 import { v4 as uuid } from 'uuid';
 import {
-  LIMITS, applyEventToChat, isWriteMessage, validateClientMessage,
+  LIMITS, SeqReorderBuffer, applyEventToChat, isWriteMessage, validateClientMessage,
   type Author, type Chat, type ErrorCode, type ImageEvent, type ImageKey, type WriteMessage,
 } from '../shared/index.js';
 import type { ImageChannel, ImageMessage, WidgetConnection } from './connection.js';
@@ -72,17 +72,12 @@ export interface ImageStoreOptions {
  */
 export class ImageStore implements ImageChannel {
   readonly key: ImageKey;
-  private readonly gapWaitMs: number;
+  /** The image's events in seq order: its `last` is the seq the confirmed state stands at. */
+  private readonly order: SeqReorderBuffer<ImageEvent>;
   private confirmed = new Map<string, Chat>();
   private view = new Map<string, Chat>();
-  private _seq: number | null = null;
   private _epoch: string | undefined;
   private _ready = false;
-  /** Events that arrived ahead of the next seq, by seq. */
-  private readonly early = new Map<number, ImageEvent>();
-  private gapTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Highest seq this client's own acks say exists. */
-  private expectedSeq = 0;
   /** A subscribe answered `unavailable` or `rate-limited` is retried with backoff; reset by the next `subscribed`. */
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retryAttempt = 0;
@@ -96,12 +91,14 @@ export class ImageStore implements ImageChannel {
   /** @param connection the socket this image is subscribed over (shared with other images of its server) */
   constructor(readonly connection: WidgetConnection, key: ImageKey, options: ImageStoreOptions = {}) {
     this.key = { tenantId: key.tenantId, urlId: key.urlId };
-    this.gapWaitMs = options.gapWaitMs ?? LIMITS.GAP_WAIT_MS;
+    // A gap that does not fill (an event lost between nodes, or an acknowledged seq whose echo never came) is
+    // fetched by resubscribing with `since`.
+    this.order = new SeqReorderBuffer<ImageEvent>({ gapWaitMs: options.gapWaitMs ?? LIMITS.GAP_WAIT_MS, onGap: () => this.connection.resubscribe(this) });
   }
 
   /** Last seq applied to the confirmed state; null before the first `subscribed`. */
   get seq(): number | null {
-    return this._seq;
+    return this.order.last;
   }
 
   /** The image history's epoch from the last `subscribed`. */
@@ -171,7 +168,7 @@ export class ImageStore implements ImageChannel {
   close(): void {
     if (!this.opened) return;
     this.opened = false;
-    this.clearGapTimer();
+    this.order.pause();
     this.clearRetryTimer();
     this.setSubscription('unsubscribed', 'close');
     this.connection.detach(this);
@@ -261,10 +258,9 @@ export class ImageStore implements ImageChannel {
 
   private acknowledged(write: OptimisticWrite, seq: number): void {
     // The echo is due: if it never comes (lost between nodes), the gap check resubscribes to fetch it.
-    if (seq > this.expectedSeq) this.expectedSeq = seq;
-    this.checkGap();
+    this.order.learn(seq);
     // The echo may already be in (or inside a snapshot that raced the ack): then the write is done.
-    if (write.status === 'echoed' || (this._seq !== null && this._seq >= seq)) this.removePending(write);
+    if (write.status === 'echoed' || (this.order.last ?? -1) >= seq) this.removePending(write);
     else this.setWriteStatus(write, 'acked', seq);
     this.refresh(new Set([write.event.chatId]), []);
     write.resolve(this.stored(write, seq));
@@ -303,12 +299,13 @@ export class ImageStore implements ImageChannel {
 
   /** @internal Where to resume after a reconnect or gap. */
   resumePoint(): { since?: number; epoch?: string } {
-    return this._seq === null || this._epoch === undefined ? {} : { since: this._seq, epoch: this._epoch };
+    const since = this.order.last;
+    return since === null || this._epoch === undefined ? {} : { since, epoch: this._epoch };
   }
 
   /** @internal Called by the connection when its socket closed. */
   connectionLost(): void {
-    this.clearGapTimer();
+    this.order.pause();
     this.clearRetryTimer(); // the reconnect resubscribes anyway
     if (this.opened) this.setSubscription('subscribing', 'connection lost');
     for (const write of [...this.pending]) if (write.status === 'sent' || write.status === 'echoed') this.answerLost(write);
@@ -352,27 +349,25 @@ export class ImageStore implements ImageChannel {
     if (message.reset) {
       all = true;
       this.confirmed = new Map(message.chats.map((chat) => [chat.id, chat]));
-      this._seq = message.seq;
-      for (const seq of [...this.early.keys()]) if (seq <= message.seq) this.early.delete(seq);
+      this.applyRun(this.order.moveTo(message.seq), touched, arrived);
     } else {
-      for (const event of message.events) this.applyInOrder(event, touched, arrived);
+      for (const event of message.events) this.applyRun(this.order.offer(event.seq, event), touched, arrived);
       // The replay ends at the image's seq; anything the store still lacks below it is not coming.
-      if (this._seq === null || this._seq < message.seq) this._seq = message.seq;
+      const last = this.order.last;
+      if (last === null || last < message.seq) this.applyRun(this.order.moveTo(message.seq), touched, arrived);
     }
     this._epoch = message.epoch;
     // The answer's seq is the image's head: an ack above it can only be of another history (a new epoch).
-    if (this.expectedSeq > message.seq) this.expectedSeq = message.seq;
+    this.order.forgetAbove(message.seq);
     this._ready = true;
     this.settleInDoubt(touched);
     // Acknowledged writes whose echo is now included leave the overlay.
     for (const write of [...this.pending]) {
-      if (write.status !== 'acked' || (write.seq ?? 0) > (this._seq ?? 0)) continue;
+      if (write.status !== 'acked' || (write.seq ?? 0) > (this.order.last ?? 0)) continue;
       this.removePending(write);
       touched.add(write.event.chatId);
     }
-    this.drainEarly(touched, arrived);
     this.refresh(all ? null : touched, arrived);
-    this.checkGap();
   }
 
   /**
@@ -384,37 +379,30 @@ export class ImageStore implements ImageChannel {
       if (write.status !== 'in-doubt') continue;
       this.removePending(write);
       touched.add(write.event.chatId);
-      if (this.visibleInConfirmed(write.message)) write.resolve(this.stored(write, this._seq ?? 0));
+      if (this.visibleInConfirmed(write.message)) write.resolve(this.stored(write, this.order.last ?? 0));
       else write.resolve({ ok: false, code: 'unavailable', message: 'the connection dropped before the server confirmed this change', broadcastId: write.message.broadcastId, chatId: write.event.chatId });
     }
   }
 
   private event(event: ImageEvent): void {
+    // Ahead of the next seq (or before the first snapshot) it is held; at or below the seq it is already in.
+    const run = this.order.offer(event.seq, event);
+    if (run.length === 0) return;
     const touched = new Set<string>();
     const arrived: string[] = [];
-    if (this._seq === null || event.seq > this._seq + 1) {
-      // Ahead of the next seq (or before the first snapshot): keep it for a moment.
-      this.early.set(event.seq, event);
-      this.checkGap();
-      return;
-    }
-    this.applyInOrder(event, touched, arrived);
-    this.drainEarly(touched, arrived);
+    this.applyRun(run, touched, arrived);
     this.refresh(touched, arrived);
-    this.checkGap();
   }
 
-  /** Applies an event if it is the next one; events at or below `seq` are already in and are ignored. */
-  private applyInOrder(event: ImageEvent, touched: Set<string>, arrived: string[]): void {
-    if (this._seq !== null && event.seq <= this._seq) return;
-    if (this._seq !== null && event.seq !== this._seq + 1) {
-      this.early.set(event.seq, event);
-      return;
-    }
+  /** Applies events the reorder buffer released, in seq order, to the confirmed state. */
+  private applyRun(run: readonly ImageEvent[], touched: Set<string>, arrived: string[]): void {
+    for (const event of run) this.apply(event, touched, arrived);
+  }
+
+  private apply(event: ImageEvent, touched: Set<string>, arrived: string[]): void {
     const next = applyEventToChat(this.confirmed.get(event.chatId) ?? null, event);
     if (next) this.confirmed.set(event.chatId, next);
     else this.confirmed.delete(event.chatId);
-    this._seq = event.seq;
     touched.add(event.chatId);
     const own = this.pending.find((write) => write.message.broadcastId === event.broadcastId);
     if (own) {
@@ -429,16 +417,6 @@ export class ImageStore implements ImageChannel {
     }
   }
 
-  private drainEarly(touched: Set<string>, arrived: string[]): void {
-    if (this._seq === null) return;
-    for (const seq of [...this.early.keys()]) if (seq <= this._seq) this.early.delete(seq);
-    for (let next = this._seq + 1; this.early.has(next); next = this._seq + 1) {
-      const event = this.early.get(next)!;
-      this.early.delete(next);
-      this.applyInOrder(event, touched, arrived);
-    }
-  }
-
   /**
    * A write whose echo was not seen can still be in a snapshot (`reset: true` carries no events): its
    * client-made chat or comment id then shows it was stored.
@@ -450,23 +428,6 @@ export class ImageStore implements ImageChannel {
       return commentId !== undefined && (this.confirmed.get(message.chatId)?.comments.some((c) => c.id === commentId) ?? false);
     }
     return false;
-  }
-
-  /** Behind: events wait for a missing seq, or an acknowledged seq has not arrived. */
-  private isBehind(): boolean {
-    return this._seq !== null && (this.early.size > 0 || this.expectedSeq > this._seq);
-  }
-
-  private checkGap(): void {
-    if (!this.isBehind()) {
-      this.clearGapTimer();
-      return;
-    }
-    if (this.gapTimer) return;
-    this.gapTimer = setTimeout(() => {
-      this.gapTimer = null;
-      if (this.isBehind()) this.connection.resubscribe(this);
-    }, this.gapWaitMs);
   }
 
   private scheduleRetry(notBeforeMs: number): void {
@@ -484,11 +445,6 @@ export class ImageStore implements ImageChannel {
   private clearRetryTimer(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
-  }
-
-  private clearGapTimer(): void {
-    if (this.gapTimer) clearTimeout(this.gapTimer);
-    this.gapTimer = null;
   }
 
   /** Recomputes the shown chats that may have changed and tells listeners which did. */
