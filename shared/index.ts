@@ -41,7 +41,7 @@ export {
   type WriteMessage,
   type WriteType,
 } from './messages.js';
-export { validateClientMessage, parseClientFrame, isWriteMessage, type Validated } from './validate.js';
+export { validateClientMessage, validateWriteMessage, parseClientFrame, isWriteMessage, type Validated } from './validate.js';
 export { parseServerFrame } from './server-frames.js';
 export { imageTopic } from './topic.js';
 export { cleanName, cleanText, hasControlCharacter, hasLoneSurrogate } from './text.js';

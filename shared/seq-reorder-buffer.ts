@@ -23,21 +23,25 @@ export interface SeqReorderOptions {
  * for (const event of order.offer(event.seq, event)) apply(event); // each event as it arrives
  */
 export class SeqReorderBuffer<T> {
-  private lastSeq: number | null = null;
-  private knownSeq = 0;
-  private readonly held = new Map<number, T>();
-  private gapTimer: ReturnType<typeof setTimeout> | null = null;
+  #lastSeq: number | null = null;
+  #knownSeq = 0;
+  #held = new Map<number, T>();
+  #gapTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly options: SeqReorderOptions) {}
+  readonly #options: SeqReorderOptions;
+
+  constructor(options: SeqReorderOptions) {
+    this.#options = options;
+  }
 
   /** The last seq handed out in order (or moved to); null until the first `moveTo`. */
   get last(): number | null {
-    return this.lastSeq;
+    return this.#lastSeq;
   }
 
   /** Behind: items wait for a missing seq, or a seq known to exist has not arrived. */
   get behind(): boolean {
-    return this.lastSeq !== null && (this.held.size > 0 || this.knownSeq > this.lastSeq);
+    return this.#lastSeq !== null && (this.#held.size > 0 || this.#knownSeq > this.#lastSeq);
   }
 
   /**
@@ -45,10 +49,10 @@ export class SeqReorderBuffer<T> {
    * `upTo` covers every held item and every seq known to exist.
    */
   gap(): { after: number; upTo: number } | null {
-    if (this.lastSeq === null) return null;
-    let upTo = this.knownSeq;
-    for (const seq of this.held.keys()) if (seq > upTo) upTo = seq;
-    return upTo > this.lastSeq ? { after: this.lastSeq, upTo } : null;
+    if (this.#lastSeq === null) return null;
+    let upTo = this.#knownSeq;
+    for (const seq of this.#held.keys()) if (seq > upTo) upTo = seq;
+    return upTo > this.#lastSeq ? { after: this.#lastSeq, upTo } : null;
   }
 
   /**
@@ -56,10 +60,10 @@ export class SeqReorderBuffer<T> {
    * is missing or before the first `moveTo`. A seq at or below `last`, or already held, is dropped.
    */
   offer(seq: number, item: T): T[] {
-    if (seq > this.knownSeq) this.knownSeq = seq;
-    if (this.lastSeq !== null && seq <= this.lastSeq) return [];
-    if (!this.held.has(seq)) this.held.set(seq, item);
-    const run = this.release();
+    if (seq > this.#knownSeq) this.#knownSeq = seq;
+    if (this.#lastSeq !== null && seq <= this.#lastSeq) return [];
+    if (!this.#held.has(seq)) this.#held.set(seq, item);
+    const run = this.#release();
     this.checkGap();
     return run;
   }
@@ -69,40 +73,40 @@ export class SeqReorderBuffer<T> {
    * backwards): held items at or below it are dropped, and the run that follows it is returned.
    */
   moveTo(seq: number): T[] {
-    this.lastSeq = seq;
-    for (const heldSeq of [...this.held.keys()]) if (heldSeq <= seq) this.held.delete(heldSeq);
-    const run = this.release();
+    this.#lastSeq = seq;
+    for (const heldSeq of [...this.#held.keys()]) if (heldSeq <= seq) this.#held.delete(heldSeq);
+    const run = this.#release();
     this.checkGap();
     return run;
   }
 
   /** `seq` exists (the writer's ack, this node stored it, the store's head): if it does not arrive, that is a gap. */
   learn(seq: number): void {
-    if (seq <= this.knownSeq) return;
-    this.knownSeq = seq;
+    if (seq <= this.#knownSeq) return;
+    this.#knownSeq = seq;
     this.checkGap();
   }
 
   /** Seqs above `seq` are not known to exist after all (the image's history was recreated at `seq`). */
   forgetAbove(seq: number): void {
-    if (this.knownSeq > seq) this.knownSeq = seq;
+    if (this.#knownSeq > seq) this.#knownSeq = seq;
     this.checkGap();
   }
 
   /** Stops the gap timer (the buffer can be used again; its next change re-arms it). */
   pause(): void {
-    if (this.gapTimer) clearTimeout(this.gapTimer);
-    this.gapTimer = null;
+    if (this.#gapTimer) clearTimeout(this.#gapTimer);
+    this.#gapTimer = null;
   }
 
   /** The run of held items that now follows `last`, taken out of the buffer. */
-  private release(): T[] {
+  #release(): T[] {
     const run: T[] = [];
-    if (this.lastSeq === null) return run;
-    for (let next = this.lastSeq + 1; this.held.has(next); next += 1) {
-      run.push(this.held.get(next)!);
-      this.held.delete(next);
-      this.lastSeq = next;
+    if (this.#lastSeq === null) return run;
+    for (let next = this.#lastSeq + 1; this.#held.has(next); next += 1) {
+      run.push(this.#held.get(next)!);
+      this.#held.delete(next);
+      this.#lastSeq = next;
     }
     return run;
   }
@@ -110,13 +114,13 @@ export class SeqReorderBuffer<T> {
   /** Arms the gap timer while behind, disarms it once caught up. */
   checkGap(): void {
     if (!this.behind) return this.pause();
-    if (this.gapTimer) return;
+    if (this.#gapTimer) return;
     const timer = setTimeout(() => {
-      this.gapTimer = null;
-      if (this.behind) this.options.onGap();
-    }, this.options.gapWaitMs);
+      this.#gapTimer = null;
+      if (this.behind) this.#options.onGap();
+    }, this.#options.gapWaitMs);
     // In Node, a gap timer must not keep a closing process alive; browsers' timers have no such handle.
     (timer as { unref?: () => void }).unref?.();
-    this.gapTimer = timer;
+    this.#gapTimer = timer;
   }
 }

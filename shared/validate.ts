@@ -23,6 +23,7 @@ class FieldError extends Error {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+const WRITE_TYPE_SET: ReadonlySet<string> = new Set<string>(WRITE_TYPES);
 
 const isObject = (value: unknown): value is Fields =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -149,6 +150,19 @@ function message(frame: Fields, limits: Limits): ClientMessage {
   }
 }
 
+/** Runs `narrow` on an object frame and turns a `FieldError` into the refusal that names the frame's type and broadcastId. */
+function validated<T>(frame: unknown, limits: Limits, narrow: (frame: Fields) => T): Validated<T> {
+  if (!isObject(frame)) return { ok: false, code: 'bad-request', error: 'a frame must be a JSON object' };
+  try {
+    return { ok: true, message: narrow(frame) };
+  } catch (error) {
+    if (!(error instanceof FieldError)) throw error;
+    const broadcastId = typeof frame.broadcastId === 'string' && frame.broadcastId.length <= limits.MAX_ID_LENGTH ? frame.broadcastId : undefined;
+    const type = typeof frame.type === 'string' ? frame.type.slice(0, 40) : undefined;
+    return { ok: false, code: error.code, error: error.message, ...(type ? { for: type } : {}), ...(broadcastId ? { broadcastId } : {}) };
+  }
+}
+
 /**
  * Narrows a parsed frame to a client message.
  * @example
@@ -156,15 +170,19 @@ function message(frame: Fields, limits: Limits): ClientMessage {
  * if (!result.ok) return sendError(result.code, result.error);
  */
 export function validateClientMessage(frame: unknown, limits: Limits = LIMITS): Validated<ClientMessage> {
-  if (!isObject(frame)) return { ok: false, code: 'bad-request', error: 'a frame must be a JSON object' };
-  try {
-    return { ok: true, message: message(frame, limits) };
-  } catch (error) {
-    if (!(error instanceof FieldError)) throw error;
-    const broadcastId = typeof frame.broadcastId === 'string' && frame.broadcastId.length <= limits.MAX_ID_LENGTH ? frame.broadcastId : undefined;
-    const type = typeof frame.type === 'string' ? frame.type.slice(0, 40) : undefined;
-    return { ok: false, code: error.code, error: error.message, ...(type ? { for: type } : {}), ...(broadcastId ? { broadcastId } : {}) };
-  }
+  return validated(frame, limits, (fields) => message(fields, limits));
+}
+
+/**
+ * Narrows a frame to a write, exactly as `validateClientMessage` would, refusing every other type: what a client
+ * checks before it sends a write (the widget's bundle then carries no validation of other frames).
+ */
+export function validateWriteMessage(frame: unknown, limits: Limits = LIMITS): Validated<WriteMessage> {
+  return validated(frame, limits, (fields) => {
+    const type = fields.type;
+    if (typeof type !== 'string' || !WRITE_TYPE_SET.has(type)) throw new FieldError('unknown-type', 'not a write');
+    return write(type as WriteMessage['type'], fields, limits);
+  });
 }
 
 /** Parses a text frame and validates it; malformed JSON is a `bad-request`. */
@@ -177,7 +195,5 @@ export function parseClientFrame(raw: string, limits: Limits = LIMITS): Validate
   }
   return validateClientMessage(frame, limits);
 }
-
-const WRITE_TYPE_SET: ReadonlySet<string> = new Set<string>(WRITE_TYPES);
 
 export const isWriteMessage = (message: ClientMessage): message is WriteMessage => WRITE_TYPE_SET.has(message.type);

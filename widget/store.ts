@@ -23,7 +23,7 @@
  */
 import { v4 as uuid } from 'uuid';
 import {
-  LIMITS, SeqReorderBuffer, applyEventToChat, isWriteMessage, validateClientMessage,
+  LIMITS, SeqReorderBuffer, applyEventToChat, validateWriteMessage,
   type Author, type Chat, type ErrorCode, type ImageEvent, type ImageKey, type WriteMessage,
 } from '../shared/index.js';
 import type { ImageChannel, ImageMessage, WidgetConnection } from './connection.js';
@@ -73,113 +73,113 @@ export interface ImageStoreOptions {
 export class ImageStore implements ImageChannel {
   readonly key: ImageKey;
   /** The image's events in seq order: its `last` is the seq the confirmed state stands at. */
-  private readonly order: SeqReorderBuffer<ImageEvent>;
-  private confirmed = new Map<string, Chat>();
-  private view = new Map<string, Chat>();
-  private _epoch: string | undefined;
-  private _ready = false;
+  readonly #order: SeqReorderBuffer<ImageEvent>;
+  #confirmed = new Map<string, Chat>();
+  #view = new Map<string, Chat>();
+  #epoch: string | undefined;
+  #ready = false;
   /** A subscribe answered `unavailable` or `rate-limited` is retried with backoff; reset by the next `subscribed`. */
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private retryAttempt = 0;
-  private pending: OptimisticWrite[] = [];
-  private _subscription: SubscriptionState = 'unsubscribed';
-  private readonly subscriptionListeners = new Listeners<SubscriptionStateChange>();
-  private readonly changeListeners = new Listeners<StoreChange>();
-  private readonly errorListeners = new Listeners<{ code: ErrorCode; message: string }>();
-  private opened = false;
+  #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #retryAttempt = 0;
+  #pending: OptimisticWrite[] = [];
+  #subscription: SubscriptionState = 'unsubscribed';
+  readonly #subscriptionListeners = new Listeners<SubscriptionStateChange>();
+  readonly #changeListeners = new Listeners<StoreChange>();
+  readonly #errorListeners = new Listeners<{ code: ErrorCode; message: string }>();
+  #opened = false;
 
   /** @param connection the socket this image is subscribed over (shared with other images of its server) */
   constructor(readonly connection: WidgetConnection, key: ImageKey, options: ImageStoreOptions = {}) {
     this.key = { tenantId: key.tenantId, urlId: key.urlId };
     // A gap that does not fill (an event lost between nodes, or an acknowledged seq whose echo never came) is
     // fetched by resubscribing with `since`.
-    this.order = new SeqReorderBuffer<ImageEvent>({ gapWaitMs: options.gapWaitMs ?? LIMITS.GAP_WAIT_MS, onGap: () => this.connection.resubscribe(this) });
+    this.#order = new SeqReorderBuffer<ImageEvent>({ gapWaitMs: options.gapWaitMs ?? LIMITS.GAP_WAIT_MS, onGap: () => this.connection.resubscribe(this) });
   }
 
   /** Last seq applied to the confirmed state; null before the first `subscribed`. */
   get seq(): number | null {
-    return this.order.last;
+    return this.#order.last;
   }
 
   /** The image history's epoch from the last `subscribed`. */
   get epoch(): string | undefined {
-    return this._epoch;
+    return this.#epoch;
   }
 
   /** True once the first snapshot or replay has been applied. */
   get ready(): boolean {
-    return this._ready;
+    return this.#ready;
   }
 
   /** The chats as shown: confirmed state with this client's pending writes on top, oldest first. */
   get chats(): Chat[] {
-    return [...this.view.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    return [...this.#view.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   }
 
   /** The server's state as this client knows it at `seq`, without pending writes (for convergence checks). */
   confirmedChats(): Chat[] {
-    return [...this.confirmed.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+    return [...this.#confirmed.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
   /** One chat as shown. The same object until that chat changes, so a renderer can compare by identity. */
   chat(chatId: string): Chat | undefined {
-    return this.view.get(chatId);
+    return this.#view.get(chatId);
   }
 
   /** True while a write to this chat waits for its ack. */
   isPending(chatId: string): boolean {
-    return this.pending.some((write) => isUnconfirmed(write) && write.event.chatId === chatId);
+    return this.#pending.some((write) => isUnconfirmed(write) && write.event.chatId === chatId);
   }
 
   /** Where a write of this store stands, by its `broadcastId`; undefined once settled (or unknown). */
   writeStatus(broadcastId: string): WriteStatus | undefined {
-    return this.pending.find((write) => write.message.broadcastId === broadcastId)?.status;
+    return this.#pending.find((write) => write.message.broadcastId === broadcastId)?.status;
   }
 
   /** The image's subscription state; listen with `onSubscription`. */
   get subscription(): SubscriptionState {
-    return this._subscription;
+    return this.#subscription;
   }
 
   /** Calls the listener on every real change of the subscription state. */
   onSubscription(listener: (change: SubscriptionStateChange) => void): () => void {
-    return this.subscriptionListeners.add(listener);
+    return this.#subscriptionListeners.add(listener);
   }
 
   /** Calls the listener after every change of the shown chats. */
   onChange(listener: (change: StoreChange) => void): () => void {
-    return this.changeListeners.add(listener);
+    return this.#changeListeners.add(listener);
   }
 
   /** Errors about the image itself (e.g. the tenant does not exist). Write errors come back from the write. */
   onError(listener: (error: { code: ErrorCode; message: string }) => void): () => void {
-    return this.errorListeners.add(listener);
+    return this.#errorListeners.add(listener);
   }
 
   /** Subscribes the image on the connection (now or when it connects). */
   open(): void {
-    if (this.opened) return;
-    this.opened = true;
-    this.setSubscription('subscribing', 'open');
+    if (this.#opened) return;
+    this.#opened = true;
+    this.#setSubscription('subscribing', 'open');
     this.connection.attach(this);
   }
 
   /** Unsubscribes; the state stays readable. */
   close(): void {
-    if (!this.opened) return;
-    this.opened = false;
-    this.order.pause();
-    this.clearRetryTimer();
-    this.setSubscription('unsubscribed', 'close');
+    if (!this.#opened) return;
+    this.#opened = false;
+    this.#order.pause();
+    this.#clearRetryTimer();
+    this.#setSubscription('unsubscribed', 'close');
     this.connection.detach(this);
   }
 
   /** The one place the subscription state changes; listeners hear only real changes. */
-  private setSubscription(newState: SubscriptionState, reason: string): void {
-    const oldState = this._subscription;
+  #setSubscription(newState: SubscriptionState, reason: string): void {
+    const oldState = this.#subscription;
     if (newState === oldState) return;
-    this._subscription = newState;
-    this.subscriptionListeners.emit({ newState, oldState, reason });
+    this.#subscription = newState;
+    this.#subscriptionListeners.emit({ newState, oldState, reason });
   }
 
   // ---- writes ----
@@ -232,186 +232,185 @@ export class ImageStore implements ImageChannel {
     const filled = request.type === 'create-chat' ? { ...request, chatId: request.chatId ?? uuid() } : request;
     const refused = (code: ErrorCode, message: string): Promise<WidgetWriteOutcome> =>
       Promise.resolve({ ok: false, code, message, broadcastId, chatId: filled.chatId ?? '' });
-    const checked = validateClientMessage({ ...filled, broadcastId, tenantId: this.key.tenantId, urlId: this.key.urlId });
+    const checked = validateWriteMessage({ ...filled, broadcastId, tenantId: this.key.tenantId, urlId: this.key.urlId });
     if (!checked.ok) return refused(checked.code, checked.error);
     const message = checked.message;
-    if (!isWriteMessage(message)) return refused('unknown-type', 'not a write');
     if (!this.connection.isLive) return refused('unavailable', 'offline: changes cannot be saved right now');
-    const shown = message.type === 'create-chat' ? null : (this.view.get(message.chatId) ?? null);
-    const event = optimisticEvent(message, shown, this.me(), Date.now());
+    const shown = message.type === 'create-chat' ? null : (this.#view.get(message.chatId) ?? null);
+    const event = optimisticEvent(message, shown, this.#me(), Date.now());
     if (!event) return refused('not-found', 'no such chat or comment on this image');
     return new Promise<WidgetWriteOutcome>((resolve) => {
       const write: OptimisticWrite = { message, event, status: 'sent', seq: null, resolve };
-      this.pending.push(write);
-      this.refresh(new Set([event.chatId]), []);
+      this.#pending.push(write);
+      this.#refresh(new Set([event.chatId]), []);
       this.connection.write(message).then((result) => {
-        if (result.ok) return this.acknowledged(write, result.seq);
-        if (result.lost) return this.answerLost(write);
-        this.rollBack(write, result.code, result.message);
+        if (result.ok) return this.#acknowledged(write, result.seq);
+        if (result.lost) return this.#answerLost(write);
+        this.#rollBack(write, result.code, result.message);
       });
     });
   }
 
-  private me(): Author {
+  #me(): Author {
     return this.connection.user ?? { id: '', name: 'Guest' };
   }
 
-  private acknowledged(write: OptimisticWrite, seq: number): void {
+  #acknowledged(write: OptimisticWrite, seq: number): void {
     // The echo is due: if it never comes (lost between nodes), the gap check resubscribes to fetch it.
-    this.order.learn(seq);
+    this.#order.learn(seq);
     // The echo may already be in (or inside a snapshot that raced the ack): then the write is done.
-    if (write.status === 'echoed' || (this.order.last ?? -1) >= seq) this.removePending(write);
-    else this.setWriteStatus(write, 'acked', seq);
-    this.refresh(new Set([write.event.chatId]), []);
-    write.resolve(this.stored(write, seq));
+    if (write.status === 'echoed' || (this.#order.last ?? -1) >= seq) this.#removePending(write);
+    else this.#setWriteStatus(write, 'acked', seq);
+    this.#refresh(new Set([write.event.chatId]), []);
+    write.resolve(this.#stored(write, seq));
   }
 
   /** The socket closed before the answer: an echoed write was stored; any other is in doubt until resubscribed. */
-  private answerLost(write: OptimisticWrite): void {
-    if (!this.pending.includes(write)) return;
-    if (write.status === 'sent') this.setWriteStatus(write, 'in-doubt', null);
+  #answerLost(write: OptimisticWrite): void {
+    if (!this.#pending.includes(write)) return;
+    if (write.status === 'sent') this.#setWriteStatus(write, 'in-doubt', null);
     if (write.status !== 'echoed') return;
-    this.removePending(write);
-    write.resolve(this.stored(write, write.seq ?? 0));
+    this.#removePending(write);
+    write.resolve(this.#stored(write, write.seq ?? 0));
   }
 
-  private rollBack(write: OptimisticWrite, code: ErrorCode, message: string): void {
-    this.removePending(write);
-    this.refresh(new Set([write.event.chatId]), []);
+  #rollBack(write: OptimisticWrite, code: ErrorCode, message: string): void {
+    this.#removePending(write);
+    this.#refresh(new Set([write.event.chatId]), []);
     write.resolve({ ok: false, code, message, broadcastId: write.message.broadcastId, chatId: write.event.chatId });
   }
 
-  private stored(write: OptimisticWrite, seq: number): WidgetWriteOutcome {
+  #stored(write: OptimisticWrite, seq: number): WidgetWriteOutcome {
     return { ok: true, seq, broadcastId: write.message.broadcastId, chatId: write.event.chatId };
   }
 
   /** The one place a pending write's status changes. */
-  private setWriteStatus(write: OptimisticWrite, status: WriteStatus, seq: number | null): void {
+  #setWriteStatus(write: OptimisticWrite, status: WriteStatus, seq: number | null): void {
     write.status = status;
     write.seq = seq;
   }
 
-  private removePending(write: OptimisticWrite): void {
-    this.pending = this.pending.filter((item) => item !== write);
+  #removePending(write: OptimisticWrite): void {
+    this.#pending = this.#pending.filter((item) => item !== write);
   }
 
   // ---- frames from the connection (ImageChannel) ----
 
   /** @internal Where to resume after a reconnect or gap. */
   resumePoint(): { since?: number; epoch?: string } {
-    const since = this.order.last;
-    return since === null || this._epoch === undefined ? {} : { since, epoch: this._epoch };
+    const since = this.#order.last;
+    return since === null || this.#epoch === undefined ? {} : { since, epoch: this.#epoch };
   }
 
   /** @internal Called by the connection when its socket closed. */
   connectionLost(): void {
-    this.order.pause();
-    this.clearRetryTimer(); // the reconnect resubscribes anyway
-    if (this.opened) this.setSubscription('subscribing', 'connection lost');
-    for (const write of [...this.pending]) if (write.status === 'sent' || write.status === 'echoed') this.answerLost(write);
+    this.#order.pause();
+    this.#clearRetryTimer(); // the reconnect resubscribes anyway
+    if (this.#opened) this.#setSubscription('subscribing', 'connection lost');
+    for (const write of [...this.#pending]) if (write.status === 'sent' || write.status === 'echoed') this.#answerLost(write);
   }
 
   /** @internal A frame for this image, from the connection. */
   receive(message: ImageMessage): void {
     switch (message.type) {
       case 'subscribed':
-        return this.subscribed(message);
+        return this.#subscribed(message);
       case 'unsubscribed':
         return;
       case 'resync':
         this.connection.resubscribe(this);
         return;
       case 'error':
-        this.errorListeners.emit({ code: message.code, message: message.message });
+        this.#errorListeners.emit({ code: message.code, message: message.message });
         // The server could not serve the subscription just now (its database is down, or this reader's read
         // budget is spent): try again later, never before the server said to.
-        if ((message.code === 'unavailable' || message.code === 'rate-limited') && this.opened) {
-          this.setSubscription('retrying', message.code);
-          this.scheduleRetry(message.retryAfterMs ?? 0);
+        if ((message.code === 'unavailable' || message.code === 'rate-limited') && this.#opened) {
+          this.#setSubscription('retrying', message.code);
+          this.#scheduleRetry(message.retryAfterMs ?? 0);
         } else if (message.for === 'subscribe') {
-          this.setSubscription('unsubscribed', `refused: ${message.code}`);
+          this.#setSubscription('unsubscribed', `refused: ${message.code}`);
         }
         return;
       case 'new-image-chat':
       case 'image-chat-updated':
       case 'deleted-image-chat':
-        return this.event(message);
+        return this.#event(message);
     }
   }
 
-  private subscribed(message: ImageMessage & { type: 'subscribed' }): void {
-    this.retryAttempt = 0;
-    this.clearRetryTimer();
-    this.setSubscription('subscribed', message.reset ? 'snapshot' : 'replay');
+  #subscribed(message: ImageMessage & { type: 'subscribed' }): void {
+    this.#retryAttempt = 0;
+    this.#clearRetryTimer();
+    this.#setSubscription('subscribed', message.reset ? 'snapshot' : 'replay');
     const touched = new Set<string>();
     const arrived: string[] = [];
     let all = false;
     if (message.reset) {
       all = true;
-      this.confirmed = new Map(message.chats.map((chat) => [chat.id, chat]));
-      this.applyRun(this.order.moveTo(message.seq), touched, arrived);
+      this.#confirmed = new Map(message.chats.map((chat) => [chat.id, chat]));
+      this.#applyRun(this.#order.moveTo(message.seq), touched, arrived);
     } else {
-      for (const event of message.events) this.applyRun(this.order.offer(event.seq, event), touched, arrived);
+      for (const event of message.events) this.#applyRun(this.#order.offer(event.seq, event), touched, arrived);
       // The replay ends at the image's seq; anything the store still lacks below it is not coming.
-      const last = this.order.last;
-      if (last === null || last < message.seq) this.applyRun(this.order.moveTo(message.seq), touched, arrived);
+      const last = this.#order.last;
+      if (last === null || last < message.seq) this.#applyRun(this.#order.moveTo(message.seq), touched, arrived);
     }
-    this._epoch = message.epoch;
+    this.#epoch = message.epoch;
     // The answer's seq is the image's head: an ack above it can only be of another history (a new epoch).
-    this.order.forgetAbove(message.seq);
-    this._ready = true;
-    this.settleInDoubt(touched);
+    this.#order.forgetAbove(message.seq);
+    this.#ready = true;
+    this.#settleInDoubt(touched);
     // Acknowledged writes whose echo is now included leave the overlay.
-    for (const write of [...this.pending]) {
-      if (write.status !== 'acked' || (write.seq ?? 0) > (this.order.last ?? 0)) continue;
-      this.removePending(write);
+    for (const write of [...this.#pending]) {
+      if (write.status !== 'acked' || (write.seq ?? 0) > (this.#order.last ?? 0)) continue;
+      this.#removePending(write);
       touched.add(write.event.chatId);
     }
-    this.refresh(all ? null : touched, arrived);
+    this.#refresh(all ? null : touched, arrived);
   }
 
   /**
    * Writes whose answer was lost with the socket and whose echo did not come back in the replay: stored only if
    * the snapshot shows them.
    */
-  private settleInDoubt(touched: Set<string>): void {
-    for (const write of [...this.pending]) {
+  #settleInDoubt(touched: Set<string>): void {
+    for (const write of [...this.#pending]) {
       if (write.status !== 'in-doubt') continue;
-      this.removePending(write);
+      this.#removePending(write);
       touched.add(write.event.chatId);
-      if (this.visibleInConfirmed(write.message)) write.resolve(this.stored(write, this.order.last ?? 0));
+      if (this.#visibleInConfirmed(write.message)) write.resolve(this.#stored(write, this.#order.last ?? 0));
       else write.resolve({ ok: false, code: 'unavailable', message: 'the connection dropped before the server confirmed this change', broadcastId: write.message.broadcastId, chatId: write.event.chatId });
     }
   }
 
-  private event(event: ImageEvent): void {
+  #event(event: ImageEvent): void {
     // Ahead of the next seq (or before the first snapshot) it is held; at or below the seq it is already in.
-    const run = this.order.offer(event.seq, event);
+    const run = this.#order.offer(event.seq, event);
     if (run.length === 0) return;
     const touched = new Set<string>();
     const arrived: string[] = [];
-    this.applyRun(run, touched, arrived);
-    this.refresh(touched, arrived);
+    this.#applyRun(run, touched, arrived);
+    this.#refresh(touched, arrived);
   }
 
   /** Applies events the reorder buffer released, in seq order, to the confirmed state. */
-  private applyRun(run: readonly ImageEvent[], touched: Set<string>, arrived: string[]): void {
-    for (const event of run) this.apply(event, touched, arrived);
+  #applyRun(run: readonly ImageEvent[], touched: Set<string>, arrived: string[]): void {
+    for (const event of run) this.#apply(event, touched, arrived);
   }
 
-  private apply(event: ImageEvent, touched: Set<string>, arrived: string[]): void {
-    const next = applyEventToChat(this.confirmed.get(event.chatId) ?? null, event);
-    if (next) this.confirmed.set(event.chatId, next);
-    else this.confirmed.delete(event.chatId);
+  #apply(event: ImageEvent, touched: Set<string>, arrived: string[]): void {
+    const next = applyEventToChat(this.#confirmed.get(event.chatId) ?? null, event);
+    if (next) this.#confirmed.set(event.chatId, next);
+    else this.#confirmed.delete(event.chatId);
     touched.add(event.chatId);
-    const own = this.pending.find((write) => write.message.broadcastId === event.broadcastId);
+    const own = this.#pending.find((write) => write.message.broadcastId === event.broadcastId);
     if (own) {
       // Our own echo: the change is already shown, so it is not applied on top again; the server's copy
       // replaces the optimistic one. The write stays listed only until its ack settles it; one in doubt (its ack
       // lost with the socket, its echo in the replay) was stored.
-      if (own.status === 'sent') this.setWriteStatus(own, 'echoed', event.seq);
-      else this.removePending(own);
-      if (own.status === 'in-doubt') own.resolve(this.stored(own, event.seq));
+      if (own.status === 'sent') this.#setWriteStatus(own, 'echoed', event.seq);
+      else this.#removePending(own);
+      if (own.status === 'in-doubt') own.resolve(this.#stored(own, event.seq));
     } else if (event.type === 'new-image-chat') {
       arrived.push(event.chatId);
     }
@@ -421,50 +420,50 @@ export class ImageStore implements ImageChannel {
    * A write whose echo was not seen can still be in a snapshot (`reset: true` carries no events): its
    * client-made chat or comment id then shows it was stored.
    */
-  private visibleInConfirmed(message: WriteMessage): boolean {
-    if (message.type === 'create-chat') return message.chatId !== undefined && this.confirmed.has(message.chatId);
+  #visibleInConfirmed(message: WriteMessage): boolean {
+    if (message.type === 'create-chat') return message.chatId !== undefined && this.#confirmed.has(message.chatId);
     if (message.type === 'add-comment') {
       const commentId = message.commentId;
-      return commentId !== undefined && (this.confirmed.get(message.chatId)?.comments.some((c) => c.id === commentId) ?? false);
+      return commentId !== undefined && (this.#confirmed.get(message.chatId)?.comments.some((c) => c.id === commentId) ?? false);
     }
     return false;
   }
 
-  private scheduleRetry(notBeforeMs: number): void {
-    if (this.retryTimer) return;
-    const delay = Math.max(Math.min(notBeforeMs, RETRY_AFTER_CAP_MS), backoffDelay(this.retryAttempt, RETRY_MIN_MS, RETRY_MAX_MS));
-    this.retryAttempt += 1;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      if (!this.opened) return;
-      this.setSubscription('subscribing', 'retry');
+  #scheduleRetry(notBeforeMs: number): void {
+    if (this.#retryTimer) return;
+    const delay = Math.max(Math.min(notBeforeMs, RETRY_AFTER_CAP_MS), backoffDelay(this.#retryAttempt, RETRY_MIN_MS, RETRY_MAX_MS));
+    this.#retryAttempt += 1;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      if (!this.#opened) return;
+      this.#setSubscription('subscribing', 'retry');
       this.connection.resubscribe(this);
     }, delay);
   }
 
-  private clearRetryTimer(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
+  #clearRetryTimer(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
   }
 
   /** Recomputes the shown chats that may have changed and tells listeners which did. */
-  private refresh(chatIds: ReadonlySet<string> | null, arrived: readonly string[]): void {
-    const ids = chatIds ?? new Set([...this.view.keys(), ...this.confirmed.keys(), ...this.pending.map((w) => w.event.chatId)]);
+  #refresh(chatIds: ReadonlySet<string> | null, arrived: readonly string[]): void {
+    const ids = chatIds ?? new Set([...this.#view.keys(), ...this.#confirmed.keys(), ...this.#pending.map((w) => w.event.chatId)]);
     const changed = new Set<string>();
     for (const id of ids) {
-      let chat: Chat | null = this.confirmed.get(id) ?? null;
-      for (const write of this.pending) if (isShownOnTop(write) && write.event.chatId === id) chat = applyOptimistic(chat, write.event);
-      const before = this.view.get(id);
+      let chat: Chat | null = this.#confirmed.get(id) ?? null;
+      for (const write of this.#pending) if (isShownOnTop(write) && write.event.chatId === id) chat = applyOptimistic(chat, write.event);
+      const before = this.#view.get(id);
       if (chat) {
         if (before === chat) continue;
-        this.view.set(id, chat);
+        this.#view.set(id, chat);
       } else {
         if (!before) continue;
-        this.view.delete(id);
+        this.#view.delete(id);
       }
       changed.add(id);
     }
     if (changed.size === 0 && chatIds !== null && arrived.length === 0) return;
-    this.changeListeners.emit({ chatIds: chatIds === null ? null : changed, arrived });
+    this.#changeListeners.emit({ chatIds: chatIds === null ? null : changed, arrived });
   }
 }

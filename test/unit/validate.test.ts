@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { LIMITS, parseClientFrame, validateClientMessage, type ErrorCode } from '../../shared/index.js';
+import { LIMITS, parseClientFrame, validateClientMessage, validateWriteMessage, type ErrorCode } from '../../shared/index.js';
 
 const env = { broadcastId: 'b-1', tenantId: 'demo', urlId: 'https://example.com/a.png' };
 
@@ -92,5 +92,22 @@ describe('rejects with the exact code', () => {
   test('limits can be tightened by the server', () => {
     const result = validateClientMessage({ ...valid['add-comment'], text: 'abcdef' }, { ...LIMITS, MAX_TEXT_LENGTH: 5 });
     expect(result).toMatchObject({ ok: false, code: 'too-large' });
+  });
+});
+
+describe('validateWriteMessage (what the widget checks before it sends)', () => {
+  const write = { type: 'add-comment', broadcastId: 'b1', tenantId: 'demo', urlId: 'img', chatId: 'c1', text: '  hello  ' };
+
+  test('a write gets exactly the answer validateClientMessage gives it, valid or not', () => {
+    expect(validateWriteMessage(write)).toEqual(validateClientMessage(write));
+    const tooLong = { ...write, text: 'x'.repeat(LIMITS.MAX_TEXT_LENGTH + 1) };
+    expect(validateWriteMessage(tooLong)).toEqual(validateClientMessage(tooLong));
+    expect(validateWriteMessage({ ...write, chatId: 7 })).toEqual(validateClientMessage({ ...write, chatId: 7 }));
+  });
+
+  test('any other frame is refused as not a write', () => {
+    expect(validateWriteMessage({ type: 'ping' })).toEqual({ ok: false, code: 'unknown-type', error: 'not a write', for: 'ping' });
+    expect(validateWriteMessage({ type: 'subscribe', tenantId: 'demo', urlId: 'img' })).toMatchObject({ ok: false, code: 'unknown-type' });
+    expect(validateWriteMessage('nope')).toEqual({ ok: false, code: 'bad-request', error: 'a frame must be a JSON object' });
   });
 });
