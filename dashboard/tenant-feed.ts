@@ -19,19 +19,11 @@ export interface TenantFeedHandlers {
   refused(error: ErrorMessage): void;
 }
 
-type Fields = Record<string, unknown>;
-const isFields = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/**
- * The tenant feed's frames, told apart from the rest by their shape; the server is trusted, so this only checks
- * what routing needs (as `parseServerFrame` does for the widget's frames).
- */
-function feedFrame(frame: unknown, tenantId: string): { admin: AdminServerMessage } | { refusal: ErrorMessage } | null {
-  if (!isFields(frame) || frame.tenantId !== tenantId) return null;
-  if (frame.type === 'tenant-event' && isFields(frame.event)) return { admin: frame as unknown as AdminServerMessage };
-  if (frame.type === 'subscribed' && frame.role === 'admin') return { admin: frame as unknown as AdminServerMessage };
-  if (frame.type === 'error' && frame.for === 'subscribe-tenant') return { refusal: frame as unknown as ErrorMessage };
-  return null;
+/** This tenant's feed frames: its admin frames, and the refusal of its `subscribe-tenant`. */
+function feedFrame(frame: AdminServerMessage | ErrorMessage, tenantId: string): { admin: AdminServerMessage } | { refusal: ErrorMessage } | null {
+  if (frame.tenantId !== tenantId) return null;
+  if (frame.type !== 'error') return { admin: frame };
+  return frame.for === 'subscribe-tenant' ? { refusal: frame } : null;
 }
 
 /** One tenant's admin subscription on a `WidgetConnection` (see the module comment). */
@@ -42,7 +34,7 @@ export class TenantFeed implements FeedChannel {
     send({ type: 'subscribe-tenant', tenantId: this.tenantId, secret: this.secret });
   }
 
-  offer(frame: unknown): boolean {
+  offer(frame: AdminServerMessage | ErrorMessage): boolean {
     const found = feedFrame(frame, this.tenantId);
     if (!found) return false;
     if ('admin' in found) this.handlers.frame(found.admin);

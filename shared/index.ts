@@ -42,7 +42,7 @@ export {
   type WriteType,
 } from './messages.js';
 export { validateClientMessage, validateWriteMessage, parseClientFrame, isWriteMessage, type Validated } from './validate.js';
-export { parseServerFrame } from './server-frames.js';
+export { parseServerFrame, type AnyServerMessage } from './server-frames.js';
 export { imageTopic } from './topic.js';
 export { cleanName, cleanText, hasControlCharacter, hasLoneSurrogate } from './text.js';
 export { applyEventToChat } from './apply-event.js';

@@ -2,17 +2,20 @@
  * A light check of frames the client receives from the server. The server is trusted, but a proxy or a
  * newer server may send what this client does not know; such frames are skipped instead of breaking it.
  */
-import type { ServerMessage } from './messages.js';
+import type { AdminServerMessage, ServerMessage } from './messages.js';
 
-/** Every server frame type, as a record so that a type added to `ServerMessage` but not here fails to compile. */
-const SERVER_FRAME_TYPES: Record<ServerMessage['type'], true> = {
+/** Any frame a server sends: an image subscriber's, or a tenant admin's (the dashboard's feed). */
+export type AnyServerMessage = ServerMessage | AdminServerMessage;
+
+/** Every server frame type, as a record so that a type added to either union but not here fails to compile. */
+const SERVER_FRAME_TYPES: Record<AnyServerMessage['type'], true> = {
   pong: true, welcome: true, subscribed: true, unsubscribed: true, ack: true, batch: true, resync: true, error: true,
-  'new-image-chat': true, 'image-chat-updated': true, 'deleted-image-chat': true,
+  'new-image-chat': true, 'image-chat-updated': true, 'deleted-image-chat': true, 'tenant-event': true,
 };
 const KNOWN: ReadonlySet<string> = new Set(Object.keys(SERVER_FRAME_TYPES));
 
 /** Parses a server frame; returns null for anything that is not a known server message. */
-export function parseServerFrame(raw: string): ServerMessage | null {
+export function parseServerFrame(raw: string): AnyServerMessage | null {
   let frame: unknown;
   try {
     frame = JSON.parse(raw);
@@ -22,5 +25,5 @@ export function parseServerFrame(raw: string): ServerMessage | null {
   if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return null;
   const type = (frame as { type?: unknown }).type;
   if (typeof type !== 'string' || !KNOWN.has(type)) return null;
-  return frame as ServerMessage;
+  return frame as AnyServerMessage;
 }

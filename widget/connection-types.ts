@@ -4,7 +4,7 @@
  * `connection.ts` re-exports them all.
  */
 import type {
-  ClientMessage, ErrorCode, ErrorMessage, ImageEvent, ImageKey, ResyncMessage, ServerMessage, SubscribedMessage, UnsubscribedMessage,
+  AdminServerMessage, ClientMessage, ErrorCode, ErrorMessage, ImageEvent, ImageKey, ResyncMessage, ServerMessage, SubscribedMessage, UnsubscribedMessage,
 } from '../shared/index.js';
 
 /**
@@ -86,7 +86,7 @@ export interface ConnectionOptions {
   /** Random source in [0, 1), replaceable for deterministic tests of the backoff. */
   random?: () => number;
   /** Sees every frame in and out (debugging and tests). */
-  trace?: (direction: 'in' | 'out', frame: ClientMessage | ServerMessage) => void;
+  trace?: (direction: 'in' | 'out', frame: ClientMessage | ServerMessage | AdminServerMessage) => void;
 }
 
 /** Frames that concern one image, handed to its channel. */
@@ -121,8 +121,8 @@ export type WriteResult =
 export interface FeedChannel {
   /** The socket opened and said hello: send this channel's subscribe (again after every reconnect). */
   subscribe(send: (message: ClientMessage) => void): void;
-  /** A frame no image took, parsed but not narrowed; returns true when it was this channel's. */
-  offer(frame: unknown): boolean;
+  /** A tenant admin's frame, or an error no image or write took; returns true when it was this channel's. */
+  offer(frame: AdminServerMessage | ErrorMessage): boolean;
   /** The socket closed; `subscribe` follows when it opens again. */
   connectionLost(): void;
 }

@@ -20,7 +20,7 @@
  */
 import {
   CLOSE_CODES, LIMITS, parseServerFrame,
-  type Author, type ClientMessage, type ErrorCode, type ImageKey, type ServerMessage, type WriteMessage,
+  type AdminServerMessage, type AnyServerMessage, type Author, type ClientMessage, type ErrorCode, type ErrorMessage, type ImageKey, type WriteMessage,
 } from '../shared/index.js';
 import { ImageChannels } from './image-channels.js';
 import { Listeners } from './listeners.js';
@@ -251,7 +251,6 @@ export class WidgetConnection {
       const raw = typeof event.data === 'string' ? event.data : String(event.data);
       const message = parseServerFrame(raw);
       if (message) this.#receive(message);
-      else if (this.#feeds.size > 0) this.#offerRaw(raw);
     };
     socket.onclose = (event) => {
       if (id !== this.#connectionId) return;
@@ -358,23 +357,12 @@ export class WidgetConnection {
   }
 
   /** Hands a frame to the first feed that takes it. */
-  #offer(frame: unknown): boolean {
+  #offer(frame: AdminServerMessage | ErrorMessage): boolean {
     for (const feed of this.#feeds) if (feed.offer(frame)) return true;
     return false;
   }
 
-  /** A frame outside `ServerMessage` (a feed's own, such as `tenant-event`) goes to the feeds as parsed JSON. */
-  #offerRaw(raw: string): void {
-    let frame: unknown;
-    try {
-      frame = JSON.parse(raw);
-    } catch {
-      return; // not JSON: nothing to offer
-    }
-    this.#offer(frame);
-  }
-
-  #receive(message: ServerMessage): void {
+  #receive(message: AnyServerMessage): void {
     this.#options.trace?.('in', message);
     switch (message.type) {
       case 'pong':
@@ -409,16 +397,20 @@ export class WidgetConnection {
       case 'batch':
         for (const event of message.events) for (const channel of this.#images.of(event)) channel.receive(event);
         return;
+      case 'tenant-event':
+        this.#offer(message);
+        return;
       case 'subscribed':
+        // The answer to a feed's `subscribe-tenant` names no image.
+        if ('role' in message) this.#offer(message);
+        else for (const channel of this.#images.of(message)) channel.receive(message);
+        return;
       case 'unsubscribed':
       case 'resync':
       case 'new-image-chat':
       case 'image-chat-updated':
       case 'deleted-image-chat': {
-        const channels = this.#images.of(message);
-        for (const channel of channels) channel.receive(message);
-        // A `subscribed` without an image answers a feed's subscribe.
-        if (channels.length === 0) this.#offer(message);
+        for (const channel of this.#images.of(message)) channel.receive(message);
         return;
       }
     }
