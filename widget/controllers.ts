@@ -43,6 +43,8 @@ export class ImageStoreController implements ReactiveController {
   #target: ImageTarget | null = null;
   #release: (() => void) | null = null;
   #cleanups: (() => void)[] = [];
+  /** Lit updates a removed element too: only a connected host may hold a store (and with it a socket). */
+  #connected = false;
 
   readonly #host: ReactiveControllerHost;
   readonly #readTarget: () => ImageTarget | null;
@@ -63,14 +65,16 @@ export class ImageStoreController implements ReactiveController {
   }
 
   hostConnected(): void {
+    this.#connected = true;
     this.#follow(this.#readTarget());
   }
 
   hostUpdate(): void {
-    this.#follow(this.#readTarget());
+    if (this.#connected) this.#follow(this.#readTarget());
   }
 
   hostDisconnected(): void {
+    this.#connected = false;
     this.#teardown();
     this.#target = null;
   }

@@ -29,11 +29,9 @@ import {
 import type { ImageChannel, ImageMessage, WidgetConnection } from './connection.js';
 import { Listeners } from './listeners.js';
 import { backoffDelay } from './backoff.js';
-import { applyOptimistic, optimisticEvent } from './optimistic.js';
-import {
-  isShownOnTop, isUnconfirmed,
-  type OptimisticWrite, type SubscriptionState, type SubscriptionStateChange, type WidgetWriteOutcome, type WriteStatus,
-} from './store-states.js';
+import { optimisticEvent } from './optimistic.js';
+import { OptimisticWrites } from './optimistic-writes.js';
+import type { SubscriptionState, SubscriptionStateChange, WidgetWriteOutcome, WriteStatus } from './store-states.js';
 
 export { SUBSCRIPTION_STATES, WRITE_STATUS } from './store-states.js';
 export type { SubscriptionState, SubscriptionStateChange, WidgetWriteOutcome, WriteStatus } from './store-states.js';
@@ -81,7 +79,7 @@ export class ImageStore implements ImageChannel {
   /** A subscribe answered `unavailable` or `rate-limited` is retried with backoff; reset by the next `subscribed`. */
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
   #retryAttempt = 0;
-  #pending: OptimisticWrite[] = [];
+  readonly #pending = new OptimisticWrites();
   #subscription: SubscriptionState = 'unsubscribed';
   readonly #subscriptionListeners = new Listeners<SubscriptionStateChange>();
   readonly #changeListeners = new Listeners<StoreChange>();
@@ -128,12 +126,12 @@ export class ImageStore implements ImageChannel {
 
   /** True while a write to this chat waits for its ack. */
   isPending(chatId: string): boolean {
-    return this.#pending.some((write) => isUnconfirmed(write) && write.event.chatId === chatId);
+    return this.#pending.isPending(chatId);
   }
 
   /** Where a write of this store stands, by its `broadcastId`; undefined once settled (or unknown). */
   writeStatus(broadcastId: string): WriteStatus | undefined {
-    return this.#pending.find((write) => write.message.broadcastId === broadcastId)?.status;
+    return this.#pending.statusOf(broadcastId);
   }
 
   /** The image's subscription state; listen with `onSubscription`. */
@@ -240,58 +238,25 @@ export class ImageStore implements ImageChannel {
     const event = optimisticEvent(message, shown, this.#me(), Date.now());
     if (!event) return refused('not-found', 'no such chat or comment on this image');
     return new Promise<WidgetWriteOutcome>((resolve) => {
-      const write: OptimisticWrite = { message, event, status: 'sent', seq: null, resolve };
-      this.#pending.push(write);
+      const write = { message, event, status: 'sent' as const, seq: null, resolve };
+      this.#pending.add(write);
       this.#refresh(new Set([event.chatId]), []);
       this.connection.write(message).then((result) => {
-        if (result.ok) return this.#acknowledged(write, result.seq);
-        if (result.lost) return this.#answerLost(write);
-        this.#rollBack(write, result.code, result.message);
+        // A write lost with the socket is settled by `connectionLost` and the next `subscribed`.
+        if (result.ok) {
+          // The echo is due: if it never comes (lost between nodes), the gap check resubscribes to fetch it.
+          this.#order.learn(result.seq);
+          this.#pending.acknowledged(write, result.seq, this.#order.last);
+        } else if (!result.lost) {
+          this.#pending.refused(write, result.code, result.message);
+        }
+        this.#refresh(new Set([event.chatId]), []);
       });
     });
   }
 
   #me(): Author {
     return this.connection.user ?? { id: '', name: 'Guest' };
-  }
-
-  #acknowledged(write: OptimisticWrite, seq: number): void {
-    // The echo is due: if it never comes (lost between nodes), the gap check resubscribes to fetch it.
-    this.#order.learn(seq);
-    // The echo may already be in (or inside a snapshot that raced the ack): then the write is done.
-    if (write.status === 'echoed' || (this.#order.last ?? -1) >= seq) this.#removePending(write);
-    else this.#setWriteStatus(write, 'acked', seq);
-    this.#refresh(new Set([write.event.chatId]), []);
-    write.resolve(this.#stored(write, seq));
-  }
-
-  /** The socket closed before the answer: an echoed write was stored; any other is in doubt until resubscribed. */
-  #answerLost(write: OptimisticWrite): void {
-    if (!this.#pending.includes(write)) return;
-    if (write.status === 'sent') this.#setWriteStatus(write, 'in-doubt', null);
-    if (write.status !== 'echoed') return;
-    this.#removePending(write);
-    write.resolve(this.#stored(write, write.seq ?? 0));
-  }
-
-  #rollBack(write: OptimisticWrite, code: ErrorCode, message: string): void {
-    this.#removePending(write);
-    this.#refresh(new Set([write.event.chatId]), []);
-    write.resolve({ ok: false, code, message, broadcastId: write.message.broadcastId, chatId: write.event.chatId });
-  }
-
-  #stored(write: OptimisticWrite, seq: number): WidgetWriteOutcome {
-    return { ok: true, seq, broadcastId: write.message.broadcastId, chatId: write.event.chatId };
-  }
-
-  /** The one place a pending write's status changes. */
-  #setWriteStatus(write: OptimisticWrite, status: WriteStatus, seq: number | null): void {
-    write.status = status;
-    write.seq = seq;
-  }
-
-  #removePending(write: OptimisticWrite): void {
-    this.#pending = this.#pending.filter((item) => item !== write);
   }
 
   // ---- frames from the connection (ImageChannel) ----
@@ -307,7 +272,7 @@ export class ImageStore implements ImageChannel {
     this.#order.pause();
     this.#clearRetryTimer(); // the reconnect resubscribes anyway
     if (this.#opened) this.#setSubscription('subscribing', 'connection lost');
-    for (const write of [...this.#pending]) if (write.status === 'sent' || write.status === 'echoed') this.#answerLost(write);
+    this.#pending.connectionLost();
   }
 
   /** @internal A frame for this image, from the connection. */
@@ -359,28 +324,9 @@ export class ImageStore implements ImageChannel {
     // The answer's seq is the image's head: an ack above it can only be of another history (a new epoch).
     this.#order.forgetAbove(message.seq);
     this.#ready = true;
-    this.#settleInDoubt(touched);
-    // Acknowledged writes whose echo is now included leave the overlay.
-    for (const write of [...this.#pending]) {
-      if (write.status !== 'acked' || (write.seq ?? 0) > (this.#order.last ?? 0)) continue;
-      this.#removePending(write);
-      touched.add(write.event.chatId);
-    }
+    // Writes in doubt are settled by what the answer shows; acknowledged ones it includes leave the overlay.
+    this.#pending.settle(this.#order.last ?? 0, (write) => this.#visibleInConfirmed(write), touched);
     this.#refresh(all ? null : touched, arrived);
-  }
-
-  /**
-   * Writes whose answer was lost with the socket and whose echo did not come back in the replay: stored only if
-   * the snapshot shows them.
-   */
-  #settleInDoubt(touched: Set<string>): void {
-    for (const write of [...this.#pending]) {
-      if (write.status !== 'in-doubt') continue;
-      this.#removePending(write);
-      touched.add(write.event.chatId);
-      if (this.#visibleInConfirmed(write.message)) write.resolve(this.#stored(write, this.#order.last ?? 0));
-      else write.resolve({ ok: false, code: 'unavailable', message: 'the connection dropped before the server confirmed this change', broadcastId: write.message.broadcastId, chatId: write.event.chatId });
-    }
   }
 
   #event(event: ImageEvent): void {
@@ -403,17 +349,9 @@ export class ImageStore implements ImageChannel {
     if (next) this.#confirmed.set(event.chatId, next);
     else this.#confirmed.delete(event.chatId);
     touched.add(event.chatId);
-    const own = this.#pending.find((write) => write.message.broadcastId === event.broadcastId);
-    if (own) {
-      // Our own echo: the change is already shown, so it is not applied on top again; the server's copy
-      // replaces the optimistic one. The write stays listed only until its ack settles it; one in doubt (its ack
-      // lost with the socket, its echo in the replay) was stored.
-      if (own.status === 'sent') this.#setWriteStatus(own, 'echoed', event.seq);
-      else this.#removePending(own);
-      if (own.status === 'in-doubt') own.resolve(this.#stored(own, event.seq));
-    } else if (event.type === 'new-image-chat') {
-      arrived.push(event.chatId);
-    }
+    // Our own echo: the change is already shown, so it is not applied on top again; the server's copy replaces
+    // the optimistic one. Others' new markers are announced as arrivals.
+    if (!this.#pending.echoArrived(event) && event.type === 'new-image-chat') arrived.push(event.chatId);
   }
 
   /**
@@ -448,11 +386,10 @@ export class ImageStore implements ImageChannel {
 
   /** Recomputes the shown chats that may have changed and tells listeners which did. */
   #refresh(chatIds: ReadonlySet<string> | null, arrived: readonly string[]): void {
-    const ids = chatIds ?? new Set([...this.#view.keys(), ...this.#confirmed.keys(), ...this.#pending.map((w) => w.event.chatId)]);
+    const ids = chatIds ?? new Set([...this.#view.keys(), ...this.#confirmed.keys(), ...this.#pending.chatIds()]);
     const changed = new Set<string>();
     for (const id of ids) {
-      let chat: Chat | null = this.#confirmed.get(id) ?? null;
-      for (const write of this.#pending) if (isShownOnTop(write) && write.event.chatId === id) chat = applyOptimistic(chat, write.event);
+      const chat = this.#pending.overlay(id, this.#confirmed.get(id) ?? null);
       const before = this.#view.get(id);
       if (chat) {
         if (before === chat) continue;

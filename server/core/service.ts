@@ -92,9 +92,9 @@ export class ChatService {
   }
 
   /**
-   * Publishes one microtask later than `commit` resolves: the caller's ack is queued before the in-process
-   * bus (which delivers on the next microtask) hands the same event to this connection, so a writer reads its
-   * ack before its own event, as it always has.
+   * Publishes one microtask later than `commit` resolves: the caller's ack is queued before the bus hands the
+   * same event to this node (the in-process bus and the Redis bus's local delivery both do that on the next
+   * microtask), so a writer reads its ack before its own event. test/integration/ack-order.test.ts holds it.
    */
   private async publishAfterAck(event: ImageEvent): Promise<void> {
     await Promise.resolve();

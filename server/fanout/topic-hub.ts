@@ -211,8 +211,9 @@ export class TopicHub implements WriteObserver {
     if (events) {
       for (const event of events) this.deliverRun(state, state.order.offer(event.seq, Buffer.from(JSON.stringify(event))));
     } else {
-      // The log no longer holds the gap: skip it, and have every subscriber take a fresh snapshot.
-      state.order.moveTo(gap.upTo);
+      // The log no longer holds the gap: skip it (delivering what arrived beyond it meanwhile), and have every
+      // subscriber take a fresh snapshot.
+      this.deliverRun(state, state.order.moveTo(gap.upTo));
       for (const subscriber of state.subscribers) subscriber.resync();
     }
     state.order.checkGap();

@@ -148,8 +148,9 @@ export class ClientConnection implements ConnectionReplies {
     this.dispatch(message).catch((error: unknown) => {
       this.context.handlerFailed({ err: error, type: message.type });
       const broadcastId = isWriteMessage(message) ? message.broadcastId : undefined;
-      // Name the image too, so the client knows which subscription to retry.
-      const image = message.type === 'subscribe' || message.type === 'unsubscribe' ? { tenantId: message.tenantId, urlId: message.urlId } : {};
+      // Name the image (or the tenant of an admin feed) too, so the client knows which subscription to retry.
+      const image = message.type === 'subscribe' || message.type === 'unsubscribe' ? { tenantId: message.tenantId, urlId: message.urlId }
+        : message.type === 'subscribe-tenant' ? { tenantId: message.tenantId } : {};
       this.error('unavailable', 'the service could not complete this; try again', { broadcastId, for: message.type, ...image });
     });
   }

@@ -142,3 +142,15 @@ it('follows prefers-color-scheme unless theme says otherwise', async () => {
     await emulateMedia({ colorScheme: 'light' });
   }
 });
+
+it('a removed widget holds no store: changing its image after removal subscribes nothing and its socket closes', async () => {
+  const server = await serverUrl();
+  const element = await mount({ server, 'url-id': uniqueId('removed') });
+  assert(element.store, 'a store while mounted');
+  element.remove();
+  // Lit still runs an update on a removed element; it must not take a store (and a socket) again.
+  element.urlId = uniqueId('after-removal');
+  await element.updateComplete;
+  assertEqual(element.store, null, 'no store after removal');
+  await waitFor(() => pageSockets.connectionCount === 0, 'the socket to be let go after its linger', 10_000);
+});

@@ -179,3 +179,34 @@ test('a second subscriber waits until the topic is subscribed on the bus before 
   await Promise.all([first, second]);
   expect(order.sort()).toEqual(['first', 'second']);
 });
+
+describe('topic hub gap that the log no longer holds', () => {
+  test('events that arrive while the gap is being read are still delivered, in order, after the resync', async () => {
+    let answer: (events: ImageEvent[] | null) => void = () => {};
+    const fetches: [number, number][] = [];
+    const h = new TopicHub({
+      gapWaitMs: 20,
+      fetchEvents: (_key, after, upTo) => {
+        fetches.push([after, upTo]);
+        return new Promise((resolve) => { answer = resolve; });
+      },
+      onTopicOpened: async () => {},
+      onTopicClosed: async () => {},
+      onError: (error) => { throw error; },
+    });
+    const s = subscriber();
+    await h.add(topic, s);
+    h.goLive(topic, s, 4);
+    h.eventArrived(topic, 6, frame(6));
+    await wait(60);
+    expect(fetches).toEqual([[4, 6]]);
+    // 7 arrives while the read of 5..6 is under way; the log no longer has them.
+    h.eventArrived(topic, 7, frame(7));
+    answer(null);
+    await wait(10);
+    h.eventArrived(topic, 8, frame(8));
+    expect(s.resyncs).toBe(1);
+    expect(s.got).toEqual([7, 8]);
+    h.close();
+  });
+});
