@@ -22,7 +22,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { IGNORING_BUS_HANDLER, type Bus, type BusHandler } from './types.js';
 
-export interface RedisBusOptions {
+interface RedisBusOptions {
   url: string;
   /** Prefix of channel names, so several deployments can share one Redis. */
   prefix: string;
