@@ -150,11 +150,6 @@ export class WidgetConnection {
     if (this.#isOpen()) feed.subscribe((message) => this.#send(message));
   }
 
-  /** Stops offering frames to `feed`. */
-  detachFeed(feed: FeedChannel): void {
-    this.#feeds.delete(feed);
-  }
-
   /**
    * Sends a write; resolves with its ack or error. While not live it resolves at once with `unavailable`:
    * writes are never queued.

@@ -54,7 +54,7 @@ const connectionOptions: RedisOptions = {
 
 export class RedisBus implements Bus {
   readonly nodeId: string;
-  /** Messages received from other nodes (own echoes excluded); for metrics and tests. */
+  /** Messages received from other nodes (own echoes excluded); for tests (the metric is counted by the bus handler). */
   received = 0;
   private readonly prefix: string;
   private readonly log: Logger;
