@@ -49,7 +49,7 @@ interface TenantFeedOptions {
  * @example
  * const feed = new TenantFeed({ bus, store, onError });
  * service.observe(feed);                 // publishes every stored write to its tenant's feed topic
- * if (await feed.authorize(id, secret)) await feed.add(id, { deliver: (frame) => socket.send(frame) });
+ * if (await feed.authorize(id, secret)) await feed.add(id, { deliver: (frame) => socket.send(frame), revoked: () => socket.close() }, secret);
  */
 export class TenantFeed {
   /** tenant → subscriber → the secret it subscribed with */
