@@ -2,7 +2,7 @@
 
 import type { LiveReport, TopImagesReport, UsageCounter, UsageReport } from '../shared/index.js';
 
-export type { LiveReport, UsageReport, UsageDay } from '../shared/index.js';
+export type { LiveReport, UsageReport } from '../shared/index.js';
 export type Counter = UsageCounter;
 export type TopImages = TopImagesReport;
 

@@ -12,11 +12,11 @@ import { ApiError, TenantApi, utcDay, type Credentials, type LiveReport, type To
 import { applyFeedEvent, type FeedItem } from './feed-model.js';
 
 /** How often the REST numbers are refreshed; the server flushes usage every few seconds too. */
-export const REFRESH_MS = 5000;
+const REFRESH_MS = 5000;
 /** Days in the charts. */
 export const CHART_DAYS = 30;
 
-export type FeedState = 'connecting' | 'live' | 'refused';
+type FeedState = 'connecting' | 'live' | 'refused';
 
 export class TenantController implements ReactiveController {
   usage: UsageReport | null = null;

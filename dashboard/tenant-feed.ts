@@ -12,7 +12,7 @@ import type { AdminServerMessage, ClientMessage, ErrorMessage } from '../shared/
 import type { FeedChannel } from '../widget/connection.js';
 
 /** Where the feed's frames go. */
-export interface TenantFeedHandlers {
+interface TenantFeedHandlers {
   /** `subscribed` (role admin) or a `tenant-event`. */
   frame(message: AdminServerMessage): void;
   /** The server refused the admin subscription (a wrong or rotated secret: `forbidden`). */

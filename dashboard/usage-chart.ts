@@ -2,7 +2,7 @@
 import { LitElement, css, html, svg, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 
-export interface ChartPoint { day: string; value: number }
+interface ChartPoint { day: string; value: number }
 
 const WIDTH = 300;
 const HEIGHT = 110;

@@ -5,9 +5,9 @@
 import type { Logger } from 'pino';
 
 /** How often one kind of throttled line is written at most. */
-export const THROTTLED_LOG_EVERY_MS = 10_000;
+const THROTTLED_LOG_EVERY_MS = 10_000;
 
-export type Level = 'error' | 'warn' | 'info';
+type Level = 'error' | 'warn' | 'info';
 
 /**
  * @example

@@ -21,9 +21,6 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-export const isErrorCode = (value: unknown): value is ErrorCode =>
-  typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
-
 /** WebSocket close codes the server uses, and why. */
 export const CLOSE_CODES = {
   /** Server shutting down or draining; reconnect (to another node). */

@@ -17,7 +17,7 @@ export type UnsequencedEvent = ImageEvent extends infer E ? (E extends ImageEven
 export const withSeq = (event: UnsequencedEvent, seq: number): ImageEvent => ({ ...event, seq }) as ImageEvent;
 
 /** Who writes, when, how new ids are made, and the comment an `edit-comment` names as it is now. */
-export interface WriteCircumstances {
+interface WriteCircumstances {
   author: Author;
   /** Milliseconds since the epoch: the server's time, or the client's for an optimistic event. */
   now: number;

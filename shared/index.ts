@@ -1,10 +1,8 @@
 /** The wire contract of image-chat: import everything protocol-related from here. */
 export { LIMITS, type Limits } from './limits.js';
-export { ERROR_CODES, CLOSE_CODES, isErrorCode, type ErrorCode } from './errors.js';
+export { ERROR_CODES, CLOSE_CODES, type ErrorCode } from './errors.js';
 export type { Author, Chat, Comment, ImageKey } from './model.js';
 export {
-  EVENT_TYPES,
-  WRITE_TYPES,
   type AckMessage,
   type AddCommentMessage,
   type AdminServerMessage,
@@ -16,8 +14,6 @@ export {
   type DeletedImageChatEvent,
   type EditCommentMessage,
   type ErrorMessage,
-  type EventEnvelope,
-  type EventType,
   type HelloMessage,
   type ImageChatUpdatedEvent,
   type ImageEvent,
@@ -39,13 +35,12 @@ export {
   type UnsubscribedMessage,
   type WelcomeMessage,
   type WriteMessage,
-  type WriteType,
 } from './messages.js';
-export { validateClientMessage, validateWriteMessage, parseClientFrame, isWriteMessage, type Validated } from './validate.js';
+export { validateClientMessage, validateWriteMessage, parseClientFrame, isWriteMessage } from './validate.js';
 export { parseServerFrame, type AnyServerMessage } from './server-frames.js';
 export { imageTopic } from './topic.js';
-export { cleanName, cleanText, hasControlCharacter, hasLoneSurrogate } from './text.js';
+export { cleanName, cleanText } from './text.js';
 export { applyEventToChat } from './apply-event.js';
-export { SeqReorderBuffer, type SeqReorderOptions } from './seq-reorder-buffer.js';
-export { eventForWrite, withSeq, type UnsequencedEvent, type WriteCircumstances } from './event-for-write.js';
+export { SeqReorderBuffer } from './seq-reorder-buffer.js';
+export { eventForWrite, withSeq, type UnsequencedEvent } from './event-for-write.js';
 export type { UsageDay, UsageCounter, ImageUsage, UsageReport, LiveReport, TopImagesReport } from './usage-api.js';

@@ -62,7 +62,7 @@ export type WriteMessage =
   | ResolveChatMessage
   | DeleteChatMessage;
 
-export type WriteType = WriteMessage['type'];
+type WriteType = WriteMessage['type'];
 
 export const WRITE_TYPES = [
   'create-chat',
@@ -90,16 +90,8 @@ export type ClientMessage = PingMessage | HelloMessage | SubscribeMessage | Unsu
 
 // ---- server to client ----
 
-export const EVENT_TYPES = {
-  NEW: 'new-image-chat',
-  UPDATED: 'image-chat-updated',
-  DELETED: 'deleted-image-chat',
-} as const;
-
-export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
-
 /** Fields every broadcast event carries. */
-export interface EventEnvelope {
+interface EventEnvelope {
   broadcastId: string;
   tenantId: string;
   urlId: string;

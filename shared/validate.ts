@@ -8,7 +8,7 @@ import { LIMITS, type Limits as AllLimits } from './limits.js';
 import { cleanName, cleanText, hasControlCharacter, hasLoneSurrogate } from './text.js';
 import { WRITE_TYPES, type ClientMessage, type WriteMessage, type WriteEnvelope } from './messages.js';
 
-export type Validated<T> =
+type Validated<T> =
   | { ok: true; message: T }
   | { ok: false; code: ErrorCode; error: string; for?: string; broadcastId?: string };
 

@@ -14,7 +14,7 @@ const FIRST_WORDS = 8;
 const DRAG_THRESHOLD_PX = 4;
 
 /** The first few words of a text, for a label. */
-export function firstWords(text: string): string {
+function firstWords(text: string): string {
   const words = text.trim().split(/\s+/);
   return words.length > FIRST_WORDS ? `${words.slice(0, FIRST_WORDS).join(' ')}…` : words.join(' ');
 }

@@ -12,7 +12,7 @@ export function submitOnEnter(event: KeyboardEvent): void {
   field.form?.requestSubmit();
 }
 
-export interface ComposerHandlers {
+interface ComposerHandlers {
   submit(event: SubmitEvent): void;
   keydown(event: KeyboardEvent): void;
   cancel(): void;

@@ -29,11 +29,10 @@ import type {
   ConnectionOptions, ConnectionState, ConnectionStateChange, FeedChannel, ImageChannel, SocketConstructor, SocketLike, WriteResult,
 } from './connection-types.js';
 
-export { backoffDelay } from './backoff.js';
-export { CONNECTION_STATES, indicatorState } from './connection-types.js';
+export { indicatorState } from './connection-types.js';
 export type {
   ConnectionOptions, ConnectionState, ConnectionStateChange, FeedChannel, ImageChannel, ImageMessage, IndicatorState, NetworkMonitor, SessionStorage,
-  SocketConstructor, SocketLike, WriteResult,
+  SocketConstructor, SocketLike,
 } from './connection-types.js';
 
 /** Close code the client uses for its own disconnects (heartbeat, offline, close()). */
@@ -149,11 +148,6 @@ export class WidgetConnection {
   attachFeed(feed: FeedChannel): void {
     this.#feeds.add(feed);
     if (this.#isOpen()) feed.subscribe((message) => this.#send(message));
-  }
-
-  /** Stops offering frames to `feed`. */
-  detachFeed(feed: FeedChannel): void {
-    this.#feeds.delete(feed);
   }
 
   /**

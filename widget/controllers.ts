@@ -17,7 +17,7 @@ export interface ImageTarget {
 }
 
 /** What happened since the host last looked: the host turns these into a highlight, events and a notice. */
-export interface ImageNews {
+interface ImageNews {
   /** Markers others added live. */
   arrived: string[];
   /** Each change of the live indicator. */

@@ -12,7 +12,7 @@ export interface Crosshair {
 const STEP = 0.02;
 const BIG_STEP = 0.1;
 
-export type CrosshairAction =
+type CrosshairAction =
   | { type: 'show' }
   | { type: 'moved'; crosshair: Crosshair }
   | { type: 'place'; crosshair: Crosshair }

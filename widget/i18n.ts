@@ -33,8 +33,6 @@ export interface Strings {
   resolved: string;
   edited: string;
   sending: string;
-  fresh: string;
-  firstCommentNote: string;
   offlineWrite: string;
   readonly: string;
   error(code: ErrorCode, message: string): string;
@@ -69,8 +67,6 @@ const en: Strings = {
   resolved: 'Resolved',
   edited: 'edited',
   sending: 'Sending…',
-  fresh: 'New',
-  firstCommentNote: 'The first comment opens the thread; delete the marker instead.',
   offlineWrite: 'You are offline, so this change was not saved. Markers stay readable; try again when Live.',
   readonly: 'Read only',
   imageRefused: (message) => `Conversations on this image cannot be shown: ${message}.`,
@@ -113,8 +109,6 @@ const nl: Strings = {
   resolved: 'Afgerond',
   edited: 'bewerkt',
   sending: 'Versturen…',
-  fresh: 'Nieuw',
-  firstCommentNote: 'De eerste opmerking opent het gesprek; verwijder in plaats daarvan de markering.',
   offlineWrite: 'Je bent offline, dus deze wijziging is niet opgeslagen. Markeringen blijven leesbaar; probeer het opnieuw zodra het Live is.',
   readonly: 'Alleen lezen',
   imageRefused: (message) => `Gesprekken bij deze afbeelding kunnen niet getoond worden: ${message}.`,

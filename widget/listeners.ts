@@ -11,8 +11,4 @@ export class Listeners<T> {
   emit(value: T): void {
     for (const listener of [...this.set]) listener(value);
   }
-
-  clear(): void {
-    this.set.clear();
-  }
 }

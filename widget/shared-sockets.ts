@@ -20,7 +20,7 @@ import { socketUrl } from './server-url.js';
 const LINGER_MS = 1000;
 
 /** Where the shared connections keep their session and name, and how they watch the network. */
-export interface SocketEnvironment {
+interface SocketEnvironment {
   session(socketUrl: string): SessionStorage;
   network?: NetworkMonitor;
   savedName(): string;
@@ -28,13 +28,13 @@ export interface SocketEnvironment {
 }
 
 /** A store handed out by `acquire`, with the function that gives it back (calling it twice is harmless). */
-export interface AcquiredStore {
+interface AcquiredStore {
   store: ImageStore;
   release(): void;
 }
 
 /** A connection handed out by `acquireConnection`, with the function that gives it back. */
-export interface AcquiredConnection {
+interface AcquiredConnection {
   connection: WidgetConnection;
   release(): void;
 }

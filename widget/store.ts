@@ -8,7 +8,7 @@
  * - `confirmed`: exactly the server's state at `seq`. Events are applied to it in seq order, each once
  *   (`applyEventToChat` from shared/ defines what each means). A short out-of-order run is buffered; a gap that
  *   does not fill within `gapWaitMs` makes the store resubscribe with `since`. `reset: true` replaces it.
- * - pending writes: each write gets a fresh `broadcastId`, is shown at once (its chat marked pending), and is
+ * - optimistic writes (optimistic-writes.ts): each write gets a fresh `broadcastId`, is shown at once (its chat marked pending), and is
  *   dropped from the overlay when its own echo reaches `confirmed` (so the echo is never applied twice), or
  *   rolled back when the server answers with an error. Each has a status (`WRITE_STATUS` in store-states.ts).
  *
@@ -33,7 +33,6 @@ import { optimisticEvent } from './optimistic.js';
 import { OptimisticWrites } from './optimistic-writes.js';
 import type { SubscriptionState, SubscriptionStateChange, WidgetWriteOutcome, WriteStatus } from './store-states.js';
 
-export { SUBSCRIPTION_STATES, WRITE_STATUS } from './store-states.js';
 export type { SubscriptionState, SubscriptionStateChange, WidgetWriteOutcome, WriteStatus } from './store-states.js';
 
 /** Retry delays for a subscribe the server answered with `unavailable` or `rate-limited`. */

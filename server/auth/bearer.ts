@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Store } from '../store/types.js';
 import { hashTenantSecret } from './tenant-secret.js';
 
-export type TenantAuth =
+type TenantAuth =
   | { ok: true }
   | { ok: false; code: 'unauthorized' | 'forbidden'; message: string };
 

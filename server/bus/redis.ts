@@ -22,7 +22,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { IGNORING_BUS_HANDLER, type Bus, type BusHandler } from './types.js';
 
-export interface RedisBusOptions {
+interface RedisBusOptions {
   url: string;
   /** Prefix of channel names, so several deployments can share one Redis. */
   prefix: string;
@@ -54,7 +54,7 @@ const connectionOptions: RedisOptions = {
 
 export class RedisBus implements Bus {
   readonly nodeId: string;
-  /** Messages received from other nodes (own echoes excluded); for metrics and tests. */
+  /** Messages received from other nodes (own echoes excluded); for tests (the metric is counted by the bus handler). */
   received = 0;
   private readonly prefix: string;
   private readonly log: Logger;

@@ -15,10 +15,10 @@ import type { WriteOutcome } from './write-plan.js';
 import { planWrite, writeTarget, type Actor } from './plan.js';
 import { TenantCache, TenantLookupDeferred } from './tenant-cache.js';
 
-export type Access = { ok: true; tenant: Tenant } | { ok: false; code: 'forbidden' | 'unavailable'; message: string };
+type Access = { ok: true; tenant: Tenant } | { ok: false; code: 'forbidden' | 'unavailable'; message: string };
 
 /** The one refusal of `access`: it says what to check, not which of the two checks failed. */
-export const refusedAccess = (tenantId: string): string =>
+const refusedAccess = (tenantId: string): string =>
   `tenant "${tenantId}" does not exist or does not allow this page's origin`;
 
 export interface WriteObserver {
@@ -27,7 +27,7 @@ export interface WriteObserver {
 }
 
 /** Hears a publish that failed after its write was stored and acknowledged (subscribers catch up from the store). */
-export type PublishFailed = (error: unknown) => void;
+type PublishFailed = (error: unknown) => void;
 
 export class ChatService {
   readonly tenants: TenantCache;

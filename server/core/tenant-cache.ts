@@ -66,11 +66,6 @@ export class TenantCache {
     this.unknown.delete(id);
   }
 
-  /** Entries held, known and unknown (for tests and metrics). */
-  get size(): number {
-    return this.known.size + this.unknown.size;
-  }
-
   private mayLookUp(now: number, requester: string | undefined): boolean {
     if (now - this.windowStart >= 1000) {
       this.windowStart = now;

@@ -11,7 +11,7 @@ import type { ChatMarker } from './write-plan.js';
 export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
 
 /** Bytes of the chat's own fields: its JSON with an empty thread. */
-export const markerBytes = (marker: ChatMarker): number => jsonBytes({ ...marker, comments: [] });
+const markerBytes = (marker: ChatMarker): number => jsonBytes({ ...marker, comments: [] });
 
 /** Bytes one comment takes in its thread (without the comma before it). */
 export const commentBytes = (comment: Comment): number => jsonBytes(comment);
@@ -25,7 +25,7 @@ export function markerAfter(marker: ChatMarker, event: UnsequencedEvent | ImageE
 }
 
 /** What a thread's size depends on, as stored before a write. */
-export interface ThreadBefore {
+interface ThreadBefore {
   chat: ChatMarker | null;
   commentCount: number;
   /** The comment the event edits or deletes. */

@@ -16,7 +16,7 @@ import { tenantOfFeedTopic, type TenantFeed } from './tenant-feed.js';
 const SEQ_PATTERN = /"seq":(\d+)/;
 
 /** The seq of a serialized image event, read without parsing it; null if it has none. */
-export function seqOfEventPayload(payload: string): number | null {
+function seqOfEventPayload(payload: string): number | null {
   const match = SEQ_PATTERN.exec(payload);
   return match ? Number(match[1]) : null;
 }

@@ -20,10 +20,10 @@ import { secretMatches } from '../auth/tenant-secret.js';
 
 const FEED_PREFIX = 'feed:';
 /** How often admin subscribers' secrets are checked again: one store read per tenant and secret in use. */
-export const REVALIDATE_MS = 10_000;
+const REVALIDATE_MS = 10_000;
 
 /** The bus topic of a tenant's admin feed. */
-export const feedTopic = (tenantId: string): string => `${FEED_PREFIX}${tenantId}`;
+const feedTopic = (tenantId: string): string => `${FEED_PREFIX}${tenantId}`;
 
 /** The tenant whose feed `topic` is, or null for an image topic. */
 export const tenantOfFeedTopic = (topic: string): string | null =>
@@ -37,7 +37,7 @@ export interface FeedSubscriber {
   revoked(tenantId: string): void;
 }
 
-export interface TenantFeedOptions {
+interface TenantFeedOptions {
   bus: Bus;
   store: Store;
   onError(error: unknown): void;
@@ -49,7 +49,7 @@ export interface TenantFeedOptions {
  * @example
  * const feed = new TenantFeed({ bus, store, onError });
  * service.observe(feed);                 // publishes every stored write to its tenant's feed topic
- * if (await feed.authorize(id, secret)) await feed.add(id, { deliver: (frame) => socket.send(frame) });
+ * if (await feed.authorize(id, secret)) await feed.add(id, { deliver: (frame) => socket.send(frame), revoked: () => socket.close() }, secret);
  */
 export class TenantFeed {
   /** tenant → subscriber → the secret it subscribed with */

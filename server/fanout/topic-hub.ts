@@ -32,7 +32,7 @@ interface TopicState {
   opened: Promise<void>;
 }
 
-export interface TopicHubOptions {
+interface TopicHubOptions {
   gapWaitMs: number;
   /** Reads events after < seq ≤ upTo from the store, or null if no longer kept. */
   fetchEvents(key: ImageKey, after: number, upTo: number): Promise<ImageEvent[] | null>;

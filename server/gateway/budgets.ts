@@ -30,7 +30,7 @@ export interface BudgetRefusal {
 const SWEEP_INTERVAL_MS = 10_000;
 
 /** Bytes of user text a write carries (UTF-8): what the byte budgets count. */
-export function writeTextBytes(message: WriteMessage): number {
+function writeTextBytes(message: WriteMessage): number {
   return 'text' in message ? Buffer.byteLength(message.text) : 0;
 }
 

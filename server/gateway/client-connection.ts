@@ -64,10 +64,6 @@ export class ClientConnection implements ConnectionReplies {
     return this.isClosed;
   }
 
-  get subscriptionCount(): number {
-    return this.subscriptions.size;
-  }
-
   /** Called every ping interval: a socket that did not answer the previous ping is dead. */
   heartbeat(): void {
     if (!this.alive) {

@@ -20,7 +20,7 @@ import { ClientAddresses, addressKey } from './client-address.js';
 import { Admission, type AdmissionVerdict } from './admission.js';
 import { GatewayBudgets } from './budgets.js';
 
-export interface GatewayOptions {
+interface GatewayOptions {
   service: ChatService;
   /** The node's subscriptions by image: each connection registers its subscribers here. */
   hub: TopicHub;

@@ -5,13 +5,13 @@
 import type { ImageKey, SubscribedMessage } from '../../shared/index.js';
 import type { ReadResult } from '../store/types.js';
 
-export type SubscribedAnswer =
+type SubscribedAnswer =
   | { ok: true; seq: number; frame: string; bytes: number }
   /** Even the snapshot is larger than the cap: nothing is sent. */
   | { ok: false; bytes: number };
 
 /** Reads an image the way a subscribe asks (`since` and `epoch` absent: a snapshot). */
-export type ImageReader = (key: ImageKey, since?: number, epoch?: string) => Promise<ReadResult>;
+type ImageReader = (key: ImageKey, since?: number, epoch?: string) => Promise<ReadResult>;
 
 function encode(key: ImageKey, result: ReadResult): { frame: string; bytes: number } {
   const answer: SubscribedMessage = result.reset

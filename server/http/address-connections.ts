@@ -15,7 +15,7 @@ import { throttledLog } from '../log-throttle.js';
 import { ClientAddresses, addressKey, normalizeAddress } from '../gateway/client-address.js';
 
 /** What `AddressConnections.take` made of a new connection. */
-export type AddressVerdict = { verdict: 'counted'; key: string } | { verdict: 'full'; key: string } | { verdict: 'exempt' };
+type AddressVerdict = { verdict: 'counted'; key: string } | { verdict: 'full'; key: string } | { verdict: 'exempt' };
 
 /**
  * Open connections per address. Only addresses with at least one open connection are held, so many one-off
@@ -63,7 +63,7 @@ export class AddressConnections {
   }
 }
 
-export interface AddressCapOptions {
+interface AddressCapOptions {
   log: Logger;
   /** `MAX_TCP_CONNECTIONS_PER_IP`. */
   maxPerAddress: number;

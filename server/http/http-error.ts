@@ -6,15 +6,10 @@
  * if (!range.ok) throw new HttpError('invalid-field', range.message);
  */
 import type { OutgoingHttpHeaders } from 'node:http';
-import { ERROR_CODES, type ErrorCode } from '../../shared/index.js';
+import type { ErrorCode } from '../../shared/index.js';
 
 export class HttpError extends Error {
   constructor(readonly code: ErrorCode, message: string, readonly headers: OutgoingHttpHeaders = {}) {
     super(message);
-  }
-
-  /** The HTTP status of the code (shared/errors.ts). */
-  get status(): number {
-    return ERROR_CODES[this.code].http;
   }
 }

@@ -33,7 +33,7 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 /** Answers `{ error: { code, message } }` with the HTTP status of `code` (shared/errors.ts). */
-export function sendError(response: ServerResponse, code: ErrorCode, message: string): void {
+function sendError(response: ServerResponse, code: ErrorCode, message: string): void {
   sendJson(response, ERROR_CODES[code].http, { error: { code, message } });
 }
 

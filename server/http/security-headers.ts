@@ -9,9 +9,9 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 
-export const PAGES = ['demo', 'dashboard'] as const;
+const PAGES = ['demo', 'dashboard'] as const;
 /** A page family: `/demo` and `/demo/*`, `/dashboard` and `/dashboard/*`. */
-export type Page = (typeof PAGES)[number];
+type Page = (typeof PAGES)[number];
 
 /** A Host header fit to name in a policy: a DNS name or an IP literal, with an optional port. */
 const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;

@@ -37,7 +37,7 @@ export function serverTimeouts(limits: Limits): Pick<ServerOptions, 'headersTime
   };
 }
 
-export interface ServerGuardOptions {
+interface ServerGuardOptions {
   log: Logger;
   /** The TCP connection cap derived from the open-files limit (`tcpConnectionCap`); undefined: none. */
   maxConnections: number | undefined;

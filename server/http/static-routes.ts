@@ -4,7 +4,7 @@ import type { Route } from './router.js';
 import { serveFile } from './static-files.js';
 import { pageOf, pageSecurityHeaders } from './security-headers.js';
 
-export interface StaticOptions {
+interface StaticOptions {
   /** Directory with the built widget, demo and dashboard (`config.publicDir`). */
   publicDir: string;
   /** Serve `*.map` files (`config.serveSourceMaps`); off, they are 404 like any missing file. */

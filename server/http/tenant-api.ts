@@ -13,13 +13,13 @@ import { sendJson, type Route } from './router.js';
 import { HttpError } from './http-error.js';
 
 /** Longest range one usage call may ask for: a year and a day (leap years). */
-export const MAX_USAGE_RANGE_DAYS = 366;
+const MAX_USAGE_RANGE_DAYS = 366;
 /** Days shown when `from` is not given: the dashboard's 30-day chart. */
 const DEFAULT_RANGE_DAYS = 30;
 const DEFAULT_TOP_IMAGES = 10;
 const MAX_TOP_IMAGES = 100;
 
-export interface TenantApiOptions {
+interface TenantApiOptions {
   store: Store;
   /** Presence reports older than this are left out of live numbers (a node that stopped reporting is gone). */
   liveFreshMs: number;
@@ -31,7 +31,7 @@ const PATH = /^\/api\/v1\/tenants\/([A-Za-z0-9_-]{1,64})\/(usage|live|top-images
 type Range = { ok: true; from: string; to: string } | { ok: false; message: string };
 
 /** `from`/`to` from the query: real dates, from ≤ to, at most MAX_USAGE_RANGE_DAYS days. */
-export function parseRange(url: URL, today: string): Range {
+function parseRange(url: URL, today: string): Range {
   const to = url.searchParams.get('to') ?? today;
   if (parseUtcDay(to) === null) return { ok: false, message: '"to" must be a date as YYYY-MM-DD' };
   const from = url.searchParams.get('from') ?? addDays(to, 1 - DEFAULT_RANGE_DAYS);

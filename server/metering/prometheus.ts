@@ -12,11 +12,11 @@ import type { AdmissionRefusal, BudgetName, GatewayMeter } from './meters.js';
  * Why a TCP connection was closed at accept: `fd-limit`, the open-files limit less FD_RESERVE was reached;
  * `address-tcp`, its address already held MAX_TCP_CONNECTIONS_PER_IP.
  */
-export const CONNECTION_DROP_REASONS = ['fd-limit', 'address-tcp'] as const;
-export type ConnectionDropReason = (typeof CONNECTION_DROP_REASONS)[number];
+const CONNECTION_DROP_REASONS = ['fd-limit', 'address-tcp'] as const;
+type ConnectionDropReason = (typeof CONNECTION_DROP_REASONS)[number];
 
 /** Live numbers read at scrape time. */
-export interface MetricsSources {
+interface MetricsSources {
   subscriptions(): number;
   adminSubscriptions(): number;
   topics(): number;

@@ -5,7 +5,7 @@
  */
 import type { ImageKey } from '../../shared/index.js';
 
-export interface PresenceListener {
+interface PresenceListener {
   /** The tenant's live connections on this node changed to `current`. */
   connections(tenantId: string, current: number): void;
 }

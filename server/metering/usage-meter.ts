@@ -21,7 +21,7 @@ import type { Store, UsageFlush } from '../store/types.js';
 import type { TenantLive, TenantPresence } from './tenant-presence.js';
 import { DayClock } from './utc-day.js';
 
-export interface UsageMeterOptions {
+interface UsageMeterOptions {
   store: Store;
   /** This node's id: peaks and live presence are kept per node. */
   nodeId: string;

@@ -10,7 +10,7 @@
  */
 export class GateBusyError extends Error {}
 
-export interface GateOptions {
+interface GateOptions {
   concurrency: number;
   maxWaiting: number;
   maxWaitMs: number;

@@ -10,7 +10,7 @@ import type { Chat } from '../../shared/index.js';
 import { jsonBytes } from '../core/wire-size.js';
 
 /** SQL to run, or a step that needs code (moving data whose sizes are computed as the wire counts them). */
-export type PostgresMigration = string | ((client: pg.PoolClient) => Promise<void>);
+type PostgresMigration = string | ((client: pg.PoolClient) => Promise<void>);
 
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   `CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -28,7 +28,7 @@ import type { ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, Usage
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import * as usage from './postgres-usage.js';
 
-export interface PostgresStoreOptions {
+interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database`. */
   url: string;
   /** Events kept per image for replay. */

@@ -9,7 +9,7 @@ import type { Chat } from '../../shared/index.js';
 import { jsonBytes } from '../core/wire-size.js';
 
 /** SQL to run, or a step that needs code (moving data whose sizes are computed as the wire counts them). */
-export type SqliteMigration = string | ((db: Database.Database) => void);
+type SqliteMigration = string | ((db: Database.Database) => void);
 
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   `CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -18,7 +18,7 @@ import { toMarker, type MarkerRow } from './row-change.js';
 
 interface TenantRow { id: string; name: string; origins: string; created_at: number }
 
-export interface SqliteStoreOptions {
+interface SqliteStoreOptions {
   /** Path of the database file; ":memory:" for a throwaway store. */
   path: string;
   /** Events kept per image for replay. */

@@ -11,7 +11,7 @@
  * const batcher = new KeyedBatcher<Write, Outcome>(100, (key, writes) => storeAll(writes));
  * const outcome = await batcher.add('demo img', write);
  */
-export interface BatcherOptions {
+interface BatcherOptions {
   /** Wait one turn of the event loop before a key's first batch, so that items added in the same turn go together. */
   gatherOneTurn?: boolean;
 }

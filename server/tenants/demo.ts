@@ -6,7 +6,7 @@
 import type { Store } from '../store/types.js';
 import { hashTenantSecret, newTenantSecret } from '../auth/tenant-secret.js';
 
-export const DEMO_TENANT_ID = 'demo';
+const DEMO_TENANT_ID = 'demo';
 
 export async function ensureDemoTenant(store: Store): Promise<string> {
   const secret = await store.getOrCreateSetting('demo-tenant-secret', newTenantSecret);

@@ -1,4 +1,6 @@
 /** Mounting, the live chip, and markers staying on their spot when the image is resized. */
+import { emulateMedia } from '@web/test-runner-commands';
+import { attach } from '../../widget/attach.js';
 import { WidgetConnection } from '../../widget/connection.js';
 import { pageSockets } from '../../widget/shared-sockets.js';
 import { socketUrl } from '../../widget/server-url.js';
@@ -67,7 +69,6 @@ it('speaks Dutch with locale="nl", follows the theme attribute, and adds nothing
 
 it('picks up <img data-image-chat> added to the page, and attach() turns an <img> into a widget once', async () => {
   const server = await serverUrl();
-  const { attach } = await import('../../widget/attach.js');
   const picked = document.createElement('img');
   picked.src = TEST_IMAGE;
   picked.alt = 'picked up';
@@ -126,7 +127,6 @@ it('keeps the session token per server, so the same person comes back after a re
 });
 
 it('follows prefers-color-scheme unless theme says otherwise', async () => {
-  const { emulateMedia } = await import('@web/test-runner-commands');
   const server = await serverUrl();
   const urlId = uniqueId('scheme');
   const auto = await mount({ server, 'url-id': urlId });

@@ -97,7 +97,7 @@ it('two widgets of the same image share its store: a marker added in one shows i
   assertEqual(markers(two).map((m) => m.chat.comments[0]?.text), ['seen twice'], 'the other widget shows it, pending');
   await waitFor(() => !one.store!.isPending(markers(two)[0]!.chat.id), 'the ack');
   one.remove();
-  await new Promise((resolve) => setTimeout(resolve, 1500)); // past the registry's linger time
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // past the shared sockets' linger time (LINGER_MS)
   const other = await otherClient(server, urlId);
   await other.store.createChat(0.1, 0.1, 'after the first widget left');
   await waitFor(() => two.store!.seq === 2, 'the remaining widget to stay subscribed');

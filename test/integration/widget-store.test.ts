@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { startTestServer, removeDir, makeTempDir, type TestServer } from '../helpers/server.js';
-import { WidgetConnection, backoffDelay, type ConnectionOptions } from '../../widget/connection.js';
+import { WidgetConnection, type ConnectionOptions } from '../../widget/connection.js';
+import { backoffDelay } from '../../widget/backoff.js';
 import { ImageStore } from '../../widget/store.js';
 import type { ClientMessage, ImageEvent, ServerMessage } from '../../shared/index.js';
 

@@ -1,5 +1,5 @@
 /**
- * The stored-size arithmetic (server/store/wire-size.ts) against an oracle that knows nothing of it: random
+ * The stored-size arithmetic (server/core/wire-size.ts) against an oracle that knows nothing of it: random
  * writes planned and applied to whole chats with the shared `applyEventToChat`, each chat then measured with
  * JSON.stringify. The incremental size must equal the measured one after every write. Seeded.
  */
