@@ -16,6 +16,13 @@ export const ERROR_CODES = {
   'limit-reached': { http: 409, text: 'A count limit (markers, comments, subscriptions) is reached.' },
   'not-subscribed': { http: 400, text: 'Write to an image only after subscribing to it.' },
   unavailable: { http: 503, text: 'The service cannot take the operation right now; try again.' },
+  'sso-signature': { http: 401, text: 'The SSO payload\'s verificationHash does not match (a wrong or another tenant\'s API secret).' },
+  'sso-expired': { http: 401, text: 'The SSO payload was signed more than 2 days ago; sign the user in again.' },
+  'sso-future': { http: 401, text: 'The SSO payload\'s timestamp lies in the future (more than the allowed clock skew).' },
+  'sso-encoding': { http: 400, text: 'The SSO payload\'s userDataJSONBase64 is not valid base64 of JSON text.' },
+  'sso-user': { http: 400, text: 'The SSO user is not valid: an object with a string id, and only allowed field types.' },
+  'sso-not-set-up': { http: 403, text: 'The tenant cannot take SSO yet: rotate its API secret once (older tenants keep only its hash).' },
+  'sign-in-required': { http: 401, text: 'This site takes comments from signed-in users only.' },
   internal: { http: 500, text: 'An unexpected error on the server.' },
 } as const;
 

@@ -34,6 +34,7 @@ export {
   type UnsubscribeMessage,
   type UnsubscribedMessage,
   type WelcomeMessage,
+  type WelcomeUser,
   type WriteMessage,
 } from './messages.js';
 export { validateClientMessage, validateWriteMessage, parseClientFrame, isWriteMessage } from './validate.js';
@@ -44,3 +45,11 @@ export { applyEventToChat } from './apply-event.js';
 export { SeqReorderBuffer } from './seq-reorder-buffer.js';
 export { eventForWrite, withSeq, type UnsequencedEvent } from './event-for-write.js';
 export type { UsageDay, UsageCounter, ImageUsage, UsageReport, LiveReport, TopImagesReport } from './usage-api.js';
+export {
+  SSO_MAX_AGE_MS, SSO_CLOCK_SKEW_MS, MAX_SSO_USER_DATA_LENGTH, MAX_AVATAR_LENGTH, SSO_ID_PREFIX, SIMPLE_ID_PREFIX,
+  isSafeAvatarUrl, identityKind, type SecureSso, type SimpleSso, type SsoUserData,
+} from './sso.js';
+export {
+  WRITE_POLICIES, RESOLVE_POLICIES, DEFAULT_RULES, changeRules, parseStoredRules,
+  type TenantRules, type WritePolicy, type ResolvePolicy,
+} from './tenant-rules.js';

@@ -4,17 +4,30 @@
  */
 import type { ErrorCode } from './errors.js';
 import type { Author, Chat, Comment } from './model.js';
+import type { SecureSso, SimpleSso } from './sso.js';
+import type { TenantRules } from './tenant-rules.js';
 
 // ---- client to server ----
 
 export interface PingMessage { type: 'ping' }
 
+/**
+ * Who the connection is. Without `tenantId` it sets the connection's guest identity, for every tenant that has
+ * no identity of its own on it. With `tenantId` it sets the identity for that tenant's images: signed in with
+ * `sso`, unsigned with `simpleSso` (if the tenant allows it), or that tenant's guest (a session token is an
+ * identity only on the tenant that issued it). A socket shared by widgets of two tenants says hello once per tenant.
+ */
 export interface HelloMessage {
   type: 'hello';
   /** Display name; the server trims it and falls back to "Guest". */
   name?: string;
-  /** A token from an earlier `welcome`, so the same person keeps their identity. */
+  /** A token from an earlier `welcome` (of the same tenant, when `tenantId` is given), so the same person keeps their identity. */
   session?: string;
+  tenantId?: string;
+  /** A Secure SSO payload signed by the site's server with the tenant's API secret. */
+  sso?: SecureSso;
+  /** An unsigned identity from the page; taken only when the tenant's rules allow simple SSO. */
+  simpleSso?: SimpleSso;
 }
 
 export interface SubscribeMessage {
@@ -120,7 +133,23 @@ export interface DeletedImageChatEvent extends EventEnvelope { type: 'deleted-im
 export type ImageEvent = NewImageChatEvent | ImageChatUpdatedEvent | DeletedImageChatEvent;
 
 export interface PongMessage { type: 'pong' }
-export interface WelcomeMessage { type: 'welcome'; user: Author; session: string }
+/** The person as the server knows them on this connection (for `tenantId`'s images when the hello named a tenant). */
+export interface WelcomeUser extends Author {
+  /** An SSO admin or moderator: may delete any comment or marker and resolve any thread. */
+  moderator?: boolean;
+  /** Where the identity comes from: signed by the site, unsigned from the page, or a guest. */
+  kind?: 'sso' | 'simple' | 'guest';
+}
+
+export interface WelcomeMessage {
+  type: 'welcome';
+  user: WelcomeUser;
+  session: string;
+  /** Set when the hello named a tenant: the identity above holds on its images only. */
+  tenantId?: string;
+  /** The tenant's rules, when the hello named a tenant: the widget shows "sign in to comment" or read-only from them. */
+  rules?: TenantRules;
+}
 
 export interface SubscribedSnapshot {
   type: 'subscribed'; tenantId: string; urlId: string; seq: number; epoch: string; reset: true; chats: Chat[];

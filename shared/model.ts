@@ -1,9 +1,14 @@
 /** The data model shared by the store, the wire and the widget. */
 
-/** A person as shown beside their markers and comments. */
+/**
+ * A person as shown beside their markers and comments. The id says where the identity comes from (`sso:`,
+ * `simple:`, or a guest's `u-`: see sso.ts). A signed-in person's comments carry their avatar (an https or
+ * small data-image URL); a marker's own author is id and name only.
+ */
 export interface Author {
   id: string;
   name: string;
+  avatar?: string;
 }
 
 export interface Comment {

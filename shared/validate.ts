@@ -7,6 +7,7 @@ import { type ErrorCode } from './errors.js';
 import { LIMITS, type Limits as AllLimits } from './limits.js';
 import { cleanName, cleanText, hasControlCharacter, hasLoneSurrogate } from './text.js';
 import { WRITE_TYPES, type ClientMessage, type WriteMessage, type WriteEnvelope } from './messages.js';
+import { MAX_SSO_USER_DATA_LENGTH, isSafeAvatarUrl, type SecureSso, type SimpleSso } from './sso.js';
 
 type Validated<T> =
   | { ok: true; message: T }
@@ -108,6 +109,29 @@ function write(type: WriteMessage['type'], frame: Fields, limits: Limits): Write
   }
 }
 
+/** The shape of a Secure SSO payload; whether it is genuine is the server's to check (server/auth/sso.ts). */
+function secureSso(value: unknown): SecureSso {
+  if (!isObject(value)) throw new FieldError('invalid-field', '"sso" must be an object with userDataJSONBase64, verificationHash and timestamp');
+  const { userDataJSONBase64, verificationHash, timestamp } = value;
+  if (typeof userDataJSONBase64 !== 'string' || userDataJSONBase64.length === 0) throw new FieldError('invalid-field', '"sso.userDataJSONBase64" must be a string');
+  if (userDataJSONBase64.length > MAX_SSO_USER_DATA_LENGTH) throw new FieldError('too-large', `"sso.userDataJSONBase64" is longer than ${MAX_SSO_USER_DATA_LENGTH} characters`);
+  if (typeof verificationHash !== 'string' || verificationHash.length > 128) throw new FieldError('invalid-field', '"sso.verificationHash" must be a hex string');
+  if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) throw new FieldError('invalid-field', '"sso.timestamp" must be milliseconds since the epoch');
+  return { userDataJSONBase64, verificationHash, timestamp };
+}
+
+/** An unsigned identity from the page: a clean name, an optional id, an optional safe avatar. */
+function simpleSso(value: unknown, limits: Limits): SimpleSso {
+  if (!isObject(value)) throw new FieldError('invalid-field', '"simpleSso" must be an object with a name');
+  const { name, avatar } = value;
+  if (typeof name !== 'string' || hasLoneSurrogate(name)) throw new FieldError('invalid-field', '"simpleSso.name" must be a string');
+  const cleaned = cleanName(name);
+  if (cleaned.length === 0 || cleaned.length > limits.MAX_NAME_LENGTH) throw new FieldError('invalid-field', `"simpleSso.name" must be 1 to ${limits.MAX_NAME_LENGTH} characters`);
+  if (avatar !== undefined && !isSafeAvatarUrl(avatar)) throw new FieldError('invalid-field', '"simpleSso.avatar" must be an https URL or a small data:image URL');
+  const simpleId = value.id === undefined ? undefined : id(value, 'id', limits);
+  return { name: cleaned, ...(simpleId !== undefined ? { id: simpleId } : {}), ...(avatar !== undefined ? { avatar } : {}) };
+}
+
 function message(frame: Fields, limits: Limits): ClientMessage {
   const type = frame.type;
   switch (type) {
@@ -120,7 +144,15 @@ function message(frame: Fields, limits: Limits): ClientMessage {
       const cleaned = typeof name === 'string' ? cleanName(name) : undefined;
       if (cleaned !== undefined && cleaned.length > limits.MAX_NAME_LENGTH) throw new FieldError('too-large', `"name" is longer than ${limits.MAX_NAME_LENGTH} characters`);
       if (session !== undefined && (typeof session !== 'string' || session.length > 1024)) throw new FieldError('invalid-field', '"session" must be a token string');
-      return { type, ...(cleaned !== undefined ? { name: cleaned } : {}), ...(session !== undefined ? { session } : {}) };
+      const tenantId = frame.tenantId === undefined ? undefined : id(frame, 'tenantId', limits, limits.MAX_TENANT_ID_LENGTH);
+      if ((frame.sso !== undefined || frame.simpleSso !== undefined) && tenantId === undefined) throw new FieldError('invalid-field', '"sso" and "simpleSso" need the "tenantId" they sign in to');
+      if (frame.sso !== undefined && frame.simpleSso !== undefined) throw new FieldError('invalid-field', 'send either "sso" or "simpleSso", not both');
+      return {
+        type, ...(cleaned !== undefined ? { name: cleaned } : {}), ...(session !== undefined ? { session } : {}),
+        ...(tenantId !== undefined ? { tenantId } : {}),
+        ...(frame.sso !== undefined ? { sso: secureSso(frame.sso) } : {}),
+        ...(frame.simpleSso !== undefined ? { simpleSso: simpleSso(frame.simpleSso, limits) } : {}),
+      };
     }
     case 'subscribe': {
       const { since, epoch } = frame;
