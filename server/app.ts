@@ -21,6 +21,11 @@ import { ensureDemoTenant } from './tenants/demo.js';
 import { TenantFeed } from './fanout/tenant-feed.js';
 import { TopicHub } from './fanout/topic-hub.js';
 import { FanoutBusHandler } from './fanout/bus-handler.js';
+import { TenantChanges } from './fanout/tenant-changes.js';
+import { openSecretBox } from './auth/tenant-secrets.js';
+import type { SecretBox } from './auth/secret-box.js';
+import { tenantRulesRoutes } from './http/tenant-rules-api.js';
+import { demoSsoRoutes } from './http/demo-sso.js';
 import { TenantPresence } from './metering/tenant-presence.js';
 import { UsageMeter } from './metering/usage-meter.js';
 import { PrometheusMetrics } from './metering/prometheus.js';
@@ -49,6 +54,8 @@ export interface RunningServer {
   tenantFeed: TenantFeed;
   /** This node's id in usage peaks and presence. */
   nodeId: string;
+  /** Seals and opens tenants' API secrets for SSO (`SECRETS_KEY`, or the store's own key). */
+  secrets: SecretBox;
   /** The demo tenant's API secret, when the demo tenant is on. */
   demoSecret: string | undefined;
   /** Stops accepting, turns /readyz false, closes sockets with 1001 over `drainMs`, then closes everything. */
@@ -69,6 +76,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const bus = instrumentBus(await openBus(config.redisUrl, config.redisPrefix, log), metrics.busPublish);
   const secret = config.sessionSecret ?? (await store.getOrCreateSetting('session-secret', () => randomBytes(32).toString('base64url')));
   const signer = new SessionSigner(secret);
+  const secrets = await openSecretBox(store, config.secretsKey);
   const service = new ChatService(store, bus, limits, (error) => log.warn({ err: error }, 'publish failed; subscribers will catch up from the store'));
 
   // Fan-out: the hub orders each image's events for this node's subscribers, the feed carries tenant-wide
@@ -84,7 +92,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ...(config.redisUrl !== undefined ? { probeSeq: (key) => store.headSeq(key), probeIntervalMs: limits.SEQ_PROBE_INTERVAL_MS, probeBatch: 100 } : {}),
   });
   const feed = new TenantFeed({ bus, store, onError: (error) => log.warn({ err: error }, 'tenant feed'), onDelivered: () => metrics.feedDelivered() });
-  bus.setHandler(new FanoutBusHandler({ hub, feed, meter: metrics, log }));
+  const tenantChanges = new TenantChanges({
+    bus, changed: (tenantId) => service.tenants.forget(tenantId), onError: (error) => log.warn({ err: error }, 'tenant change not announced'),
+  });
+  bus.setHandler(new FanoutBusHandler({ hub, feed, tenantChanges, meter: metrics, log }));
+  await tenantChanges.start();
 
   const usage = new UsageMeter({ store, nodeId, presence, flushMs: config.usageFlushMs, log, onFlush: (ok) => metrics.usageFlushed(ok) });
   // Write observers, told of every stored write before it is published.
@@ -99,16 +111,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log.info({ maxConnections: tcpCap, maxWebSockets: gatewayLimits.MAX_CONNECTIONS, openFilesLimit, fdReserve: limits.FD_RESERVE }, 'tcp connections capped below the open-files limit');
   }
   const gateway = new Gateway({
-    service, hub, signer, limits: gatewayLimits, log, meter: new MeterSet(metrics, [usage]), tenantFeed: feed, presence,
+    service, hub, signer, secrets, limits: gatewayLimits, log, meter: new MeterSet(metrics, [usage]), tenantFeed: feed, presence,
     trustedProxies: config.trustedProxies,
   });
-  const demoSecret = config.demoTenant ? await ensureDemoTenant(store) : undefined;
+  const demoSecret = config.demoTenant ? await ensureDemoTenant(store, secrets) : undefined;
 
   let draining = false;
   const routes: Route[] = [
     ...healthRoutes(store, bus, () => draining),
     ...metricsRoutes(metrics),
     ...tenantApiRoutes({ store, liveFreshMs: 3 * config.usageFlushMs }),
+    ...tenantRulesRoutes({ store, changes: tenantChanges }),
+    ...demoSsoRoutes(demoSecret),
     ...staticRoutes({ publicDir: config.publicDir, serveSourceMaps: config.serveSourceMaps }),
   ];
   const http = createServer(serverTimeouts(limits), createRequestHandler(routes, log));
@@ -151,5 +165,5 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   };
 
   usage.start();
-  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, hub, usage, metrics, tenantFeed: feed, nodeId, demoSecret, close };
+  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, hub, usage, metrics, tenantFeed: feed, nodeId, secrets, demoSecret, close };
 }

@@ -18,6 +18,11 @@ export interface Config {
   logLevel: string;
   /** Secret that signs session tokens; by default made once and kept in the store. */
   sessionSecret: string | undefined;
+  /**
+   * Key that seals tenants' API secrets for checking SSO payloads (`SECRETS_KEY`); by default made once and kept
+   * in the store, so a copy of the database alone then holds everything needed to read them.
+   */
+  secretsKey: string | undefined;
   /** Directory with the built widget, demo and dashboard. */
   publicDir: string;
   /** Create the `demo` tenant on start (on by default; `DEMO_TENANT=off` for production). */
@@ -88,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisPrefix: env.REDIS_PREFIX || 'image-chat:',
     logLevel: env.LOG_LEVEL || 'info',
     sessionSecret: env.SESSION_SECRET || undefined,
+    secretsKey: secretsKey(env.SECRETS_KEY),
     publicDir: env.PUBLIC_DIR || resolve('dist', 'public'),
     // The demo tenant accepts any origin: fine on a laptop, an open door on the internet.
     demoTenant: onOff(env, 'DEMO_TENANT', !production),
@@ -99,6 +105,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedProxies: trustedProxies(env.TRUST_PROXY),
     limits,
   };
+}
+
+function secretsKey(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length < 32) throw new ConfigError('SECRETS_KEY must be at least 32 characters (e.g. `openssl rand -base64 32`)');
+  return raw;
 }
 
 function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {

@@ -39,7 +39,9 @@ export function eventForWrite(message: WriteMessage, circumstances: WriteCircums
   if (message.type === 'create-chat') {
     const chatId = message.chatId ?? newId();
     const comment: Comment = { id: message.commentId ?? newId(), author, text: message.text, createdAt: now, editedAt: null };
-    return { type: 'new-image-chat', ...envelope, chatId, chat: { id: chatId, x: message.x, y: message.y, author, createdAt: now, resolved: false, comments: [comment] } };
+    // The marker's own author is id and name (what its row keeps); the comment carries the avatar.
+    const markerAuthor = { id: author.id, name: author.name };
+    return { type: 'new-image-chat', ...envelope, chatId, chat: { id: chatId, x: message.x, y: message.y, author: markerAuthor, createdAt: now, resolved: false, comments: [comment] } };
   }
   const base = { ...envelope, chatId: message.chatId };
   switch (message.type) {

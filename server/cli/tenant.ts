@@ -3,22 +3,32 @@
  *
  *   create --name NAME [--origin ORIGIN]… [--id ID] [--json]   prints the tenant id and its API secret
  *   list [--json]                                              every tenant
- *   rotate-secret ID [--json]                                  a new secret; the old one stops working at once
+ *   rotate-secret ID [--revoke-previous] [--json]              a new secret; the old one stops working at once for
+ *                                                              the dashboard and API, and for SSO after 2 days (at
+ *                                                              once with --revoke-previous)
+ *   rules ID [--write anyone|sso-only|nobody] [--resolve anyone|authors-and-moderators]
+ *            [--presence-names on|off] [--simple-sso on|off] [--login-url URL|none] [--json]
+ *                                                              shows the tenant's rules, changed as asked
  *
- * With `--json`, `create` and `rotate-secret` print exactly `{"tenantId":…,"secret":…}`. The secret is
- * shown once: only its hash is stored.
+ * With `--json`, `create` and `rotate-secret` print exactly `{"tenantId":…,"secret":…}`. The secret is shown
+ * once: the store keeps its hash, and a copy sealed with the node's secrets key for checking SSO payloads.
+ * Rule changes made here reach running nodes within their tenant cache's refresh (10 s); through the REST API
+ * or the dashboard they reach every node at once.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { LIMITS } from '../../shared/index.js';
+import { LIMITS, changeRules, type TenantRules } from '../../shared/index.js';
 import { loadConfig } from '../config.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
-import { hashTenantSecret, newTenantSecret } from '../auth/tenant-secret.js';
+import { newSecret, openSecretBox, rotation } from '../auth/tenant-secrets.js';
+import type { SecretBox } from '../auth/secret-box.js';
 
 const USAGE = `usage: npm run tenant -- create --name NAME [--origin ORIGIN]... [--id ID] [--json]
        npm run tenant -- list [--json]
-       npm run tenant -- rotate-secret TENANT_ID [--json]`;
+       npm run tenant -- rotate-secret TENANT_ID [--revoke-previous] [--json]
+       npm run tenant -- rules TENANT_ID [--write anyone|sso-only|nobody] [--resolve anyone|authors-and-moderators]
+                               [--presence-names on|off] [--simple-sso on|off] [--login-url URL|none] [--json]`;
 
 class UsageError extends Error {}
 
@@ -47,22 +57,22 @@ const printSecret = (json: boolean, tenantId: string, secret: string, what: stri
     process.stdout.write(`${JSON.stringify({ tenantId, secret })}\n`);
     return;
   }
-  process.stdout.write(`${what}\n  tenant id: ${tenantId}\n  secret:    ${secret}\nKeep the secret now: only its hash is stored.\n`);
+  process.stdout.write(`${what}\n  tenant id: ${tenantId}\n  secret:    ${secret}\nKeep the secret now: it is not shown again.\n`);
 };
 
-async function create(store: Store, args: string[]): Promise<void> {
+async function create(store: Store, box: SecretBox, args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { name: { type: 'string' }, origin: { type: 'string', multiple: true }, id: { type: 'string' }, json: { type: 'boolean' } } });
   const name = values.name?.trim();
   if (!name) throw new UsageError('create needs --name');
   const id = values.id ?? newTenantId(name);
   if (!ID_PATTERN.test(id) || id.length > LIMITS.MAX_TENANT_ID_LENGTH) throw new UsageError(`--id may hold only letters, digits, "-" and "_" (at most ${LIMITS.MAX_TENANT_ID_LENGTH})`);
   const origins = (values.origin ?? []).map(parseOrigin);
-  const secret = newTenantSecret();
-  if (!(await store.createTenant({ id, name, origins, secretHash: hashTenantSecret(secret) }))) throw new UsageError(`a tenant "${id}" already exists`);
+  const { secret, secretHash, ssoKey } = newSecret(box);
+  if (!(await store.createTenant({ id, name, origins, secretHash, ssoKey }))) throw new UsageError(`a tenant "${id}" already exists`);
   printSecret(values.json ?? false, id, secret, `Created tenant "${name}".`);
 }
 
-async function list(store: Store, args: string[]): Promise<void> {
+async function list(store: Store, _box: SecretBox, args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
   const tenants = await store.listTenants();
   if (values.json) {
@@ -74,16 +84,56 @@ async function list(store: Store, args: string[]): Promise<void> {
   }
 }
 
-async function rotate(store: Store, args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+async function rotate(store: Store, box: SecretBox, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, 'revoke-previous': { type: 'boolean' } } });
   const id = positionals[0];
   if (!id || positionals.length > 1) throw new UsageError('rotate-secret needs one tenant id');
-  const secret = newTenantSecret();
-  if (!(await store.setTenantSecretHash(id, hashTenantSecret(secret)))) throw new UsageError(`no tenant "${id}"`);
-  printSecret(values.json ?? false, id, secret, `New secret for tenant "${id}" (the old one no longer works).`);
+  const revoke = values['revoke-previous'] ?? false;
+  const { secret, change } = rotation(box, revoke);
+  if (!(await store.rotateTenantSecret(id, change))) throw new UsageError(`no tenant "${id}"`);
+  const previous = revoke ? 'the old one no longer works anywhere' : 'the old one no longer opens the dashboard or API; SSO payloads signed with it are taken for 2 more days';
+  printSecret(values.json ?? false, id, secret, `New secret for tenant "${id}" (${previous}).`);
 }
 
-const COMMANDS: Record<string, (store: Store, args: string[]) => Promise<void>> = { create, list, 'rotate-secret': rotate };
+/** `--presence-names on` and the like: "on"/"off" only. */
+function onOff(flag: string, value: string): boolean {
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new UsageError(`--${flag} must be "on" or "off", got "${value}"`);
+}
+
+async function rules(store: Store, _box: SecretBox, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: {
+      write: { type: 'string' }, resolve: { type: 'string' }, 'presence-names': { type: 'string' }, 'simple-sso': { type: 'string' },
+      'login-url': { type: 'string' }, json: { type: 'boolean' },
+    },
+  });
+  const id = positionals[0];
+  if (!id || positionals.length > 1) throw new UsageError('rules needs one tenant id');
+  const tenant = await store.getTenant(id);
+  if (!tenant) throw new UsageError(`no tenant "${id}"`);
+  const change: Partial<TenantRules> = {
+    ...(values.write !== undefined ? { write: values.write as TenantRules['write'] } : {}),
+    ...(values.resolve !== undefined ? { resolve: values.resolve as TenantRules['resolve'] } : {}),
+    ...(values['presence-names'] !== undefined ? { presenceNames: onOff('presence-names', values['presence-names']) } : {}),
+    ...(values['simple-sso'] !== undefined ? { simpleSso: onOff('simple-sso', values['simple-sso']) } : {}),
+    ...(values['login-url'] !== undefined ? { loginUrl: values['login-url'] === 'none' ? null : values['login-url'] } : {}),
+  };
+  const result = changeRules(tenant.rules, change);
+  if (!result.ok) throw new UsageError(result.message);
+  if (Object.keys(change).length > 0 && !(await store.setTenantRules(id, result.rules))) throw new UsageError(`no tenant "${id}"`);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ tenantId: id, rules: result.rules })}\n`);
+    return;
+  }
+  const { write, resolve, presenceNames, simpleSso, loginUrl } = result.rules;
+  process.stdout.write(`rules of tenant "${id}":\n  write:          ${write}\n  resolve:        ${resolve}\n  presence names: ${presenceNames ? 'on' : 'off'}\n`
+    + `  simple SSO:     ${simpleSso ? 'on' : 'off'}\n  login URL:      ${loginUrl ?? 'none'}\n`);
+}
+
+const COMMANDS: Record<string, (store: Store, box: SecretBox, args: string[]) => Promise<void>> = { create, list, 'rotate-secret': rotate, rules };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -92,10 +142,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const store = await openStore(loadConfig().databaseUrl, LIMITS.EVENT_LOG_KEEP);
+  const config = loadConfig();
+  const store = await openStore(config.databaseUrl, LIMITS.EVENT_LOG_KEEP);
   try {
     await store.init();
-    await run(store, args);
+    await run(store, await openSecretBox(store, config.secretsKey), args);
     return 0;
   } catch (error) {
     if (!(error instanceof UsageError) && !(error instanceof TypeError && 'code' in error)) throw error;

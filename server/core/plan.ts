@@ -13,8 +13,10 @@ export type PlanLimits = Pick<Limits,
   'MAX_CHATS_PER_IMAGE' | 'MAX_COMMENTS_PER_CHAT' | 'MAX_CHATS_PER_PERSON_PER_IMAGE' | 'MAX_THREAD_BYTES' | 'MAX_IMAGE_BYTES' | 'MAX_SEQ'>;
 
 export interface Actor extends Author {
-  /** Moderators (the tenant's admin) may delete anyone's content. */
+  /** Moderators (the tenant's admin, or an SSO admin or moderator) may delete anyone's content. */
   moderator: boolean;
+  /** May resolve and reopen others' threads: the tenant's rules say anyone may, or a moderator. */
+  mayResolveOthers: boolean;
 }
 
 const refuse = (code: 'not-found' | 'forbidden' | 'conflict' | 'limit-reached', message: string): WritePlan => ({ ok: false, code, message });
@@ -52,7 +54,7 @@ function withinBudget(event: UnsequencedEvent, context: WriteContext, limits: Pl
 export function planWrite(message: WriteMessage, actor: Actor, context: WriteContext, limits: PlanLimits, newId: () => string): WritePlan {
   const refusal = checkRules(message, actor, context, limits);
   if (refusal) return refusal;
-  const author: Author = { id: actor.id, name: actor.name };
+  const author: Author = { id: actor.id, name: actor.name, ...(actor.avatar ? { avatar: actor.avatar } : {}) };
   const event = eventForWrite(message, { author, now: context.now, newId, editedComment: context.comment });
   if (!event) return refuse('not-found', 'no such comment in this chat');
   // Moving and resolving change a marker's size by a few bytes at most and cannot be repeated to grow it,
@@ -95,7 +97,9 @@ function checkRules(message: WriteMessage, actor: Actor, context: WriteContext, 
       if (chat.author.id !== actor.id && !actor.moderator) return refuse('forbidden', 'only its author may move a marker');
       return null;
     case 'resolve-chat':
-      // Anyone in the conversation may resolve or reopen it, as in review tools.
+      // By default anyone in the conversation may resolve or reopen it, as in review tools; a tenant may keep
+      // that to the marker's author and its moderators.
+      if (chat.author.id !== actor.id && !actor.mayResolveOthers) return refuse('forbidden', 'only its author or a moderator may resolve or reopen this thread');
       return null;
     case 'delete-chat':
       if (chat.author.id !== actor.id && !actor.moderator) return refuse('forbidden', 'only its author may delete a marker');

@@ -1,13 +1,15 @@
 /**
  * Where everything the bus brings to this node goes: the one `BusHandler`, registered in `server/app.ts`.
  * An image event goes to the topic hub (which orders it by seq and hands it to the image's subscribers), a
- * tenant feed frame to the tenant feed; when the bus comes back after an outage every subscriber resyncs.
+ * tenant feed frame to the tenant feed, a tenant change to the tenant cache; when the bus comes back after an
+ * outage every subscriber resyncs.
  */
 import type { Logger } from 'pino';
 import type { BusHandler } from '../bus/types.js';
 import type { TrafficMeter } from '../metering/meters.js';
 import type { TopicHub } from './topic-hub.js';
 import { tenantOfFeedTopic, type TenantFeed } from './tenant-feed.js';
+import { TENANT_CHANGES_TOPIC, type TenantChanges } from './tenant-changes.js';
 
 /**
  * The event's own top-level seq: events are serialized by JSON.stringify, so inside user text a quote is
@@ -23,18 +25,20 @@ function seqOfEventPayload(payload: string): number | null {
 
 /**
  * @example
- * bus.setHandler(new FanoutBusHandler({ hub, feed, meter, log }));
+ * bus.setHandler(new FanoutBusHandler({ hub, feed, tenantChanges, meter, log }));
  */
 export class FanoutBusHandler implements BusHandler {
   constructor(private readonly fanout: {
     hub: TopicHub;
     feed: TenantFeed;
+    tenantChanges: TenantChanges;
     meter: Pick<TrafficMeter, 'busReceived'>;
     log: Logger;
   }) {}
 
   handleBusMessage(topic: string, payload: string): void {
-    const { hub, feed, meter, log } = this.fanout;
+    const { hub, feed, tenantChanges, meter, log } = this.fanout;
+    if (topic === TENANT_CHANGES_TOPIC) return tenantChanges.messageArrived(payload);
     const feedTenant = tenantOfFeedTopic(topic);
     if (feedTenant !== null) return feed.frameArrived(feedTenant, payload);
     // Only the seq is needed to order the event; the payload is passed on to sockets untouched.

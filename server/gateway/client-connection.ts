@@ -5,10 +5,8 @@
  */
 import type WebSocket from 'ws';
 import {
-  CLOSE_CODES, isWriteMessage, parseClientFrame,
-  type Author, type ClientMessage, type ErrorCode, type ErrorMessage, type HelloMessage,
+  CLOSE_CODES, isWriteMessage, parseClientFrame, type ClientMessage, type ErrorCode, type ErrorMessage,
 } from '../../shared/index.js';
-import { newUserId } from '../auth/session.js';
 import { Outbox } from './outbox.js';
 import { TokenBucket } from './token-bucket.js';
 import type { BudgetRefusal } from './budgets.js';
@@ -16,8 +14,7 @@ import type { ConnectionContext, ConnectionReplies, ErrorScope } from './connect
 import { ConnectionSubscriptions } from './subscriptions.js';
 import { ConnectionWrites } from './writes.js';
 import { TenantAdminRole } from './tenant-admin.js';
-
-const GUEST_NAME = 'Guest';
+import { ConnectionIdentities } from './identities.js';
 
 /**
  * @example
@@ -28,7 +25,7 @@ export class ClientConnection implements ConnectionReplies {
   /** False after a ping went unanswered; the next heartbeat terminates the socket. */
   alive = true;
   readonly outbox: Outbox;
-  private user: Author = { id: newUserId(), name: GUEST_NAME };
+  private readonly identities: ConnectionIdentities;
   private readonly subscriptions: ConnectionSubscriptions;
   private readonly admin: TenantAdminRole;
   private readonly writes: ConnectionWrites;
@@ -51,9 +48,10 @@ export class ClientConnection implements ConnectionReplies {
         this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'slow consumer: too much unsent data');
       },
     });
+    this.identities = new ConnectionIdentities(context, this);
     this.subscriptions = new ConnectionSubscriptions(context, this);
     this.admin = new TenantAdminRole(context, this);
-    this.writes = new ConnectionWrites(context, this, this.subscriptions, this.admin);
+    this.writes = new ConnectionWrites(context, this, this.admin);
     socket.on('message', (data, isBinary) => this.receiveGuarded(data, isBinary));
     socket.on('pong', () => { this.alive = true; });
     socket.on('close', () => this.cleanup());
@@ -137,7 +135,7 @@ export class ClientConnection implements ConnectionReplies {
     if (isWriteMessage(message)) {
       const scope = { broadcastId: message.broadcastId, for: message.type };
       if (!this.writeRate.take()) return this.refuse('rate-limited', 'too many writes; slow down', scope);
-      const refusal = this.context.budgets.chargeWrite(message, this.user.id);
+      const refusal = this.context.budgets.chargeWrite(message, this.identities.of(message.tenantId).author.id);
       if (refusal) return this.overBudget(refusal, scope, true);
     }
     this.refusedInARow = 0;
@@ -146,7 +144,7 @@ export class ClientConnection implements ConnectionReplies {
       const broadcastId = isWriteMessage(message) ? message.broadcastId : undefined;
       // Name the image (or the tenant of an admin feed) too, so the client knows which subscription to retry.
       const image = message.type === 'subscribe' || message.type === 'unsubscribe' ? { tenantId: message.tenantId, urlId: message.urlId }
-        : message.type === 'subscribe-tenant' ? { tenantId: message.tenantId } : {};
+        : message.type === 'subscribe-tenant' || (message.type === 'hello' && message.tenantId) ? { tenantId: message.tenantId } : {};
       this.error('unavailable', 'the service could not complete this; try again', { broadcastId, for: message.type, ...image });
     });
   }
@@ -156,7 +154,7 @@ export class ClientConnection implements ConnectionReplies {
       case 'ping':
         return this.outbox.send({ type: 'pong' });
       case 'hello':
-        return this.hello(message);
+        return this.identities.hello(message);
       case 'subscribe':
         return this.subscriptions.subscribe(message);
       case 'unsubscribe':
@@ -164,18 +162,7 @@ export class ClientConnection implements ConnectionReplies {
       case 'subscribe-tenant':
         return this.admin.subscribeTenant(message);
       default:
-        return this.writes.write(message, this.user);
+        return this.writes.write(message, this.identities.of(message.tenantId));
     }
-  }
-
-  /**
-   * Only a valid session changes who the connection is (a person who signs in on an open connection); any other
-   * hello changes the name alone. A new identity per hello would restart the per-person budgets and caps.
-   */
-  private hello(message: HelloMessage): void {
-    const known = message.session ? this.context.signer.verify(message.session) : null;
-    const name = message.name || GUEST_NAME;
-    this.user = { id: known ?? this.user.id, name };
-    this.outbox.send({ type: 'welcome', user: this.user, session: this.context.signer.issue(this.user.id) });
   }
 }

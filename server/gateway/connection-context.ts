@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ErrorCode, ErrorMessage, Limits } from '../../shared/index.js';
 import type { ChatService } from '../core/service.js';
 import type { SessionSigner } from '../auth/session.js';
+import type { SecretBox } from '../auth/secret-box.js';
 import type { TopicHub } from '../fanout/topic-hub.js';
 import type { TenantFeed } from '../fanout/tenant-feed.js';
 import type { TenantPresence } from '../metering/tenant-presence.js';
@@ -18,6 +19,8 @@ export interface ConnectionContext {
   service: ChatService;
   hub: TopicHub;
   signer: SessionSigner;
+  /** Opens tenants' sealed API secrets, to check SSO payloads. */
+  secrets: SecretBox;
   limits: Limits;
   log: Logger;
   meter: GatewayMeter;

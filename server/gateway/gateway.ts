@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { CLOSE_CODES, type Limits } from '../../shared/index.js';
 import type { ChatService } from '../core/service.js';
 import type { SessionSigner } from '../auth/session.js';
+import type { SecretBox } from '../auth/secret-box.js';
 import { ClientConnection } from './client-connection.js';
 import { throttledLog } from '../log-throttle.js';
 import type { TopicHub } from '../fanout/topic-hub.js';
@@ -25,6 +26,7 @@ interface GatewayOptions {
   /** The node's subscriptions by image: each connection registers its subscribers here. */
   hub: TopicHub;
   signer: SessionSigner;
+  secrets: SecretBox;
   limits: Limits;
   log: Logger;
   meter: GatewayMeter;
@@ -99,6 +101,7 @@ export class Gateway {
       service: this.options.service,
       hub: this.options.hub,
       signer: this.options.signer,
+      secrets: this.options.secrets,
       limits: this.options.limits,
       log,
       meter,

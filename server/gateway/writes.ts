@@ -3,10 +3,12 @@
  * acknowledged once durable. The event itself reaches this connection like every other subscriber's, from
  * the bus through the topic hub.
  */
-import { imageTopic, type Author, type WriteMessage } from '../../shared/index.js';
+import type { WriteMessage } from '../../shared/index.js';
+import type { Actor } from '../core/plan.js';
+import { writeRefusal } from '../core/write-policy.js';
 import type { ConnectionContext, ConnectionReplies } from './connection-context.js';
 import type { TenantAdminRole } from './tenant-admin.js';
-import type { ConnectionSubscriptions } from './subscriptions.js';
+import type { Identity } from './identities.js';
 
 export class ConnectionWrites {
   /** The tail of this connection's write authorizations, which run in arrival order. */
@@ -15,7 +17,6 @@ export class ConnectionWrites {
   constructor(
     private readonly context: ConnectionContext,
     private readonly replies: ConnectionReplies,
-    private readonly subscriptions: ConnectionSubscriptions,
     private readonly admin: TenantAdminRole,
   ) {}
 
@@ -24,25 +25,33 @@ export class ConnectionWrites {
    * soon as it is authorized; so a connection's writes are stored in the order it sent them even when one
    * authorization has to wait for the store (a tenant cache miss). The stores keep their call order.
    */
-  write(message: WriteMessage, author: Author): Promise<void> {
+  write(message: WriteMessage, identity: Identity): Promise<void> {
     const arrived = performance.now();
-    const authorized = this.authorizeOrder.then(() => this.authorize(message));
+    const authorized = this.authorizeOrder.then(() => this.authorize(message, identity));
     this.authorizeOrder = authorized.then(() => undefined, () => undefined);
     // Tracked from arrival, so a graceful shutdown also waits for writes still being authorized.
-    return this.context.service.track(authorized.then((moderator) => (moderator === null ? undefined : this.commit(message, author, moderator, arrived))));
+    return this.context.service.track(authorized.then((actor) => (actor === null ? undefined : this.commit(message, actor, arrived))));
   }
 
-  /** Null when refused (the error is sent); else whether the writer acts as the tenant's moderator. */
-  private async authorize(message: WriteMessage): Promise<boolean | null> {
+  /**
+   * Null when refused (the error is sent); else who acts: the person, as the tenant's moderator if they are
+   * one (its API secret on this connection, or an SSO admin or moderator), within the tenant's rules.
+   */
+  private async authorize(message: WriteMessage, identity: Identity): Promise<Actor | null> {
     const scope = { broadcastId: message.broadcastId, for: message.type };
-    const moderator = await this.admin.isModerator(message.tenantId);
-    if (!moderator && !this.subscriptions.has(imageTopic(message))) {
-      const { service, origin, address } = this.context;
-      const access = await service.access(message.tenantId, origin, address);
-      if (!access.ok) {
-        this.replies.error(access.code, access.message, scope);
-        return null;
-      }
+    const admin = await this.admin.isModerator(message.tenantId);
+    const { service, origin, address } = this.context;
+    // The tenant's admin may act from any page; everyone else only from the tenant's origins.
+    const access = await service.access(message.tenantId, admin ? 'any' : origin, address);
+    if (!access.ok) {
+      this.replies.error(access.code, access.message, scope);
+      return null;
+    }
+    const moderator = admin || identity.moderator;
+    const ruled = writeRefusal(access.tenant.rules, { kind: identity.kind, moderator }, message);
+    if (ruled) {
+      this.replies.error(ruled.code, ruled.message, scope);
+      return null;
     }
     // Not counted toward flooding: the tenant's budget may have been spent by others.
     const refusal = this.context.budgets.chargeTenant(message);
@@ -50,12 +59,12 @@ export class ConnectionWrites {
       this.replies.overBudget(refusal, scope, false);
       return null;
     }
-    return moderator;
+    return { ...identity.author, moderator, mayResolveOthers: moderator || access.tenant.rules.resolve === 'anyone' };
   }
 
   /** Stores the write through the core and acknowledges it once durable; a refusal is answered as an error. */
-  private async commit(message: WriteMessage, author: Author, moderator: boolean, arrived: number): Promise<void> {
-    const outcome = await this.context.service.commit(message, { ...author, moderator });
+  private async commit(message: WriteMessage, actor: Actor, arrived: number): Promise<void> {
+    const outcome = await this.context.service.commit(message, actor);
     if (!outcome.ok) return this.replies.error(outcome.code, outcome.message, { broadcastId: message.broadcastId, for: message.type });
     this.replies.outbox.send({ type: 'ack', broadcastId: message.broadcastId, seq: outcome.event.seq });
     this.context.meter.writeAcked((performance.now() - arrived) / 1000);

@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { imageTopic, type ImageEvent, type ImageKey } from '../../shared/index.js';
+import { imageTopic, parseStoredRules, type ImageEvent, type ImageKey, type TenantRules } from '../../shared/index.js';
 import { KeyedBatcher } from './write-batcher.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { readImage } from './postgres-read.js';
@@ -24,7 +24,7 @@ import { Gate } from './gate.js';
 import { beginAndLock, storeAndCommit } from './postgres-write.js';
 import { planBatch, type PendingWrite } from './postgres-batch.js';
 import { readUnwritten, STORE_EPOCH_SETTING } from './replay.js';
-import type { ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush } from './types.js';
+import type { ImageUsage, LiveUsage, NewTenant, ReadResult, SecretChange, Store, Tenant, UsageDay, UsageFlush } from './types.js';
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import * as usage from './postgres-usage.js';
 
@@ -54,11 +54,17 @@ const MAX_QUEUE_WAIT_MS = 15_000;
 /** Any number; two nodes migrating at once take turns on this advisory lock. */
 const MIGRATION_LOCK_ID = 0x1a6ec4a7;
 
-interface TenantRow { id: string; name: string; origins: string[]; created_at: number }
+interface TenantRow {
+  id: string; name: string; origins: string[]; created_at: number;
+  rules: string | null; sso_key: string | null; previous_sso_key: string | null; previous_sso_key_until: number;
+}
 
-const toTenant = (row: TenantRow): Tenant => ({ id: row.id, name: row.name, origins: row.origins, createdAt: Number(row.created_at) });
+const toTenant = (row: TenantRow): Tenant => ({
+  id: row.id, name: row.name, origins: row.origins, createdAt: Number(row.created_at), rules: parseStoredRules(row.rules),
+  ssoKeys: { current: row.sso_key, previous: row.previous_sso_key, previousUntil: Number(row.previous_sso_key_until) },
+});
 
-const TENANT_COLUMNS = 'id, name, origins, created_at::float8 AS created_at';
+const TENANT_COLUMNS = 'id, name, origins, created_at::float8 AS created_at, rules, sso_key, previous_sso_key, previous_sso_key_until::float8 AS previous_sso_key_until';
 
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
@@ -112,8 +118,8 @@ export class PostgresStore implements Store {
 
   async createTenant(tenant: NewTenant): Promise<boolean> {
     const result = await this.pool.query(
-      'INSERT INTO tenants (id, name, origins, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING',
-      [tenant.id, tenant.name, JSON.stringify(tenant.origins), tenant.secretHash, Date.now()],
+      'INSERT INTO tenants (id, name, origins, secret_hash, sso_key, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING',
+      [tenant.id, tenant.name, JSON.stringify(tenant.origins), tenant.secretHash, tenant.ssoKey ?? null, Date.now()],
     );
     return result.rowCount === 1;
   }
@@ -128,8 +134,18 @@ export class PostgresStore implements Store {
     return rows[0]?.secret_hash ?? null;
   }
 
-  async setTenantSecretHash(id: string, secretHash: string): Promise<boolean> {
-    const result = await this.pool.query('UPDATE tenants SET secret_hash = $1 WHERE id = $2', [secretHash, id]);
+  async rotateTenantSecret(id: string, change: SecretChange): Promise<boolean> {
+    const keep = change.keepPreviousUntil > 0;
+    const result = await this.pool.query(
+      `UPDATE tenants SET secret_hash = $1, previous_sso_key = CASE WHEN $2 THEN sso_key ELSE NULL END, previous_sso_key_until = $3,
+        sso_key = $4 WHERE id = $5`,
+      [change.secretHash, keep, keep ? change.keepPreviousUntil : 0, change.ssoKey, id],
+    );
+    return result.rowCount === 1;
+  }
+
+  async setTenantRules(id: string, rules: TenantRules): Promise<boolean> {
+    const result = await this.pool.query('UPDATE tenants SET rules = $1 WHERE id = $2', [JSON.stringify(rules), id]);
     return result.rowCount === 1;
   }
 

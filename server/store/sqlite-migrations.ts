@@ -80,6 +80,12 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
    CREATE INDEX usage_flushes_applied_at ON usage_flushes (applied_at);
    CREATE INDEX tenants_secret_hash ON tenants (secret_hash);`,
   commentRows,
+  // Migration 4: sign-in. Per-tenant rules (JSON; NULL means the defaults) and the sealed API secrets SSO
+  // payloads are checked with (NULL for tenants made before, until their secret is rotated).
+  `ALTER TABLE tenants ADD COLUMN rules TEXT;
+   ALTER TABLE tenants ADD COLUMN sso_key TEXT;
+   ALTER TABLE tenants ADD COLUMN previous_sso_key TEXT;
+   ALTER TABLE tenants ADD COLUMN previous_sso_key_until INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /** Old chat documents moved per query: bounds memory on a large database. */

@@ -7,16 +7,21 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { Chat, Comment, ImageEvent, ImageKey } from '../../shared/index.js';
+import { parseStoredRules, type Chat, type Comment, type ImageEvent, type ImageKey, type TenantRules } from '../../shared/index.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { SqliteWriter } from './sqlite-write.js';
 import { readUnwritten, replayFrom, STORE_EPOCH_SETTING } from './replay.js';
-import type { ImageUsage, LiveUsage, NewTenant, ReadResult, Store, Tenant, UsageDay, UsageFlush } from './types.js';
+import type { ImageUsage, LiveUsage, NewTenant, ReadResult, SecretChange, Store, Tenant, UsageDay, UsageFlush } from './types.js';
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import * as usage from './sqlite-usage.js';
 import { toMarker, type MarkerRow } from './row-change.js';
 
-interface TenantRow { id: string; name: string; origins: string; created_at: number }
+interface TenantRow {
+  id: string; name: string; origins: string; created_at: number;
+  rules: string | null; sso_key: string | null; previous_sso_key: string | null; previous_sso_key_until: number;
+}
+
+const TENANT_COLUMNS = 'id, name, origins, created_at, rules, sso_key, previous_sso_key, previous_sso_key_until';
 
 interface SqliteStoreOptions {
   /** Path of the database file; ":memory:" for a throwaway store. */
@@ -25,7 +30,10 @@ interface SqliteStoreOptions {
   eventLogKeep: number;
 }
 
-const toTenant = (row: TenantRow): Tenant => ({ id: row.id, name: row.name, origins: JSON.parse(row.origins) as string[], createdAt: row.created_at });
+const toTenant = (row: TenantRow): Tenant => ({
+  id: row.id, name: row.name, origins: JSON.parse(row.origins) as string[], createdAt: row.created_at, rules: parseStoredRules(row.rules),
+  ssoKeys: { current: row.sso_key, previous: row.previous_sso_key, previousUntil: row.previous_sso_key_until },
+});
 
 const IMAGE = 'tenant_id = ? AND url_id = ?';
 
@@ -77,19 +85,19 @@ export class SqliteStore implements Store {
   }
 
   async getTenant(id: string): Promise<Tenant | null> {
-    const row = this.db.prepare('SELECT id, name, origins, created_at FROM tenants WHERE id = ?').get(id) as TenantRow | undefined;
+    const row = this.db.prepare(`SELECT ${TENANT_COLUMNS} FROM tenants WHERE id = ?`).get(id) as TenantRow | undefined;
     return row ? toTenant(row) : null;
   }
 
   async createTenant(tenant: NewTenant): Promise<boolean> {
     const result = this.db
-      .prepare('INSERT OR IGNORE INTO tenants (id, name, origins, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(tenant.id, tenant.name, JSON.stringify(tenant.origins), tenant.secretHash, Date.now());
+      .prepare('INSERT OR IGNORE INTO tenants (id, name, origins, secret_hash, sso_key, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(tenant.id, tenant.name, JSON.stringify(tenant.origins), tenant.secretHash, tenant.ssoKey ?? null, Date.now());
     return result.changes === 1;
   }
 
   async listTenants(): Promise<Tenant[]> {
-    return (this.db.prepare('SELECT id, name, origins, created_at FROM tenants ORDER BY created_at, id').all() as TenantRow[]).map(toTenant);
+    return (this.db.prepare(`SELECT ${TENANT_COLUMNS} FROM tenants ORDER BY created_at, id`).all() as TenantRow[]).map(toTenant);
   }
 
   async getTenantSecretHash(id: string): Promise<string | null> {
@@ -97,8 +105,14 @@ export class SqliteStore implements Store {
     return row?.secret_hash ?? null;
   }
 
-  async setTenantSecretHash(id: string, secretHash: string): Promise<boolean> {
-    return this.db.prepare('UPDATE tenants SET secret_hash = ? WHERE id = ?').run(secretHash, id).changes === 1;
+  async rotateTenantSecret(id: string, change: SecretChange): Promise<boolean> {
+    const keep = change.keepPreviousUntil > 0;
+    return this.db.prepare(`UPDATE tenants SET secret_hash = ?, previous_sso_key = CASE WHEN ? THEN sso_key ELSE NULL END,
+      previous_sso_key_until = ?, sso_key = ? WHERE id = ?`).run(change.secretHash, keep ? 1 : 0, keep ? change.keepPreviousUntil : 0, change.ssoKey, id).changes === 1;
+  }
+
+  async setTenantRules(id: string, rules: TenantRules): Promise<boolean> {
+    return this.db.prepare('UPDATE tenants SET rules = ? WHERE id = ?').run(JSON.stringify(rules), id).changes === 1;
   }
 
   private events(key: ImageKey, after: number, upTo: number): ImageEvent[] | null {

@@ -2,7 +2,7 @@
  * The store interface: what the core needs from durable storage. SQLite (embedded default) and
  * PostgreSQL implement it and pass one contract suite (test/contract/store.contract.ts).
  */
-import type { Chat, ImageEvent, ImageKey, ImageUsage, UsageDay } from '../../shared/index.js';
+import type { Chat, ImageEvent, ImageKey, ImageUsage, TenantRules, UsageDay } from '../../shared/index.js';
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 
 export interface Tenant {
@@ -11,6 +11,25 @@ export interface Tenant {
   /** Page origins allowed to open the widget; empty means any. */
   origins: string[];
   createdAt: number;
+  /** Who may write and resolve, presence names, simple SSO, the login URL (the defaults until the tenant sets them). */
+  rules: TenantRules;
+  /** The API secrets SSO payloads may be signed with, sealed (server/auth/secret-box.ts). */
+  ssoKeys: SsoKeys;
+}
+
+/**
+ * The current API secret, and the one before it until `previousUntil` (ms): after a rotation, pages signed
+ * with the old secret keep signing people in for as long as their payloads are valid. Null for a tenant made
+ * before SSO existed, until its secret is rotated once.
+ */
+export interface SsoKeys { current: string | null; previous: string | null; previousUntil: number }
+
+/** A new API secret: its hash (for the dashboard and REST API) and its sealed copy (for SSO). */
+export interface SecretChange {
+  secretHash: string;
+  ssoKey: string;
+  /** Until when the previous secret still verifies SSO payloads (ms); 0 ends it now (a leaked secret). */
+  keepPreviousUntil: number;
 }
 
 /** The answer to a subscribe: exactly the events after `since`, or a whole snapshot. Never a partial replay. */
@@ -22,8 +41,10 @@ export interface NewTenant {
   id: string;
   name: string;
   origins: string[];
-  /** A hash of the tenant's API secret; the secret itself is never stored. */
+  /** A hash of the tenant's API secret, which the dashboard and REST API check. */
   secretHash: string;
+  /** The API secret sealed for verifying SSO payloads (server/auth/secret-box.ts). */
+  ssoKey?: string;
 }
 
 
@@ -67,7 +88,10 @@ export interface Store {
   createTenant(tenant: NewTenant): Promise<boolean>;
   listTenants(): Promise<Tenant[]>;
   getTenantSecretHash(id: string): Promise<string | null>;
-  setTenantSecretHash(id: string, secretHash: string): Promise<boolean>;
+  /** A new API secret; the previous one keeps verifying SSO payloads until `keepPreviousUntil`. False for an unknown tenant. */
+  rotateTenantSecret(id: string, change: SecretChange): Promise<boolean>;
+  /** Replaces the tenant's rules. False for an unknown tenant. */
+  setTenantRules(id: string, rules: TenantRules): Promise<boolean>;
   /**
    * Reads an image for a subscriber. With `since` and a matching `epoch`, and all events after `since` still
    * kept, answers with exactly those events; otherwise with a snapshot (also for a `since` outside 0..MAX_SEQ,

@@ -69,7 +69,7 @@ async function roundTrip(urlId: string, text: string, name: string): Promise<Cha
   if (!message) throw new Error('test input refused');
   const snapshots: Chat[][] = [];
   for (const { name: store, service } of opened) {
-    const outcome = await service.write(message as WriteMessage, { id: 'u-1', name, moderator: false });
+    const outcome = await service.write(message as WriteMessage, { id: 'u-1', name, moderator: false, mayResolveOthers: true });
     if (!outcome.ok) throw new Error(`${store} refused: ${outcome.code} ${outcome.message}`);
     const read = await service.read({ tenantId: 'demo', urlId });
     if (!read.reset) throw new Error('expected a snapshot');

@@ -25,7 +25,7 @@ export interface StoreBackend {
   fresh(): Promise<StoreDatabase>;
 }
 
-export const ann: Actor = { id: 'u1', name: 'Ann', moderator: false };
+export const ann: Actor = { id: 'u1', name: 'Ann', moderator: false, mayResolveOthers: true };
 
 export type WriteFields = Record<string, unknown> & { type: WriteMessage['type'] };
 

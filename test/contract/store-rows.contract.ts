@@ -12,7 +12,7 @@ import type { Store } from '../../server/store/types.js';
 import { commentBytes, jsonBytes } from '../../server/core/wire-size.js';
 import { imageKey, open, replay, sequenced, writeMessage, type StoreBackend, type StoreDatabase, type WriteFields } from './store-helpers.js';
 
-const bob: Actor = { id: 'u2', name: 'Bob', moderator: false };
+const bob: Actor = { id: 'u2', name: 'Bob', moderator: false, mayResolveOthers: true };
 
 type Row = Record<string, unknown>;
 
@@ -141,7 +141,7 @@ export function storeRowsContract(backend: StoreBackend): void {
       const store = await open(await backend.fresh());
       const key = imageKey();
       const chatId = randomUUID();
-      const bob: Actor = { id: 'u-bob', name: 'Bob', moderator: false };
+      const bob: Actor = { id: 'u-bob', name: 'Bob', moderator: false, mayResolveOthers: true };
       const first = sequenced(await writeMessage(store, key, { type: 'create-chat', chatId, x: 0.1, y: 0.1, text: 'Ann\'s' }));
       await new Promise((resolve) => setTimeout(resolve, 5)); // a later createdAt for the new marker
       // Issued together, so PostgreSQL plans them as one batch.
@@ -173,7 +173,7 @@ export function storeRowsContract(backend: StoreBackend): void {
         .toEqual({ ok: false, code: 'limit-reached', message: 'this thread is full (2000 bytes)' });
       // Exactly at the cap fits; one byte more does not.
       const fits = randomUUID();
-      const text = textOfSize(2000 - bytes - 1, fits, { id: 'u1', name: 'Ann', moderator: false });
+      const text = textOfSize(2000 - bytes - 1, fits, { id: 'u1', name: 'Ann', moderator: false, mayResolveOthers: true });
       expect(await writeMessage(store, key, { type: 'add-comment', chatId, commentId: randomUUID(), text: `${text}x` }, { limits }))
         .toMatchObject({ ok: false, code: 'limit-reached' });
       sequenced(await writeMessage(store, key, { type: 'add-comment', chatId, commentId: fits, text }, { limits }));

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import type { Chat, ImageEvent } from '../../shared/index.js';
+import { DEFAULT_RULES, type Chat, type ImageEvent } from '../../shared/index.js';
 import type { WriteContext, WriteTarget } from '../../server/core/write-plan.js';
 import { jsonBytes } from '../../server/core/wire-size.js';
 import { usageContract } from './usage.contract.js';
@@ -290,16 +290,36 @@ export function storeContract(name: string, backend: StoreBackend): void {
     test('tenants: create once, read, list, secret hash', async () => {
       const store = await open(await backend.fresh());
       const id = `t-${randomUUID().slice(0, 8)}`;
-      expect(await store.createTenant({ id, name: 'Shop', origins: ['https://shop.example'], secretHash: 'h1' })).toBe(true);
+      expect(await store.createTenant({ id, name: 'Shop', origins: ['https://shop.example'], secretHash: 'h1', ssoKey: 'k1' })).toBe(true);
       expect(await store.createTenant({ id, name: 'Other', origins: [], secretHash: 'h2' })).toBe(false);
-      expect(await store.getTenant(id)).toEqual({ id, name: 'Shop', origins: ['https://shop.example'], createdAt: expect.any(Number) });
+      expect(await store.getTenant(id)).toEqual({
+        id, name: 'Shop', origins: ['https://shop.example'], createdAt: expect.any(Number), rules: DEFAULT_RULES,
+        ssoKeys: { current: 'k1', previous: null, previousUntil: 0 },
+      });
       expect(await store.getTenant('nobody')).toBeNull();
       expect((await store.listTenants()).map((t) => t.id)).toContain(id);
       expect(await store.getTenantSecretHash(id)).toBe('h1');
-      expect(await store.setTenantSecretHash(id, 'h3')).toBe(true);
-      expect(await store.setTenantSecretHash('nobody', 'h3')).toBe(false);
+      expect(await store.rotateTenantSecret(id, { secretHash: 'h3', ssoKey: 'k3', keepPreviousUntil: 0 })).toBe(true);
+      expect(await store.rotateTenantSecret('nobody', { secretHash: 'h3', ssoKey: 'k3', keepPreviousUntil: 0 })).toBe(false);
       expect(await store.getTenantSecretHash(id)).toBe('h3');
       await store.ping();
+      await store.close();
+    });
+
+    test('tenants: a rotation keeps the previous SSO key until asked, or drops it; rules are stored whole', async () => {
+      const store = await open(await backend.fresh());
+      const id = `t-${randomUUID().slice(0, 8)}`;
+      await store.createTenant({ id, name: 'Shop', origins: [], secretHash: 'h1', ssoKey: 'k1' });
+      const until = Date.now() + 172_800_000;
+      expect(await store.rotateTenantSecret(id, { secretHash: 'h2', ssoKey: 'k2', keepPreviousUntil: until })).toBe(true);
+      expect((await store.getTenant(id))?.ssoKeys).toEqual({ current: 'k2', previous: 'k1', previousUntil: until });
+      expect(await store.rotateTenantSecret(id, { secretHash: 'h3', ssoKey: 'k3', keepPreviousUntil: 0 })).toBe(true);
+      expect((await store.getTenant(id))?.ssoKeys).toEqual({ current: 'k3', previous: null, previousUntil: 0 });
+      const rules = { write: 'sso-only', resolve: 'authors-and-moderators', presenceNames: false, simpleSso: true, loginUrl: 'https://shop.example/login' } as const;
+      expect(await store.setTenantRules(id, rules)).toBe(true);
+      expect(await store.setTenantRules('nobody', rules)).toBe(false);
+      expect((await store.getTenant(id))?.rules).toEqual(rules);
+      expect((await store.listTenants()).find((t) => t.id === id)?.rules).toEqual(rules);
       await store.close();
     });
   });

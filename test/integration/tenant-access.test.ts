@@ -131,7 +131,7 @@ test('a rotated secret ends an open admin connection\'s moderation at its next w
   await watched.nextEvent((f) => f.event.chatId === two!.chatId);
   expect(await admin.write({ type: 'delete-chat', tenantId: 'rotating', urlId: 'img', chatId: one!.chatId })).toMatchObject({ type: 'ack' });
 
-  await server.store.setTenantSecretHash('rotating', hashTenantSecret(newTenantSecret()));
+  await server.store.rotateTenantSecret('rotating', { secretHash: hashTenantSecret(newTenantSecret()), ssoKey: 'unused', keepPreviousUntil: 0 });
   expect(await admin.write({ type: 'delete-chat', tenantId: 'rotating', urlId: 'img', chatId: two!.chatId })).toMatchObject({ type: 'error', code: 'forbidden' });
   const seen = feed.frames.length;
   await reader.write({ type: 'add-comment', tenantId: 'rotating', urlId: 'img', chatId: two!.chatId, text: 'after rotation' });

@@ -40,7 +40,7 @@ const messages: WriteMessage[] = [
 ];
 
 test.each(messages.map((message) => [message.type, message] as const))('%s: the planner stores the event the widget showed', (_type, message) => {
-  const planned = planWrite(message, { ...ann, moderator: false }, contextFor(message), LIMITS, () => 'unused-id');
+  const planned = planWrite(message, { ...ann, moderator: false, mayResolveOthers: true }, contextFor(message), LIMITS, () => 'unused-id');
   if (!planned.ok) throw new Error(`refused: ${planned.message}`);
   expect(optimisticEvent(message, chat, ann, NOW)).toEqual(withSeq(planned.event, 0));
 });

@@ -14,7 +14,7 @@ const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'ut
 
 
 const TEXTS = ['', 'a', 'plain words', '"quoted" \\ slash', '\u0001\u001f\u007f', 'é ✓ 🎉', '\u2028\u2029', '</script>', 'x'.repeat(500)];
-const actors: Actor[] = [{ id: 'u1', name: 'Ann', moderator: false }, { id: 'u2', name: 'Bø "B"', moderator: true }];
+const actors: Actor[] = [{ id: 'u1', name: 'Ann', moderator: false, mayResolveOthers: true }, { id: 'u2', name: 'Bø "B"', moderator: true, mayResolveOthers: true }];
 
 test.each([1, 2, 3, 4, 5])('incremental thread sizes equal JSON.stringify after every write (seed %i)', (seed) => {
   const next = seededRandom(seed);

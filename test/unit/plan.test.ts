@@ -9,8 +9,8 @@ import { LIMITS, type Chat, type WriteMessage } from '../../shared/index.js';
 import { formatBytes, planWrite, writeTarget, type Actor, type PlanLimits } from '../../server/core/plan.js';
 import type { WriteContext, WritePlan } from '../../server/core/write-plan.js';
 
-const ann: Actor = { id: 'u1', name: 'Ann', moderator: false };
-const mod: Actor = { id: 'm1', name: 'Mo', moderator: true };
+const ann: Actor = { id: 'u1', name: 'Ann', moderator: false, mayResolveOthers: true };
+const mod: Actor = { id: 'm1', name: 'Mo', moderator: true, mayResolveOthers: true };
 const NOW = 1_700_000_000_000;
 const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
 
