@@ -90,6 +90,8 @@ export class ConnectionIdentities {
     const fromToken = message.session ? this.context.signer.verify(message.session, tenantId) : null;
     const previous = this.#byTenant.get(tenantId);
     const id = fromToken?.startsWith('u-') ? fromToken : previous?.kind === 'guest' ? previous.author.id : newUserId();
-    return { id, name: message.name || GUEST_NAME };
+    // The name the person gave (here, on an earlier hello of this tenant, or on the connection's hello).
+    const name = message.name || (previous?.kind === 'guest' ? previous.author.name : this.#guest.name);
+    return { id, name };
   }
 }
