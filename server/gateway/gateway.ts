@@ -5,35 +5,17 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Logger } from 'pino';
-import { CLOSE_CODES, type Limits } from '../../shared/index.js';
-import type { ChatService } from '../core/service.js';
-import type { SessionSigner } from '../auth/session.js';
-import type { SecretBox } from '../auth/secret-box.js';
+import { CLOSE_CODES } from '../../shared/index.js';
+import type { ConnectionContext } from './connection-context.js';
 import { ClientConnection } from './client-connection.js';
 import { throttledLog } from '../log-throttle.js';
-import type { TopicHub } from '../fanout/topic-hub.js';
-import type { TenantFeed } from '../fanout/tenant-feed.js';
-import type { GatewayMeter } from '../metering/meters.js';
 import { parseRequestTarget } from '../http/request-target.js';
-import type { TenantPresence } from '../metering/tenant-presence.js';
 import { ClientAddresses, addressKey } from './client-address.js';
 import { Admission, type AdmissionVerdict } from './admission.js';
 import { GatewayBudgets } from './budgets.js';
 
-interface GatewayOptions {
-  service: ChatService;
-  /** The node's subscriptions by image: each connection registers its subscribers here. */
-  hub: TopicHub;
-  signer: SessionSigner;
-  secrets: SecretBox;
-  limits: Limits;
-  log: Logger;
-  meter: GatewayMeter;
-  /** The tenant-wide admin subscriptions (dashboard feed); without it `subscribe-tenant` is forbidden. */
-  tenantFeed?: TenantFeed;
-  /** Live connections and images per tenant (usage peaks, dashboard live stats). */
-  presence?: TenantPresence;
+/** The node's services every connection is given, and who the node's reverse proxies are. */
+interface GatewayOptions extends Pick<ConnectionContext, 'service' | 'hub' | 'signer' | 'secrets' | 'limits' | 'log' | 'meter' | 'tenantFeed' | 'presence'> {
   /** Reverse proxies whose `X-Forwarded-For` names the client (`TRUST_PROXY`); none: the peer is the client. */
   trustedProxies?: readonly string[];
 }
