@@ -2,8 +2,8 @@
  * One WebSocket to one image-chat server, shared by every image (store) on a page that talks to it.
  *
  * DOM-free: it runs in browsers and in Node (pass the `ws` package as `WebSocket`). Once asked to `connect()`, it
- * says hello, keeps the
- * session token, subscribes each attached image (again after every reconnect, with `since` and `epoch`), routes
+ * says hello, keeps the session token, says hello per tenant (`TenantIdentities`: who the person is on each
+ * tenant and its rules), subscribes each attached image (again after every reconnect, with `since` and `epoch`), routes
  * frames to the image they belong to, matches acks and errors to writes, notices a silent server with an
  * app-level ping, and reconnects with full-jitter exponential backoff. Every disconnect goes through one funnel,
  * `disconnect(code, reason, reconnect)`; each socket gets a connection id so late callbacks of an old socket are
@@ -20,8 +20,10 @@
  */
 import {
   CLOSE_CODES, LIMITS, parseServerFrame,
-  type AdminServerMessage, type AnyServerMessage, type Author, type ClientMessage, type ErrorCode, type ErrorMessage, type ImageKey, type WriteMessage,
+  type AdminServerMessage, type AnyServerMessage, type Author, type ClientMessage, type ErrorCode, type ErrorMessage, type ImageKey,
+  type TenantRules, type WelcomeUser, type WriteMessage,
 } from '../shared/index.js';
+import { TenantIdentities, type TenantHelloError, type TenantIdentity } from './tenant-identities.js';
 import { ImageChannels } from './image-channels.js';
 import { Listeners } from './listeners.js';
 import { backoffDelay } from './backoff.js';
@@ -30,6 +32,7 @@ import type {
 } from './connection-types.js';
 
 export { indicatorState } from './connection-types.js';
+export type { TenantHelloError, TenantIdentity } from './tenant-identities.js';
 export type {
   ConnectionOptions, ConnectionState, ConnectionStateChange, FeedChannel, ImageChannel, ImageMessage, IndicatorState, NetworkMonitor, SessionStorage,
   SocketConstructor, SocketLike,
@@ -71,6 +74,7 @@ export class WidgetConnection {
   readonly #images = new ImageChannels();
   readonly #feeds = new Set<FeedChannel>();
   readonly #writes = new Map<string, UnansweredWrite>();
+  readonly #identities: TenantIdentities;
   readonly #stateListeners = new Listeners<ConnectionStateChange>();
   readonly #userListeners = new Listeners<Author>();
   readonly #errorListeners = new Listeners<{ code: ErrorCode; message: string }>();
@@ -89,6 +93,7 @@ export class WidgetConnection {
     };
     this.#name = options.name;
     this.#session = options.sessionStorage?.load() ?? null;
+    this.#identities = new TenantIdentities(options.sessionStorage);
   }
 
   /** The current state; listen with `onState`. */
@@ -104,6 +109,34 @@ export class WidgetConnection {
   /** The user the server knows this connection as, after its `welcome`. */
   get user(): Author | null {
     return this.#user;
+  }
+
+  /** Who the person is on a tenant's images (its `welcome`); null before it, or after a refused sign-in. */
+  userFor(tenantId: string): WelcomeUser | null {
+    return this.#identities.userFor(tenantId);
+  }
+
+  /** A tenant's rules, from its `welcome`; null before it. */
+  rulesFor(tenantId: string): TenantRules | null {
+    return this.#identities.rulesFor(tenantId);
+  }
+
+  /**
+   * Signs the person in on a tenant (`sso`, or `simpleSso`), or with null logs out to the tenant's guest; says
+   * the tenant's hello again at once when open.
+   */
+  setIdentity(tenantId: string, identity: TenantIdentity | null): void {
+    if (this.#identities.set(tenantId, identity) && this.#isOpen()) this.#send(this.#identities.hello(tenantId));
+  }
+
+  /** Calls the listener with the tenant whose user or rules may have changed (its welcome or a refusal arrived). */
+  onTenant(listener: (tenantId: string) => void): () => void {
+    return this.#identities.changes.add(listener);
+  }
+
+  /** Calls the listener when a tenant's hello was refused (a bad or expired sign-in, simple SSO off, …). */
+  onTenantError(listener: (error: TenantHelloError) => void): () => void {
+    return this.#identities.refusals.add(listener);
   }
 
   /** Calls the listener on every real change of state; returns the function that stops listening. */
@@ -130,7 +163,9 @@ export class WidgetConnection {
   /** Starts delivering an image's frames to `channel` and subscribes it (now if live, else on connect). */
   attach(channel: ImageChannel): void {
     this.#images.add(channel);
-    if (this.#isOpen()) this.#subscribe(channel.key);
+    if (!this.#isOpen()) return;
+    this.#helloTenants([channel.key.tenantId]);
+    this.#subscribe(channel.key);
   }
 
   /** Stops delivering to `channel`; the image is unsubscribed when no channel of it is left. */
@@ -236,7 +271,10 @@ export class WidgetConnection {
       if (id !== this.#connectionId) return;
       this.#lastFrameAt = Date.now();
       this.#hello();
-      for (const image of this.#images.images()) this.#subscribe(image);
+      this.#identities.socketOpened();
+      const images = this.#images.images();
+      this.#helloTenants(images.map((image) => image.tenantId));
+      for (const image of images) this.#subscribe(image);
       for (const feed of this.#feeds) feed.subscribe((message) => this.#send(message));
     };
     socket.onmessage = (event) => {
@@ -339,6 +377,11 @@ export class WidgetConnection {
     this.#send({ type: 'hello', ...(this.#name ? { name: this.#name } : {}), ...(this.#session ? { session: this.#session } : {}) });
   }
 
+  /** The hellos of these tenants (and of every tenant signed in) not yet said on this socket. */
+  #helloTenants(tenantIds: string[]): void {
+    for (const hello of this.#identities.due(tenantIds)) this.#send(hello);
+  }
+
   #subscribe(image: ImageKey): void {
     const message = this.#images.subscribeMessage(image);
     if (message) this.#send(message);
@@ -362,6 +405,10 @@ export class WidgetConnection {
       case 'pong':
         return;
       case 'welcome':
+        if (message.tenantId !== undefined) {
+          this.#identities.welcomed({ ...message, tenantId: message.tenantId });
+          return;
+        }
         this.#user = message.user;
         this.#session = message.session;
         this.#options.sessionStorage?.save(message.session);
@@ -377,6 +424,11 @@ export class WidgetConnection {
         return;
       }
       case 'error': {
+        if (message.for === 'hello' && message.tenantId !== undefined) {
+          const fallback = this.#identities.refused({ tenantId: message.tenantId, code: message.code, message: message.message });
+          if (fallback) this.#send(fallback);
+          return;
+        }
         const write = message.broadcastId ? this.#writes.get(message.broadcastId) : undefined;
         if (write && message.broadcastId) {
           this.#writes.delete(message.broadcastId);
