@@ -83,14 +83,14 @@ const en: Strings = {
   confirmComment: (author) => `Delete this comment by ${author}?`,
   confirmMarker: (index, author) => `Delete marker ${index} by ${author} and its whole thread?`,
   signInRefused: (code, message) => `Not signed in: ${({
-    'sso-signature': 'the site\'s signature does not match',
-    'sso-expired': 'the sign-in is too old; reload the page',
-    'sso-future': 'the sign-in is dated in the future; check the site\'s clock',
-    'sso-encoding': 'the site sent an unreadable user',
-    'sso-user': 'the site sent an invalid user',
-    'sso-not-set-up': 'this site has not set up sign-in yet',
-    forbidden: 'this site does not take unsigned names',
-  } as Partial<Record<ErrorCode, string>>)[code] ?? message}. You are a guest here.`,
+    'sso-signature': 'bad signature',
+    'sso-expired': 'sign-in too old; reload',
+    'sso-future': 'sign-in dated in the future',
+    'sso-encoding': 'unreadable user',
+    'sso-user': 'invalid user',
+    'sso-not-set-up': 'sign-in not set up',
+    forbidden: 'unsigned names not allowed',
+  } as Partial<Record<ErrorCode, string>>)[code] ?? message}.`,
   error: (code, message) => {
     switch (code) {
       case 'forbidden': return `Not allowed: ${message}.`;
@@ -139,14 +139,14 @@ const nl: Strings = {
   confirmComment: (author) => `Deze opmerking van ${author} verwijderen?`,
   confirmMarker: (index, author) => `Markering ${index} van ${author} met het hele gesprek verwijderen?`,
   signInRefused: (code, message) => `Niet ingelogd: ${({
-    'sso-signature': 'de handtekening van de site klopt niet',
-    'sso-expired': 'de aanmelding is te oud; laad de pagina opnieuw',
-    'sso-future': 'de aanmelding is in de toekomst gedateerd; controleer de klok van de site',
-    'sso-encoding': 'de site stuurde een onleesbare gebruiker',
-    'sso-user': 'de site stuurde een ongeldige gebruiker',
-    'sso-not-set-up': 'deze site heeft inloggen nog niet ingericht',
-    forbidden: 'deze site neemt geen ongecontroleerde namen aan',
-  } as Partial<Record<ErrorCode, string>>)[code] ?? message}. Je bent hier gast.`,
+    'sso-signature': 'ongeldige handtekening',
+    'sso-expired': 'aanmelding te oud; herlaad',
+    'sso-future': 'aanmelding in de toekomst gedateerd',
+    'sso-encoding': 'onleesbare gebruiker',
+    'sso-user': 'ongeldige gebruiker',
+    'sso-not-set-up': 'inloggen niet ingericht',
+    forbidden: 'ongecontroleerde namen niet toegestaan',
+  } as Partial<Record<ErrorCode, string>>)[code] ?? message}.`,
   error: (code, message) => {
     switch (code) {
       case 'forbidden': return `Niet toegestaan: ${message}.`;
