@@ -27,6 +27,7 @@ import { TenantIdentities, type TenantHelloError, type TenantIdentity } from './
 import { ImageChannels } from './image-channels.js';
 import { Listeners } from './listeners.js';
 import { backoffDelay } from './backoff.js';
+import { Heartbeat } from './heartbeat.js';
 import type {
   ConnectionOptions, ConnectionState, ConnectionStateChange, FeedChannel, ImageChannel, SocketConstructor, SocketLike, WriteResult,
 } from './connection-types.js';
@@ -69,8 +70,7 @@ export class WidgetConnection {
   /** Between `connect()` and `close()`: the connection keeps (re)connecting while this is true. */
   #wanted = false;
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  #pingTimer: ReturnType<typeof setInterval> | null = null;
-  #lastFrameAt = 0;
+  readonly #heartbeat: Heartbeat;
   readonly #images = new ImageChannels();
   readonly #feeds = new Set<FeedChannel>();
   readonly #writes = new Map<string, UnansweredWrite>();
@@ -93,7 +93,8 @@ export class WidgetConnection {
     };
     this.#name = options.name;
     this.#session = options.sessionStorage?.load() ?? null;
-    this.#identities = new TenantIdentities(options.sessionStorage);
+    this.#heartbeat = new Heartbeat(this.#options.pingIntervalMs);
+    this.#identities = new TenantIdentities(options.sessionStorage, () => this.#name);
   }
 
   /** The current state; listen with `onState`. */
@@ -157,7 +158,9 @@ export class WidgetConnection {
   /** Changes the display name (says hello again when live). */
   setName(name: string): void {
     this.#name = name;
-    if (this.isLive) this.#hello();
+    if (!this.isLive) return;
+    this.#hello();
+    for (const hello of this.#identities.renamed()) this.#send(hello);
   }
 
   /** Starts delivering an image's frames to `channel` and subscribes it (now if live, else on connect). */
@@ -265,11 +268,13 @@ export class WidgetConnection {
     }
     this.#socket = socket;
     // The heartbeat also bounds a connect attempt that hangs.
-    this.#lastFrameAt = Date.now();
-    this.#startHeartbeat(id);
+    this.#heartbeat.start(
+      () => id === this.#connectionId && this.#send({ type: 'ping' }),
+      () => id === this.#connectionId && this.#disconnect(CLIENT_CLOSE, 'the server stopped answering', true),
+    );
     socket.onopen = () => {
       if (id !== this.#connectionId) return;
-      this.#lastFrameAt = Date.now();
+      this.#heartbeat.heard();
       this.#hello();
       this.#identities.socketOpened();
       const images = this.#images.images();
@@ -279,7 +284,7 @@ export class WidgetConnection {
     };
     socket.onmessage = (event) => {
       if (id !== this.#connectionId) return;
-      this.#lastFrameAt = Date.now();
+      this.#heartbeat.heard();
       const raw = typeof event.data === 'string' ? event.data : String(event.data);
       const message = parseServerFrame(raw);
       if (message) this.#receive(message);
@@ -303,7 +308,7 @@ export class WidgetConnection {
     const wasLive = this.#state === 'live';
     this.#socket = null;
     this.#connectionId += 1;
-    this.#stopHeartbeat();
+    this.#heartbeat.stop();
     this.#clearReconnect();
     if (socket) {
       socket.onopen = socket.onmessage = socket.onclose = null;
@@ -350,27 +355,6 @@ export class WidgetConnection {
   #clearReconnect(): void {
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
-  }
-
-  #startHeartbeat(id: number): void {
-    this.#stopHeartbeat();
-    const interval = this.#options.pingIntervalMs;
-    this.#pingTimer = setInterval(() => {
-      if (id !== this.#connectionId) return;
-      if (Date.now() - this.#lastFrameAt > 2 * interval) {
-        this.#disconnect(CLIENT_CLOSE, 'the server stopped answering', true);
-        return;
-      }
-      this.#send({ type: 'ping' });
-    }, interval);
-    // In Node, the heartbeat alone must not keep the process alive.
-    const timer: unknown = this.#pingTimer;
-    if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') timer.unref();
-  }
-
-  #stopHeartbeat(): void {
-    if (this.#pingTimer) clearInterval(this.#pingTimer);
-    this.#pingTimer = null;
   }
 
   #hello(): void {

@@ -41,14 +41,17 @@ interface TenantEntry {
 export class TenantIdentities {
   readonly #tenants = new Map<string, TenantEntry>();
   readonly #storage: SessionStorage | undefined;
+  /** The display name a guest goes by (the connection's). */
+  readonly #name: () => string | undefined;
   /** Tenants greeted on the current socket; cleared when a socket opens. */
   readonly #greeted = new Set<string>();
   /** A tenant's welcome or refusal arrived: its user or rules may have changed. */
   readonly changes = new Listeners<string>();
   readonly refusals = new Listeners<TenantHelloError>();
 
-  constructor(storage: SessionStorage | undefined) {
+  constructor(storage: SessionStorage | undefined, name: () => string | undefined) {
     this.#storage = storage;
+    this.#name = name;
   }
 
   #entry(tenantId: string): TenantEntry {
@@ -78,15 +81,25 @@ export class TenantIdentities {
     return [...wanted].filter((tenantId) => !this.#greeted.has(tenantId)).map((tenantId) => this.hello(tenantId));
   }
 
-  /** The tenant's hello: its saved guest session, and the page's sign-in if any (`asGuest` leaves that out). */
+  /** The display name changed: the hellos of the tenants greeted on this socket as guests, to rename them there too. */
+  renamed(): HelloMessage[] {
+    return [...this.#greeted].filter((tenantId) => !this.#entry(tenantId).identity).map((tenantId) => this.hello(tenantId));
+  }
+
+  /**
+   * The tenant's hello: its saved guest session, and the page's sign-in if any (`asGuest` leaves that out); a
+   * guest's carries the display name.
+   */
   hello(tenantId: string, asGuest = false): HelloMessage {
     this.#greeted.add(tenantId);
     const session = this.#storage?.load(tenantId);
     const entry = this.#entry(tenantId);
     entry.fellBack = asGuest;
     const identity = asGuest ? null : entry.identity;
+    const name = identity ? undefined : this.#name();
     return {
       type: 'hello', tenantId,
+      ...(name ? { name } : {}),
       ...(session ? { session } : {}),
       ...(identity?.sso ? { sso: identity.sso } : identity?.simpleSso ? { simpleSso: identity.simpleSso } : {}),
     };

@@ -399,3 +399,21 @@ test('a refused tenant hello goes to that tenant\'s listeners, falls back to its
   expect(states).toEqual(['live']);
   connection.close();
 });
+
+test('a guest\'s tenant hello carries the display name, and a new name is said to those tenants too; a signed-in one\'s does not', () => {
+  const { connection } = connect({ name: 'Bea' });
+  new ImageStore(connection, { tenantId: 'demo', urlId: 'a' }).open();
+  new ImageStore(connection, { tenantId: 'acme', urlId: 'b' }).open();
+  connection.setIdentity('acme', { sso: SSO });
+  latest().open();
+  expect(latest().sent.slice(0, 3)).toEqual([
+    { type: 'hello', name: 'Bea' },
+    { type: 'hello', tenantId: 'demo', name: 'Bea' },
+    { type: 'hello', tenantId: 'acme', sso: SSO },
+  ]);
+  latest().welcome('Bea');
+  const before = latest().sent.length;
+  connection.setName('Bo');
+  expect(latest().sent.slice(before)).toEqual([{ type: 'hello', name: 'Bo', session: 'token-1' }, { type: 'hello', tenantId: 'demo', name: 'Bo' }]);
+  connection.close();
+});
