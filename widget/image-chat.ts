@@ -21,24 +21,13 @@ import { composerTemplate } from './composer.js';
 import { crosshairKey, type Crosshair } from './crosshair.js';
 import type { ChatThread, ThreadAction } from './chat-thread.js';
 import { writeMode, type WriteMode } from './permissions.js';
-import { signInTemplate } from './sign-in.js';
+import { jsonObject, signInTemplate } from './sign-in.js';
 import './chat-marker.js';
 import './chat-thread.js';
 
 /** How long a notice stays. */
 const NOTICE_MS = 8000;
 
-/** A JSON attribute (`sso`, `simple-sso`): an object, or null when absent or not a JSON object. */
-const jsonObject = {
-  fromAttribute(value: string | null): object | null {
-    try {
-      const parsed: unknown = value === null ? null : JSON.parse(value);
-      return typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : null;
-    } catch {
-      return null;
-    }
-  },
-};
 
 
 /**
