@@ -12,14 +12,18 @@ export type WriteMode = 'write' | 'sign-in' | 'readonly';
  */
 export function writeMode(readonly: boolean, rules: TenantRules | null, user: WelcomeUser | null): WriteMode {
   if (readonly || rules?.write === 'nobody') return 'readonly';
-  if (rules?.write === 'sso-only' && user?.kind !== 'sso') return 'sign-in';
+  // Simple SSO users count as signed in: the server refuses only guests under `sso-only`.
+  if (rules?.write === 'sso-only' && (user?.kind ?? 'guest') === 'guest' && !user?.moderator) return 'sign-in';
   return 'write';
 }
 
-/** Whether the reader sees resolve/reopen on a thread: everyone who writes, or only its author and moderators. */
+/**
+ * Whether the reader sees resolve/reopen on a thread: everyone who writes, or only its author and moderators.
+ * Moderators may resolve even when the tenant takes no writes.
+ */
 export function mayResolve(mode: WriteMode, chat: Chat, me: WelcomeUser | null, moderator: boolean, rules: TenantRules | null): boolean {
-  if (mode !== 'write') return false;
-  return moderator || rules?.resolve !== 'authors-and-moderators' || chat.author.id === me?.id;
+  if (moderator) return true;
+  return mode === 'write' && (rules?.resolve !== 'authors-and-moderators' || chat.author.id === me?.id);
 }
 
 /**
