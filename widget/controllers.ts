@@ -150,7 +150,7 @@ export class ImageStoreController implements ReactiveController {
       }),
       connection.onTenantError((error) => {
         if (error.tenantId !== tenantId) return;
-        this.#news.signIns.push(error);
+        this.#news.signIns.push({ code: error.code, message: error.message });
         this.#host.requestUpdate();
       }),
     ];

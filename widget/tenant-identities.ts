@@ -116,15 +116,18 @@ export class TenantIdentities {
   }
 
   /**
-   * A tenant's hello was refused: tells that tenant's widgets, and returns the guest hello to send instead when
-   * the refused one carried a sign-in (so the tenant's rules and guest identity still arrive), else null.
+   * A tenant's hello was refused. A refused sign-in is told to that tenant's widgets and answered by the guest
+   * hello to send instead (so the tenant's rules and guest identity still arrive); returns null otherwise. A
+   * refused guest hello (an unknown tenant, a page origin it does not allow) is left to the subscriptions' own
+   * errors, which say the same.
    */
   refused(error: TenantHelloError): HelloMessage | null {
     const entry = this.#entry(error.tenantId);
     entry.user = null;
-    this.refusals.emit(error);
     this.changes.emit(error.tenantId);
-    return entry.identity && !entry.fellBack ? this.hello(error.tenantId, true) : null;
+    if (!entry.identity || entry.fellBack) return null;
+    this.refusals.emit(error);
+    return this.hello(error.tenantId, true);
   }
 
   /** Who the person is on a tenant, after its welcome. */

@@ -417,3 +417,17 @@ test('a guest\'s tenant hello carries the display name, and a new name is said t
   expect(latest().sent.slice(before)).toEqual([{ type: 'hello', name: 'Bo', session: 'token-1' }, { type: 'hello', tenantId: 'demo', name: 'Bo' }]);
   connection.close();
 });
+
+test('a refused guest hello (an unknown tenant) is left to the subscription\'s own error: no sign-in refusal, no retry', () => {
+  const { connection } = connect();
+  const refusals: unknown[] = [];
+  connection.onTenantError((error) => refusals.push(error));
+  new ImageStore(connection, { tenantId: 'nope', urlId: 'img' }).open();
+  latest().open();
+  latest().welcome();
+  const sent = latest().sent.length;
+  latest().receive({ type: 'error', for: 'hello', tenantId: 'nope', code: 'forbidden', message: 'tenant "nope" does not exist' });
+  expect(refusals).toEqual([]);
+  expect(latest().sent).toHaveLength(sent);
+  connection.close();
+});
