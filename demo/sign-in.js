@@ -13,7 +13,7 @@ async function signInAs(user) {
     if (!response.ok) throw new Error(`the server answered ${response.status}`);
     const answer = await response.json();
     sso = answer.sso;
-    text = `Signed in as ${answer.user.name}${answer.user.moderator ? ', a moderator: you may delete anyone\u2019s comments and markers' : ''}.`;
+    text = `Signed in as ${answer.user.name}.${answer.user.moderator ? ' A moderator may delete anyone\u2019s comments and markers.' : ''}`;
   }
   for (const widget of document.querySelectorAll('image-chat')) widget.sso = sso;
   status.textContent = text;
