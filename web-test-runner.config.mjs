@@ -49,6 +49,21 @@ function imageChatServer() {
           return { url: server.url };
         case 'write-while-away':
           return { answers: await writeWhileAway(server, payload.writes) };
+        case 'sso': {
+          // A demo user signed by the server for the demo tenant (GET /demo/sso).
+          const response = await fetch(`${server.url}/demo/sso?user=${encodeURIComponent(payload.user)}`);
+          if (!response.ok) throw new Error(`GET /demo/sso?user=${payload.user}: ${response.status} ${await response.text()}`);
+          return response.json();
+        }
+        case 'rules': {
+          // The demo tenant's rules, changed as a site owner would: the REST API with the tenant's secret.
+          const secret = server.demoSecret ?? /secret (\S+)\)/.exec(server.log)?.[1];
+          const response = await fetch(`${server.url}/api/v1/tenants/demo/rules`, {
+            method: 'PUT', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify(payload.rules),
+          });
+          if (!response.ok) throw new Error(`PUT /api/v1/tenants/demo/rules: ${response.status} ${await response.text()}`);
+          return response.json();
+        }
         default:
           throw new Error(`unknown image-chat-server action ${JSON.stringify(payload)}`);
       }

@@ -2,6 +2,7 @@
  * Turning existing images into widgets: `<img data-image-chat>` elements are picked up automatically, and
  * `ImageChat.attach(img, options)` does the same from script.
  */
+import type { SecureSso, SimpleSso } from '../shared/index.js';
 import { ImageChat } from './image-chat.js';
 
 /** What `attach` needs; the same as the element's attributes. */
@@ -15,6 +16,10 @@ export interface AttachOptions {
   locale?: string;
   readonly?: boolean;
   theme?: 'light' | 'dark' | 'auto';
+  /** The reader, signed by the site's server (the element's `sso`). */
+  sso?: SecureSso | null;
+  /** An unsigned reader, when the tenant allows simple SSO (the element's `simpleSso`). */
+  simpleSso?: SimpleSso | null;
 }
 
 const attached = new WeakMap<HTMLImageElement, ImageChat>();
@@ -24,6 +29,7 @@ const attached = new WeakMap<HTMLImageElement, ImageChat>();
  * Attaching the same image twice returns the first element.
  * @example
  * ImageChat.attach(document.querySelector('#plan'), { tenantId: 'acme' });
+ * ImageChat.attach(document.querySelector('#plan'), { tenantId: 'acme', sso: await mySite.imageChatSso() });
  */
 export function attach(img: HTMLImageElement, options: AttachOptions): ImageChat {
   const existing = attached.get(img);
@@ -37,6 +43,8 @@ export function attach(img: HTMLImageElement, options: AttachOptions): ImageChat
   if (options.locale) element.locale = options.locale;
   if (options.readonly) element.readonly = true;
   if (options.theme) element.theme = options.theme;
+  if (options.sso) element.sso = options.sso;
+  if (options.simpleSso) element.simpleSso = options.simpleSso;
   // Keep the page's sizing of the image: its width attribute, classes and inline style move to the element.
   const width = img.getAttribute('width');
   if (width && /^\d+$/.test(width)) element.style.width = `${width}px`;

@@ -15,12 +15,12 @@ function storage(): Storage | null {
   }
 }
 
-/** The session token of one socket URL, kept in localStorage. */
+/** The session tokens of one socket URL (and of each tenant on it), kept in localStorage. */
 export function sessionFor(socketUrl: string): SessionStorage {
-  const key = `image-chat:session:${socketUrl}`;
+  const key = (tenantId?: string) => `image-chat:session:${socketUrl}${tenantId ? ` ${tenantId}` : ''}`;
   return {
-    load: () => storage()?.getItem(key) ?? null,
-    save: (token) => { try { storage()?.setItem(key, token); } catch { /* full or blocked: the session lasts this page only */ } },
+    load: (tenantId) => storage()?.getItem(key(tenantId)) ?? null,
+    save: (token, tenantId) => { try { storage()?.setItem(key(tenantId), token); } catch { /* full or blocked: the session lasts this page only */ } },
   };
 }
 

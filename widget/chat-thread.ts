@@ -1,15 +1,18 @@
 /**
- * The open thread of one marker: its comments with author and time, a reply box, edit and delete of one's own
- * comments, delete of one's own marker, and resolve/reopen. It renders on its own chat's data only and asks its
- * host to perform actions through `act`, which answers whether the write went through.
+ * The open thread of one marker: its comments with author (avatar, unverified mark) and time, a reply box (or
+ * "sign in to comment"), edit and delete of one's own comments, delete of one's own marker, and resolve/reopen.
+ * A moderator sees delete on everyone's comments and markers, confirmed inline first. It renders on its own
+ * chat's data only and asks its host to perform actions through `act`, which answers whether the write went through.
  */
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Author, Chat, Comment } from '../shared/index.js';
+import { identityKind, isSafeAvatarUrl, type Chat, type Comment, type TenantRules, type WelcomeUser } from '../shared/index.js';
 import { relativeTime, type Strings } from './i18n.js';
 import { controlStyles, themeStyles, threadStyles } from './styles.js';
 import { submitOnEnter } from './composer.js';
+import { deleteRight, mayResolve, type WriteMode } from './permissions.js';
+import { signInTemplate } from './sign-in.js';
 
 /** How often an open thread refreshes its relative times. */
 const CLOCK_MS = 30_000;
@@ -27,6 +30,9 @@ export type ThreadAction =
 /**
  * @csspart thread - the thread panel (forwarded by `<image-chat>`)
  * @csspart composer - the reply form
+ * @csspart avatar - an author's picture (https or data-image URLs only)
+ * @csspart confirm - the inline confirmation before deleting someone else's comment or marker
+ * @csspart sign-in - "Sign in to comment", in place of the reply form
  */
 @customElement('chat-thread')
 export class ChatThread extends LitElement {
@@ -35,13 +41,19 @@ export class ChatThread extends LitElement {
   @property({ attribute: false }) chat!: Chat;
   @property({ type: Number }) index = 0;
   @property({ type: Boolean }) pending = false;
-  @property({ type: Boolean }) readonly = false;
-  @property({ attribute: false }) me: Author | null = null;
+  /** What the reader may do: write, sign in first, or only read (writeMode in permissions.ts). */
+  @property() mode: WriteMode = 'write';
+  /** An SSO admin or moderator: may delete anything (after confirming) and resolve any thread. */
+  @property({ type: Boolean }) moderator = false;
+  @property({ attribute: false }) rules: TenantRules | null = null;
+  @property({ attribute: false }) me: WelcomeUser | null = null;
   @property({ attribute: false }) strings!: Strings;
   /** Performs an action; resolves true when it was accepted (so drafts can be cleared). */
   @property({ attribute: false }) act: (action: ThreadAction) => Promise<boolean> = async () => false;
 
   @state() private _editing: string | null = null;
+  /** A delete of someone else's content, waiting for the moderator to confirm it. */
+  @state() private _confirm: { action: ThreadAction; question: string } | null = null;
   @query('[part="thread"]') private _panel!: HTMLElement;
   @query('textarea[name="reply"]') private _reply!: HTMLTextAreaElement | null;
   /** Re-renders now and then so "2 min ago" stays true while the thread is open. */
@@ -63,24 +75,33 @@ export class ChatThread extends LitElement {
   }
 
   protected override render() {
-    const { chat, strings } = this;
-    const mine = this.me !== null && chat.author.id === this.me.id;
+    const { chat, strings, mode, moderator, me } = this;
+    const writing = mode === 'write';
+    const markerRight = deleteRight(mode, chat.author, me, moderator);
+    const confirm = this._confirm;
     return html`<section part="thread" role="dialog" aria-labelledby="title" tabindex="-1" data-chat-id=${chat.id} @keydown=${this.keydown}>
       <header>
         <h2 id="title">${strings.threadTitle(this.index)}</h2>
         ${chat.resolved ? html`<span class="chip">${strings.resolved}</span>` : nothing}
         ${this.pending ? html`<span class="chip">${strings.sending}</span>` : nothing}
-        ${this.readonly ? nothing : html`<button class="btn" data-action="resolve" @click=${() => this.act({ type: 'resolve', resolved: !chat.resolved })}>${chat.resolved ? strings.reopen : strings.resolve}</button>`}
+        ${!mayResolve(mode, chat, me, moderator, this.rules) ? nothing : html`<button class="btn" data-action="resolve" @click=${() => this.act({ type: 'resolve', resolved: !chat.resolved })}>${chat.resolved ? strings.reopen : strings.resolve}</button>`}
         <button class="close" aria-label=${strings.close} data-action="close" @click=${() => this.act({ type: 'close' })}>×</button>
       </header>
       <ol>${repeat(chat.comments, (comment) => comment.id, (comment, index) => this.renderComment(comment, index))}</ol>
-      ${this.readonly ? nothing : html`<div class="foot">
+      ${confirm ? html`<div part="confirm" class="confirm" role="alertdialog" aria-labelledby="confirm-q">
+        <p id="confirm-q">${confirm.question}</p>
+        <div class="row">
+          <button class="btn" data-action="cancel-delete" @click=${this.cancelConfirm}>${strings.cancel}</button>
+          <button class="btn danger" data-action="confirm-delete" @click=${this.confirmed}>${strings.delete}</button>
+        </div>
+      </div>` : nothing}
+      ${mode === 'sign-in' ? html`<div class="foot">${signInTemplate(strings, this.rules)}</div>` : !writing ? nothing : html`<div class="foot">
         <form part="composer" @submit=${this.submitReply}>
           <label class="visually-hidden" for="reply">${strings.reply}</label>
           <textarea id="reply" name="reply" rows="2" placeholder=${strings.replyPlaceholder} @keydown=${submitOnEnter}></textarea>
           <div class="row">
-            ${mine ? html`<button type="button" class="btn" data-action="move" @click=${() => this.act({ type: 'move' })}>${strings.move}</button>
-              <button type="button" class="btn danger" data-action="delete-chat" @click=${() => this.act({ type: 'delete-chat' })}>${strings.deleteMarker}</button>` : nothing}
+            ${markerRight === 'own' ? html`<button type="button" class="btn" data-action="move" @click=${() => this.act({ type: 'move' })}>${strings.move}</button>` : nothing}
+            ${markerRight ? html`<button type="button" class="btn danger" data-action="delete-chat" @click=${() => this.askDelete(chat, 0)}>${strings.deleteMarker}</button>` : nothing}
             <button class="btn primary" type="submit">${strings.reply}</button>
           </div>
         </form>
@@ -89,8 +110,12 @@ export class ChatThread extends LitElement {
   }
 
   private renderComment(comment: Comment, index: number) {
-    const { strings } = this;
-    const mine = !this.readonly && this.me !== null && comment.author.id === this.me.id;
+    const { strings, me, mode } = this;
+    const author = comment.author;
+    const mine = mode === 'write' && me !== null && author.id === me.id;
+    const right = deleteRight(mode, author, me, this.moderator);
+    // The first comment's delete is the marker's: offered there to moderators (an author has "Delete marker").
+    const canDelete = right !== null && (index > 0 || right === 'other');
     if (this._editing === comment.id) {
       return html`<li data-comment-id=${comment.id}>
         <form @submit=${(event: SubmitEvent) => this.submitEdit(event, comment.id)}>
@@ -105,17 +130,45 @@ export class ChatThread extends LitElement {
     }
     return html`<li data-comment-id=${comment.id}>
       <div class="meta">
-        <span class="author">${comment.author.name}</span>
+        ${isSafeAvatarUrl(author.avatar) ? html`<img part="avatar" src=${author.avatar} alt="" width="20" height="20" loading="lazy" decoding="async" referrerpolicy="no-referrer">` : nothing}
+        <span class="author">${author.name}</span>
+        ${identityKind(author.id) === 'simple' ? html`<span class="unverified">(${strings.unverified})</span>` : nothing}
         <time datetime=${new Date(comment.createdAt).toISOString()}>${relativeTime(strings, comment.createdAt)}</time>
         ${comment.editedAt !== null ? html`<span>(${strings.edited})</span>` : nothing}
       </div>
       <p class="text">${comment.text}</p>
-      ${mine ? html`<div class="actions">
-        <button class="link" data-action="edit" @click=${() => this.startEdit(comment.id)}>${strings.edit}</button>
-        ${index > 0 ? html`<button class="link" data-action="delete-comment" @click=${() => this.act({ type: 'delete-comment', commentId: comment.id })}>${strings.delete}</button>` : nothing}
+      ${mine || canDelete ? html`<div class="actions">
+        ${mine ? html`<button class="link" data-action="edit" @click=${() => this.startEdit(comment.id)}>${strings.edit}</button>` : nothing}
+        ${canDelete ? html`<button class="link" data-action=${index > 0 ? 'delete-comment' : 'delete-chat'} @click=${() => this.askDelete(comment, index)}>${strings.delete}</button>` : nothing}
       </div>` : nothing}
     </li>`;
   }
+
+  /**
+   * Deletes a comment (`index` > 0) or, for the first, the marker: one's own at once, someone else's after the
+   * inline confirmation names whose it is.
+   */
+  private askDelete(item: { id: string; author: WelcomeUser }, index: number): void {
+    const action: ThreadAction = index > 0 ? { type: 'delete-comment', commentId: item.id } : { type: 'delete-chat' };
+    if (deleteRight(this.mode, item.author, this.me, this.moderator) !== 'other') {
+      void this.act(action);
+      return;
+    }
+    const name = item.author.name;
+    this._confirm = { action, question: index > 0 ? this.strings.confirmComment(name) : this.strings.confirmMarker(this.index, name) };
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[data-action="cancel-delete"]')?.focus());
+  }
+
+  private confirmed = (): void => {
+    const action = this._confirm?.action;
+    this._confirm = null;
+    if (action) void this.act(action);
+  };
+
+  private cancelConfirm = (): void => {
+    this._confirm = null;
+    this.focusPanel();
+  };
 
   private async startEdit(commentId: string): Promise<void> {
     this._editing = commentId;
@@ -126,6 +179,10 @@ export class ChatThread extends LitElement {
   private keydown(event: KeyboardEvent): void {
     if (event.key !== 'Escape') return;
     event.stopPropagation();
+    if (this._confirm) {
+      this.cancelConfirm();
+      return;
+    }
     if (this._editing) {
       this._editing = null;
       this.focusPanel();

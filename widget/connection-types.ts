@@ -56,10 +56,13 @@ export interface SocketLike {
 /** A WebSocket class: the browser's, or `ws` in Node. */
 export type SocketConstructor = new (url: string) => SocketLike;
 
-/** Where the session token is kept between page loads (localStorage in the browser). */
+/**
+ * Where session tokens are kept between page loads (localStorage in the browser): the connection's own, and one
+ * per tenant (a tenant's token is an identity on that tenant only).
+ */
 export interface SessionStorage {
-  load(): string | null;
-  save(token: string): void;
+  load(tenantId?: string): string | null;
+  save(token: string, tenantId?: string): void;
 }
 
 /** The browser's view of the network (`navigator.onLine` and the online/offline events). */

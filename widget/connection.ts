@@ -2,8 +2,8 @@
  * One WebSocket to one image-chat server, shared by every image (store) on a page that talks to it.
  *
  * DOM-free: it runs in browsers and in Node (pass the `ws` package as `WebSocket`). Once asked to `connect()`, it
- * says hello, keeps the
- * session token, subscribes each attached image (again after every reconnect, with `since` and `epoch`), routes
+ * says hello, keeps the session token, says hello per tenant (`TenantIdentities`: who the person is on each
+ * tenant and its rules), subscribes each attached image (again after every reconnect, with `since` and `epoch`), routes
  * frames to the image they belong to, matches acks and errors to writes, notices a silent server with an
  * app-level ping, and reconnects with full-jitter exponential backoff. Every disconnect goes through one funnel,
  * `disconnect(code, reason, reconnect)`; each socket gets a connection id so late callbacks of an old socket are
@@ -20,16 +20,20 @@
  */
 import {
   CLOSE_CODES, LIMITS, parseServerFrame,
-  type AdminServerMessage, type AnyServerMessage, type Author, type ClientMessage, type ErrorCode, type ErrorMessage, type ImageKey, type WriteMessage,
+  type AdminServerMessage, type AnyServerMessage, type Author, type ClientMessage, type ErrorCode, type ErrorMessage, type ImageKey,
+  type TenantRules, type WelcomeUser, type WriteMessage,
 } from '../shared/index.js';
+import { TenantIdentities, type TenantHelloError, type TenantIdentity } from './tenant-identities.js';
 import { ImageChannels } from './image-channels.js';
 import { Listeners } from './listeners.js';
 import { backoffDelay } from './backoff.js';
+import { Heartbeat } from './heartbeat.js';
 import type {
   ConnectionOptions, ConnectionState, ConnectionStateChange, FeedChannel, ImageChannel, SocketConstructor, SocketLike, WriteResult,
 } from './connection-types.js';
 
 export { indicatorState } from './connection-types.js';
+export type { TenantHelloError, TenantIdentity } from './tenant-identities.js';
 export type {
   ConnectionOptions, ConnectionState, ConnectionStateChange, FeedChannel, ImageChannel, ImageMessage, IndicatorState, NetworkMonitor, SessionStorage,
   SocketConstructor, SocketLike,
@@ -66,11 +70,11 @@ export class WidgetConnection {
   /** Between `connect()` and `close()`: the connection keeps (re)connecting while this is true. */
   #wanted = false;
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  #pingTimer: ReturnType<typeof setInterval> | null = null;
-  #lastFrameAt = 0;
+  readonly #heartbeat: Heartbeat;
   readonly #images = new ImageChannels();
   readonly #feeds = new Set<FeedChannel>();
   readonly #writes = new Map<string, UnansweredWrite>();
+  readonly #identities: TenantIdentities;
   readonly #stateListeners = new Listeners<ConnectionStateChange>();
   readonly #userListeners = new Listeners<Author>();
   readonly #errorListeners = new Listeners<{ code: ErrorCode; message: string }>();
@@ -89,6 +93,8 @@ export class WidgetConnection {
     };
     this.#name = options.name;
     this.#session = options.sessionStorage?.load() ?? null;
+    this.#heartbeat = new Heartbeat(this.#options.pingIntervalMs);
+    this.#identities = new TenantIdentities(options.sessionStorage, () => this.#name);
   }
 
   /** The current state; listen with `onState`. */
@@ -104,6 +110,34 @@ export class WidgetConnection {
   /** The user the server knows this connection as, after its `welcome`. */
   get user(): Author | null {
     return this.#user;
+  }
+
+  /** Who the person is on a tenant's images (its `welcome`); null before it, or after a refused sign-in. */
+  userFor(tenantId: string): WelcomeUser | null {
+    return this.#identities.userFor(tenantId);
+  }
+
+  /** A tenant's rules, from its `welcome`; null before it. */
+  rulesFor(tenantId: string): TenantRules | null {
+    return this.#identities.rulesFor(tenantId);
+  }
+
+  /**
+   * Signs the person in on a tenant (`sso`, or `simpleSso`), or with null logs out to the tenant's guest; says
+   * the tenant's hello again at once when open.
+   */
+  setIdentity(tenantId: string, identity: TenantIdentity | null): void {
+    if (this.#identities.set(tenantId, identity) && this.#isOpen()) this.#send(this.#identities.hello(tenantId));
+  }
+
+  /** Calls the listener with the tenant whose user or rules may have changed (its welcome or a refusal arrived). */
+  onTenant(listener: (tenantId: string) => void): () => void {
+    return this.#identities.changes.add(listener);
+  }
+
+  /** Calls the listener when a tenant's hello was refused (a bad or expired sign-in, simple SSO off, …). */
+  onTenantError(listener: (error: TenantHelloError) => void): () => void {
+    return this.#identities.refusals.add(listener);
   }
 
   /** Calls the listener on every real change of state; returns the function that stops listening. */
@@ -124,13 +158,17 @@ export class WidgetConnection {
   /** Changes the display name (says hello again when live). */
   setName(name: string): void {
     this.#name = name;
-    if (this.isLive) this.#hello();
+    if (!this.isLive) return;
+    this.#hello();
+    for (const hello of this.#identities.renamed()) this.#send(hello);
   }
 
   /** Starts delivering an image's frames to `channel` and subscribes it (now if live, else on connect). */
   attach(channel: ImageChannel): void {
     this.#images.add(channel);
-    if (this.#isOpen()) this.#subscribe(channel.key);
+    if (!this.#isOpen()) return;
+    this.#helloTenants([channel.key.tenantId]);
+    this.#subscribe(channel.key);
   }
 
   /** Stops delivering to `channel`; the image is unsubscribed when no channel of it is left. */
@@ -230,18 +268,23 @@ export class WidgetConnection {
     }
     this.#socket = socket;
     // The heartbeat also bounds a connect attempt that hangs.
-    this.#lastFrameAt = Date.now();
-    this.#startHeartbeat(id);
+    this.#heartbeat.start(
+      () => id === this.#connectionId && this.#send({ type: 'ping' }),
+      () => id === this.#connectionId && this.#disconnect(CLIENT_CLOSE, 'the server stopped answering', true),
+    );
     socket.onopen = () => {
       if (id !== this.#connectionId) return;
-      this.#lastFrameAt = Date.now();
+      this.#heartbeat.heard();
       this.#hello();
-      for (const image of this.#images.images()) this.#subscribe(image);
+      this.#identities.socketOpened();
+      const images = this.#images.images();
+      this.#helloTenants(images.map((image) => image.tenantId));
+      for (const image of images) this.#subscribe(image);
       for (const feed of this.#feeds) feed.subscribe((message) => this.#send(message));
     };
     socket.onmessage = (event) => {
       if (id !== this.#connectionId) return;
-      this.#lastFrameAt = Date.now();
+      this.#heartbeat.heard();
       const raw = typeof event.data === 'string' ? event.data : String(event.data);
       const message = parseServerFrame(raw);
       if (message) this.#receive(message);
@@ -265,7 +308,7 @@ export class WidgetConnection {
     const wasLive = this.#state === 'live';
     this.#socket = null;
     this.#connectionId += 1;
-    this.#stopHeartbeat();
+    this.#heartbeat.stop();
     this.#clearReconnect();
     if (socket) {
       socket.onopen = socket.onmessage = socket.onclose = null;
@@ -314,29 +357,13 @@ export class WidgetConnection {
     this.#reconnectTimer = null;
   }
 
-  #startHeartbeat(id: number): void {
-    this.#stopHeartbeat();
-    const interval = this.#options.pingIntervalMs;
-    this.#pingTimer = setInterval(() => {
-      if (id !== this.#connectionId) return;
-      if (Date.now() - this.#lastFrameAt > 2 * interval) {
-        this.#disconnect(CLIENT_CLOSE, 'the server stopped answering', true);
-        return;
-      }
-      this.#send({ type: 'ping' });
-    }, interval);
-    // In Node, the heartbeat alone must not keep the process alive.
-    const timer: unknown = this.#pingTimer;
-    if (typeof timer === 'object' && timer !== null && 'unref' in timer && typeof timer.unref === 'function') timer.unref();
-  }
-
-  #stopHeartbeat(): void {
-    if (this.#pingTimer) clearInterval(this.#pingTimer);
-    this.#pingTimer = null;
-  }
-
   #hello(): void {
     this.#send({ type: 'hello', ...(this.#name ? { name: this.#name } : {}), ...(this.#session ? { session: this.#session } : {}) });
+  }
+
+  /** The hellos of these tenants (and of every tenant signed in) not yet said on this socket. */
+  #helloTenants(tenantIds: string[]): void {
+    for (const hello of this.#identities.due(tenantIds)) this.#send(hello);
   }
 
   #subscribe(image: ImageKey): void {
@@ -362,6 +389,10 @@ export class WidgetConnection {
       case 'pong':
         return;
       case 'welcome':
+        if (message.tenantId !== undefined) {
+          this.#identities.welcomed({ ...message, tenantId: message.tenantId });
+          return;
+        }
         this.#user = message.user;
         this.#session = message.session;
         this.#options.sessionStorage?.save(message.session);
@@ -377,6 +408,11 @@ export class WidgetConnection {
         return;
       }
       case 'error': {
+        if (message.for === 'hello' && message.tenantId !== undefined) {
+          const fallback = this.#identities.refused({ tenantId: message.tenantId, code: message.code, message: message.message });
+          if (fallback) this.#send(fallback);
+          return;
+        }
         const write = message.broadcastId ? this.#writes.get(message.broadcastId) : undefined;
         if (write && message.broadcastId) {
           this.#writes.delete(message.broadcastId);

@@ -4,8 +4,8 @@
  * data changed.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { Author, ErrorCode } from '../shared/index.js';
-import { indicatorState, type IndicatorState } from './connection.js';
+import type { ErrorCode, TenantRules, WelcomeUser } from '../shared/index.js';
+import { indicatorState, type IndicatorState, type TenantIdentity, type WidgetConnection } from './connection.js';
 import { pageSockets, type SharedSockets } from './shared-sockets.js';
 import type { ImageStore } from './store.js';
 
@@ -14,6 +14,8 @@ export interface ImageTarget {
   server: string;
   tenantId: string;
   urlId: string;
+  /** The page's sign-in on the tenant (the element's `sso` / `simpleSso`); null: its guest. */
+  identity?: TenantIdentity | null;
 }
 
 /** What happened since the host last looked: the host turns these into a highlight, events and a notice. */
@@ -24,21 +26,29 @@ interface ImageNews {
   statuses: IndicatorState[];
   /** Errors about the image itself (e.g. the server refused it). */
   errors: { code: ErrorCode; message: string }[];
+  /** Refusals of the page's sign-in on the tenant. */
+  signIns: { code: ErrorCode; message: string }[];
 }
 
-const noNews = (): ImageNews => ({ arrived: [], statuses: [], errors: [] });
+const noNews = (): ImageNews => ({ arrived: [], statuses: [], errors: [], signIns: [] });
 
 /**
  * Holds the page's shared store of the widget's image (and so the shared connection to its server). It pulls its
  * input: `readTarget` is read when the host connects and before each update, and a new target re-subscribes.
- * Its one channel to the host is its own state plus `requestUpdate`: the host reads `store`, `status` and `user`,
- * and takes the `news` in `willUpdate`.
+ * Its one channel to the host is its own state plus `requestUpdate`: the host reads `store`, `status`, `user`
+ * and `rules`, and takes the `news` in `willUpdate`. The target's identity is handed to the connection when it
+ * changes (a widget without one leaves the tenant's identity to the page's other widgets).
  */
 export class ImageStoreController implements ReactiveController {
   store: ImageStore | null = null;
   /** What the live indicator shows (`indicatorState` of the connection's state). */
   status: IndicatorState = 'connecting';
-  user: Author | null = null;
+  /** Who the reader is on the image's tenant (or the connection's guest before the tenant's welcome). */
+  user: WelcomeUser | null = null;
+  /** The tenant's rules, once it welcomed this connection. */
+  rules: TenantRules | null = null;
+  /** The identity last handed to the connection, as JSON; '' when none was. */
+  #identity = '';
   #news: ImageNews = noNews();
   #target: ImageTarget | null = null;
   #release: (() => void) | null = null;
@@ -73,6 +83,15 @@ export class ImageStoreController implements ReactiveController {
     if (this.#connected) this.#follow(this.#readTarget());
   }
 
+  /** Hands the target's identity to the connection when it differs from the last one handed (or is the first). */
+  #signIn(target: ImageTarget, connection: WidgetConnection): void {
+    const identity = target.identity ?? null;
+    const json = identity ? JSON.stringify(identity) : '';
+    if (json === this.#identity) return;
+    this.#identity = json;
+    connection.setIdentity(target.tenantId, identity);
+  }
+
   hostDisconnected(): void {
     this.#connected = false;
     this.#teardown();
@@ -83,6 +102,7 @@ export class ImageStoreController implements ReactiveController {
   #follow(target: ImageTarget | null): void {
     const current = this.#target;
     const same = target && current && target.server === current.server && target.tenantId === current.tenantId && target.urlId === current.urlId;
+    if (same && this.store) this.#signIn(target, this.store.connection);
     if (same || (!target && !current)) return;
     this.#teardown();
     this.#target = target;
@@ -95,7 +115,14 @@ export class ImageStoreController implements ReactiveController {
     this.store = store;
     this.#release = release;
     this.status = indicatorState(connection.state);
-    this.user = connection.user;
+    const tenantId = target.tenantId;
+    const who = () => {
+      this.user = connection.userFor(tenantId) ?? connection.user;
+      this.rules = connection.rulesFor(tenantId);
+    };
+    who();
+    this.#identity = '';
+    this.#signIn(target, connection);
     this.#cleanups = [
       store.onChange((change) => {
         this.#news.arrived.push(...change.arrived);
@@ -112,8 +139,18 @@ export class ImageStoreController implements ReactiveController {
         this.#news.statuses.push(status);
         this.#host.requestUpdate();
       }),
-      connection.onUser((user) => {
-        this.user = user;
+      connection.onUser(() => {
+        who();
+        this.#host.requestUpdate();
+      }),
+      connection.onTenant((changed) => {
+        if (changed !== tenantId) return;
+        who();
+        this.#host.requestUpdate();
+      }),
+      connection.onTenantError((error) => {
+        if (error.tenantId !== tenantId) return;
+        this.#news.signIns.push({ code: error.code, message: error.message });
         this.#host.requestUpdate();
       }),
     ];

@@ -38,6 +38,14 @@ export interface Strings {
   error(code: ErrorCode, message: string): string;
   /** The server would not show this image's conversations (unknown tenant, page origin not allowed, …). */
   imageRefused(message: string): string;
+  /** Writes need a signed-in person (the tenant's rule `sso-only`). */
+  signIn: string;
+  /** Beside a simple-SSO author: the page named them, the site did not sign them. */
+  unverified: string;
+  confirmComment(author: string): string;
+  confirmMarker(index: number, author: string): string;
+  /** The page's sign-in was refused (`sso-*` codes, or `forbidden`: simple SSO is off). */
+  signInRefused(code: ErrorCode, message: string): string;
 }
 
 const en: Strings = {
@@ -70,9 +78,24 @@ const en: Strings = {
   offlineWrite: 'You are offline, so this change was not saved. Markers stay readable; try again when Live.',
   readonly: 'Read only',
   imageRefused: (message) => `Conversations on this image cannot be shown: ${message}.`,
+  signIn: 'Sign in to comment',
+  unverified: 'unverified',
+  confirmComment: (author) => `Delete this comment by ${author}?`,
+  confirmMarker: (index, author) => `Delete marker ${index} by ${author} and its whole thread?`,
+  signInRefused: (code, message) => `Not signed in: ${({
+    'sso-signature': 'bad signature',
+    'sso-expired': 'sign-in too old; reload',
+    'sso-future': 'sign-in dated in the future',
+    'sso-encoding': 'unreadable user',
+    'sso-json': 'user is not JSON',
+    'sso-user': 'invalid user',
+    'sso-not-set-up': 'sign-in not set up',
+    forbidden: 'unsigned names not allowed',
+  } as Partial<Record<ErrorCode, string>>)[code] ?? message}.`,
   error: (code, message) => {
     switch (code) {
       case 'forbidden': return `Not allowed: ${message}.`;
+      case 'sign-in-required': return 'Sign in to comment.';
       case 'rate-limited': return 'Too many changes at once; wait a moment and try again.';
       case 'too-large': return `Too long: ${message}.`;
       case 'limit-reached': return `Limit reached: ${message}.`;
@@ -112,9 +135,24 @@ const nl: Strings = {
   offlineWrite: 'Je bent offline, dus deze wijziging is niet opgeslagen. Markeringen blijven leesbaar; probeer het opnieuw zodra het Live is.',
   readonly: 'Alleen lezen',
   imageRefused: (message) => `Gesprekken bij deze afbeelding kunnen niet getoond worden: ${message}.`,
+  signIn: 'Log in om te reageren',
+  unverified: 'niet geverifieerd',
+  confirmComment: (author) => `Deze opmerking van ${author} verwijderen?`,
+  confirmMarker: (index, author) => `Markering ${index} van ${author} met het hele gesprek verwijderen?`,
+  signInRefused: (code, message) => `Niet ingelogd: ${({
+    'sso-signature': 'ongeldige handtekening',
+    'sso-expired': 'aanmelding te oud; herlaad',
+    'sso-future': 'aanmelding in de toekomst gedateerd',
+    'sso-encoding': 'onleesbare gebruiker',
+    'sso-json': 'gebruiker is geen JSON',
+    'sso-user': 'ongeldige gebruiker',
+    'sso-not-set-up': 'inloggen niet ingericht',
+    forbidden: 'ongecontroleerde namen niet toegestaan',
+  } as Partial<Record<ErrorCode, string>>)[code] ?? message}.`,
   error: (code, message) => {
     switch (code) {
       case 'forbidden': return `Niet toegestaan: ${message}.`;
+      case 'sign-in-required': return 'Log in om te reageren.';
       case 'rate-limited': return 'Te veel wijzigingen tegelijk; wacht even en probeer het opnieuw.';
       case 'too-large': return `Te lang: ${message}.`;
       case 'limit-reached': return `Limiet bereikt: ${message}.`;

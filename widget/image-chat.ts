@@ -5,7 +5,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Author, ErrorCode } from '../shared/index.js';
+import type { ErrorCode, SecureSso, SimpleSso, WelcomeUser } from '../shared/index.js';
 import { v4 as uuid } from 'uuid';
 import type { IndicatorState } from './connection.js';
 import type { ImageStore, WidgetWriteOutcome } from './store.js';
@@ -20,11 +20,14 @@ import { clamp, defaultUrlId, placePanel } from './placement.js';
 import { composerTemplate } from './composer.js';
 import { crosshairKey, type Crosshair } from './crosshair.js';
 import type { ChatThread, ThreadAction } from './chat-thread.js';
+import { writeMode, type WriteMode } from './permissions.js';
+import { jsonObject, signInTemplate } from './sign-in.js';
 import './chat-marker.js';
 import './chat-thread.js';
 
 /** How long a notice stays. */
 const NOTICE_MS = 8000;
+
 
 
 /**
@@ -41,7 +44,10 @@ const NOTICE_MS = 8000;
  * @csspart thread - the open thread panel
  * @csspart composer - the form (textarea and submit button) that adds a marker or a reply
  * @csspart status - the live indicator, with `data-state` `live`, `connecting` or `offline`
- * @csspart notice - a message about a refused write
+ * @csspart notice - a message about a refused write or sign-in
+ * @csspart sign-in - "Sign in to comment" (a link to the tenant's login page when it has one)
+ * @csspart avatar - an author's picture beside their comment
+ * @csspart confirm - the inline "delete …?" confirmation of a moderator
  *
  * @cssprop --image-chat-accent - markers, primary buttons (default #2563eb, dark #60a5fa)
  * @cssprop --image-chat-accent-text - text on the accent colour
@@ -75,6 +81,13 @@ export class ImageChat extends LitElement {
   @property() locale = '';
   /** Shows markers and threads without letting the reader change them. */
   @property({ type: Boolean, reflect: true }) readonly = false;
+  /**
+   * The reader, signed by the site's server (Secure SSO): `{ userDataJSONBase64, verificationHash, timestamp }`.
+   * As an attribute, JSON. Removing it (or setting null) logs out: the tenant's guest again.
+   */
+  @property({ converter: jsonObject }) sso: SecureSso | null = null;
+  /** An unsigned reader `{ name, id?, avatar? }`, when the tenant allows simple SSO; shown as unverified. */
+  @property({ attribute: 'simple-sso', converter: jsonObject }) simpleSso: SimpleSso | null = null;
   /** `light`, `dark`, or `auto` (follow `prefers-color-scheme`). */
   @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'auto';
 
@@ -106,9 +119,14 @@ export class ImageChat extends LitElement {
     return this._sync.store;
   }
 
-  /** The person the server knows this reader as (after the connection's welcome). */
-  get user(): Author | null {
+  /** The person the server knows this reader as on this tenant (after its welcome). */
+  get user(): WelcomeUser | null {
     return this._sync.user;
+  }
+
+  /** What the reader may do here: write, sign in first, or only read. */
+  private get _mode(): WriteMode {
+    return writeMode(this.readonly, this._sync.rules, this._sync.user);
   }
 
   /** `live`, `connecting` or `offline`. */
@@ -119,7 +137,9 @@ export class ImageChat extends LitElement {
   /** The image this element shows, read by its store controller; null until it has a tenant and an image. */
   private imageTarget(): ImageTarget | null {
     const urlId = this.urlId || (this.src ? defaultUrlId(this.src, document.baseURI) : '');
-    return this.tenantId && urlId ? { server: this.server || defaultServer(), tenantId: this.tenantId, urlId } : null;
+    if (!this.tenantId || !urlId) return null;
+    const identity = this.sso ? { sso: this.sso } : this.simpleSso ? { simpleSso: this.simpleSso } : null;
+    return { server: this.server || defaultServer(), tenantId: this.tenantId, urlId, identity };
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -127,6 +147,7 @@ export class ImageChat extends LitElement {
     const news = this._sync.takeNews();
     for (const state of news.statuses) this.emit('image-chat-status', { state });
     for (const error of news.errors) this.showNotice(this._strings.imageRefused(error.message), error, false);
+    for (const error of news.signIns) this.showNotice(this._strings.signInRefused(error.code, error.message), error, false);
     this._arrivals.arrived(news.arrived, this._sync.store?.chats ?? [], this._strings);
     if (this._openId && !this._sync.store?.chat(this._openId)) {
       // Its marker was deleted (elsewhere): close the thread, keeping keyboard focus in the widget.
@@ -143,13 +164,16 @@ export class ImageChat extends LitElement {
     const state = this._sync.status;
     const open = this._openId ? store?.chat(this._openId) : undefined;
     const openIndex = open ? chats.indexOf(open) + 1 : 0;
+    const mode = this._mode;
+    const user = this._sync.user;
+    const still = mode !== 'write';
     return html`
       <div class="frame">
         <img part="image" src=${this.src} alt=${this.alt} draggable="false" @load=${() => this.requestUpdate()} />
         <div class="layer"
-          tabindex=${this.readonly ? '-1' : '0'}
+          tabindex=${still ? '-1' : '0'}
           role="group"
-          aria-label=${this.readonly ? this.alt : `${this.alt ? `${this.alt}. ` : ''}${strings.imageLabel}`}
+          aria-label=${still ? this.alt : `${this.alt ? `${this.alt}. ` : ''}${strings.imageLabel}`}
           @click=${this.layerClick}
           @keydown=${this.layerKeydown}
           @marker-open=${this.markerOpen}
@@ -162,7 +186,7 @@ export class ImageChat extends LitElement {
             .index=${index + 1}
             .pending=${store?.isPending(chat.id) ?? false}
             .open=${chat.id === this._openId}
-            .movable=${!this.readonly && chat.author.id === this._sync.user?.id}
+            .movable=${!still && chat.author.id === user?.id}
             .fresh=${this._arrivals.fresh.has(chat.id)}
             .strings=${strings}
           ></chat-marker>`)}
@@ -172,12 +196,14 @@ export class ImageChat extends LitElement {
         </div>
         ${this._composer ? composerTemplate(strings, savedName(), this._composerHandlers) : nothing}
         ${open ? html`<chat-thread
-          exportparts="thread, composer"
+          exportparts="thread, composer, avatar, confirm, sign-in"
           .chat=${open}
           .index=${openIndex}
           .pending=${store?.isPending(open.id) ?? false}
-          .readonly=${this.readonly}
-          .me=${this._sync.user}
+          .mode=${mode}
+          .moderator=${!this.readonly && user?.moderator === true}
+          .rules=${this._sync.rules}
+          .me=${user}
           .strings=${strings}
           .act=${this.threadAction}
         ></chat-thread>` : nothing}
@@ -185,7 +211,7 @@ export class ImageChat extends LitElement {
       <div class="bar">
         <span part="status" data-state=${state} role="status">${strings.status[state]}</span>
         <span class="count">${strings.markerCount(chats.length)}</span>
-        ${this.readonly ? html`<span class="hint">${strings.readonly}</span>` : html`<span class="hint">${strings.hint}</span>`}
+        ${mode === 'sign-in' ? signInTemplate(strings, this._sync.rules) : html`<span class="hint">${still ? strings.readonly : strings.hint}</span>`}
         ${this._notice ? html`<span part="notice" class="notice" role="alert">${this._notice}</span>` : nothing}
         <span class="visually-hidden" aria-live="polite">${this._arrivals.announcement}</span>
       </div>`;
@@ -266,7 +292,7 @@ export class ImageChat extends LitElement {
 
   private markerMove(event: CustomEvent<{ chatId: string; x: number; y: number }>): void {
     const store = this._sync.store;
-    if (!store || this.readonly) return;
+    if (!store || this._mode !== 'write') return;
     void this.perform(store.moveChat(event.detail.chatId, event.detail.x, event.detail.y));
   }
 
@@ -315,7 +341,7 @@ export class ImageChat extends LitElement {
   // ---- adding a marker: pointer, touch and keyboard ----
 
   private layerClick(event: MouseEvent): void {
-    if (this.readonly) return;
+    if (this._mode !== 'write') return;
     if (this._openId || this._composer) {
       // A click beside an open panel closes it, as one expects of a popover.
       this._openId = null;
@@ -328,7 +354,7 @@ export class ImageChat extends LitElement {
   }
 
   private layerKeydown(event: KeyboardEvent): void {
-    if (this.readonly || event.target !== this._layer) return;
+    if (this._mode !== 'write' || event.target !== this._layer) return;
     const action = crosshairKey(event.key, event.shiftKey, this._crosshair);
     if (!action) return;
     event.preventDefault();

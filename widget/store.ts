@@ -255,7 +255,9 @@ export class ImageStore implements ImageChannel {
   }
 
   #me(): Author {
-    return this.connection.user ?? { id: '', name: 'Guest' };
+    // The tenant's own identity (signed in, or its guest) when it has welcomed us, else the connection's guest.
+    const { id, name, avatar } = this.connection.userFor(this.key.tenantId) ?? this.connection.user ?? { id: '', name: 'Guest' };
+    return { id, name, ...(avatar ? { avatar } : {}) };
   }
 
   // ---- frames from the connection (ImageChannel) ----

@@ -119,7 +119,8 @@ export const imageChatStyles = css`
     flex-basis: 100%; color: var(--_danger); background: color-mix(in srgb, var(--_danger) 10%, var(--_bg));
     border: 1px solid color-mix(in srgb, var(--_danger) 40%, transparent); border-radius: 8px; padding: 6px 10px;
   }
-  .hint { margin-left: auto; }
+  .hint, .bar > .sign-in { margin-left: auto; }
+  .sign-in a { color: var(--_accent); font-weight: 600; }
   chat-thread { position: absolute; z-index: 10; left: var(--_panel-left, 0); top: var(--_panel-top, 0); }
   @media (max-width: 767.98px) {
     .panel, chat-thread {
@@ -171,6 +172,10 @@ export const threadStyles = css`
   .author { font-weight: 600; color: var(--_fg); }
   .text { margin: 2px 0 0; white-space: pre-wrap; overflow-wrap: anywhere; }
   .actions { display: flex; gap: 2px; margin-top: 2px; }
+  [part='avatar'] { width: 20px; height: 20px; border-radius: 50%; object-fit: cover; align-self: center; }
+  .confirm { margin: 0 12px 8px; padding: 8px 10px; border: 1px solid var(--_danger); border-radius: 8px; }
+  .confirm p { margin: 0 0 6px; }
+  .sign-in a { color: var(--_accent); font-weight: 600; }
   .foot { padding: 10px 12px; border-top: 1px solid var(--_border); display: grid; gap: 8px; }
   .close { border: 0; background: none; color: var(--_muted); font-size: 20px; line-height: 1; padding: 0 4px; }
   .close:hover { color: var(--_fg); }

@@ -3,6 +3,8 @@ import { emulateMedia } from '@web/test-runner-commands';
 import { attach } from '../../widget/attach.js';
 import { WidgetConnection } from '../../widget/connection.js';
 import { pageSockets } from '../../widget/shared-sockets.js';
+import { sessionFor } from '../../widget/browser-env.js';
+import { ImageStore } from '../../widget/store.js';
 import { socketUrl } from '../../widget/server-url.js';
 import { TEST_IMAGE, assert, assertEqual, markers, mount, otherClient, serverUrl, settled, uniqueId, unmountAll, waitFor } from './helpers.js';
 
@@ -118,11 +120,13 @@ it('keeps the session token per server, so the same person comes back after a re
   assert(token, 'the token is stored');
   const firstUser = element.user;
   assert(firstUser, 'welcomed');
-  // A later page load: a new connection that finds the stored token.
-  const again = new WidgetConnection({ url: socketUrl(server), sessionStorage: { load: () => localStorage.getItem(key), save: () => {} } });
+  assert(localStorage.getItem(`${key} demo`), 'and the demo tenant\'s, where the reader is its guest');
+  // A later page load: a new connection that finds the stored tokens, and says hello to the image's tenant.
+  const again = new WidgetConnection({ url: socketUrl(server), sessionStorage: sessionFor(socketUrl(server)) });
   again.connect();
-  await waitFor(() => again.state === 'live', 'the second connection');
-  assertEqual(again.user?.id, firstUser.id, 'the same user id');
+  new ImageStore(again, { tenantId: 'demo', urlId: uniqueId('session') }).open();
+  await waitFor(() => again.state === 'live' && again.userFor('demo') !== null, 'the second connection');
+  assertEqual(again.userFor('demo')?.id, firstUser.id, 'the same user id on the tenant');
   again.close();
 });
 

@@ -285,3 +285,149 @@ test('a feed channel (the dashboard\'s tenant feed) is subscribed after hello on
   expect(latest().sent.map((m) => m.type)).toEqual(['hello', 'subscribe-tenant']);
   connection.close();
 });
+
+/** A tenant's welcome, as the server sends it. */
+function tenantWelcome(tenantId: string, user: Record<string, unknown>, rules: Record<string, unknown> = {}, session = `${tenantId}-token`): ServerMessage {
+  return {
+    type: 'welcome', tenantId, session, user: { id: 'u-t', name: 'Guest', kind: 'guest', ...user },
+    rules: { write: 'anyone', resolve: 'anyone', presenceNames: true, simpleSso: false, loginUrl: null, ...rules },
+  } as ServerMessage;
+}
+
+const SSO = { userDataJSONBase64: 'eyJpZCI6ImFubiJ9', verificationHash: 'ab'.repeat(32), timestamp: 1 };
+
+test('after its own hello, says hello once per tenant of its images with that tenant\'s saved session, on every open', () => {
+  const sessions: Record<string, string> = { '': 'conn-token', acme: 'acme-token' };
+  const saved: [string, string | undefined][] = [];
+  const { connection } = connect({ sessionStorage: { load: (t) => sessions[t ?? ''] ?? null, save: (token, t) => saved.push([token, t]) } });
+  for (const key of [{ tenantId: 'acme', urlId: 'a' }, { tenantId: 'acme', urlId: 'b' }, { tenantId: 'demo', urlId: 'c' }]) new ImageStore(connection, key).open();
+  latest().open();
+  expect(latest().sent.slice(0, 3)).toEqual([
+    { type: 'hello', session: 'conn-token' },
+    { type: 'hello', tenantId: 'acme', session: 'acme-token' },
+    { type: 'hello', tenantId: 'demo' },
+  ]);
+  expect(latest().sent.slice(3).map((m) => m.type)).toEqual(['subscribe', 'subscribe', 'subscribe']);
+  latest().welcome();
+  latest().receive(tenantWelcome('demo', { id: 'u-d' }, { write: 'sso-only' }));
+  // A tenant's welcome is that tenant's identity only: the connection's user and state come from its own.
+  expect(connection.user).toEqual({ id: 'u1', name: 'Ann' });
+  expect(connection.userFor('demo')).toMatchObject({ id: 'u-d', kind: 'guest' });
+  expect(connection.rulesFor('demo')?.write).toBe('sso-only');
+  expect(connection.userFor('acme')).toBeNull();
+  expect(saved).toEqual([['token-1', undefined], ['demo-token', 'demo']]);
+  // A new tenant's image is greeted before it is subscribed; a known tenant's is not greeted twice.
+  new ImageStore(connection, { tenantId: 'other', urlId: 'd' }).open();
+  new ImageStore(connection, { tenantId: 'demo', urlId: 'e' }).open();
+  expect(latest().sent.slice(-3)).toEqual([
+    { type: 'hello', tenantId: 'other' },
+    { type: 'subscribe', tenantId: 'other', urlId: 'd' },
+    { type: 'subscribe', tenantId: 'demo', urlId: 'e' },
+  ]);
+  latest().drop();
+  vi.advanceTimersByTime(750);
+  latest().open();
+  expect(latest().sent.filter((m) => m.type === 'hello').map((m) => m.type === 'hello' && m.tenantId)).toEqual([undefined, 'acme', 'demo', 'other']);
+  connection.close();
+});
+
+test('signing in and out says the tenant\'s hello again; a signed-in session is not saved; listeners hear each welcome', () => {
+  const saved: (string | undefined)[] = [];
+  const { connection } = connect({ sessionStorage: { load: (t) => (t ? `${t}-guest` : null), save: (_token, t) => saved.push(t) } });
+  const changed: string[] = [];
+  connection.onTenant((tenantId) => changed.push(tenantId));
+  const store = new ImageStore(connection, { tenantId: 'demo', urlId: 'img' });
+  store.open();
+  connection.setIdentity('demo', { sso: SSO }); // before the socket opens: sent with the first hello
+  latest().open();
+  expect(latest().sent[1]).toEqual({ type: 'hello', tenantId: 'demo', session: 'demo-guest', sso: SSO });
+  latest().welcome();
+  latest().receive(tenantWelcome('demo', { id: 'sso:ann', name: 'Ann', kind: 'sso', moderator: true, avatar: 'https://a.example/ann.png' }));
+  expect(connection.userFor('demo')).toMatchObject({ id: 'sso:ann', moderator: true });
+  expect(saved).toEqual([undefined]);
+  // Setting the same identity again sends nothing; logging out says the guest hello at once.
+  connection.setIdentity('demo', { sso: { ...SSO } });
+  const before = latest().sent.length;
+  expect(latest().sent).toHaveLength(before);
+  connection.setIdentity('demo', null);
+  expect(latest().sent.at(-1)).toEqual({ type: 'hello', tenantId: 'demo', session: 'demo-guest' });
+  latest().receive(tenantWelcome('demo', { id: 'u-g' }));
+  expect(connection.userFor('demo')).toMatchObject({ id: 'u-g', kind: 'guest' });
+  expect(changed).toEqual(['demo', 'demo']);
+  expect(saved).toEqual([undefined, 'demo']);
+  // Simple SSO goes out as simpleSso.
+  connection.setIdentity('demo', { simpleSso: { name: 'Cleo', id: 'c1' } });
+  expect(latest().sent.at(-1)).toEqual({ type: 'hello', tenantId: 'demo', session: 'demo-guest', simpleSso: { name: 'Cleo', id: 'c1' } });
+  connection.close();
+});
+
+test('the optimistic marker is made by the tenant\'s user, not the connection\'s guest', async () => {
+  const { connection } = connect();
+  const store = new ImageStore(connection, { tenantId: 'demo', urlId: 'img' });
+  store.open();
+  connection.setIdentity('demo', { sso: SSO });
+  latest().open();
+  latest().welcome();
+  latest().receive(tenantWelcome('demo', { id: 'sso:ann', name: 'Ann S', kind: 'sso' }));
+  latest().receive({ type: 'subscribed', tenantId: 'demo', urlId: 'img', seq: 0, epoch: 'e1', reset: true, chats: [] });
+  void store.createChat(0.5, 0.5, 'hi', 'c1');
+  expect(store.chat('c1')?.author).toEqual({ id: 'sso:ann', name: 'Ann S' });
+  connection.close();
+});
+
+test('a refused tenant hello goes to that tenant\'s listeners, falls back to its guest once, and the connection lives on', () => {
+  const { connection, states } = connect({ sessionStorage: { load: (t) => (t ? `${t}-guest` : null), save: () => {} } });
+  const refusals: unknown[] = [];
+  const errors: unknown[] = [];
+  connection.onTenantError((error) => refusals.push(error));
+  connection.onError((error) => errors.push(error));
+  new ImageStore(connection, { tenantId: 'demo', urlId: 'img' }).open();
+  connection.setIdentity('demo', { sso: SSO });
+  latest().open();
+  latest().welcome();
+  latest().receive(tenantWelcome('demo', { id: 'sso:ann', kind: 'sso' }));
+  connection.setIdentity('demo', { sso: { ...SSO, timestamp: 2 } });
+  latest().receive({ type: 'error', for: 'hello', tenantId: 'demo', code: 'sso-expired', message: 'signed more than 2 days ago' });
+  expect(refusals).toEqual([{ tenantId: 'demo', code: 'sso-expired', message: 'signed more than 2 days ago' }]);
+  expect(connection.userFor('demo')).toBeNull();
+  expect(latest().sent.at(-1)).toEqual({ type: 'hello', tenantId: 'demo', session: 'demo-guest' });
+  // The guest hello refused too: no third try.
+  const sent = latest().sent.length;
+  latest().receive({ type: 'error', for: 'hello', tenantId: 'demo', code: 'rate-limited', message: 'slow down' });
+  expect(latest().sent).toHaveLength(sent);
+  expect(errors).toEqual([]);
+  expect(states).toEqual(['live']);
+  connection.close();
+});
+
+test('a guest\'s tenant hello carries the display name, and a new name is said to those tenants too; a signed-in one\'s does not', () => {
+  const { connection } = connect({ name: 'Bea' });
+  new ImageStore(connection, { tenantId: 'demo', urlId: 'a' }).open();
+  new ImageStore(connection, { tenantId: 'acme', urlId: 'b' }).open();
+  connection.setIdentity('acme', { sso: SSO });
+  latest().open();
+  expect(latest().sent.slice(0, 3)).toEqual([
+    { type: 'hello', name: 'Bea' },
+    { type: 'hello', tenantId: 'demo', name: 'Bea' },
+    { type: 'hello', tenantId: 'acme', sso: SSO },
+  ]);
+  latest().welcome('Bea');
+  const before = latest().sent.length;
+  connection.setName('Bo');
+  expect(latest().sent.slice(before)).toEqual([{ type: 'hello', name: 'Bo', session: 'token-1' }, { type: 'hello', tenantId: 'demo', name: 'Bo' }]);
+  connection.close();
+});
+
+test('a refused guest hello (an unknown tenant) is left to the subscription\'s own error: no sign-in refusal, no retry', () => {
+  const { connection } = connect();
+  const refusals: unknown[] = [];
+  connection.onTenantError((error) => refusals.push(error));
+  new ImageStore(connection, { tenantId: 'nope', urlId: 'img' }).open();
+  latest().open();
+  latest().welcome();
+  const sent = latest().sent.length;
+  latest().receive({ type: 'error', for: 'hello', tenantId: 'nope', code: 'forbidden', message: 'tenant "nope" does not exist' });
+  expect(refusals).toEqual([]);
+  expect(latest().sent).toHaveLength(sent);
+  connection.close();
+});
