@@ -92,8 +92,16 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ...(config.redisUrl !== undefined ? { probeSeq: (key) => store.headSeq(key), probeIntervalMs: limits.SEQ_PROBE_INTERVAL_MS, probeBatch: 100 } : {}),
   });
   const feed = new TenantFeed({ bus, store, onError: (error) => log.warn({ err: error }, 'tenant feed'), onDelivered: () => metrics.feedDelivered() });
+  // Set once the gateway exists; a change announced before that has no connections to tell.
+  let connections: Gateway | undefined;
   const tenantChanges = new TenantChanges({
-    bus, changed: (tenantId) => service.tenants.forget(tenantId), onError: (error) => log.warn({ err: error }, 'tenant change not announced'),
+    bus,
+    changed: (tenantId) => {
+      service.tenants.forget(tenantId);
+      // Open widgets of the tenant hear its new rules.
+      connections?.tenantChanged(tenantId).catch((error: unknown) => log.warn({ err: error, tenantId }, 'tenant change not told to connections'));
+    },
+    onError: (error) => log.warn({ err: error }, 'tenant change not announced'),
   });
   bus.setHandler(new FanoutBusHandler({ hub, feed, tenantChanges, meter: metrics, log }));
   await tenantChanges.start();
@@ -114,6 +122,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     service, hub, signer, secrets, limits: gatewayLimits, log, meter: new MeterSet(metrics, [usage]), tenantFeed: feed, presence,
     trustedProxies: config.trustedProxies,
   });
+  connections = gateway;
   const demoSecret = config.demoTenant ? await ensureDemoTenant(store, secrets) : undefined;
 
   let draining = false;

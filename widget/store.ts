@@ -249,7 +249,8 @@ export class ImageStore implements ImageChannel {
         } else if (!result.lost) {
           this.#pending.refused(write, result.code, result.message);
         }
-        this.#refresh(new Set([event.chatId]), []);
+        // The chat may look the same and still have stopped being pending: its renderer is told either way.
+        this.#refresh(new Set([event.chatId]), [], event.chatId);
       });
     });
   }
@@ -385,10 +386,13 @@ export class ImageStore implements ImageChannel {
     this.#retryTimer = null;
   }
 
-  /** Recomputes the shown chats that may have changed and tells listeners which did. */
-  #refresh(chatIds: ReadonlySet<string> | null, arrived: readonly string[]): void {
+  /**
+   * Recomputes the shown chats that may have changed and tells listeners which did; `settled` names a chat
+   * whose pending state changed (an answer came) even if it looks the same.
+   */
+  #refresh(chatIds: ReadonlySet<string> | null, arrived: readonly string[], settled?: string): void {
     const ids = chatIds ?? new Set([...this.#view.keys(), ...this.#confirmed.keys(), ...this.#pending.chatIds()]);
-    const changed = new Set<string>();
+    const changed = new Set<string>(settled === undefined ? [] : [settled]);
     for (const id of ids) {
       const chat = this.#pending.overlay(id, this.#confirmed.get(id) ?? null);
       const before = this.#view.get(id);

@@ -15,6 +15,7 @@ import { ConnectionSubscriptions } from './subscriptions.js';
 import { ConnectionWrites } from './writes.js';
 import { TenantAdminRole } from './tenant-admin.js';
 import { ConnectionIdentities } from './identities.js';
+import type { Tenant } from '../store/types.js';
 
 /**
  * @example
@@ -81,6 +82,11 @@ export class ClientConnection implements ConnectionReplies {
     this.cleanup();
     // A peer that never completes the closing handshake is cut off.
     setTimeout(() => this.socket.terminate(), this.context.limits.CLOSE_GRACE_MS).unref();
+  }
+
+  /** The tenant's rules changed: if this connection said hello to it, it is welcomed again with them. */
+  tenantChanged(tenant: Tenant): void {
+    if (!this.isClosed) this.identities.rulesChanged(tenant);
   }
 
   error(code: ErrorCode, message: string, scope: ErrorScope = {}): void {

@@ -120,6 +120,13 @@ export class Gateway {
     for (const connection of this.connections) connection.heartbeat();
   }
 
+  /** A tenant changed (its rules): every connection that said hello to it is welcomed again with the new rules. */
+  async tenantChanged(tenantId: string): Promise<void> {
+    const access = await this.options.service.access(tenantId, 'any');
+    if (!access.ok) return;
+    for (const connection of this.connections) connection.tenantChanged(access.tenant);
+  }
+
   /** Stops accepting; existing sockets stay until `closeSpread`. */
   stopAccepting(): void {
     this.accepting = false;

@@ -38,6 +38,12 @@ export class ConnectionIdentities {
     return this.#byTenant.get(tenantId) ?? { author: this.#guest, moderator: false, kind: 'guest' };
   }
 
+  /** Welcomes again, with the tenant's new rules, a connection that said hello to it. */
+  rulesChanged(tenant: Tenant): void {
+    const identity = this.#byTenant.get(tenant.id);
+    if (identity) this.welcome(tenant, identity);
+  }
+
   async hello(message: HelloMessage): Promise<void> {
     if (message.tenantId === undefined) return this.connectionHello(message);
     const tenantId = message.tenantId;
@@ -45,15 +51,20 @@ export class ConnectionIdentities {
     if (!this.#byTenant.has(tenantId) && this.#byTenant.size >= MAX_TENANT_HELLOS) {
       return this.replies.error('limit-reached', `at most ${MAX_TENANT_HELLOS} tenants per connection`, scope);
     }
-    const { service, origin, address, signer } = this.context;
+    const { service, origin, address } = this.context;
     const access = await service.access(tenantId, origin, address);
     if (!access.ok) return this.replies.error(access.code, access.message, scope);
     if (this.replies.closed) return;
     const identity = this.identityFrom(message, access.tenant);
     if ('code' in identity) return this.replies.error(identity.code, identity.message, scope);
     this.#byTenant.set(tenantId, identity);
+    this.welcome(access.tenant, identity);
+  }
+
+  private welcome(tenant: Tenant, identity: Identity): void {
     const user: WelcomeUser = { ...identity.author, moderator: identity.moderator, kind: identity.kind };
-    this.replies.outbox.send({ type: 'welcome', tenantId, user, session: signer.issue(identity.author.id, tenantId), rules: access.tenant.rules });
+    const session = this.context.signer.issue(identity.author.id, tenant.id);
+    this.replies.outbox.send({ type: 'welcome', tenantId: tenant.id, user, session, rules: tenant.rules });
   }
 
   /**

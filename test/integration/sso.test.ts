@@ -215,3 +215,23 @@ describe('guest identities are per tenant', () => {
     ann.close();
   });
 });
+
+describe('open connections hear rule changes', () => {
+  test('a connection that said hello to a tenant is welcomed again with its new rules, as the same person', async () => {
+    const { tenantId, secret } = await createTestTenant(server);
+    const client = await TestClient.connect(server.wsUrl);
+    client.send({ type: 'hello', tenantId, name: 'Reader' });
+    const first = (await client.nextOfType('welcome')) as WelcomeMessage;
+    expect(first.rules).toMatchObject({ write: 'anyone' });
+    const stranger = await TestClient.connect(server.wsUrl);
+    const next = client.nextOfType('welcome');
+    expect((await setRules(tenantId, secret, { write: 'sso-only', loginUrl: 'https://shop.example/in' })).status).toBe(200);
+    const again = (await next) as WelcomeMessage;
+    expect(again).toMatchObject({ tenantId, user: { id: first.user.id, name: 'Reader', kind: 'guest' }, rules: { write: 'sso-only', loginUrl: 'https://shop.example/in' } });
+    // A connection that never said hello to the tenant hears nothing of it.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stranger.frames.filter((m) => m.type === 'welcome')).toEqual([]);
+    client.close();
+    stranger.close();
+  });
+});
