@@ -5,6 +5,7 @@
  * is not run here (no PHP in the suite's environment, said so in docs/sso.md).
  */
 import { execFile, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ServerMessage } from '../../shared/index.js';
@@ -43,6 +44,10 @@ async function helloWith(sso: unknown): Promise<ServerMessage> {
   }
 }
 
+/** `python3 -c PYTHON_SIGN_AT USER_JSON SECRET NOW_MS`: the Python example's function, imported as a web app would. */
+const PYTHON_SIGN_AT = 'import json, sys; sys.path.insert(0, "examples/sso"); from sign import sign_sso_user; '
+  + 'print(json.dumps(sign_sso_user(json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3]))))';
+
 const parsePayload = (stdout: string): SsoPayload => JSON.parse(stdout) as SsoPayload;
 
 describe('the Node example (examples/sso/sign.mjs)', () => {
@@ -72,15 +77,28 @@ describe('the Python example (examples/sso/sign.py)', () => {
 
   pythonTest(`sign_sso_user signs exactly as the Node example for the same user, secret and time${hasPython ? '' : ' (skipped: python3 is not installed)'}`, async () => {
     const now = Date.now() - DAY;
-    const script = 'import json, sys; sys.path.insert(0, "examples/sso"); from sign import sign_sso_user; '
-      + 'print(json.dumps(sign_sso_user(json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3]))))';
-    const printed = await run('python3', ['-c', script, JSON.stringify(USER), secret, String(now)]);
+    const printed = await run('python3', ['-c', PYTHON_SIGN_AT, JSON.stringify(USER), secret, String(now)]);
     const payload = parsePayload(printed.stdout);
     expect(payload).toEqual(signSsoUser(USER, secret, now));
     expect(await helloWith(payload)).toMatchObject({ type: 'welcome', user: WELCOMED });
-    const stale = parsePayload((await run('python3', ['-c', script, JSON.stringify(USER), secret, String(Date.now() - 3 * DAY)])).stdout);
+    const stale = parsePayload((await run('python3', ['-c', PYTHON_SIGN_AT, JSON.stringify(USER), secret, String(Date.now() - 3 * DAY)])).stdout);
     expect(await helloWith(stale)).toMatchObject({ type: 'error', code: 'sso-expired' });
   });
+});
+
+/** The worked example in docs/sso.md, for checking a port of the signer. */
+const WORKED = {
+  secret: 'ics_example-secret-not-a-real-one', user: { id: '42', displayName: 'Ann' }, timestamp: 1796000000000,
+  payload: { userDataJSONBase64: 'eyJpZCI6IjQyIiwiZGlzcGxheU5hbWUiOiJBbm4ifQ==', verificationHash: '28175c47a0dde607c06ec0918c1244f6bb1542fa88bbd1d9615a61f7d51c911c', timestamp: 1796000000000 },
+};
+
+test('both examples reproduce the worked example in docs/sso.md, and the document shows it', async () => {
+  expect(signSsoUser(WORKED.user, WORKED.secret, WORKED.timestamp)).toEqual(WORKED.payload);
+  const doc = readFileSync('docs/sso.md', 'utf8');
+  for (const value of [WORKED.secret, WORKED.payload.userDataJSONBase64, WORKED.payload.verificationHash, String(WORKED.timestamp)]) expect(doc).toContain(value);
+  if (!hasPython) return;
+  const printed = await run('python3', ['-c', PYTHON_SIGN_AT, JSON.stringify(WORKED.user), WORKED.secret, String(WORKED.timestamp)]);
+  expect(parsePayload(printed.stdout)).toEqual(WORKED.payload);
 });
 
 test('a mistake in running an example exits with 2 and says how to run it', async () => {
