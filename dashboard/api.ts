@@ -1,12 +1,15 @@
 /** The dashboard's REST calls (docs/dashboard.md), authorized with the tenant's secret as a Bearer token. */
 
-import type { LiveReport, TopImagesReport, UsageCounter, UsageReport } from '../shared/index.js';
+import type { LiveReport, TenantRules, TopImagesReport, UsageCounter, UsageReport } from '../shared/index.js';
 
 export type { LiveReport, UsageReport } from '../shared/index.js';
 export type Counter = UsageCounter;
 export type TopImages = TopImagesReport;
 
 export interface Credentials { tenantId: string; secret: string }
+
+/** The answer of `GET` and `PUT /api/v1/tenants/:id/rules` (docs/sso.md#rules). */
+export interface RulesReport { tenantId: string; rules: TenantRules }
 
 /** A refused call: `status` 401 (wrong secret), 403 (another tenant's), 400, … */
 export class ApiError extends Error {
@@ -30,9 +33,24 @@ export class TenantApi {
     return this.get(`top-images?from=${from}&to=${to}&limit=${limit}`);
   }
 
-  private async get<T>(path: string): Promise<T> {
+  rules(): Promise<RulesReport> {
+    return this.get('rules');
+  }
+
+  /** Changes the rules named in `change` (the others stay); answers all of them as stored. */
+  changeRules(change: Partial<TenantRules>): Promise<RulesReport> {
+    return this.send('PUT', 'rules', change);
+  }
+
+  private get<T>(path: string): Promise<T> {
+    return this.send('GET', path);
+  }
+
+  private async send<T>(method: 'GET' | 'PUT', path: string, payload?: object): Promise<T> {
     const response = await fetch(`${this.base}/api/v1/tenants/${encodeURIComponent(this.credentials.tenantId)}/${path}`, {
-      headers: { authorization: `Bearer ${this.credentials.secret}` },
+      method,
+      headers: { authorization: `Bearer ${this.credentials.secret}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      ...(payload ? { body: JSON.stringify(payload) } : {}),
       cache: 'no-store',
     });
     const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };

@@ -1,7 +1,7 @@
 /**
  * `<dashboard-app>`: the tenant dashboard at `/dashboard`. Sign in with the tenant id and API secret (kept in
  * sessionStorage for this tab only, never in a URL), then: today's counters, a 30-day chart per counter, live
- * connections and watched images, top images by traffic, and the live moderation feed.
+ * connections and watched images, top images by traffic, the live moderation feed, and the tenant's rules.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
@@ -10,6 +10,7 @@ import { CHART_DAYS, TenantController } from './tenant-controller.js';
 import { imageLink, type FeedItem } from './feed-model.js';
 import './usage-chart.js';
 import './moderation-feed.js';
+import './rules-panel.js';
 
 const COUNTERS: { key: Counter; label: string; format: (value: number) => string }[] = [
   { key: 'pubSubMessageCount', label: 'Messages delivered', format: (v) => v.toLocaleString('en') },
@@ -28,6 +29,7 @@ const COUNTERS: { key: Counter; label: string; format: (value: number) => string
  * @csspart charts - the 30-day charts
  * @csspart live - live connections and watched images
  * @csspart feed - the moderation feed
+ * @csspart rules - the rules panel
  */
 @customElement('dashboard-app')
 export class DashboardApp extends LitElement {
@@ -118,7 +120,12 @@ export class DashboardApp extends LitElement {
           <moderation-feed .tenantId=${tenant.credentials.tenantId} .items=${tenant.feed}
             @feed-delete=${(event: CustomEvent<FeedItem>) => void tenant.remove(event.detail)}></moderation-feed>
         </section>
-      </div>`;
+      </div>
+      <section part="rules" aria-labelledby="rules-heading">
+        <h2 id="rules-heading">Rules</h2>
+        <p class="muted">Who may write and resolve on your images, and how readers may sign in. A saved change applies on every node at once.</p>
+        <rules-panel .credentials=${tenant.credentials}></rules-panel>
+      </section>`;
   }
 
   private renderTopImages(tenant: TenantController) {

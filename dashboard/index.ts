@@ -2,3 +2,4 @@
 export { DashboardApp } from './dashboard-app.js';
 export { UsageChart } from './usage-chart.js';
 export { ModerationFeed } from './moderation-feed.js';
+export { RulesPanel } from './rules-panel.js';

@@ -2,7 +2,8 @@
  * The tenant dashboard end to end: the real server process, Debian's Chromium, the dashboard in one browser
  * context and /demo in another. Sign in, see today's counters and the 30-day charts; a marker made on /demo
  * appears in the live feed; deleting it there removes it from the demo page, live. Takes a screenshot into
- * .tmp/ (`UPDATE_SCREENSHOTS=1 npm run test:e2e` writes docs/dashboard.png, the README's picture).
+ * .tmp/ (`UPDATE_SCREENSHOTS=1 npm run test:e2e` writes docs/dashboard.png, the README's picture). Last, the
+ * rules panel changes the tenant's write rule, and the REST API reports it.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -101,4 +102,34 @@ test('the counters move with the traffic, and a screenshot is saved for the READ
   mkdirSync('.tmp', { recursive: true });
   await dashboard.screenshot({ path, fullPage: true });
   expect(statSync(path).size).toBeGreaterThan(10_000);
+});
+
+test('the rules panel changes the write rule, which the REST API then reports; a refused change shows the API\'s message', async () => {
+  const rulesOverRest = async (): Promise<unknown> =>
+    ((await (await fetch(`${server.url}/api/v1/tenants/demo/rules`, { headers: { authorization: `Bearer ${secret}` } })).json()) as { rules: unknown }).rules;
+  expect(await rulesOverRest()).toMatchObject({ write: 'anyone', loginUrl: null });
+  const panel = dashboard.locator('rules-panel');
+  const write = panel.getByRole('group', { name: 'Who may write' });
+  const signedInOnly = write.getByRole('radio', { name: /Signed-in readers only/ });
+  await expect.poll(() => signedInOnly.count(), WAIT).toBe(1);
+  expect(await write.getByRole('radio', { name: /Anyone/ }).isChecked()).toBe(true);
+  const status = panel.locator('[part="status"]');
+
+  // The server validates: a login URL it does not take is refused, with its message, and nothing is saved.
+  await signedInOnly.check();
+  await panel.getByLabel('Login URL').fill('http://shop.example/login');
+  await panel.getByRole('button', { name: 'Save rules' }).click();
+  await expect.poll(() => status.textContent(), WAIT).toBe('Not saved: "loginUrl" must be an https URL (http only for localhost) or null');
+  expect(await status.getAttribute('role')).toBe('alert');
+  expect(await rulesOverRest()).toMatchObject({ write: 'anyone', loginUrl: null });
+
+  await panel.getByLabel('Login URL').fill('https://shop.example/login');
+  await panel.getByRole('button', { name: 'Save rules' }).click();
+  await expect.poll(() => status.textContent(), WAIT).toMatch(/^Saved\./);
+  expect(await rulesOverRest()).toEqual({ write: 'sso-only', resolve: 'anyone', presenceNames: true, simpleSso: false, loginUrl: 'https://shop.example/login' });
+
+  // A reload shows the stored rules, not the form's leftovers.
+  await dashboard.reload();
+  await expect.poll(() => dashboard.locator('rules-panel').getByRole('radio', { name: /Signed-in readers only/ }).isChecked(), WAIT).toBe(true);
+  expect(await dashboard.locator('rules-panel').getByLabel('Login URL').inputValue()).toBe('https://shop.example/login');
 });
