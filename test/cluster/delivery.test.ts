@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startCluster, REDIS_PREFIX, type Cluster } from '../helpers/cluster.js';
+import { TENANT_CHANGES_TOPIC } from '../../server/fanout/tenant-changes.js';
 import { TestClient } from '../helpers/ws-client.js';
 import type { ImageEvent } from '../../shared/index.js';
 
@@ -50,9 +51,11 @@ test('a write on any node reaches every client on every node once, in seq order,
 
 test('a node with no subscriber of an image receives no Redis traffic for it', async () => {
   const channel = `${REDIS_PREFIX}demo quiet`;
-  // Start from no subscriptions at all, whatever ran before.
+  // Every node always listens to one channel: tenant changes (rules), which carry no image's events.
+  const control = `${REDIS_PREFIX}${TENANT_CHANGES_TOPIC}`;
+  // Start from no image subscriptions at all, whatever ran before.
   for (const client of clients.splice(0)) client.close();
-  await until(async () => ((await cluster.redis.command('PUBSUB', 'CHANNELS', `${REDIS_PREFIX}*`)) as string[]).length === 0, 'every node to unsubscribe');
+  await until(async () => ((await cluster.redis.command('PUBSUB', 'CHANNELS', `${REDIS_PREFIX}*`)) as string[]).every((name) => name === control), 'every node to unsubscribe');
   const [a, b] = await Promise.all([connect(0), connect(1)]);
   await a!.subscribe('demo', 'quiet');
   await b!.subscribe('demo', 'quiet');
@@ -62,8 +65,9 @@ test('a node with no subscriber of an image receives no Redis traffic for it', a
     .split('\n').filter((line) => line.includes('name=image-chat-sub-'))
     .map((line) => Number(/ sub=(\d+)/.exec(line)?.[1]) + Number(/ psub=(\d+)/.exec(line)?.[1]));
   expect(subscribers).toHaveLength(3);
-  // Node 3 is subscribed to no channel and no pattern at all, so Redis sends it nothing of this image's traffic.
-  expect(subscribers.filter((count) => count === 0)).toHaveLength(1);
+  // Node 3 is subscribed to the control channel only, and to no pattern, so Redis sends it nothing of this image's traffic.
+  expect(subscribers.filter((count) => count === 1)).toHaveLength(1);
+  expect(await cluster.redis.command('PUBSUB', 'NUMSUB', control)).toEqual([control, 3]);
   const ack = await a!.write({ type: 'create-chat', tenantId: 'demo', urlId: 'quiet', x: 0.5, y: 0.5, text: 'hush' });
   expect(ack.type).toBe('ack');
   await b!.waitForEvents(1, 10_000);
