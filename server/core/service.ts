@@ -8,14 +8,24 @@
  * event on the bus, whose handler fans it out to every node's subscribers, this node's included.
  */
 import { randomUUID } from 'node:crypto';
-import { imageTopic, type ImageEvent, type ImageKey, type Limits, type WriteMessage } from '../../shared/index.js';
+import { imageTopic, type Author, type ErrorCode, type ImageEvent, type ImageKey, type Limits, type WriteMessage } from '../../shared/index.js';
 import type { Bus } from '../bus/types.js';
 import type { ReadResult, Store, Tenant } from '../store/types.js';
 import type { WriteOutcome } from './write-plan.js';
 import { planWrite, writeTarget, type Actor } from './plan.js';
 import { TenantCache, TenantLookupDeferred } from './tenant-cache.js';
+import { writeRefusal, type Writer } from './write-policy.js';
 
 type Access = { ok: true; tenant: Tenant } | { ok: false; code: 'forbidden' | 'unavailable'; message: string };
+
+/** Who asks to write: the person, whether they moderate the tenant, and whether they are its admin. */
+interface WriteRequester extends Writer {
+  author: Author;
+  /** The tenant's admin (its API secret): may act from any page. */
+  admin: boolean;
+}
+
+type WriteAuthorization = { ok: true; actor: Actor } | { ok: false; code: ErrorCode; message: string };
 
 /** The one refusal of `access`: it says what to check, not which of the two checks failed. */
 const refusedAccess = (tenantId: string): string =>
@@ -66,6 +76,20 @@ export class ChatService {
     const allowed = tenant !== null && (origin === 'any' || tenant.origins.length === 0 || (origin !== undefined && tenant.origins.includes(origin)));
     if (!tenant || !allowed) return { ok: false, code: 'forbidden', message: refusedAccess(tenantId) };
     return { ok: true, tenant };
+  }
+
+  /**
+   * May `requester` make this write, from `origin`? The tenant's origins (not for its admin) and its rules of who
+   * may write; the answer is who acts, with what the rules let them resolve. Every way in (the widget's socket,
+   * and any later API on behalf of a person) asks here before it stores anything.
+   */
+  async authorizeWrite(message: WriteMessage, requester: WriteRequester, origin: string | undefined, address?: string): Promise<WriteAuthorization> {
+    const access = await this.access(message.tenantId, requester.admin ? 'any' : origin, address);
+    if (!access.ok) return access;
+    const ruled = writeRefusal(access.tenant.rules, requester, message);
+    if (ruled) return { ok: false, ...ruled };
+    const { moderator } = requester;
+    return { ok: true, actor: { ...requester.author, moderator, mayResolveOthers: moderator || access.tenant.rules.resolve === 'anyone' } };
   }
 
   read(key: ImageKey, since?: number, epoch?: string): Promise<ReadResult> {

@@ -5,7 +5,6 @@
  */
 import type { WriteMessage } from '../../shared/index.js';
 import type { Actor } from '../core/plan.js';
-import { writeRefusal } from '../core/write-policy.js';
 import type { ConnectionContext, ConnectionReplies } from './connection-context.js';
 import type { TenantAdminRole } from './tenant-admin.js';
 import type { Identity } from './identities.js';
@@ -41,25 +40,19 @@ export class ConnectionWrites {
     const scope = { broadcastId: message.broadcastId, for: message.type };
     const admin = await this.admin.isModerator(message.tenantId);
     const { service, origin, address } = this.context;
-    // The tenant's admin may act from any page; everyone else only from the tenant's origins.
-    const access = await service.access(message.tenantId, admin ? 'any' : origin, address);
-    if (!access.ok) {
-      this.replies.error(access.code, access.message, scope);
+    const requester = { author: identity.author, kind: identity.kind, moderator: admin || identity.moderator, admin };
+    const authorization = await service.authorizeWrite(message, requester, origin, address);
+    if (!authorization.ok) {
+      this.replies.error(authorization.code, authorization.message, scope);
       return null;
     }
-    const moderator = admin || identity.moderator;
-    const ruled = writeRefusal(access.tenant.rules, { kind: identity.kind, moderator }, message);
-    if (ruled) {
-      this.replies.error(ruled.code, ruled.message, scope);
-      return null;
-    }
-    // Not counted toward flooding: the tenant's budget may have been spent by others.
+    // Charged only once authorized (not counted toward flooding: the tenant's budget may have been spent by others).
     const refusal = this.context.budgets.chargeTenant(message);
     if (refusal) {
       this.replies.overBudget(refusal, scope, false);
       return null;
     }
-    return { ...identity.author, moderator, mayResolveOthers: moderator || access.tenant.rules.resolve === 'anyone' };
+    return authorization.actor;
   }
 
   /** Stores the write through the core and acknowledges it once durable; a refusal is answered as an error. */
