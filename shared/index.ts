@@ -40,7 +40,7 @@ export {
 export { validateClientMessage, validateWriteMessage, parseClientFrame, isWriteMessage } from './validate.js';
 export { parseServerFrame, type AnyServerMessage } from './server-frames.js';
 export { imageTopic } from './topic.js';
-export { cleanName, cleanText, hasControlCharacter } from './text.js';
+export { cleanName, cleanText, hasControlCharacter, hasLoneSurrogate } from './text.js';
 export { applyEventToChat } from './apply-event.js';
 export { SeqReorderBuffer } from './seq-reorder-buffer.js';
 export { eventForWrite, withSeq, type UnsequencedEvent } from './event-for-write.js';

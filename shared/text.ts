@@ -16,8 +16,12 @@ const CONTROL_EXCEPT_TAB_LF = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 /** Any C0 control, DEL or C1 control. */
 const ANY_CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
 const ANY_CONTROL_GLOBAL = new RegExp(ANY_CONTROL.source, 'g');
-/** Arabic letter mark, LRM/RLM, embeddings and overrides, isolates, zero-width space/joiners, word joiner, BOM. */
-const INVISIBLE_IN_NAMES = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+/**
+ * Arabic letter mark, LRM/RLM, embeddings and overrides, isolates, zero-width space/joiners, word joiner, BOM;
+ * and the blanks that show nothing yet are not spaces (soft hyphen, combining grapheme joiner, Hangul fillers,
+ * Mongolian vowel separator, braille blank, tag characters), with which "A\u00ADnn" looked like "Ann".
+ */
+const INVISIBLE_IN_NAMES = /[\u00AD\u034F\u061C\u115F\u1160\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u2800\u3164\uFEFF\uFFA0]|\uDB40[\uDC00-\uDC7F]/g;
 
 /** True when the string holds an unpaired UTF-16 surrogate (not valid Unicode; PostgreSQL's JSON refuses it). */
 export const hasLoneSurrogate = (value: string): boolean => LONE_SURROGATE.test(value);

@@ -6,7 +6,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
-  SSO_CLOCK_SKEW_MS, SSO_ID_PREFIX, SSO_MAX_AGE_MS, cleanName, hasControlCharacter, isSafeAvatarUrl,
+  SSO_CLOCK_SKEW_MS, SSO_ID_PREFIX, SSO_MAX_AGE_MS, cleanName, hasControlCharacter, hasLoneSurrogate, isSafeAvatarUrl,
   type ErrorCode, type SecureSso,
 } from '../../shared/index.js';
 
@@ -79,6 +79,10 @@ function toIdentity(user: unknown): SsoVerdict {
   const displayName = optionalString(fields, 'displayName');
   const username = optionalString(fields, 'username');
   if (displayName === null || username === null) return refuse('sso-user', '"displayName" and "username" must be strings');
+  // Half a character (a lone surrogate, e.g. JSON's "\ud800") is not text both stores can hold.
+  for (const [field, value] of [['id', rawId], ['displayName', displayName], ['username', username], ['avatar', fields.avatar]] as const) {
+    if (typeof value === 'string' && hasLoneSurrogate(value)) return refuse('sso-user', `"${field}" is not valid Unicode (it holds half of a character)`);
+  }
   const avatar = optionalString(fields, 'avatar');
   if (avatar === null || (avatar !== undefined && avatar !== '' && !isSafeAvatarUrl(avatar))) {
     return refuse('sso-user', '"avatar" must be an https URL or a small data:image URL (PNG, JPEG, GIF or WebP)');
@@ -86,7 +90,8 @@ function toIdentity(user: unknown): SsoVerdict {
   for (const flag of ['isAdmin', 'isModerator'] as const) {
     if (fields[flag] !== undefined && fields[flag] !== null && typeof fields[flag] !== 'boolean') return refuse('sso-user', `"${flag}" must be true or false`);
   }
-  const name = cleanName(displayName || username || '').slice(0, MAX_SSO_NAME_LENGTH) || 'User';
+  // Cut by characters, never inside one (an emoji is two UTF-16 units).
+  const name = Array.from(cleanName(displayName || username || '')).slice(0, MAX_SSO_NAME_LENGTH).join('').trim() || 'User';
   return {
     ok: true,
     identity: {

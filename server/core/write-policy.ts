@@ -21,6 +21,10 @@ const MODERATION: ReadonlySet<WriteMessage['type']> = new Set(['delete-comment',
  * if (refusal) return error(refusal.code, refusal.message);
  */
 export function writeRefusal(rules: TenantRules, writer: Writer, message: WriteMessage): { code: ErrorCode; message: string } | null {
+  // An unsigned identity taken while simple SSO was on writes no more once the tenant turned it off.
+  if (writer.kind === 'simple' && !rules.simpleSso && !writer.moderator) {
+    return { code: 'sign-in-required', message: 'this site no longer takes unsigned sign-ins; sign in again' };
+  }
   if (rules.write === 'nobody') {
     if (writer.moderator && MODERATION.has(message.type)) return null;
     return { code: 'forbidden', message: 'this site is read-only: it takes no new comments or changes' };

@@ -38,10 +38,18 @@ export class ConnectionIdentities {
     return this.#byTenant.get(tenantId) ?? { author: this.#guest, moderator: false, kind: 'guest' };
   }
 
-  /** Welcomes again, with the tenant's new rules, a connection that said hello to it. */
+  /**
+   * Welcomes again, with the tenant's new rules, a connection that said hello to it. An unsigned (simple SSO)
+   * identity ends when the tenant turns simple SSO off: the person goes on as the tenant's guest.
+   */
   rulesChanged(tenant: Tenant): void {
-    const identity = this.#byTenant.get(tenant.id);
-    if (identity) this.welcome(tenant, identity);
+    let identity = this.#byTenant.get(tenant.id);
+    if (!identity) return;
+    if (identity.kind === 'simple' && !tenant.rules.simpleSso) {
+      identity = { author: { id: newUserId(), name: identity.author.name }, moderator: false, kind: 'guest' };
+      this.#byTenant.set(tenant.id, identity);
+    }
+    this.welcome(tenant, identity);
   }
 
   async hello(message: HelloMessage): Promise<void> {

@@ -79,6 +79,7 @@ describe('Secure SSO', () => {
     ['malformed JSON', () => sign(null, demoSecret, Date.now(), '{"id": "u-7",'), 'sso-json'],
     ['a user without an id', () => sign({ username: 'no id' }, demoSecret), 'sso-user'],
     ['an avatar that is not https or a data image', () => sign({ id: 'u-8', avatar: 'javascript:alert(1)' }, demoSecret), 'sso-user'],
+    ['half a character in the name', () => sign(null, demoSecret, Date.now(), '{"id":"u-9","displayName":"Ann \\ud83d"}'), 'sso-user'],
   ])('%s is refused with its own code, and the connection lives on', async (_what, payload, code) => {
     const client = await TestClient.connect(server.wsUrl);
     expect(await hello(client, { sso: payload() })).toMatchObject({ type: 'error', for: 'hello', tenantId: 'demo', code });
@@ -113,6 +114,17 @@ describe('Secure SSO', () => {
   });
 });
 
+test('a long name is cut by whole characters, never inside one, and its writes are stored', async () => {
+  const client = await TestClient.connect(server.wsUrl);
+  const welcome = await hello(client, { sso: sign({ id: 'emoji', displayName: `a${'😀'.repeat(100)}` }, demoSecret) }) as WelcomeMessage;
+  expect(Array.from(welcome.user.name)).toHaveLength(64);
+  expect(welcome.user.name.endsWith('😀')).toBe(true);
+  const urlId = `img-${randomUUID()}`;
+  await client.subscribe('demo', urlId);
+  expect(await client.write({ type: 'create-chat', tenantId: 'demo', urlId, x: 0.5, y: 0.5, text: 'emoji' })).toMatchObject({ type: 'ack' });
+  client.close();
+});
+
 describe('roles and rules', () => {
   test('an SSO moderator deletes others\' comments and markers; a normal user cannot; an author deletes their own', async () => {
     const urlId = `img-${randomUUID()}`;
@@ -141,6 +153,10 @@ describe('roles and rules', () => {
     expect((await setRules(tenantId, secret, { write: 'everyone' })).status).toBe(400);
     expect((await setRules(tenantId, demoSecret, { write: 'nobody' })).status).toBe(403);
     expect((await setRules(tenantId, secret, { wrte: 'nobody' })).status).toBe(400);
+    const asText = await fetch(`${server.url}/api/v1/tenants/${tenantId}/rules`, {
+      method: 'PUT', headers: { authorization: `Bearer ${secret}`, 'content-type': 'text/plain' }, body: JSON.stringify({ write: 'nobody' }),
+    });
+    expect(asText.status).toBe(400);
     const put = await setRules(tenantId, secret, { write: 'sso-only', resolve: 'authors-and-moderators', loginUrl: 'https://shop.example/login' });
     expect(put.status).toBe(200);
     expect(await put.json()).toEqual({ tenantId, rules: { write: 'sso-only', resolve: 'authors-and-moderators', presenceNames: true, simpleSso: false, loginUrl: 'https://shop.example/login' } });
@@ -185,6 +201,13 @@ describe('roles and rules', () => {
     const from = client.frames.length;
     client.send({ type: 'hello', tenantId, simpleSso: { name: 'Pat', id: 'pat-9' } });
     expect(await client.next((m) => m.type === 'welcome', 5000, from)).toMatchObject({ tenantId, user: { id: 'simple:pat-9', name: 'Pat', kind: 'simple', moderator: false } });
+    // Turned off again (say, for impersonation): the unsigned identity ends at once and Pat goes on as a guest.
+    const urlId = `img-${randomUUID()}`;
+    await client.subscribe(tenantId, urlId);
+    const rewelcome = client.next((m) => m.type === 'welcome', 5000, client.frames.length);
+    expect((await setRules(tenantId, secret, { simpleSso: false, write: 'sso-only' })).status).toBe(200);
+    expect(await rewelcome).toMatchObject({ tenantId, user: { name: 'Pat', kind: 'guest' }, rules: { simpleSso: false } });
+    expect(await client.write({ type: 'create-chat', tenantId, urlId, x: 0.5, y: 0.5, text: 'still me?' })).toMatchObject({ type: 'error', code: 'sign-in-required' });
     client.close();
   });
 });

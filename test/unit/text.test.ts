@@ -36,6 +36,14 @@ describe('display names', () => {
     expect(hello('\u202enimda')).toEqual({ ok: true, message: { type: 'hello', name: 'nimda' } });
   });
 
+  test('blanks that show nothing (soft hyphen, Hangul fillers, braille blank, tag characters) are removed too', () => {
+    expect(cleanName('A\u00adnn')).toBe('Ann');
+    expect(cleanName('\u3164Ann\u115f\u2800')).toBe('Ann');
+    expect(cleanName('An\u034fn\u180e')).toBe('Ann');
+    expect(cleanName('Ann\udb40\udc41\udb40\udc7f')).toBe('Ann');
+    expect(cleanName('Ann 😀')).toBe('Ann 😀');
+  });
+
   test('a lone surrogate is refused', () => {
     expect(hello('Ada\ud800')).toMatchObject({ ok: false, code: 'invalid-field', for: 'hello' });
   });
