@@ -168,7 +168,7 @@ export class ClientConnection implements ConnectionReplies {
       case 'subscribe-tenant':
         return this.admin.subscribeTenant(message);
       default:
-        return this.writes.write(message, this.identities.of(message.tenantId));
+        return this.writes.write(message, this.identities);
     }
   }
 }

@@ -27,6 +27,8 @@ export interface Identity {
 export class ConnectionIdentities {
   #guest: Author = { id: newUserId(), name: GUEST_NAME };
   readonly #byTenant = new Map<string, Identity>();
+  /** The tail of this connection's hellos, which run one after another in arrival order. */
+  #helloOrder: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly context: ConnectionContext,
@@ -52,7 +54,22 @@ export class ConnectionIdentities {
     this.welcome(tenant, identity);
   }
 
-  async hello(message: HelloMessage): Promise<void> {
+  /**
+   * Hellos take effect in the order they arrived, and a frame after a hello sees its identity: `settled()` is
+   * the moment every hello received so far has been answered.
+   */
+  hello(message: HelloMessage): Promise<void> {
+    const run = this.#helloOrder.then(() => this.greet(message));
+    this.#helloOrder = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  /** Resolves once every hello received so far has taken effect (or failed). */
+  settled(): Promise<void> {
+    return this.#helloOrder;
+  }
+
+  private async greet(message: HelloMessage): Promise<void> {
     if (message.tenantId === undefined) return this.connectionHello(message);
     const tenantId = message.tenantId;
     const scope = { for: 'hello', tenantId };

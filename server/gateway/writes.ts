@@ -7,7 +7,7 @@ import type { WriteMessage } from '../../shared/index.js';
 import type { Actor } from '../core/plan.js';
 import type { ConnectionContext, ConnectionReplies } from './connection-context.js';
 import type { TenantAdminRole } from './tenant-admin.js';
-import type { Identity } from './identities.js';
+import type { ConnectionIdentities, Identity } from './identities.js';
 
 export class ConnectionWrites {
   /** The tail of this connection's write authorizations, which run in arrival order. */
@@ -24,9 +24,11 @@ export class ConnectionWrites {
    * soon as it is authorized; so a connection's writes are stored in the order it sent them even when one
    * authorization has to wait for the store (a tenant cache miss). The stores keep their call order.
    */
-  write(message: WriteMessage, identity: Identity): Promise<void> {
+  write(message: WriteMessage, identities: ConnectionIdentities): Promise<void> {
     const arrived = performance.now();
-    const authorized = this.authorizeOrder.then(() => this.authorize(message, identity));
+    // Who writes is known once the hellos sent before this write have taken effect (a name, a sign-in).
+    const hellosBefore = identities.settled();
+    const authorized = this.authorizeOrder.then(() => hellosBefore).then(() => this.authorize(message, identities.of(message.tenantId)));
     this.authorizeOrder = authorized.then(() => undefined, () => undefined);
     // Tracked from arrival, so a graceful shutdown also waits for writes still being authorized.
     return this.context.service.track(authorized.then((actor) => (actor === null ? undefined : this.commit(message, actor, arrived))));

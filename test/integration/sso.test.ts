@@ -258,3 +258,25 @@ describe('open connections hear rule changes', () => {
     stranger.close();
   });
 });
+
+describe('order of hellos and writes', () => {
+  test('a write sent right after a hello is made by the person that hello named', async () => {
+    const urlId = `img-${randomUUID()}`;
+    const watcher = await TestClient.connect(server.wsUrl);
+    await watcher.subscribe('demo', urlId);
+    const client = await TestClient.connect(server.wsUrl);
+    client.send({ type: 'hello', tenantId: 'demo' });
+    await client.nextOfType('welcome');
+    // Sent together: the tenant hello takes a lookup, the write must still see its name (and the SSO sign-in).
+    client.send({ type: 'hello', name: 'Renamed' });
+    client.send({ type: 'hello', tenantId: 'demo', name: 'Renamed' });
+    client.send({ type: 'create-chat', broadcastId: randomUUID(), tenantId: 'demo', urlId, x: 0.1, y: 0.1, text: 'as Renamed' });
+    client.send({ type: 'hello', tenantId: 'demo', sso: sign({ id: 'ordered', displayName: 'Signed' }, demoSecret) });
+    client.send({ type: 'create-chat', broadcastId: randomUUID(), tenantId: 'demo', urlId, x: 0.2, y: 0.2, text: 'as Signed' });
+    const events = await watcher.waitForEvents(2);
+    expect(events.map((e) => (e.type === 'new-image-chat' ? e.chat.author.name : ''))).toEqual(['Renamed', 'Signed']);
+    expect(events[1]).toMatchObject({ chat: { author: { id: 'sso:ordered' } } });
+    client.close();
+    watcher.close();
+  });
+});
