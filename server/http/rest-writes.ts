@@ -13,7 +13,7 @@ import { readJsonBody } from './json-body.js';
 import { HttpError } from './http-error.js';
 import { sendJson } from './router.js';
 import type { ApiEndpoint } from './api-endpoints.js';
-import { idempotent, type RestAnswer } from './rest-idempotency.js';
+import { broadcastIdForKey, idempotencyKeyOf, idempotent, type RestAnswer } from './rest-idempotency.js';
 import type { Store } from '../store/types.js';
 
 /** The tenant's write budgets on this node, which widget writes charge too (GatewayBudgets). */
@@ -60,12 +60,11 @@ function userOf(value: unknown, limits: Limits): Author {
   return { id: `${SSO_ID_PREFIX}${text}`, name: typeof name === 'string' ? name.trim() : DEFAULT_USER_NAME, ...(avatar !== undefined ? { avatar } : {}) };
 }
 
-/** The body as a write of the path's tenant (the server makes a `broadcastId` when none is given), and who writes. */
-function parseBody(body: unknown, tenantId: string, limits: Limits): { message: WriteMessage; asUser: Author | null } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError('bad-request', 'the body must be a JSON object: a write');
-  const { asUser, tenantId: named, ...fields } = body as Record<string, unknown>;
+/** The body as a write of the path's tenant, with `broadcastId` when the caller gives none, and who writes. */
+function parseBody(body: Record<string, unknown>, tenantId: string, broadcastId: string, limits: Limits): { message: WriteMessage; asUser: Author | null } {
+  const { asUser, tenantId: named, ...fields } = body;
   if (named !== undefined && named !== tenantId) throw new HttpError('invalid-field', '"tenantId" is taken from the path; leave it out');
-  const checked = validateWriteMessage({ broadcastId: randomUUID(), ...fields, tenantId }, limits);
+  const checked = validateWriteMessage({ broadcastId, ...fields, tenantId }, limits);
   if (!checked.ok) throw new HttpError(checked.code, checked.error);
   return { message: checked.message, asUser: asUser === undefined ? null : userOf(asUser, limits) };
 }
@@ -75,6 +74,12 @@ function commentIdOf(event: ImageEvent): string | undefined {
   if (event.type === 'new-image-chat') return event.chat.comments[0]?.id;
   if (event.type === 'image-chat-updated') return event.comment?.id ?? event.commentId;
   return undefined;
+}
+
+/** The answer to a stored write: `{ broadcastId, seq, chatId, commentId? }`. */
+function writeAnswer(event: ImageEvent): Record<string, unknown> {
+  const commentId = commentIdOf(event);
+  return { broadcastId: event.broadcastId, seq: event.seq, chatId: event.chatId, ...(commentId !== undefined ? { commentId } : {}) };
 }
 
 export function restWriteEndpoints(options: RestWritesOptions): ApiEndpoint[] {
@@ -107,9 +112,7 @@ export function restWriteEndpoints(options: RestWritesOptions): ApiEndpoint[] {
     if (refusal) throw refusal;
     const outcome = await service.commit(message, authorization.actor);
     if (!outcome.ok) return { status: ERROR_CODES[outcome.code].http, body: { error: { code: outcome.code, message: outcome.message } } };
-    const { event } = outcome;
-    const commentId = commentIdOf(event);
-    return { status: 200, body: { broadcastId: message.broadcastId, seq: event.seq, chatId: event.chatId, ...(commentId !== undefined ? { commentId } : {}) } };
+    return { status: 200, body: writeAnswer(outcome.event) };
   };
 
   return [{
@@ -118,9 +121,20 @@ export function restWriteEndpoints(options: RestWritesOptions): ApiEndpoint[] {
     auth: 'tenant',
     handler: async ({ request, response, tenantId }) => {
       const body = await readJsonBody(request, limits.MAX_FRAME_BYTES);
-      const { message, asUser } = parseBody(body, tenantId, limits);
-      const callerBroadcastId = (body as { broadcastId?: unknown }).broadcastId !== undefined ? message.broadcastId : undefined;
-      const answer = await idempotent(store, request, { tenantId, body, broadcastId: callerBroadcastId }, () => perform(message, asUser));
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError('bad-request', 'the body must be a JSON object: a write');
+      const fields = body as Record<string, unknown>;
+      const callerBroadcastId = typeof fields.broadcastId === 'string' ? fields.broadcastId : undefined;
+      const key = idempotencyKeyOf(request, callerBroadcastId);
+      // Every attempt of one key writes under one broadcastId, so a repeat can find what a lost attempt stored.
+      const broadcastId = callerBroadcastId ?? (key === null ? randomUUID() : broadcastIdForKey(tenantId, key));
+      const { message, asUser } = parseBody(fields, tenantId, broadcastId, limits);
+      const answer = await idempotent(store, { tenantId, key, body }, {
+        write: () => perform(message, asUser),
+        recover: async () => {
+          const event = await store.findEventByBroadcastId({ tenantId, urlId: message.urlId }, message.broadcastId);
+          return event === null ? null : { status: 200, body: writeAnswer(event) };
+        },
+      });
       if (answer.replayed) response.setHeader('idempotent-replayed', 'true');
       sendJson(response, answer.status, answer.body);
     },

@@ -218,6 +218,10 @@ export class PostgresStore implements Store {
     return api.claimIdempotencyKey(this.pool, claim);
   }
 
+  async findEventByBroadcastId(key: ImageKey, broadcastId: string): Promise<ImageEvent | null> {
+    return api.findEventByBroadcastId(this.pool, key, broadcastId);
+  }
+
   async finishIdempotencyKey(tenantId: string, key: string, answer: string | null): Promise<void> {
     await api.finishIdempotencyKey(this.pool, tenantId, key, answer);
   }

@@ -3,6 +3,7 @@
  * images, and the idempotency keys of its writes (migration 5).
  */
 import type Database from 'better-sqlite3';
+import type { ImageEvent, ImageKey } from '../../shared/index.js';
 import type { IdempotencyClaim, IdempotencyState, ImagePage } from './types.js';
 
 interface ImageSummaryRow { url_id: string; chat_count: number; last_activity: number; seq: number }
@@ -27,17 +28,23 @@ export function claimIdempotencyKey(db: Database.Database, claim: IdempotencyCla
     db.prepare('DELETE FROM api_idempotency WHERE expires_at <= ?').run(now);
     const inserted = db.prepare(`INSERT INTO api_idempotency (tenant_id, key, fingerprint, answer, claimed_until, expires_at)
       VALUES (?, ?, ?, NULL, ?, ?) ON CONFLICT (tenant_id, key) DO NOTHING`).run(tenantId, key, fingerprint, now + claim.leaseMs, now + claim.keepMs);
-    if (inserted.changes === 1) return { state: 'claimed' };
+    if (inserted.changes === 1) return { state: 'claimed', takenOver: false };
     const row = db.prepare('SELECT fingerprint, answer, claimed_until FROM api_idempotency WHERE tenant_id = ? AND key = ?').get(tenantId, key) as KeyRow;
     if (row.fingerprint !== fingerprint) return { state: 'mismatch' };
     if (row.answer !== null) return { state: 'done', answer: row.answer };
     if (row.claimed_until > now) return { state: 'in-flight' };
     db.prepare('UPDATE api_idempotency SET claimed_until = ? WHERE tenant_id = ? AND key = ?').run(now + claim.leaseMs, tenantId, key);
-    return { state: 'claimed' };
+    return { state: 'claimed', takenOver: true };
   }).immediate();
 }
 
 export function finishIdempotencyKey(db: Database.Database, tenantId: string, key: string, answer: string | null): void {
   if (answer === null) db.prepare('DELETE FROM api_idempotency WHERE tenant_id = ? AND key = ? AND answer IS NULL').run(tenantId, key);
   else db.prepare('UPDATE api_idempotency SET answer = ? WHERE tenant_id = ? AND key = ?').run(answer, tenantId, key);
+}
+
+export function findEventByBroadcastId(db: Database.Database, key: ImageKey, broadcastId: string): ImageEvent | null {
+  const row = db.prepare(`SELECT body FROM events WHERE tenant_id = ? AND url_id = ? AND json_extract(body, '$.broadcastId') = ?
+    ORDER BY seq DESC LIMIT 1`).get(key.tenantId, key.urlId, broadcastId) as { body: string } | undefined;
+  return row ? JSON.parse(row.body) as ImageEvent : null;
 }

@@ -195,6 +195,10 @@ export class SqliteStore implements Store {
     return api.claimIdempotencyKey(this.db, claim);
   }
 
+  async findEventByBroadcastId(key: ImageKey, broadcastId: string): Promise<ImageEvent | null> {
+    return api.findEventByBroadcastId(this.db, key, broadcastId);
+  }
+
   async finishIdempotencyKey(tenantId: string, key: string, answer: string | null): Promise<void> {
     api.finishIdempotencyKey(this.db, tenantId, key, answer);
   }

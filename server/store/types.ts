@@ -111,13 +111,14 @@ export interface IdempotencyClaim {
 }
 
 /**
- * - `claimed`: the key is the caller's; write, then `finishIdempotencyKey`;
+ * - `claimed`: the key is the caller's; write, then `finishIdempotencyKey`. `takenOver`: an earlier claim's lease
+ *   ran out without an answer (its node died, or its answer could not be stored), so its write may be stored;
  * - `in-flight`: another request holds it now;
  * - `done`: the first request's answer, as it stored it;
  * - `mismatch`: the key was used for another request.
  */
 export type IdempotencyState =
-  | { state: 'claimed' }
+  | { state: 'claimed'; takenOver: boolean }
   | { state: 'in-flight' }
   | { state: 'done'; answer: string }
   | { state: 'mismatch' };
@@ -174,6 +175,11 @@ export interface Store {
    * answer may be claimed again.
    */
   claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyState>;
+  /**
+   * The newest event of the image's log with this broadcastId, or null (also when the log no longer has it):
+   * what a write whose answer was lost stored.
+   */
+  findEventByBroadcastId(key: ImageKey, broadcastId: string): Promise<ImageEvent | null>;
   /** Stores the answer of a claimed key, or with `answer` null lets it go (nothing was written; a retry may write). */
   finishIdempotencyKey(tenantId: string, key: string, answer: string | null): Promise<void>;
   /** A value kept across restarts and shared by all nodes; `create` makes it the first time. */

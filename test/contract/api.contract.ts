@@ -51,18 +51,30 @@ export function apiContract(backend: StoreBackend): void {
       const database = await backend.fresh();
       const store = await open(database);
       const key = randomUUID();
-      expect(await store.claimIdempotencyKey(claimOf(key))).toEqual({ state: 'claimed' });
+      expect(await store.claimIdempotencyKey(claimOf(key))).toEqual({ state: 'claimed', takenOver: false });
       expect(await store.claimIdempotencyKey(claimOf(key))).toEqual({ state: 'in-flight' });
       expect(await store.claimIdempotencyKey(claimOf(key, { fingerprint: 'f2' }))).toEqual({ state: 'mismatch' });
       // Keys are per tenant.
-      expect(await store.claimIdempotencyKey(claimOf(key, { tenantId: 'other' }))).toEqual({ state: 'claimed' });
+      expect(await store.claimIdempotencyKey(claimOf(key, { tenantId: 'other' }))).toEqual({ state: 'claimed', takenOver: false });
       await store.finishIdempotencyKey('demo', key, '{"seq":1}');
       expect(await store.claimIdempotencyKey(claimOf(key))).toEqual({ state: 'done', answer: '{"seq":1}' });
 
       const released = randomUUID();
-      expect(await store.claimIdempotencyKey(claimOf(released))).toEqual({ state: 'claimed' });
+      expect(await store.claimIdempotencyKey(claimOf(released))).toEqual({ state: 'claimed', takenOver: false });
       await store.finishIdempotencyKey('demo', released, null);
-      expect(await store.claimIdempotencyKey(claimOf(released))).toEqual({ state: 'claimed' });
+      expect(await store.claimIdempotencyKey(claimOf(released))).toEqual({ state: 'claimed', takenOver: false });
+      await store.close();
+    });
+
+    test('findEventByBroadcastId finds what a write stored under its broadcastId, on that image only', async () => {
+      const store = await open(await backend.fresh());
+      const key = { tenantId: 'demo', urlId: `img-${randomUUID()}` };
+      const made = sequenced(await writeMessage(store, key, { type: 'create-chat', x: 0.5, y: 0.5, text: 'one', broadcastId: 'b-1' }));
+      sequenced(await writeMessage(store, key, { type: 'add-comment', chatId: made.chatId, text: 'two', broadcastId: 'b-2' }));
+      expect(await store.findEventByBroadcastId(key, 'b-1')).toEqual(made);
+      expect(await store.findEventByBroadcastId(key, 'b-2')).toMatchObject({ seq: 2, type: 'image-chat-updated' });
+      expect(await store.findEventByBroadcastId(key, 'b-3')).toBeNull();
+      expect(await store.findEventByBroadcastId({ tenantId: 'demo', urlId: 'elsewhere' }, 'b-1')).toBeNull();
       await store.close();
     });
 
@@ -85,16 +97,16 @@ export function apiContract(backend: StoreBackend): void {
       const b = await database.open();
       const now = Date.now();
       const lapsed = randomUUID();
-      expect(await a.claimIdempotencyKey(claimOf(lapsed, { now, leaseMs: 1000 }))).toEqual({ state: 'claimed' });
+      expect(await a.claimIdempotencyKey(claimOf(lapsed, { now, leaseMs: 1000 }))).toEqual({ state: 'claimed', takenOver: false });
       const later = now + 2000;
       const takers = await Promise.all([a, b, a, b].map((store) => store.claimIdempotencyKey(claimOf(lapsed, { now: later, leaseMs: 1000 }))));
-      expect(takers.filter((answer) => answer.state === 'claimed')).toHaveLength(1);
+      expect(takers.filter((answer) => answer.state === 'claimed')).toEqual([{ state: 'claimed', takenOver: true }]);
 
       const answered = randomUUID();
-      expect(await a.claimIdempotencyKey(claimOf(answered, { now, keepMs: 5000 }))).toEqual({ state: 'claimed' });
+      expect(await a.claimIdempotencyKey(claimOf(answered, { now, keepMs: 5000 }))).toEqual({ state: 'claimed', takenOver: false });
       await a.finishIdempotencyKey('demo', answered, 'first');
       expect(await b.claimIdempotencyKey(claimOf(answered, { now: now + 4000 }))).toEqual({ state: 'done', answer: 'first' });
-      expect(await b.claimIdempotencyKey(claimOf(answered, { now: now + 5000, fingerprint: 'new' }))).toEqual({ state: 'claimed' });
+      expect(await b.claimIdempotencyKey(claimOf(answered, { now: now + 5000, fingerprint: 'new' }))).toEqual({ state: 'claimed', takenOver: false });
       expect(await database.query('SELECT count(*) AS n FROM api_idempotency')).toEqual([{ n: 2 }]);
       await Promise.all([a.close(), b.close()]);
     });

@@ -3,7 +3,9 @@
  * the right event with the next seq; idempotent retries write once; 401/403 for wrong, missing or another
  * tenant's secret; bad bodies 400 with their code; the tenant's rules; reading images; CORS refused.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ImageChatUpdatedEvent, ImageEvent, NewImageChatEvent } from '../../shared/index.js';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server.js';
@@ -134,6 +136,31 @@ describe('idempotent retries', () => {
     expect((await write(body)).body).toMatchObject({ broadcastId: body.broadcastId, seq: 1 });
     const image = await rest(server.url, tenant.secret, 'GET', `/api/v1/tenants/${tenant.tenantId}/image?urlId=${urlId}`);
     expect(image.body).toMatchObject({ seq: 1, chats: [{ comments: [{ text: 'retried' }] }] });
+  });
+
+  test('a write stored whose answer was lost (its node died) is found by the repeat that takes over the key, not written again', async () => {
+    const urlId = `img-${randomUUID()}`;
+    const key = randomUUID();
+    const body = { type: 'create-chat', urlId, x: 0.4, y: 0.4, text: 'stored, answer lost' };
+    const first = await write(body, { 'idempotency-key': key });
+    expect(first.status).toBe(200);
+    // As a node that died between storing the write and recording its answer leaves the key: claimed, lease over.
+    const db = new Database(join(server.dataDir, 'test.db'));
+    db.prepare('UPDATE api_idempotency SET answer = NULL, claimed_until = ? WHERE tenant_id = ?').run(Date.now() - 1, tenant.tenantId);
+    db.close();
+    const repeat = await write(body, { 'idempotency-key': key });
+    expect(repeat).toMatchObject({ status: 200, body: first.body });
+    expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+    expect((await rest(server.url, tenant.secret, 'GET', `/api/v1/tenants/${tenant.tenantId}/image?urlId=${urlId}`)).body).toMatchObject({ seq: 1 });
+    // A node that died before storing anything: the repeat takes over and writes, once.
+    const lostKey = randomUUID();
+    const lostBody = { type: 'create-chat', urlId, x: 0.6, y: 0.6, text: 'never stored' };
+    const fingerprint = createHash('sha256').update(JSON.stringify(lostBody)).digest('base64url');
+    expect(await server.store.claimIdempotencyKey({ tenantId: tenant.tenantId, key: `header:${lostKey}`, fingerprint, now: Date.now() - 120_000, leaseMs: 60_000, keepMs: 86_400_000 }))
+      .toEqual({ state: 'claimed', takenOver: false });
+    const taken = await write(lostBody, { 'idempotency-key': lostKey });
+    expect(taken).toMatchObject({ status: 200, body: { seq: 2 } });
+    expect(taken.headers.get('idempotent-replayed')).toBeNull();
   });
 
   test('a refused write lets its key go: the retry writes once the cause is gone', async () => {
