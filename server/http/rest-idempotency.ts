@@ -76,8 +76,10 @@ export async function idempotent(
     replayed = recovered !== null;
     answer = recovered ?? await steps.write();
   } catch (error) {
-    // Nothing was stored (or the store failed): let the key go so that a retry may write.
-    await store.finishIdempotencyKey(tenantId, key, null).catch(() => undefined);
+    // A refusal before the store (HttpError): nothing was stored, so the key is let go and a retry may write.
+    // Any other failure may have come after the store committed (an answer lost on the way back): the key stays
+    // claimed, and the repeat that takes it over when the lease runs out finds the write if it was stored.
+    if (error instanceof HttpError) await store.finishIdempotencyKey(tenantId, key, null).catch(() => undefined);
     throw error;
   }
   // The write is stored: its answer goes to the caller even if the store cannot keep it now. The key then stays
