@@ -34,7 +34,8 @@ export const ADMIN_AUTHOR_ID = 'api:admin';
 /** The name of an `asUser` without one, as for an SSO user without a display name. */
 const DEFAULT_USER_NAME = 'User';
 const MAX_USER_ID_LENGTH = 256;
-// eslint-disable-next-line no-control-regex
+/** How often the REST budgets that refilled to full are forgotten, as the gateway's are. */
+const REST_BUDGET_SWEEP_MS = 10_000;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Who a REST write acts as: the tenant's admin, or one of its SSO users. */
@@ -85,11 +86,15 @@ function writeAnswer(event: ImageEvent): Record<string, unknown> {
 export function restWriteEndpoints(options: RestWritesOptions): ApiEndpoint[] {
   const { store, service, limits, tenantBudget } = options;
   const restBudget = new KeyedMinuteBudgets(limits.REST_WRITES_PER_MINUTE);
-  const sweeper = setInterval(() => restBudget.sweep(), 10_000);
-  sweeper.unref();
+  let sweptAt = Date.now();
 
   /** Null when the write may go on (both budgets charged), else the 429. */
   const overBudget = (message: WriteMessage): HttpError | null => {
+    // Budgets that refilled are forgotten as writes come (no timer to clear): one per tenant that wrote lately.
+    if (Date.now() - sweptAt > REST_BUDGET_SWEEP_MS) {
+      restBudget.sweep();
+      sweptAt = Date.now();
+    }
     const wait = restBudget.wait(message.tenantId, 1);
     const refusal = wait > 0
       ? { message: `this site passed ${limits.REST_WRITES_PER_MINUTE} REST writes a minute on this server; try again in ${Math.ceil(wait / 1000)} s`, retryAfterMs: wait }
