@@ -163,6 +163,19 @@ describe('idempotent retries', () => {
     expect(taken.headers.get('idempotent-replayed')).toBeNull();
   });
 
+  test('a repeat while the first request holds the key is 409 conflict and writes nothing', async () => {
+    const urlId = `img-${randomUUID()}`;
+    const key = randomUUID();
+    const body = { type: 'create-chat', urlId, x: 0.5, y: 0.5, text: 'in flight elsewhere' };
+    const fingerprint = createHash('sha256').update(JSON.stringify(body)).digest('base64url');
+    // As another node leaves the key while its write runs: claimed, lease not over.
+    expect(await server.store.claimIdempotencyKey({ tenantId: tenant.tenantId, key: `header:${key}`, fingerprint, now: Date.now(), leaseMs: 60_000, keepMs: 86_400_000 }))
+      .toEqual({ state: 'claimed', takenOver: false });
+    expect(await write(body, { 'idempotency-key': key }))
+      .toMatchObject({ status: 409, body: { error: { code: 'conflict', message: 'a request with this idempotency key is still being handled; retry in a moment' } } });
+    expect((await rest(server.url, tenant.secret, 'GET', `/api/v1/tenants/${tenant.tenantId}/image?urlId=${urlId}`)).body).toMatchObject({ seq: 0 });
+  });
+
   test('a refused write lets its key go: the retry writes once the cause is gone', async () => {
     const urlId = `img-${randomUUID()}`;
     const key = randomUUID();
