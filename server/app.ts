@@ -24,7 +24,7 @@ import { FanoutBusHandler } from './fanout/bus-handler.js';
 import { TenantChanges } from './fanout/tenant-changes.js';
 import { openSecretBox } from './auth/tenant-secrets.js';
 import type { SecretBox } from './auth/secret-box.js';
-import { tenantRulesRoutes } from './http/tenant-rules-api.js';
+import { tenantRulesEndpoints } from './http/tenant-rules-api.js';
 import { demoSsoRoutes } from './http/demo-sso.js';
 import { TenantPresence } from './metering/tenant-presence.js';
 import { UsageMeter } from './metering/usage-meter.js';
@@ -32,7 +32,12 @@ import { PrometheusMetrics } from './metering/prometheus.js';
 import { instrumentBus, instrumentStore } from './metering/instrument.js';
 import { MeterSet } from './metering/meter-set.js';
 import { metricsRoutes } from './http/metrics.js';
-import { tenantApiRoutes } from './http/tenant-api.js';
+import { tenantApiEndpoints } from './http/tenant-api.js';
+import { apiRoutes, type ApiEndpoint } from './http/api-endpoints.js';
+import { apiCorsRoutes } from './http/api-cors.js';
+import { restImageEndpoints } from './http/rest-images.js';
+import { restWriteEndpoints } from './http/rest-writes.js';
+import { openApiEndpoints } from './http/openapi.js';
 import { guardServer, serverTimeouts } from './http/server-guards.js';
 import { capConnectionsPerAddress } from './http/address-connections.js';
 import { connectionCap, readOpenFilesLimit, webSocketCap } from './http/fd-limit.js';
@@ -56,6 +61,8 @@ export interface RunningServer {
   nodeId: string;
   /** Seals and opens tenants' API secrets for SSO (`SECRETS_KEY`, or the store's own key). */
   secrets: SecretBox;
+  /** The REST API's route table (`/api/v1/`), which the OpenAPI document must describe. */
+  apiEndpoints: readonly ApiEndpoint[];
   /** The demo tenant's API secret, when the demo tenant is on. */
   demoSecret: string | undefined;
   /** Stops accepting, turns /readyz false, closes sockets with 1001 over `drainMs`, then closes everything. */
@@ -125,12 +132,21 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   connections = gateway;
   const demoSecret = config.demoTenant ? await ensureDemoTenant(store, secrets) : undefined;
 
+  // The REST API: one route table, which the OpenAPI document describes (server/http/api-endpoints.ts).
+  const apiEndpoints: ApiEndpoint[] = [
+    ...openApiEndpoints(),
+    ...tenantApiEndpoints({ store, liveFreshMs: 3 * config.usageFlushMs }),
+    ...tenantRulesEndpoints({ store, changes: tenantChanges }),
+    ...restImageEndpoints({ store, service }),
+    // REST writes count toward the tenant's write budget on this node, as its widgets' writes do.
+    ...restWriteEndpoints({ store, service, limits, tenantBudget: gateway.budgets.forConnection('rest-api') }),
+  ];
   let draining = false;
   const routes: Route[] = [
     ...healthRoutes(store, bus, () => draining),
     ...metricsRoutes(metrics),
-    ...tenantApiRoutes({ store, liveFreshMs: 3 * config.usageFlushMs }),
-    ...tenantRulesRoutes({ store, changes: tenantChanges }),
+    ...apiCorsRoutes(),
+    ...apiRoutes(store, apiEndpoints),
     ...demoSsoRoutes(demoSecret),
     ...staticRoutes({ publicDir: config.publicDir, serveSourceMaps: config.serveSourceMaps }),
   ];
@@ -174,5 +190,5 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   };
 
   usage.start();
-  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, hub, usage, metrics, tenantFeed: feed, nodeId, secrets, demoSecret, close };
+  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, hub, usage, metrics, tenantFeed: feed, nodeId, secrets, apiEndpoints, demoSecret, close };
 }

@@ -36,6 +36,7 @@ export {
   type WelcomeMessage,
   type WelcomeUser,
   type WriteMessage,
+  WRITE_TYPES,
 } from './messages.js';
 export { validateClientMessage, validateWriteMessage, parseClientFrame, isWriteMessage } from './validate.js';
 export { parseServerFrame, type AnyServerMessage } from './server-frames.js';

@@ -101,6 +101,12 @@ export const LIMITS = {
   TENANT_WRITES_PER_MINUTE: 30_000,
   /** Bytes of text per minute one tenant may write on a node. */
   TENANT_WRITE_BYTES_PER_MINUTE: 32 * 1024 * 1024,
+  /**
+   * Writes per minute one tenant may make through the REST API on a node (they count toward
+   * TENANT_WRITES_PER_MINUTE too): ten a second is plenty for a backend posting replies and moderating, and a
+   * runaway script of one site cannot take the tenant's whole write budget from its readers.
+   */
+  REST_WRITES_PER_MINUTE: 600,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number };

@@ -29,7 +29,8 @@ export class Gateway {
   private readonly handlerFailed: (fields: Record<string, unknown>) => void;
   private readonly addresses: ClientAddresses;
   private readonly admission: Admission;
-  private readonly budgets: GatewayBudgets;
+  /** The node's shared budgets; the REST API charges REST writes to the tenant's write budget here too. */
+  readonly budgets: GatewayBudgets;
 
   constructor(private readonly options: GatewayOptions) {
     const { limits, log, meter } = options;

@@ -7,9 +7,9 @@
  */
 import type { LiveReport, TopImagesReport, UsageDay, UsageReport } from '../../shared/index.js';
 import type { Store } from '../store/types.js';
-import { authorizeTenant } from '../auth/bearer.js';
 import { addDays, dayCount, daysBetween, parseUtcDay, utcDay } from '../metering/utc-day.js';
-import { sendJson, type Route } from './router.js';
+import { sendJson } from './router.js';
+import type { ApiEndpoint } from './api-endpoints.js';
 import { HttpError } from './http-error.js';
 
 /** Longest range one usage call may ask for: a year and a day (leap years). */
@@ -25,8 +25,6 @@ interface TenantApiOptions {
   liveFreshMs: number;
   now?: () => number;
 }
-
-const PATH = /^\/api\/v1\/tenants\/([A-Za-z0-9_-]{1,64})\/(usage|live|top-images)$/;
 
 type Range = { ok: true; from: string; to: string } | { ok: false; message: string };
 
@@ -44,43 +42,54 @@ function parseRange(url: URL, today: string): Range {
 
 const emptyDay = (day: string): UsageDay => ({ day, pubSubMessageCount: 0, pubSubBandwidth: 0, conversationCreateCount: 0, peakConnections: 0 });
 
-export function tenantApiRoutes(options: TenantApiOptions): Route[] {
+export function tenantApiEndpoints(options: TenantApiOptions): ApiEndpoint[] {
   const { store } = options;
   const now = options.now ?? Date.now;
-  return [{
-    method: 'GET',
-    path: '/api/v1/tenants/*',
-    handler: async (request, response, url) => {
-      const match = PATH.exec(url.pathname);
-      if (!match) return false;
-      const [, tenantId = '', resource] = match;
-      const auth = await authorizeTenant(store, request, tenantId);
-      if (!auth.ok) throw new HttpError(auth.code, auth.message);
-
-      if (resource === 'live') {
+  return [
+    {
+      method: 'GET',
+      path: '/api/v1/tenants/{tenantId}/live',
+      auth: 'tenant',
+      handler: async ({ response, tenantId }) => {
         const live = await store.readLive(tenantId, now() - options.liveFreshMs);
-        return sendJson(response, 200, { tenantId, ...live, at: new Date(now()).toISOString() } satisfies LiveReport);
-      }
-      const range = parseRange(url, utcDay(now()));
-      if (!range.ok) throw new HttpError('invalid-field', range.message);
-      const { from, to } = range;
-
-      if (resource === 'top-images') {
+        sendJson(response, 200, { tenantId, ...live, at: new Date(now()).toISOString() } satisfies LiveReport);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/tenants/{tenantId}/top-images',
+      auth: 'tenant',
+      handler: async ({ response, url, tenantId }) => {
+        const { from, to } = rangeOf(url, now());
         const raw = url.searchParams.get('limit');
         const limit = raw === null ? DEFAULT_TOP_IMAGES : Number(raw);
         if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOP_IMAGES) throw new HttpError('invalid-field', `"limit" must be a whole number from 1 to ${MAX_TOP_IMAGES}`);
-        return sendJson(response, 200, { tenantId, from, to, images: await store.readTopImages(tenantId, from, to, limit) } satisfies TopImagesReport);
-      }
-
-      const stored = new Map((await store.readUsage(tenantId, from, to)).map((day) => [day.day, day]));
-      const days = daysBetween(from, to).map((day) => stored.get(day) ?? emptyDay(day));
-      const totals = days.reduce((sum, day) => ({
-        pubSubMessageCount: sum.pubSubMessageCount + day.pubSubMessageCount,
-        pubSubBandwidth: sum.pubSubBandwidth + day.pubSubBandwidth,
-        conversationCreateCount: sum.conversationCreateCount + day.conversationCreateCount,
-        peakConnections: Math.max(sum.peakConnections, day.peakConnections),
-      }), { pubSubMessageCount: 0, pubSubBandwidth: 0, conversationCreateCount: 0, peakConnections: 0 });
-      return sendJson(response, 200, { tenantId, from, to, days, totals } satisfies UsageReport);
+        sendJson(response, 200, { tenantId, from, to, images: await store.readTopImages(tenantId, from, to, limit) } satisfies TopImagesReport);
+      },
     },
-  }];
+    {
+      method: 'GET',
+      path: '/api/v1/tenants/{tenantId}/usage',
+      auth: 'tenant',
+      handler: async ({ response, url, tenantId }) => {
+        const { from, to } = rangeOf(url, now());
+        const stored = new Map((await store.readUsage(tenantId, from, to)).map((day) => [day.day, day]));
+        const days = daysBetween(from, to).map((day) => stored.get(day) ?? emptyDay(day));
+        const totals = days.reduce((sum, day) => ({
+          pubSubMessageCount: sum.pubSubMessageCount + day.pubSubMessageCount,
+          pubSubBandwidth: sum.pubSubBandwidth + day.pubSubBandwidth,
+          conversationCreateCount: sum.conversationCreateCount + day.conversationCreateCount,
+          peakConnections: Math.max(sum.peakConnections, day.peakConnections),
+        }), { pubSubMessageCount: 0, pubSubBandwidth: 0, conversationCreateCount: 0, peakConnections: 0 });
+        sendJson(response, 200, { tenantId, from, to, days, totals } satisfies UsageReport);
+      },
+    },
+  ];
+}
+
+/** The range of the query, or a 400. */
+function rangeOf(url: URL, now: number): { from: string; to: string } {
+  const range = parseRange(url, utcDay(now));
+  if (!range.ok) throw new HttpError('invalid-field', range.message);
+  return range;
 }

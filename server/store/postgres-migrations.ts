@@ -87,6 +87,23 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
    ALTER TABLE tenants ADD COLUMN sso_key TEXT;
    ALTER TABLE tenants ADD COLUMN previous_sso_key TEXT;
    ALTER TABLE tenants ADD COLUMN previous_sso_key_until BIGINT NOT NULL DEFAULT 0;`,
+  // Migration 5: the REST API (docs/api.md). Each image's last activity (ms of its last stored write; images
+  // written before are given their newest marker's or comment's time, the best the rows still know), and the
+  // idempotency keys of REST writes: claimed while the write runs, then holding its answer until they expire.
+  `ALTER TABLE images ADD COLUMN last_activity BIGINT NOT NULL DEFAULT 0;
+   UPDATE images SET last_activity = greatest(
+     coalesce((SELECT max(c.created_at) FROM chats c WHERE c.tenant_id = images.tenant_id AND c.url_id = images.url_id), 0),
+     coalesce((SELECT max(m.created_at) FROM comments m WHERE m.tenant_id = images.tenant_id AND m.url_id = images.url_id), 0));
+   CREATE TABLE api_idempotency (
+     tenant_id TEXT NOT NULL,
+     key TEXT NOT NULL,
+     fingerprint TEXT NOT NULL,
+     answer TEXT,
+     claimed_until BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL,
+     PRIMARY KEY (tenant_id, key)
+   );
+   CREATE INDEX api_idempotency_expires_at ON api_idempotency (expires_at);`,
 ];
 
 /** Old chat documents moved per query: bounds memory on a large database. */

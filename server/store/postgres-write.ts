@@ -118,7 +118,9 @@ export async function storeAndCommit(client: pg.PoolClient, key: ImageKey, chang
         comment_count = EXCLUDED.comment_count, next_ordinal = EXCLUDED.next_ordinal, bytes = EXCLUDED.bytes`);
   }
   const { image } = change;
-  statements.push(`UPDATE images SET seq = ${integer(image.seq)}, chat_count = ${integer(image.chatCount)}, bytes = ${integer(image.bytes)} WHERE ${where}`);
+  // `last_activity`: the time of the image's last stored write, for the REST API's list of images.
+  statements.push(`UPDATE images SET seq = ${integer(image.seq)}, chat_count = ${integer(image.chatCount)}, bytes = ${integer(image.bytes)},
+    last_activity = ${integer(Date.now())} WHERE ${where}`);
   const rows = change.events.map((event) => `(${tenant}, ${url}, ${integer(event.seq)}, ${json(event)})`);
   statements.push(`INSERT INTO events (tenant_id, url_id, seq, body) VALUES ${rows.join(', ')}`);
   statements.push(`DELETE FROM events WHERE ${where} AND seq <= ${integer(pruneUpTo)}`);

@@ -24,9 +24,10 @@ import { Gate } from './gate.js';
 import { beginAndLock, storeAndCommit } from './postgres-write.js';
 import { planBatch, type PendingWrite } from './postgres-batch.js';
 import { readUnwritten, STORE_EPOCH_SETTING } from './replay.js';
-import type { ImageUsage, LiveUsage, NewTenant, ReadResult, SecretChange, Store, Tenant, UsageDay, UsageFlush } from './types.js';
+import type { IdempotencyClaim, IdempotencyState, ImagePage, ImageUsage, LiveUsage, NewTenant, ReadResult, SecretChange, Store, Tenant, UsageDay, UsageFlush } from './types.js';
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import * as usage from './postgres-usage.js';
+import * as api from './postgres-api.js';
 
 interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database`. */
@@ -207,6 +208,22 @@ export class PostgresStore implements Store {
 
   async readLive(tenantId: string, freshSince: number): Promise<LiveUsage> {
     return usage.readLive(this.pool, tenantId, freshSince);
+  }
+
+  async listImages(tenantId: string, after: string | null, limit: number): Promise<ImagePage> {
+    return api.listImages(this.pool, tenantId, after, limit);
+  }
+
+  async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyState> {
+    return api.claimIdempotencyKey(this.pool, claim);
+  }
+
+  async findEventByBroadcastId(key: ImageKey, broadcastId: string): Promise<ImageEvent | null> {
+    return api.findEventByBroadcastId(this.pool, key, broadcastId);
+  }
+
+  async finishIdempotencyKey(tenantId: string, key: string, answer: string | null): Promise<void> {
+    await api.finishIdempotencyKey(this.pool, tenantId, key, answer);
   }
 
   async getOrCreateSetting(name: string, create: () => string): Promise<string> {

@@ -65,9 +65,11 @@ export class SqliteWriter {
     const change = rowChange(named ? chat : null, named ? (comment?.comment ?? null) : null, event);
     this.storeRows(key, change);
     // The first stored write makes the image's row, with the epoch reads answered while there was none.
-    this.sql(`INSERT INTO images (tenant_id, url_id, epoch, seq, chat_count, bytes) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (tenant_id, url_id) DO UPDATE SET seq = excluded.seq, chat_count = excluded.chat_count, bytes = excluded.bytes`)
-      .run(key.tenantId, key.urlId, this.epoch(), seq, image.chatCount + change.chatCountDelta, image.bytes + change.bytesDelta);
+    // `last_activity`: the time of the image's last stored write, for the REST API's list of images.
+    this.sql(`INSERT INTO images (tenant_id, url_id, epoch, seq, chat_count, bytes, last_activity) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (tenant_id, url_id) DO UPDATE SET seq = excluded.seq, chat_count = excluded.chat_count, bytes = excluded.bytes,
+        last_activity = excluded.last_activity`)
+      .run(key.tenantId, key.urlId, this.epoch(), seq, image.chatCount + change.chatCountDelta, image.bytes + change.bytesDelta, Date.now());
     this.sql(`INSERT INTO events (tenant_id, url_id, seq, body) VALUES (?, ?, ?, ?)`).run(key.tenantId, key.urlId, seq, JSON.stringify(event));
     this.sql(`DELETE FROM events WHERE ${IMAGE} AND seq <= ?`).run(key.tenantId, key.urlId, seq - this.eventLogKeep);
     return { ok: true, event };

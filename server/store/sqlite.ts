@@ -11,9 +11,10 @@ import { parseStoredRules, type Chat, type Comment, type ImageEvent, type ImageK
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { SqliteWriter } from './sqlite-write.js';
 import { readUnwritten, replayFrom, STORE_EPOCH_SETTING } from './replay.js';
-import type { ImageUsage, LiveUsage, NewTenant, ReadResult, SecretChange, Store, Tenant, UsageDay, UsageFlush } from './types.js';
+import type { IdempotencyClaim, IdempotencyState, ImagePage, ImageUsage, LiveUsage, NewTenant, ReadResult, SecretChange, Store, Tenant, UsageDay, UsageFlush } from './types.js';
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import * as usage from './sqlite-usage.js';
+import * as api from './sqlite-api.js';
 import { toMarker, type MarkerRow } from './row-change.js';
 
 interface TenantRow {
@@ -184,6 +185,22 @@ export class SqliteStore implements Store {
 
   async readLive(tenantId: string, freshSince: number): Promise<LiveUsage> {
     return usage.readLive(this.db, tenantId, freshSince);
+  }
+
+  async listImages(tenantId: string, after: string | null, limit: number): Promise<ImagePage> {
+    return api.listImages(this.db, tenantId, after, limit);
+  }
+
+  async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyState> {
+    return api.claimIdempotencyKey(this.db, claim);
+  }
+
+  async findEventByBroadcastId(key: ImageKey, broadcastId: string): Promise<ImageEvent | null> {
+    return api.findEventByBroadcastId(this.db, key, broadcastId);
+  }
+
+  async finishIdempotencyKey(tenantId: string, key: string, answer: string | null): Promise<void> {
+    api.finishIdempotencyKey(this.db, tenantId, key, answer);
   }
 
   async getOrCreateSetting(name: string, create: () => string): Promise<string> {

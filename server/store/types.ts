@@ -80,6 +80,49 @@ export interface UsageFlush {
   liveDay: string;
 }
 
+/** One image in the REST API's list of a tenant's images. */
+export interface ImageSummary {
+  urlId: string;
+  /** Markers on the image now. */
+  chatCount: number;
+  /** Time of the image's last stored write, ms (for images written before migration 5: its newest marker's or comment's time). */
+  lastActivity: number;
+  /** The image's current seq. */
+  seq: number;
+}
+
+/** A page of a tenant's images, in url id order; `next` is the url id to continue after, or null at the end. */
+export interface ImagePage {
+  images: ImageSummary[];
+  next: string | null;
+}
+
+/** Claiming an idempotency key for a REST write (docs/api.md#idempotent-retries). */
+export interface IdempotencyClaim {
+  tenantId: string;
+  key: string;
+  /** What the request asked (a hash of it): the same key with another request is refused, not answered. */
+  fingerprint: string;
+  now: number;
+  /** How long the claimant may take before another request may claim the key again (a node that died). */
+  leaseMs: number;
+  /** How long the key and its answer are kept from now. */
+  keepMs: number;
+}
+
+/**
+ * - `claimed`: the key is the caller's; write, then `finishIdempotencyKey`. `takenOver`: an earlier claim's lease
+ *   ran out without an answer (its node died, or its answer could not be stored), so its write may be stored;
+ * - `in-flight`: another request holds it now;
+ * - `done`: the first request's answer, as it stored it;
+ * - `mismatch`: the key was used for another request.
+ */
+export type IdempotencyState =
+  | { state: 'claimed'; takenOver: boolean }
+  | { state: 'in-flight' }
+  | { state: 'done'; answer: string }
+  | { state: 'mismatch' };
+
 export interface Store {
   /** Runs migrations; call once before use. */
   init(): Promise<void>;
@@ -124,6 +167,21 @@ export interface Store {
   readTopImages(tenantId: string, from: string, to: string, limit: number): Promise<ImageUsage[]>;
   /** The tenant's live numbers from nodes that reported at or after `freshSince` (milliseconds). */
   readLive(tenantId: string, freshSince: number): Promise<LiveUsage>;
+  /** A page of the tenant's written images in url id order, after `after` (a url id; null from the start). */
+  listImages(tenantId: string, after: string | null, limit: number): Promise<ImagePage>;
+  /**
+   * Claims a REST write's idempotency key, atomically across nodes: exactly one of concurrent claims of a key
+   * gets `claimed`. Keys past their expiry are forgotten first; a claim whose lease ran out without an
+   * answer may be claimed again.
+   */
+  claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyState>;
+  /**
+   * The newest event of the image's log with this broadcastId, or null (also when the log no longer has it):
+   * what a write whose answer was lost stored.
+   */
+  findEventByBroadcastId(key: ImageKey, broadcastId: string): Promise<ImageEvent | null>;
+  /** Stores the answer of a claimed key, or with `answer` null lets it go (nothing was written; a retry may write). */
+  finishIdempotencyKey(tenantId: string, key: string, answer: string | null): Promise<void>;
   /** A value kept across restarts and shared by all nodes; `create` makes it the first time. */
   getOrCreateSetting(name: string, create: () => string): Promise<string>;
   /** Throws if the store cannot be reached. */

@@ -1,0 +1,21 @@
+/**
+ * The REST API's own limits and defaults, each with why (docs/api.md). The per-tenant budget of REST writes is
+ * `REST_WRITES_PER_MINUTE` in shared/limits.ts, tunable like the other write budgets.
+ */
+
+/** Images per page when `limit` is not given: a screenful of a moderation list. */
+export const DEFAULT_IMAGES_PAGE = 50;
+/** Most images per page: each is a small row, and a bigger page only delays the first byte. */
+export const MAX_IMAGES_PAGE = 500;
+/**
+ * How long an idempotency key and its answer are kept: a day, as Stripe does, covers any sane retry schedule
+ * (a queue that retries for hours after an outage) and keeps the table small.
+ */
+export const IDEMPOTENCY_KEEP_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long a claimed key may stay without an answer before another request may claim it again: far longer than a
+ * write takes (the store's statement timeout is 10 s), so only a node that died mid-write leaves a key this long.
+ */
+export const IDEMPOTENCY_LEASE_MS = 60 * 1000;
+/** Longest `Idempotency-Key`: a UUID needs 36; 255 leaves room for a caller's own composite keys. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
