@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startCluster, type Cluster } from '../helpers/cluster.js';
+import { demoSecretOf, startCluster, type Cluster } from '../helpers/cluster.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { rest } from '../helpers/rest.js';
 
@@ -12,9 +12,7 @@ let cluster: Cluster;
 let demoSecret: string;
 beforeAll(async () => {
   cluster = await startCluster(2);
-  const store = await cluster.openStore();
-  demoSecret = await store.getOrCreateSetting('demo-tenant-secret', () => 'not-the-secret');
-  await store.close();
+  demoSecret = await demoSecretOf(cluster);
 });
 afterAll(async () => { await cluster?.stop(); });
 

@@ -5,17 +5,14 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { startCluster, type Cluster } from '../helpers/cluster.js';
+import { demoSecretOf, startCluster, type Cluster } from '../helpers/cluster.js';
 import { TestClient } from '../helpers/ws-client.js';
 
 let cluster: Cluster;
 let demoSecret: string;
 beforeAll(async () => {
   cluster = await startCluster(2);
-  const store = await cluster.openStore();
-  // The nodes made the demo tenant and its secret; this reads it (PostgreSQL's store calls the maker anyway).
-  demoSecret = await store.getOrCreateSetting('demo-tenant-secret', () => 'not-the-secret');
-  await store.close();
+  demoSecret = await demoSecretOf(cluster);
 });
 afterAll(async () => { await cluster?.stop(); });
 

@@ -51,6 +51,16 @@ function nodeEnv(databaseUrl: string, redisUrl: string, port: number, env: Recor
   };
 }
 
+/** The demo tenant's API secret, which the cluster's nodes made (PostgreSQL's store calls the maker anyway). */
+export async function demoSecretOf(cluster: Cluster): Promise<string> {
+  const store = await cluster.openStore();
+  try {
+    return await store.getOrCreateSetting('demo-tenant-secret', () => 'not-the-secret');
+  } finally {
+    await store.close();
+  }
+}
+
 export async function startCluster(count = 3, env: Record<string, string> = {}): Promise<Cluster> {
   const redis = await startRedis();
   let postgres: PostgresServer | undefined;
