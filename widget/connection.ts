@@ -38,17 +38,13 @@ export type {
   ConnectionOptions, ConnectionState, ConnectionStateChange, FeedChannel, ImageChannel, ImageMessage, IndicatorState, NetworkMonitor, SessionStorage,
   SocketConstructor, SocketLike,
 } from './connection-types.js';
+import { UnansweredWrites } from './unanswered-writes.js';
 
 /** Close code the client uses for its own disconnects (heartbeat, offline, close()). */
 const CLIENT_CLOSE = 1000;
 /** The backoff step a client closed for abuse or overload starts from. */
 const SLOW_ATTEMPT = 4;
 const OPEN = 1;
-
-/** A write sent on the socket, waiting for its `ack` or `error`. */
-interface UnansweredWrite {
-  resolve(result: WriteResult): void;
-}
 
 /**
  * The page's socket to one server (see the module comment). Create one per server, or let `pageSockets` (shared-sockets.ts) do it.
@@ -73,7 +69,7 @@ export class WidgetConnection {
   readonly #heartbeat: Heartbeat;
   readonly #images = new ImageChannels();
   readonly #feeds = new Set<FeedChannel>();
-  readonly #writes = new Map<string, UnansweredWrite>();
+  readonly #writes = new UnansweredWrites();
   readonly #identities: TenantIdentities;
   readonly #stateListeners = new Listeners<ConnectionStateChange>();
   readonly #userListeners = new Listeners<Author>();
@@ -196,10 +192,9 @@ export class WidgetConnection {
     if (!this.isLive) {
       return Promise.resolve({ ok: false, code: 'unavailable', message: 'not connected' });
     }
-    return new Promise((resolve) => {
-      this.#writes.set(message.broadcastId, { resolve });
-      this.#send(message);
-    });
+    const answered = this.#writes.add(message);
+    this.#send(message);
+    return answered;
   }
 
   /**
@@ -320,9 +315,7 @@ export class WidgetConnection {
         // Already closing or never opened: nothing to close.
       }
     }
-    const inFlight = [...this.#writes.values()];
-    this.#writes.clear();
-    for (const write of inFlight) write.resolve({ ok: false, code: 'unavailable', message: `connection lost (${code})`, lost: true });
+    this.#writes.lost(code);
     if (socket) for (const channel of [...this.#images.all(), ...this.#feeds]) channel.connectionLost();
     if (wasLive) this.#failures = 0;
     else if (socket) this.#failures += 1;
@@ -401,24 +394,15 @@ export class WidgetConnection {
         this.#userListeners.emit(message.user);
         this.#setState('live', 'welcome');
         return;
-      case 'ack': {
-        const write = this.#writes.get(message.broadcastId);
-        this.#writes.delete(message.broadcastId);
-        write?.resolve({ ok: true, seq: message.seq });
-        return;
-      }
+      case 'ack':
+        return this.#writes.acked(message.broadcastId, message.seq);
       case 'error': {
         if (message.for === 'hello' && message.tenantId !== undefined) {
           const fallback = this.#identities.refused({ tenantId: message.tenantId, code: message.code, message: message.message });
           if (fallback) this.#send(fallback);
           return;
         }
-        const write = message.broadcastId ? this.#writes.get(message.broadcastId) : undefined;
-        if (write && message.broadcastId) {
-          this.#writes.delete(message.broadcastId);
-          write.resolve({ ok: false, code: message.code, message: message.message });
-          return;
-        }
+        if (this.#writes.refused(message)) return;
         const channels = this.#images.of(message);
         for (const channel of channels) channel.receive(message);
         if (channels.length === 0 && !this.#offer(message)) this.#errorListeners.emit({ code: message.code, message: message.message });
