@@ -81,6 +81,11 @@ export const LIMITS = {
   IP_WRITES_PER_MINUTE: 600,
   /** Bytes of text per minute from one client address, guests included: bounds how fast one address grows the disk. */
   IP_WRITE_BYTES_PER_MINUTE: 1024 * 1024,
+  /**
+   * Tenant hellos per minute from one client address: a page load says one per tenant, a reconnect one more; an
+   * SSO hello costs an HMAC and a parse of up to 16 KB, so 100 sockets of one address may not spend a node on them.
+   */
+  IP_TENANT_HELLOS_PER_MINUTE: 600,
   /** Open TCP connections (HTTP and WebSocket) from one client address; trusted proxies are exempt. A browser needs ~7. */
   MAX_TCP_CONNECTIONS_PER_IP: 256,
   /** How long a request's headers may take to arrive: short, so half-open requests cannot hold connections long. */

@@ -51,6 +51,7 @@ export class GatewayBudgets {
   readonly tenantWrites: KeyedMinuteBudgets;
   readonly tenantBytes: KeyedMinuteBudgets;
   readonly addressReads: KeyedMinuteBudgets;
+  readonly addressHellos: KeyedMinuteBudgets;
   readonly readSlots: ReadSlots;
   private readonly sweeper: NodeJS.Timeout;
 
@@ -63,6 +64,7 @@ export class GatewayBudgets {
     this.tenantWrites = new KeyedMinuteBudgets(limits.TENANT_WRITES_PER_MINUTE);
     this.tenantBytes = new KeyedMinuteBudgets(limits.TENANT_WRITE_BYTES_PER_MINUTE);
     this.addressReads = new KeyedMinuteBudgets(limits.READ_BYTES_PER_MINUTE_PER_IP);
+    this.addressHellos = new KeyedMinuteBudgets(limits.IP_TENANT_HELLOS_PER_MINUTE);
     this.readSlots = new ReadSlots(limits.MAX_CONCURRENT_READS_PER_IP, onReadsInFlight);
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
@@ -83,7 +85,7 @@ export class GatewayBudgets {
   }
 
   private all(): KeyedMinuteBudgets[] {
-    return [this.personWrites, this.personBytes, this.addressWrites, this.addressBytes, this.tenantWrites, this.tenantBytes, this.addressReads];
+    return [this.personWrites, this.personBytes, this.addressWrites, this.addressBytes, this.tenantWrites, this.tenantBytes, this.addressReads, this.addressHellos];
   }
 
   close(): void {
@@ -122,6 +124,15 @@ export class ConnectionBudgets {
       shared.addressBytes.take(this.address, bytes, now);
     }
     return null;
+  }
+
+  /** Charges a tenant hello (a sign-in, or a tenant's guest) to this connection's address. */
+  chargeTenantHello(now = Date.now()): BudgetRefusal | null {
+    const { shared } = this;
+    const refusal = refuse('address-hellos', shared.addressHellos.wait(this.address, 1, now),
+      `more than ${shared.limits.IP_TENANT_HELLOS_PER_MINUTE} sign-ins a minute from one address`);
+    if (!refusal) shared.addressHellos.take(this.address, 1, now);
+    return refusal;
   }
 
   /** Charges an authorized write to its tenant's budgets on this node; all or nothing. */

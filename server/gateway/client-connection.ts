@@ -138,6 +138,10 @@ export class ClientConnection implements ConnectionReplies {
     const parsed = parseClientFrame(data.toString(), this.context.limits);
     if (!parsed.ok) return this.refuse(parsed.code, parsed.error, { broadcastId: parsed.broadcastId, for: parsed.for });
     const message = parsed.message;
+    if (message.type === 'hello' && message.tenantId !== undefined) {
+      const refusal = this.context.budgets.chargeTenantHello();
+      if (refusal) return this.overBudget(refusal, { for: 'hello', tenantId: message.tenantId }, true);
+    }
     if (isWriteMessage(message)) {
       const scope = { broadcastId: message.broadcastId, for: message.type };
       if (!this.writeRate.take()) return this.refuse('rate-limited', 'too many writes; slow down', scope);

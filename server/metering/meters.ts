@@ -10,7 +10,7 @@ export type AdmissionRefusal = 'address-connections' | 'address-rate' | 'node-fu
 /** The budgets held across connections; a refusal names the one that was spent. */
 export type BudgetName =
   | 'person-writes' | 'person-bytes' | 'address-writes' | 'address-bytes' | 'tenant-writes' | 'tenant-bytes'
-  | 'connection-reads' | 'address-reads';
+  | 'connection-reads' | 'address-reads' | 'address-hellos';
 
 /** Frames of image events sent to subscribers: what tenants are billed for. */
 export interface DeliveryMeter {

@@ -45,7 +45,7 @@ function nodeEnv(databaseUrl: string, redisUrl: string, port: number, env: Recor
     FRAME_BURST: '2000',
     // All clients share one address and one tenant: the budgets across connections out of their way.
     PERSON_WRITES_PER_MINUTE: '1000000', IP_WRITES_PER_MINUTE: '1000000', TENANT_WRITES_PER_MINUTE: '1000000',
-    MAX_CONNECTIONS_PER_IP: '10000', CONNECTION_BURST_PER_IP: '10000', CONNECTION_RATE_PER_IP: '1000000', MAX_TCP_CONNECTIONS_PER_IP: '10000',
+    MAX_CONNECTIONS_PER_IP: '10000', CONNECTION_BURST_PER_IP: '10000', CONNECTION_RATE_PER_IP: '1000000', MAX_TCP_CONNECTIONS_PER_IP: '10000', IP_TENANT_HELLOS_PER_MINUTE: '1000000',
     LOG_LEVEL: 'info',
     ...env,
   };

@@ -179,3 +179,24 @@ test('writes refused by a budget count toward the flood rule: a sender that keep
   expect(await ann.client.waitClosed()).toBe(1008);
   expect(ann.client.frames.filter((f) => f.type === 'error' && f.code === 'rate-limited')).toHaveLength(5);
 });
+
+test('tenant hellos (sign-ins) are budgeted per address over all its connections; connection hellos and other addresses are not', async () => {
+  server = await startTestServer({ ...OPEN, IP_TENANT_HELLOS_PER_MINUTE: '5' });
+  const sockets = await Promise.all(Array.from({ length: 3 }, () => TestClient.connect(server.wsUrl)));
+  clients.push(...sockets);
+  const answers: { type: string; code?: string; for?: string; tenantId?: string; retryAfterMs?: number }[] = [];
+  for (let i = 0; i < 7; i += 1) {
+    const client = sockets[i % 3]!;
+    const from = client.frames.length;
+    client.send({ type: 'hello', tenantId: 'demo', name: `n${i}` });
+    answers.push(await client.next((m) => m.type === 'welcome' || m.type === 'error', 5000, from) as (typeof answers)[number]);
+  }
+  expect(answers.slice(0, 5).map((a) => a.type)).toEqual(Array(5).fill('welcome'));
+  for (const refused of answers.slice(5)) {
+    expect(refused).toMatchObject({ type: 'error', code: 'rate-limited', for: 'hello', tenantId: 'demo', retryAfterMs: expect.any(Number) });
+  }
+  expect(await metricValue(server, 'imagechat_budget_refusals_total', { budget: 'address-hellos' })).toBe(2);
+  // A connection-wide hello (a name) is not a sign-in and costs nothing.
+  sockets[0]!.send({ type: 'hello', name: 'still fine' });
+  expect(await sockets[0]!.nextOfType('welcome')).toMatchObject({ user: { name: 'still fine' } });
+});
