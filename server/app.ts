@@ -35,6 +35,7 @@ import { metricsRoutes } from './http/metrics.js';
 import { tenantApiEndpoints } from './http/tenant-api.js';
 import { apiRoutes, type ApiEndpoint } from './http/api-endpoints.js';
 import { apiCorsRoutes } from './http/api-cors.js';
+import { restExportEndpoints } from './http/rest-export.js';
 import { restImageEndpoints } from './http/rest-images.js';
 import { restWriteEndpoints } from './http/rest-writes.js';
 import { openApiEndpoints } from './http/openapi.js';
@@ -138,6 +139,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ...tenantApiEndpoints({ store, liveFreshMs: 3 * config.usageFlushMs }),
     ...tenantRulesEndpoints({ store, changes: tenantChanges }),
     ...restImageEndpoints({ store, service }),
+    ...restExportEndpoints({ store, service }),
     // REST writes count toward the tenant's write budget on this node, as its widgets' writes do.
     ...restWriteEndpoints({ store, service, limits, tenantBudget: gateway.budgets.forConnection('rest-api') }),
   ];

@@ -118,6 +118,16 @@ export class ChatService {
   }
 
   /**
+   * Imports a plain export into `tenantId` (server/core/chat-import.ts) and publishes each stored chat as any
+   * write's event, so the images' subscribers see the imported markers arrive live.
+   * @example
+   * const report = await service.importChats('acme-copy', parseChatExport(body)); // { imported, present, refused }
+   */
+  importChats(tenantId: string, exported: ChatExport): Promise<ImportReport> {
+    return this.track(importChats(this.store, tenantId, exported, this.limits, (event) => { this.track(this.publishAfterAck(event)); }));
+  }
+
+  /**
    * Publishes one microtask later than `commit` resolves: the caller's ack is queued before the bus hands the
    * same event to this node (the in-process bus and the Redis bus's local delivery both do that on the next
    * microtask), so a writer reads its ack before its own event. test/integration/ack-order.test.ts holds it.
