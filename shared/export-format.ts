@@ -8,6 +8,7 @@
  */
 import { LIMITS } from './limits.js';
 import type { Author, Chat, Comment } from './model.js';
+import { isSafeAvatarUrl } from './sso.js';
 
 /** The plain export's format name and version: a reader refuses versions it does not know. */
 export const CHAT_EXPORT_FORMAT = 'image-chat-export';
@@ -79,7 +80,8 @@ function author(value: unknown, at: string): Author {
   const name = typeof fields.name === 'string' && fields.name.length <= LIMITS.MAX_NAME_LENGTH ? fields.name : null;
   if (name === null) throw new ExportFormatError(`${at}.name must be a string of at most ${LIMITS.MAX_NAME_LENGTH} characters`);
   if (fields.avatar === undefined) return { id, name };
-  if (typeof fields.avatar !== 'string') throw new ExportFormatError(`${at}.avatar must be a string`);
+  // The widget shows it as an image: held to the rule of a signed-in person's avatar, whoever made the file.
+  if (!isSafeAvatarUrl(fields.avatar)) throw new ExportFormatError(`${at}.avatar must be an https URL or a small data:image URL`);
   return { id, name, avatar: fields.avatar };
 }
 

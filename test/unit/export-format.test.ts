@@ -46,4 +46,7 @@ test('the plain export reads back as it was written, and anything else is refuse
   const noText = structuredClone(known);
   (noText.images[0]!.chats[0]!.comments[1] as { text: unknown }).text = 7;
   expect(() => parseChatExport(noText)).toThrow('images[0].chats[0].comments[1].text must be a string of at most 4000 characters');
+  const script = structuredClone(known);
+  script.images[0]!.chats[0]!.comments[0]!.author = { id: 'x', name: 'X', avatar: 'javascript:alert(1)' };
+  expect(() => parseChatExport(script)).toThrow('images[0].chats[0].comments[0].author.avatar must be an https URL or a small data:image URL');
 });
