@@ -35,6 +35,7 @@ import { metricsRoutes } from './http/metrics.js';
 import { tenantApiEndpoints } from './http/tenant-api.js';
 import { apiRoutes, type ApiEndpoint } from './http/api-endpoints.js';
 import { apiCorsRoutes } from './http/api-cors.js';
+import { restExportEndpoints } from './http/rest-export.js';
 import { restImageEndpoints } from './http/rest-images.js';
 import { restWriteEndpoints } from './http/rest-writes.js';
 import { openApiEndpoints } from './http/openapi.js';
@@ -94,9 +95,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     onTopicOpened: (topic) => bus.subscribe(topic),
     onTopicClosed: (topic) => bus.unsubscribe(topic),
     onError: (error) => log.error({ err: error }, 'topic hub'),
-    // Only across nodes can an event be stored and never published (its node died in between); one node's
-    // clients all reconnect and resync when it dies.
-    ...(config.redisUrl !== undefined ? { probeSeq: (key) => store.headSeq(key), probeIntervalMs: limits.SEQ_PROBE_INTERVAL_MS, probeBatch: 100 } : {}),
+    // Events stored that no node publishes: across nodes, a node that died between storing and publishing; on
+    // any deployment, the chats `npm run tenant -- import` stores (the CLI has no bus). The probe finds both.
+    probeSeq: (key) => store.headSeq(key), probeIntervalMs: limits.SEQ_PROBE_INTERVAL_MS, probeBatch: 100,
   });
   const feed = new TenantFeed({ bus, store, onError: (error) => log.warn({ err: error }, 'tenant feed'), onDelivered: () => metrics.feedDelivered() });
   // Set once the gateway exists; a change announced before that has no connections to tell.
@@ -138,6 +139,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ...tenantApiEndpoints({ store, liveFreshMs: 3 * config.usageFlushMs }),
     ...tenantRulesEndpoints({ store, changes: tenantChanges }),
     ...restImageEndpoints({ store, service }),
+    ...restExportEndpoints({ store, service }),
     // REST writes count toward the tenant's write budget on this node, as its widgets' writes do.
     ...restWriteEndpoints({ store, service, limits, tenantBudget: gateway.budgets.forConnection('rest-api') }),
   ];

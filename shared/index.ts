@@ -54,3 +54,8 @@ export {
   WRITE_POLICIES, RESOLVE_POLICIES, DEFAULT_RULES, changeRules, parseStoredRules,
   type TenantRules, type WritePolicy, type ResolvePolicy,
 } from './tenant-rules.js';
+export {
+  CHAT_EXPORT_FORMAT, CHAT_EXPORT_VERSION, EXPORT_FORMATS, ExportFormatError, WEB_ANNOTATION_CONTEXT,
+  annotationUrn, parseChatExport, pointFragment, toWebAnnotations,
+  type ChatExport, type ExportedImage, type ExportFormat,
+} from './export-format.js';

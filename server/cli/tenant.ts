@@ -9,15 +9,29 @@
  *   rules ID [--write anyone|sso-only|nobody] [--resolve anyone|authors-and-moderators]
  *            [--presence-names on|off] [--simple-sso on|off] [--login-url URL|none] [--json]
  *                                                              shows the tenant's rules, changed as asked
+ *   export ID [--url-id URL_ID] [--format jsonld|json]          the tenant's conversations (or one image's) to stdout:
+ *                                                              W3C Web Annotation JSON-LD (default) or plain JSON
+ *   import ID FILE [--json]                                    stores a plain JSON export (FILE, or - for stdin) into
+ *                                                              the tenant; chats it already has are left as they are
  *
  * With `--json`, `create` and `rotate-secret` print exactly `{"tenantId":…,"secret":…}`. The secret is shown
  * once: the store keeps its hash, and a copy sealed with the node's secrets key for checking SSO payloads.
  * Rule changes made here reach running nodes within their tenant cache's refresh (10 s); through the REST API
  * or the dashboard they reach every node at once.
+ *
+ * `import` keeps the chats' ids, authors, times and resolved state, and is idempotent: the same file again writes
+ * nothing. It stores through the store, under each image's next seq; the CLI has no bus, so running nodes find
+ * the new events with their seq probe (within SEQ_PROBE_INTERVAL_MS, 5 s) and deliver them to open pages. It
+ * exits 1 when a chat was refused (a limit), listing them on stderr.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { LIMITS, changeRules, type TenantRules } from '../../shared/index.js';
+import {
+  EXPORT_FORMATS, ExportFormatError, LIMITS, changeRules, parseChatExport, toWebAnnotations, validateClientMessage, type Limits, type TenantRules,
+} from '../../shared/index.js';
+import { exportChats } from '../core/chat-export.js';
+import { importChats } from '../core/chat-import.js';
 import { loadConfig } from '../config.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
@@ -28,7 +42,9 @@ const USAGE = `usage: npm run tenant -- create --name NAME [--origin ORIGIN]... 
        npm run tenant -- list [--json]
        npm run tenant -- rotate-secret TENANT_ID [--revoke-previous] [--json]
        npm run tenant -- rules TENANT_ID [--write anyone|sso-only|nobody] [--resolve anyone|authors-and-moderators]
-                               [--presence-names on|off] [--simple-sso on|off] [--login-url URL|none] [--json]`;
+                               [--presence-names on|off] [--simple-sso on|off] [--login-url URL|none] [--json]
+       npm run tenant -- export TENANT_ID [--url-id URL_ID] [--format jsonld|json]
+       npm run tenant -- import TENANT_ID FILE [--json]      (FILE: a --format json export, or - for stdin)`;
 
 class UsageError extends Error {}
 
@@ -133,7 +149,53 @@ async function rules(store: Store, _box: SecretBox, args: string[]): Promise<voi
     + `  simple SSO:     ${simpleSso ? 'on' : 'off'}\n  login URL:      ${loginUrl ?? 'none'}\n`);
 }
 
-const COMMANDS: Record<string, (store: Store, box: SecretBox, args: string[]) => Promise<void>> = { create, list, 'rotate-secret': rotate, rules };
+/** One tenant id as the only positional, and that tenant exists. */
+async function existingTenant(store: Store, command: string, positionals: string[], count: number): Promise<string> {
+  const id = positionals[0];
+  if (!id || positionals.length !== count) throw new UsageError(`${command} needs ${count === 1 ? 'one tenant id' : 'a tenant id and a file'}`);
+  if (!(await store.getTenant(id))) throw new UsageError(`no tenant "${id}"`);
+  return id;
+}
+
+async function exportCommand(store: Store, _box: SecretBox, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'url-id': { type: 'string' }, format: { type: 'string' } } });
+  const id = await existingTenant(store, 'export', positionals, 1);
+  const format = values.format ?? EXPORT_FORMATS.jsonld;
+  if (format !== EXPORT_FORMATS.jsonld && format !== EXPORT_FORMATS.json) throw new UsageError(`--format must be "jsonld" or "json", got "${format}"`);
+  const urlId = values['url-id'] ?? null;
+  if (urlId !== null) {
+    const checked = validateClientMessage({ type: 'subscribe', tenantId: id, urlId });
+    if (!checked.ok) throw new UsageError(`--url-id: ${checked.error}`);
+  }
+  const exported = await exportChats(store, id, urlId);
+  process.stdout.write(`${JSON.stringify(format === EXPORT_FORMATS.json ? exported : toWebAnnotations(exported), null, 2)}\n`);
+}
+
+async function importCommand(store: Store, _box: SecretBox, args: string[], limits: Limits): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  const id = await existingTenant(store, 'import', positionals, 2);
+  const file = positionals[1] ?? '';
+  let exported;
+  try {
+    exported = parseChatExport(JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8')) as unknown);
+  } catch (error) {
+    if (error instanceof ExportFormatError || error instanceof SyntaxError) throw new UsageError(`${file} is not a plain export: ${error.message}`);
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') throw new UsageError(`no file "${file}"`);
+    throw error;
+  }
+  const report = await importChats(store, id, exported, limits);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ tenantId: id, ...report })}\n`);
+  } else {
+    process.stdout.write(`imported into "${id}": ${report.imported} chats stored, ${report.present} already there, ${report.refused.length} refused\n`);
+  }
+  for (const refused of report.refused) process.stderr.write(`refused ${refused.urlId} ${refused.chatId}: ${refused.code} ${refused.message}\n`);
+  return report.refused.length > 0 ? 1 : 0;
+}
+
+type Command = (store: Store, box: SecretBox, args: string[], limits: Limits) => Promise<void | number>;
+
+const COMMANDS: Record<string, Command> = { create, list, 'rotate-secret': rotate, rules, export: exportCommand, import: importCommand };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -146,8 +208,7 @@ async function main(argv: string[]): Promise<number> {
   const store = await openStore(config.databaseUrl, LIMITS.EVENT_LOG_KEEP);
   try {
     await store.init();
-    await run(store, await openSecretBox(store, config.secretsKey), args);
-    return 0;
+    return (await run(store, await openSecretBox(store, config.secretsKey), args, config.limits)) ?? 0;
   } catch (error) {
     if (!(error instanceof UsageError) && !(error instanceof TypeError && 'code' in error)) throw error;
     process.stderr.write(`tenant: ${error.message}\n${USAGE}\n`);

@@ -36,7 +36,7 @@ export function formatBytes(bytes: number): string {
  * that shrinks or keeps the size always passes, so a thread stored before the caps (or above lowered caps)
  * can still be trimmed.
  */
-function withinBudget(event: UnsequencedEvent, context: WriteContext, limits: PlanLimits): WritePlan {
+export function withinBudget(event: UnsequencedEvent, context: WriteContext, limits: PlanLimits): WritePlan {
   const after = threadBytesAfter(context, event);
   const growth = after - context.threadBytes;
   if (growth <= 0) return { ok: true, event };

@@ -8,11 +8,12 @@
  * event on the bus, whose handler fans it out to every node's subscribers, this node's included.
  */
 import { randomUUID } from 'node:crypto';
-import { imageTopic, type Author, type ErrorCode, type ImageEvent, type ImageKey, type Limits, type WriteMessage } from '../../shared/index.js';
+import { imageTopic, type Author, type ChatExport, type ErrorCode, type ImageEvent, type ImageKey, type Limits, type WriteMessage } from '../../shared/index.js';
 import type { Bus } from '../bus/types.js';
 import type { ReadResult, Store, Tenant } from '../store/types.js';
 import type { WriteOutcome } from './write-plan.js';
 import { planWrite, writeTarget, type Actor } from './plan.js';
+import { importChats, type ImportReport } from './chat-import.js';
 import { TenantCache, TenantLookupDeferred } from './tenant-cache.js';
 import { writeRefusal, type Writer } from './write-policy.js';
 
@@ -114,6 +115,16 @@ export class ChatService {
     const outcome = await this.track(this.write(message, actor));
     if (outcome.ok) this.track(this.publishAfterAck(outcome.event));
     return outcome;
+  }
+
+  /**
+   * Imports a plain export into `tenantId` (server/core/chat-import.ts) and publishes each stored chat as any
+   * write's event, so the images' subscribers see the imported markers arrive live.
+   * @example
+   * const report = await service.importChats('acme-copy', parseChatExport(body)); // { imported, present, refused }
+   */
+  importChats(tenantId: string, exported: ChatExport): Promise<ImportReport> {
+    return this.track(importChats(this.store, tenantId, exported, this.limits, (event) => { this.track(this.publishAfterAck(event)); }));
   }
 
   /**

@@ -19,3 +19,8 @@ export const IDEMPOTENCY_KEEP_MS = 24 * 60 * 60 * 1000;
 export const IDEMPOTENCY_LEASE_MS = 60 * 1000;
 /** Longest `Idempotency-Key`: a UUID needs 36; 255 leaves room for a caller's own composite keys. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+/**
+ * Largest body of `POST …/import`: eight images at their most conversation (`MAX_IMAGE_BYTES`, 2 MiB each) with
+ * room for JSON's escaping. A bigger tenant imports image by image (`export?urlId=`) or with the CLI, which reads a file.
+ */
+export const MAX_IMPORT_BYTES = 16 * 1024 * 1024;

@@ -2,10 +2,10 @@
  * The OpenAPI 3.1 description of every `/api/v1/` endpoint, served at `/api/v1/openapi.json` (docs/api.md).
  * test/integration/openapi.test.ts holds it to the route table (api-endpoints.ts) in both directions.
  */
-import { ERROR_CODES, WRITE_TYPES } from '../../shared/index.js';
+import { CHAT_EXPORT_FORMAT, CHAT_EXPORT_VERSION, ERROR_CODES, WRITE_TYPES } from '../../shared/index.js';
 import { sendJson } from './router.js';
 import type { ApiEndpoint } from './api-endpoints.js';
-import { DEFAULT_IMAGES_PAGE, MAX_IMAGES_PAGE, MAX_IDEMPOTENCY_KEY_LENGTH } from './api-limits.js';
+import { DEFAULT_IMAGES_PAGE, MAX_IMAGES_PAGE, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_IMPORT_BYTES } from './api-limits.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -68,6 +68,36 @@ export const OPENAPI_DOCUMENT = {
           200: { description: 'The snapshot (seq 0 and no chats for an image never written)', content: json({ type: 'object', required: ['tenantId', 'urlId', 'seq', 'epoch', 'chats'], properties: {
             tenantId: { type: 'string' }, urlId: { type: 'string' }, seq: { type: 'integer' }, epoch: { type: 'string' }, chats: { type: 'array', items: ref('Chat') } } }) },
           ...tenantErrors,
+        },
+      },
+    },
+    '/api/v1/tenants/{tenantId}/export': {
+      get: {
+        summary: 'One image\'s or the whole tenant\'s conversations, as W3C Web Annotation JSON-LD or as plain JSON (which import takes)',
+        parameters: [tenantParameter,
+          { name: 'urlId', in: 'query', required: false, description: 'One image; without it, every image of the tenant that has markers', schema: { type: 'string' } },
+          { name: 'format', in: 'query', required: false, schema: { enum: ['jsonld', 'json'], default: 'jsonld' } }],
+        responses: {
+          200: { description: 'The export', content: {
+            'application/ld+json': { schema: { type: 'object', required: ['@context', '@graph'], description: 'Web Annotations: a marker is motivation `commenting` with a FragmentSelector `xywh=percent:X,Y,0,0`; each further comment `replying`, targeting the marker\'s annotation. See docs/api.md' } },
+            ...json(ref('ChatExport')) } },
+          ...tenantErrors,
+        },
+      },
+    },
+    '/api/v1/tenants/{tenantId}/import': {
+      post: {
+        summary: 'Stores a plain export\'s chats into the tenant, keeping their ids, authors, times and resolved state; chats already there are left as they are',
+        parameters: [tenantParameter],
+        requestBody: { required: true, description: `A plain export (\`format=json\`), at most ${MAX_IMPORT_BYTES} bytes`, content: json(ref('ChatExport')) },
+        responses: {
+          200: { description: 'What was stored', content: json({ type: 'object', required: ['tenantId', 'imported', 'present', 'refused'], properties: {
+            tenantId: { type: 'string' }, imported: { type: 'integer', description: 'Chats stored (each published as `new-image-chat`)' },
+            present: { type: 'integer', description: 'Chats the image already had (left as they are)' },
+            refused: { type: 'array', description: 'Chats past a limit', items: { type: 'object', properties: {
+              urlId: { type: 'string' }, chatId: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } } } } }) },
+          ...tenantErrors,
+          413: errorResponse('The body is too large (`too-large`)'),
         },
       },
     },
@@ -159,6 +189,10 @@ export const OPENAPI_DOCUMENT = {
       Chat: { type: 'object', required: ['id', 'x', 'y', 'author', 'createdAt', 'resolved', 'comments'], properties: {
         id: { type: 'string' }, x: { type: 'number' }, y: { type: 'number' }, author: ref('Author'), createdAt: { type: 'integer' },
         resolved: { type: 'boolean' }, comments: { type: 'array', items: ref('Comment') } } },
+      ChatExport: { type: 'object', required: ['format', 'version', 'tenantId', 'exportedAt', 'images'], properties: {
+        format: { const: CHAT_EXPORT_FORMAT }, version: { const: CHAT_EXPORT_VERSION }, tenantId: { type: 'string', description: 'The tenant it was exported from' },
+        exportedAt: { type: 'string', format: 'date-time' },
+        images: { type: 'array', items: { type: 'object', required: ['urlId', 'chats'], properties: { urlId: { type: 'string' }, chats: { type: 'array', items: ref('Chat') } } } } } },
       AsUser: { type: 'object', required: ['id'], description: 'Write on behalf of this SSO user (author id `sso:<id>`, not a moderator)', properties: {
         id: { type: ['string', 'integer'] }, name: { type: 'string', maxLength: 64 }, avatar: { type: 'string' } } },
       Write: {

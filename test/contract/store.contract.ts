@@ -10,6 +10,7 @@ import { jsonBytes } from '../../server/core/wire-size.js';
 import { usageContract } from './usage.contract.js';
 import { storeRowsContract } from './store-rows.contract.js';
 import { apiContract } from './api.contract.js';
+import { importContract } from './import.contract.js';
 import { ann, imageKey, open, replay, sequenced, writeMessage, type StoreBackend, type WriteFields } from './store-helpers.js';
 
 export type { StoreBackend } from './store-helpers.js';
@@ -23,6 +24,7 @@ export function storeContract(name: string, backend: StoreBackend): void {
     usageContract(backend);
     storeRowsContract(backend);
     apiContract(backend);
+    importContract(backend);
     test('an image never written reads as seq 0 with the database\'s epoch; its first write keeps that epoch', async () => {
       const database = await backend.fresh();
       const store = await open(database);

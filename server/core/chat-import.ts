@@ -1,0 +1,59 @@
+/**
+ * Importing a plain export (docs/api.md#export-and-import) into a tenant, idempotently. Each chat is stored
+ * whole, with its thread, through the store's one write path (`Store.write`): in one transaction, under the
+ * image's next seq, as the `new-image-chat` event a widget's create-chat becomes, but carrying the exported
+ * ids, authors, times, edits and resolved state. A chat whose id the image already has is left as it is, so
+ * importing a file again writes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Chat, ChatExport, ErrorCode, ImageEvent, ImageKey } from '../../shared/index.js';
+import type { Store } from '../store/types.js';
+import type { WriteContext, WritePlan } from './write-plan.js';
+import { withinBudget, type PlanLimits } from './plan.js';
+
+/** What an import did: chats stored, chats the images already had, and chats refused (a limit), with why. */
+export interface ImportReport {
+  imported: number;
+  present: number;
+  refused: { urlId: string; chatId: string; code: ErrorCode; message: string }[];
+}
+
+/**
+ * The planner of one imported chat: the image's seq, marker count and byte limits hold as for any write (the
+ * per-person marker cap does not: an import brings many people's markers). A chat already there is `conflict`.
+ */
+export function planImport(chat: Chat, key: ImageKey, context: WriteContext, limits: PlanLimits): WritePlan {
+  if (context.chat) return { ok: false, code: 'conflict', message: `chat "${chat.id}" is already on the image` };
+  if (context.seq >= limits.MAX_SEQ) return { ok: false, code: 'limit-reached', message: `this image has taken its most changes (${limits.MAX_SEQ})` };
+  if (context.chatCount >= limits.MAX_CHATS_PER_IMAGE) return { ok: false, code: 'limit-reached', message: `an image holds at most ${limits.MAX_CHATS_PER_IMAGE} markers` };
+  if (chat.comments.length > limits.MAX_COMMENTS_PER_CHAT) return { ok: false, code: 'limit-reached', message: `a thread holds at most ${limits.MAX_COMMENTS_PER_CHAT} comments` };
+  return withinBudget({ type: 'new-image-chat', broadcastId: randomUUID(), ...key, chatId: chat.id, chat }, context, limits);
+}
+
+/**
+ * Stores every chat of `exported` on the same url ids of `tenantId`, image by image, chat by chat in the file's
+ * order; `stored` hears each stored event (a server publishes it to subscribers).
+ * @example
+ * const report = await importChats(store, 'acme-copy', parseChatExport(json), LIMITS, (event) => service.publish(event));
+ */
+export async function importChats(store: Store, tenantId: string, exported: ChatExport, limits: PlanLimits,
+  stored: (event: ImageEvent) => void = () => {}): Promise<ImportReport> {
+  const report: ImportReport = { imported: 0, present: 0, refused: [] };
+  for (const image of exported.images) {
+    const key = { tenantId, urlId: image.urlId };
+    // Queued together, so a store may commit the image's chats in one transaction; each still gets its own seq, in order.
+    const outcomes = await Promise.all(image.chats.map((chat) =>
+      store.write(key, { chatId: chat.id, commentId: null, authorId: null }, (context) => planImport(chat, key, context, limits))));
+    outcomes.forEach((outcome, i) => {
+      if (outcome.ok) {
+        report.imported += 1;
+        stored(outcome.event);
+      } else if (outcome.code === 'conflict') {
+        report.present += 1;
+      } else {
+        report.refused.push({ urlId: image.urlId, chatId: image.chats[i]?.id ?? '', code: outcome.code, message: outcome.message });
+      }
+    });
+  }
+  return report;
+}
