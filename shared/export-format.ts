@@ -9,6 +9,7 @@
 import { LIMITS } from './limits.js';
 import type { Author, Chat, Comment } from './model.js';
 import { isSafeAvatarUrl } from './sso.js';
+import { hasLoneSurrogate } from './text.js';
 
 /** The plain export's format name and version: a reader refuses versions it does not know. */
 export const CHAT_EXPORT_FORMAT = 'image-chat-export';
@@ -50,10 +51,20 @@ function object(value: unknown, at: string): Fields {
   return value;
 }
 
+/**
+ * Text both stores hold byte for byte, as every write's is (text.ts): no half characters (PostgreSQL's JSON
+ * refuses them) and no control characters but, in comments, tab and newline.
+ */
+function wellFormed(value: string, field: string, allowLineBreaks = false): string {
+  const controls = allowLineBreaks ? /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/ : /[\u0000-\u001F\u007F-\u009F]/;
+  if (hasLoneSurrogate(value) || controls.test(value)) throw new ExportFormatError(`${field} holds half a character or a control character`);
+  return value;
+}
+
 function string(fields: Fields, name: string, at: string, max: number): string {
   const value = fields[name];
   if (typeof value !== 'string' || value.length < 1 || value.length > max) throw new ExportFormatError(`${at}.${name} must be a string of 1 to ${max} characters`);
-  return value;
+  return wellFormed(value, `${at}.${name}`);
 }
 
 function time(fields: Fields, name: string, at: string): number {
@@ -77,7 +88,8 @@ function array(fields: Fields, name: string, at: string, max: number): unknown[]
 function author(value: unknown, at: string): Author {
   const fields = object(value, at);
   const id = string(fields, 'id', at, MAX_AUTHOR_ID_LENGTH);
-  const name = typeof fields.name === 'string' && fields.name.length <= LIMITS.MAX_NAME_LENGTH ? fields.name : null;
+  // Counted in characters: a signed-in person's name is cut at MAX_NAME_LENGTH characters, not UTF-16 units.
+  const name = typeof fields.name === 'string' && Array.from(fields.name).length <= LIMITS.MAX_NAME_LENGTH ? wellFormed(fields.name, `${at}.name`) : null;
   if (name === null) throw new ExportFormatError(`${at}.name must be a string of at most ${LIMITS.MAX_NAME_LENGTH} characters`);
   if (fields.avatar === undefined) return { id, name };
   // The widget shows it as an image: held to the rule of a signed-in person's avatar, whoever made the file.
@@ -89,6 +101,7 @@ function comment(value: unknown, at: string): Comment {
   const fields = object(value, at);
   const text = fields.text;
   if (typeof text !== 'string' || text.length > LIMITS.MAX_TEXT_LENGTH) throw new ExportFormatError(`${at}.text must be a string of at most ${LIMITS.MAX_TEXT_LENGTH} characters`);
+  wellFormed(text, `${at}.text`, true);
   const editedAt = fields.editedAt === null ? null : time(fields, 'editedAt', at);
   return { id: string(fields, 'id', at, LIMITS.MAX_ID_LENGTH), author: author(fields.author, `${at}.author`), text, createdAt: time(fields, 'createdAt', at), editedAt };
 }

@@ -50,3 +50,18 @@ test('the plain export reads back as it was written, and anything else is refuse
   script.images[0]!.chats[0]!.comments[0]!.author = { id: 'x', name: 'X', avatar: 'javascript:alert(1)' };
   expect(() => parseChatExport(script)).toThrow('images[0].chats[0].comments[0].author.avatar must be an https URL or a small data:image URL');
 });
+
+test('an import holds only text both stores keep byte for byte: no half characters, no controls but tab and newline in comments', () => {
+  const half = structuredClone(known);
+  half.images[0]!.chats[0]!.comments[0]!.text = 'broken \ud83d';
+  expect(() => parseChatExport(half)).toThrow('images[0].chats[0].comments[0].text holds half a character or a control character');
+  const nul = structuredClone(known);
+  nul.images[0]!.chats[0]!.comments[0]!.author = { id: 'x', name: 'A\u0000B' };
+  expect(() => parseChatExport(nul)).toThrow('images[0].chats[0].comments[0].author.name holds half a character or a control character');
+  const lines = structuredClone(known);
+  lines.images[0]!.chats[0]!.comments[0]!.text = 'two\nlines\tand a tab';
+  expect(parseChatExport(lines).images[0]!.chats[0]!.comments[0]!.text).toBe('two\nlines\tand a tab');
+  const longName = structuredClone(known);
+  longName.images[0]!.chats[0]!.comments[0]!.author = { id: 'sso:e', name: `a${'😀'.repeat(63)}` };
+  expect(parseChatExport(longName).images[0]!.chats[0]!.comments[0]!.author.name).toHaveLength(127);
+});
