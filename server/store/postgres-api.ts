@@ -4,7 +4,8 @@
  */
 import type pg from 'pg';
 import type { ImageEvent, ImageKey } from '../../shared/index.js';
-import type { IdempotencyClaim, IdempotencyState, ImagePage } from './types.js';
+import type { CommentPage, CommentQuery, IdempotencyClaim, IdempotencyState, ImagePage } from './types.js';
+import { toCommentPage, type CommentHitRow } from './comment-search.js';
 
 interface ImageSummaryRow { url_id: string; chat_count: number; last_activity: number; seq: number }
 
@@ -17,6 +18,29 @@ export async function listImages(db: pg.Pool, tenantId: string, after: string | 
     images: page.map((row) => ({ urlId: row.url_id, chatCount: Number(row.chat_count), lastActivity: Number(row.last_activity), seq: Number(row.seq) })),
     next: rows.length > limit ? page[page.length - 1]!.url_id : null,
   };
+}
+
+/**
+ * Newest first by (created_at, url_id, chat_id, id), the text columns in byte order as SQLite sorts them, continued
+ * with a row-value comparison. strpos() matches a substring with no LIKE wildcards to escape.
+ */
+export async function searchComments(db: pg.Pool, tenantId: string, query: CommentQuery): Promise<CommentPage> {
+  const values: (string | number)[] = [tenantId];
+  const where = ['tenant_id = $1'];
+  const param = (value: string | number): string => `$${values.push(value)}`;
+  if (query.text !== null) where.push(`strpos(lower(body->>'text'), lower(${param(query.text)})) > 0`);
+  if (query.author !== null) {
+    const author = param(query.author);
+    where.push(`(body->'author'->>'id' = ${author} OR strpos(lower(body->'author'->>'name'), lower(${author})) > 0)`);
+  }
+  if (query.after !== null) {
+    const { createdAt, urlId, chatId, commentId } = query.after;
+    where.push(`(created_at, url_id COLLATE "C", chat_id COLLATE "C", id COLLATE "C") < (${param(createdAt)}, ${param(urlId)}, ${param(chatId)}, ${param(commentId)})`);
+  }
+  const { rows } = await db.query<CommentHitRow>(`SELECT url_id, chat_id, ordinal, created_at::float8 AS created_at, body FROM comments
+    WHERE ${where.join(' AND ')} ORDER BY created_at DESC, url_id COLLATE "C" DESC, chat_id COLLATE "C" DESC, id COLLATE "C" DESC
+    LIMIT ${param(query.limit + 1)}`, values);
+  return toCommentPage(rows, query.limit);
 }
 
 interface KeyRow { fingerprint: string; answer: string | null; claimed_until: number }

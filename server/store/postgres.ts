@@ -24,7 +24,7 @@ import { Gate } from './gate.js';
 import { beginAndLock, storeAndCommit } from './postgres-write.js';
 import { planBatch, type PendingWrite } from './postgres-batch.js';
 import { readUnwritten, STORE_EPOCH_SETTING } from './replay.js';
-import type { IdempotencyClaim, IdempotencyState, ImagePage, ImageUsage, LiveUsage, NewTenant, ReadResult, SecretChange, Store, Tenant, UsageDay, UsageFlush } from './types.js';
+import type { CommentPage, CommentQuery, IdempotencyClaim, IdempotencyState, ImagePage, ImageUsage, LiveUsage, NewTenant, ReadResult, SecretChange, Store, Tenant, UsageDay, UsageFlush } from './types.js';
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import * as usage from './postgres-usage.js';
 import * as api from './postgres-api.js';
@@ -212,6 +212,10 @@ export class PostgresStore implements Store {
 
   async listImages(tenantId: string, after: string | null, limit: number): Promise<ImagePage> {
     return api.listImages(this.pool, tenantId, after, limit);
+  }
+
+  async searchComments(tenantId: string, query: CommentQuery): Promise<CommentPage> {
+    return api.searchComments(this.pool, tenantId, query);
   }
 
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyState> {

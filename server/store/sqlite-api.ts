@@ -3,8 +3,9 @@
  * images, and the idempotency keys of its writes (migration 5).
  */
 import type Database from 'better-sqlite3';
-import type { ImageEvent, ImageKey } from '../../shared/index.js';
-import type { IdempotencyClaim, IdempotencyState, ImagePage } from './types.js';
+import type { Comment, ImageEvent, ImageKey } from '../../shared/index.js';
+import type { CommentPage, CommentQuery, IdempotencyClaim, IdempotencyState, ImagePage } from './types.js';
+import { toCommentPage, type CommentHitRow } from './comment-search.js';
 
 interface ImageSummaryRow { url_id: string; chat_count: number; last_activity: number; seq: number }
 
@@ -17,6 +18,30 @@ export function listImages(db: Database.Database, tenantId: string, after: strin
     images: page.map((row) => ({ urlId: row.url_id, chatCount: row.chat_count, lastActivity: row.last_activity, seq: row.seq })),
     next: rows.length > limit ? page[page.length - 1]!.url_id : null,
   };
+}
+
+/**
+ * Newest first by (created_at, url_id, chat_id, id), continued with a row-value comparison. SQLite's lower() folds
+ * ASCII only; instr() matches a substring with no LIKE wildcards to escape.
+ */
+export function searchComments(db: Database.Database, tenantId: string, query: CommentQuery): CommentPage {
+  const where = ['tenant_id = ?'];
+  const values: (string | number)[] = [tenantId];
+  if (query.text !== null) {
+    where.push("instr(lower(json_extract(body, '$.text')), lower(?)) > 0");
+    values.push(query.text);
+  }
+  if (query.author !== null) {
+    where.push("(json_extract(body, '$.author.id') = ? OR instr(lower(json_extract(body, '$.author.name')), lower(?)) > 0)");
+    values.push(query.author, query.author);
+  }
+  if (query.after !== null) {
+    where.push('(created_at, url_id, chat_id, id) < (?, ?, ?, ?)');
+    values.push(query.after.createdAt, query.after.urlId, query.after.chatId, query.after.commentId);
+  }
+  const rows = db.prepare(`SELECT url_id, chat_id, ordinal, created_at, body FROM comments WHERE ${where.join(' AND ')}
+    ORDER BY created_at DESC, url_id DESC, chat_id DESC, id DESC LIMIT ?`).all(...values, query.limit + 1) as { url_id: string; chat_id: string; ordinal: number; created_at: number; body: string }[];
+  return toCommentPage(rows.map((row): CommentHitRow => ({ ...row, body: JSON.parse(row.body) as Comment })), query.limit);
 }
 
 interface KeyRow { fingerprint: string; answer: string | null; claimed_until: number }

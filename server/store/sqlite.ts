@@ -11,7 +11,7 @@ import { parseStoredRules, type Chat, type Comment, type ImageEvent, type ImageK
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { SqliteWriter } from './sqlite-write.js';
 import { readUnwritten, replayFrom, STORE_EPOCH_SETTING } from './replay.js';
-import type { IdempotencyClaim, IdempotencyState, ImagePage, ImageUsage, LiveUsage, NewTenant, ReadResult, SecretChange, Store, Tenant, UsageDay, UsageFlush } from './types.js';
+import type { CommentPage, CommentQuery, IdempotencyClaim, IdempotencyState, ImagePage, ImageUsage, LiveUsage, NewTenant, ReadResult, SecretChange, Store, Tenant, UsageDay, UsageFlush } from './types.js';
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import * as usage from './sqlite-usage.js';
 import * as api from './sqlite-api.js';
@@ -189,6 +189,10 @@ export class SqliteStore implements Store {
 
   async listImages(tenantId: string, after: string | null, limit: number): Promise<ImagePage> {
     return api.listImages(this.db, tenantId, after, limit);
+  }
+
+  async searchComments(tenantId: string, query: CommentQuery): Promise<CommentPage> {
+    return api.searchComments(this.db, tenantId, query);
   }
 
   async claimIdempotencyKey(claim: IdempotencyClaim): Promise<IdempotencyState> {

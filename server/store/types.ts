@@ -2,7 +2,7 @@
  * The store interface: what the core needs from durable storage. SQLite (embedded default) and
  * PostgreSQL implement it and pass one contract suite (test/contract/store.contract.ts).
  */
-import type { Chat, ImageEvent, ImageKey, ImageUsage, TenantRules, UsageDay } from '../../shared/index.js';
+import type { Chat, Comment, ImageEvent, ImageKey, ImageUsage, TenantRules, UsageDay } from '../../shared/index.js';
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 
 export interface Tenant {
@@ -97,6 +97,37 @@ export interface ImagePage {
   next: string | null;
 }
 
+/** Where a page of comment search continues: the last comment of the page before, in search order. */
+export interface CommentCursor { createdAt: number; urlId: string; chatId: string; commentId: string }
+
+/**
+ * A search of a tenant's stored comments (docs/api.md#searching-comments). `text` matches a case-insensitive
+ * substring of the comment's text; `author` an author's exact id or a case-insensitive substring of their name.
+ * Case folding is ASCII-only on SQLite and Unicode on PostgreSQL.
+ */
+export interface CommentQuery {
+  text: string | null;
+  author: string | null;
+  /** Continue after this comment; null from the newest. */
+  after: CommentCursor | null;
+  limit: number;
+}
+
+/** One comment found by a search, with where it is. */
+export interface CommentHit {
+  urlId: string;
+  chatId: string;
+  comment: Comment;
+  /** True for the marker's first comment: deleting it means deleting the marker and its whole thread. */
+  opensThread: boolean;
+}
+
+/** A page of comments, newest first (then url id, chat id, comment id, descending); `next` is null at the end. */
+export interface CommentPage {
+  comments: CommentHit[];
+  next: CommentCursor | null;
+}
+
 /** Claiming an idempotency key for a REST write (docs/api.md#idempotent-retries). */
 export interface IdempotencyClaim {
   tenantId: string;
@@ -169,6 +200,8 @@ export interface Store {
   readLive(tenantId: string, freshSince: number): Promise<LiveUsage>;
   /** A page of the tenant's written images in url id order, after `after` (a url id; null from the start). */
   listImages(tenantId: string, after: string | null, limit: number): Promise<ImagePage>;
+  /** A page of the tenant's stored comments matching the query, newest first. Scans the tenant's comments for a text filter. */
+  searchComments(tenantId: string, query: CommentQuery): Promise<CommentPage>;
   /**
    * Claims a REST write's idempotency key, atomically across nodes: exactly one of concurrent claims of a key
    * gets `claimed`. Keys past their expiry are forgotten first; a claim whose lease ran out without an

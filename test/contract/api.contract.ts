@@ -47,6 +47,52 @@ export function apiContract(backend: StoreBackend): void {
       await store.close();
     });
 
+    test('searchComments finds the tenant\'s comments newest first by text or author, a page at a time', async () => {
+      const database = await backend.fresh();
+      const store = await open(database);
+      await store.createTenant({ id: 'other', name: 'Other', origins: [], secretHash: 'h2' });
+      const bob = { id: 'u2', name: 'Bob Stone', moderator: false, mayResolveOthers: true };
+      const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 3));
+      const opened = sequenced(await writeMessage(store, { tenantId: 'demo', urlId: 'img-a' }, { type: 'create-chat', x: 0.1, y: 0.1, text: 'The Sky is blue' }));
+      await pause();
+      sequenced(await writeMessage(store, { tenantId: 'demo', urlId: 'img-a' }, { type: 'add-comment', chatId: opened.chatId, text: 'a SKY reply' }, { actor: bob }));
+      await pause();
+      sequenced(await writeMessage(store, { tenantId: 'demo', urlId: 'img-b' }, { type: 'create-chat', x: 0.5, y: 0.5, text: 'grass 100% green_' }, { actor: bob }));
+      await pause();
+      sequenced(await writeMessage(store, { tenantId: 'other', urlId: 'img-a' }, { type: 'create-chat', x: 0.1, y: 0.1, text: 'sky of another tenant' }));
+
+      const all = await store.searchComments('demo', { text: null, author: null, after: null, limit: 10 });
+      expect(all.next).toBeNull();
+      expect(all.comments.map((hit) => [hit.urlId, hit.comment.text, hit.opensThread])).toEqual([
+        ['img-b', 'grass 100% green_', true], ['img-a', 'a SKY reply', false], ['img-a', 'The Sky is blue', true],
+      ]);
+      expect(all.comments[1]).toMatchObject({ chatId: opened.chatId, comment: { author: { id: 'u2', name: 'Bob Stone' } } });
+
+      const texts = async (query: { text?: string; author?: string }, limit = 10): Promise<string[]> =>
+        (await store.searchComments('demo', { text: query.text ?? null, author: query.author ?? null, after: null, limit })).comments.map((hit) => hit.comment.text);
+      expect(await texts({ text: 'sky' })).toEqual(['a SKY reply', 'The Sky is blue']);
+      // No wildcards: % and _ are only themselves.
+      expect(await texts({ text: '%' })).toEqual(['grass 100% green_']);
+      expect(await texts({ text: 'n_' })).toEqual(['grass 100% green_']);
+      expect(await texts({ text: 'y_' })).toEqual([]);
+      expect(await texts({ author: 'stone' })).toEqual(['grass 100% green_', 'a SKY reply']);
+      expect(await texts({ author: 'u1' })).toEqual(['The Sky is blue']);
+      expect(await texts({ author: 'u' })).toEqual([]);
+      expect(await texts({ text: 'sky', author: 'bob' })).toEqual(['a SKY reply']);
+
+      const first = await store.searchComments('demo', { text: null, author: null, after: null, limit: 2 });
+      expect(first.comments.map((hit) => hit.comment.text)).toEqual(['grass 100% green_', 'a SKY reply']);
+      expect(first.next).toEqual({ createdAt: first.comments[1]!.comment.createdAt, urlId: 'img-a', chatId: opened.chatId, commentId: first.comments[1]!.comment.id });
+      const rest = await store.searchComments('demo', { text: null, author: null, after: first.next, limit: 2 });
+      expect(rest.comments.map((hit) => hit.comment.text)).toEqual(['The Sky is blue']);
+      expect(rest.next).toBeNull();
+
+      // A deleted marker's comments are gone from the search.
+      sequenced(await writeMessage(store, { tenantId: 'demo', urlId: 'img-a' }, { type: 'delete-chat', chatId: opened.chatId }));
+      expect(await texts({})).toEqual(['grass 100% green_']);
+      await store.close();
+    });
+
     test('an idempotency key is claimed once, answered from the store after, and let go when nothing was written', async () => {
       const database = await backend.fresh();
       const store = await open(database);
