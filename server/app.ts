@@ -37,6 +37,7 @@ import { apiRoutes, type ApiEndpoint } from './http/api-endpoints.js';
 import { apiCorsRoutes } from './http/api-cors.js';
 import { restExportEndpoints } from './http/rest-export.js';
 import { restImageEndpoints } from './http/rest-images.js';
+import { restCommentEndpoints } from './http/rest-comments.js';
 import { restWriteEndpoints } from './http/rest-writes.js';
 import { openApiEndpoints } from './http/openapi.js';
 import { guardServer, serverTimeouts } from './http/server-guards.js';
@@ -139,6 +140,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ...tenantApiEndpoints({ store, liveFreshMs: 3 * config.usageFlushMs }),
     ...tenantRulesEndpoints({ store, changes: tenantChanges }),
     ...restImageEndpoints({ store, service }),
+    ...restCommentEndpoints({ store }),
     ...restExportEndpoints({ store, service }),
     // REST writes count toward the tenant's write budget on this node, as its widgets' writes do.
     ...restWriteEndpoints({ store, service, limits, tenantBudget: gateway.budgets.forConnection('rest-api') }),

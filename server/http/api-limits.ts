@@ -24,3 +24,12 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
  * room for JSON's escaping. A bigger tenant imports image by image (`export?urlId=`) or with the CLI, which reads a file.
  */
 export const MAX_IMPORT_BYTES = 16 * 1024 * 1024;
+/** Comments per page of a search when `limit` is not given: a screenful of the dashboard's moderation list. */
+export const DEFAULT_COMMENTS_PAGE = 25;
+/**
+ * Most comments per page of a search: each carries its whole text (up to MAX_TEXT_LENGTH), and a text search may
+ * scan the tenant's comments to fill a page, so pages stay small and the caller pages on.
+ */
+export const MAX_COMMENTS_PAGE = 100;
+/** Longest `q` or `author` of a search: longer than any author name, and a comment is found by a phrase, not its whole text. */
+export const MAX_SEARCH_TERM_LENGTH = 200;

@@ -5,7 +5,7 @@
 import { CHAT_EXPORT_FORMAT, CHAT_EXPORT_VERSION, ERROR_CODES, WRITE_TYPES } from '../../shared/index.js';
 import { sendJson } from './router.js';
 import type { ApiEndpoint } from './api-endpoints.js';
-import { DEFAULT_IMAGES_PAGE, MAX_IMAGES_PAGE, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_IMPORT_BYTES } from './api-limits.js';
+import { DEFAULT_COMMENTS_PAGE, DEFAULT_IMAGES_PAGE, MAX_COMMENTS_PAGE, MAX_IMAGES_PAGE, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_IMPORT_BYTES, MAX_SEARCH_TERM_LENGTH } from './api-limits.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -56,6 +56,22 @@ export const OPENAPI_DOCUMENT = {
         responses: {
           200: { description: 'A page', content: json({ type: 'object', required: ['tenantId', 'images', 'nextCursor'], properties: {
             tenantId: { type: 'string' }, images: { type: 'array', items: ref('ImageSummary') }, nextCursor: { type: ['string', 'null'] } } }) },
+          ...tenantErrors,
+        },
+      },
+    },
+    '/api/v1/tenants/{tenantId}/comments': {
+      get: {
+        summary: 'The tenant\'s stored comments, newest first, by text and/or author, a page at a time (for moderation)',
+        description: 'The text filter scans the tenant\'s comments: keep pages small and page on. Case folding is ASCII-only on SQLite.',
+        parameters: [tenantParameter,
+          { name: 'q', in: 'query', required: false, description: 'A case-insensitive substring of the comment\'s text', schema: { type: 'string', maxLength: MAX_SEARCH_TERM_LENGTH } },
+          { name: 'author', in: 'query', required: false, description: 'An author\'s exact id, or a case-insensitive substring of their name', schema: { type: 'string', maxLength: MAX_SEARCH_TERM_LENGTH } },
+          { name: 'cursor', in: 'query', required: false, description: 'The `nextCursor` of the previous page (opaque)', schema: { type: 'string' } },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_COMMENTS_PAGE, default: DEFAULT_COMMENTS_PAGE } }],
+        responses: {
+          200: { description: 'A page', content: json({ type: 'object', required: ['tenantId', 'comments', 'nextCursor'], properties: {
+            tenantId: { type: 'string' }, comments: { type: 'array', items: ref('CommentHit') }, nextCursor: { type: ['string', 'null'] } } }) },
           ...tenantErrors,
         },
       },
@@ -186,6 +202,9 @@ export const OPENAPI_DOCUMENT = {
       Author: { type: 'object', required: ['id', 'name'], properties: { id: { type: 'string' }, name: { type: 'string' }, avatar: { type: 'string' } } },
       Comment: { type: 'object', required: ['id', 'author', 'text', 'createdAt', 'editedAt'], properties: {
         id: { type: 'string' }, author: ref('Author'), text: { type: 'string' }, createdAt: { type: 'integer' }, editedAt: { type: ['integer', 'null'] } } },
+      CommentHit: { type: 'object', required: ['urlId', 'chatId', 'comment', 'opensThread'], properties: {
+        urlId: { type: 'string' }, chatId: { type: 'string' }, comment: ref('Comment'),
+        opensThread: { type: 'boolean', description: 'The marker\'s first comment: deleting it means deleting the marker (`delete-chat`) with its thread' } } },
       Chat: { type: 'object', required: ['id', 'x', 'y', 'author', 'createdAt', 'resolved', 'comments'], properties: {
         id: { type: 'string' }, x: { type: 'number' }, y: { type: 'number' }, author: ref('Author'), createdAt: { type: 'integer' },
         resolved: { type: 'boolean' }, comments: { type: 'array', items: ref('Comment') } } },

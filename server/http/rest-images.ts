@@ -10,26 +10,11 @@ import { HttpError } from './http-error.js';
 import { sendJson } from './router.js';
 import type { ApiEndpoint } from './api-endpoints.js';
 import { DEFAULT_IMAGES_PAGE, MAX_IMAGES_PAGE } from './api-limits.js';
+import { decodeCursor, encodeCursor, pageLimit } from './api-cursor.js';
 
-/** The cursor is opaque to callers: the url id to continue after, so a caller cannot come to rely on its form. */
-const encodeCursor = (after: string): string => Buffer.from(JSON.stringify({ after }), 'utf8').toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (typeof parsed === 'object' && parsed !== null && 'after' in parsed && typeof parsed.after === 'string') return parsed.after;
-  } catch {
-    // Answered below, as any cursor this server did not make.
-  }
-  throw new HttpError('invalid-field', '"cursor" must be a cursor from an earlier answer\'s "nextCursor"');
-}
-
-function pageLimit(url: URL): number {
-  const raw = url.searchParams.get('limit');
-  const limit = raw === null ? DEFAULT_IMAGES_PAGE : Number(raw);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_IMAGES_PAGE) throw new HttpError('invalid-field', `"limit" must be a whole number from 1 to ${MAX_IMAGES_PAGE}`);
-  return limit;
-}
+/** An image cursor: the url id to continue after. */
+const isImageCursor = (value: unknown): value is { after: string } =>
+  typeof value === 'object' && value !== null && 'after' in value && typeof value.after === 'string';
 
 export function restImageEndpoints(options: { store: Store; service: ChatService }): ApiEndpoint[] {
   const { store, service } = options;
@@ -40,9 +25,9 @@ export function restImageEndpoints(options: { store: Store; service: ChatService
       auth: 'tenant',
       handler: async ({ response, url, tenantId }) => {
         const cursor = url.searchParams.get('cursor');
-        const limit = pageLimit(url);
-        const page = await store.listImages(tenantId, cursor === null || cursor === '' ? null : decodeCursor(cursor), limit);
-        sendJson(response, 200, { tenantId, images: page.images, nextCursor: page.next === null ? null : encodeCursor(page.next) });
+        const limit = pageLimit(url, DEFAULT_IMAGES_PAGE, MAX_IMAGES_PAGE);
+        const page = await store.listImages(tenantId, cursor === null || cursor === '' ? null : decodeCursor(cursor, isImageCursor).after, limit);
+        sendJson(response, 200, { tenantId, images: page.images, nextCursor: page.next === null ? null : encodeCursor({ after: page.next }) });
       },
     },
     {
