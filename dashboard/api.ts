@@ -1,6 +1,6 @@
 /** The dashboard's REST calls (docs/dashboard.md), authorized with the tenant's secret as a Bearer token. */
 
-import type { LiveReport, TenantRules, TopImagesReport, UsageCounter, UsageReport } from '../shared/index.js';
+import type { Chat, Comment, LiveReport, TenantRules, TopImagesReport, UsageCounter, UsageReport } from '../shared/index.js';
 
 export type { LiveReport, UsageReport } from '../shared/index.js';
 export type Counter = UsageCounter;
@@ -10,6 +10,20 @@ export interface Credentials { tenantId: string; secret: string }
 
 /** The answer of `GET` and `PUT /api/v1/tenants/:id/rules` (docs/sso.md#rules). */
 export interface RulesReport { tenantId: string; rules: TenantRules }
+
+/** One image of `GET …/images` (docs/api.md). */
+export interface ImageSummary { urlId: string; chatCount: number; lastActivity: number; seq: number }
+export interface ImagesPage { tenantId: string; images: ImageSummary[]; nextCursor: string | null }
+/** `GET …/image?urlId=`: the snapshot a subscriber gets. */
+export interface ImageSnapshot { tenantId: string; urlId: string; seq: number; epoch: string; chats: Chat[] }
+/** One comment of `GET …/comments` (docs/api.md#searching-comments). */
+export interface CommentHit { urlId: string; chatId: string; comment: Comment; opensThread: boolean }
+export interface CommentsPage { tenantId: string; comments: CommentHit[]; nextCursor: string | null }
+/** A moderation write through `POST …/writes`, as the tenant's admin. */
+export type ModerationWrite =
+  | { type: 'delete-comment'; urlId: string; chatId: string; commentId: string }
+  | { type: 'delete-chat'; urlId: string; chatId: string }
+  | { type: 'resolve-chat'; urlId: string; chatId: string; resolved: boolean };
 
 /** A refused call: `status` 401 (wrong secret), 403 (another tenant's), 400, … */
 export class ApiError extends Error {
@@ -42,11 +56,29 @@ export class TenantApi {
     return this.send('PUT', 'rules', change);
   }
 
+  images(cursor: string | null): Promise<ImagesPage> {
+    return this.get(`images?${new URLSearchParams(cursor ? { cursor } : {}).toString()}`);
+  }
+
+  image(urlId: string): Promise<ImageSnapshot> {
+    return this.get(`image?${new URLSearchParams({ urlId }).toString()}`);
+  }
+
+  /** Stored comments newest first; empty `q` or `author` filters nothing. */
+  comments(q: string, author: string, cursor: string | null, limit = 20): Promise<CommentsPage> {
+    return this.get(`comments?${new URLSearchParams({ q, author, limit: String(limit), ...(cursor ? { cursor } : {}) }).toString()}`);
+  }
+
+  /** A write as the tenant's admin: stored with the image's next seq and broadcast like a widget's. */
+  write(write: ModerationWrite): Promise<{ seq: number }> {
+    return this.send('POST', 'writes', write);
+  }
+
   private get<T>(path: string): Promise<T> {
     return this.send('GET', path);
   }
 
-  private async send<T>(method: 'GET' | 'PUT', path: string, payload?: object): Promise<T> {
+  private async send<T>(method: 'GET' | 'PUT' | 'POST', path: string, payload?: object): Promise<T> {
     const response = await fetch(`${this.base}/api/v1/tenants/${encodeURIComponent(this.credentials.tenantId)}/${path}`, {
       method,
       headers: { authorization: `Bearer ${this.credentials.secret}`, ...(payload ? { 'content-type': 'application/json' } : {}) },

@@ -11,6 +11,7 @@ import { imageLink, type FeedItem } from './feed-model.js';
 import './usage-chart.js';
 import './moderation-feed.js';
 import './rules-panel.js';
+import './moderation-browser.js';
 
 const COUNTERS: { key: Counter; label: string; format: (value: number) => string }[] = [
   { key: 'pubSubMessageCount', label: 'Messages delivered', format: (v) => v.toLocaleString('en') },
@@ -29,6 +30,7 @@ const COUNTERS: { key: Counter; label: string; format: (value: number) => string
  * @csspart charts - the 30-day charts
  * @csspart live - live connections and watched images
  * @csspart feed - the moderation feed
+ * @csspart stored - moderation of what is stored
  * @csspart rules - the rules panel
  */
 @customElement('dashboard-app')
@@ -121,6 +123,11 @@ export class DashboardApp extends LitElement {
             @feed-delete=${(event: CustomEvent<FeedItem>) => void tenant.remove(event.detail)}></moderation-feed>
         </section>
       </div>
+      <section part="stored" aria-labelledby="stored-heading">
+        <h2 id="stored-heading">Moderation of what is stored</h2>
+        <p class="muted">Every image and comment kept for this tenant. Deleting or resolving here reaches every open page live.</p>
+        <moderation-browser .credentials=${tenant.credentials}></moderation-browser>
+      </section>
       <section part="rules" aria-labelledby="rules-heading">
         <h2 id="rules-heading">Rules</h2>
         <p class="muted">Who may write and resolve on your images, and how readers may sign in. A saved change applies on every node at once.</p>

@@ -70,3 +70,13 @@ export function imageLink(tenantId: string, urlId: string): string | null {
   if (tenantId === 'demo') return `/demo#${encodeURIComponent(urlId)}`;
   return null;
 }
+
+/**
+ * Where the dashboard can load an image from: a same-origin path as is; the demo's own image; otherwise null (the
+ * dashboard's CSP loads images from its own origin and data: URLs only, so other hosts' images are not shown).
+ */
+export function imageSource(tenantId: string, urlId: string): string | null {
+  if (/^\/(?![/\\])/.test(urlId)) return urlId;
+  if (tenantId === 'demo' && urlId === 'demo-floor-plan') return '/demo/floor-plan.svg';
+  return null;
+}

@@ -1,7 +1,7 @@
 /** The dashboard's moderation feed model: tenant events in, feed items out. */
 import { expect, test } from 'vitest';
 import type { ImageEvent } from '../../shared/index.js';
-import { FEED_LENGTH, applyFeedEvent, imageLink } from '../../dashboard/feed-model.js';
+import { FEED_LENGTH, applyFeedEvent, imageLink, imageSource } from '../../dashboard/feed-model.js';
 
 const ann = { id: 'u1', name: 'Ann' };
 const envelope = { broadcastId: 'b', tenantId: 'acme', urlId: 'img' };
@@ -39,4 +39,11 @@ test('only http(s) URLs and paths on this server become image links', () => {
   expect(imageLink('acme', '/images/a.png')).toBe('/images/a.png');
   expect(imageLink('demo', 'demo-floor-plan')).toBe('/demo#demo-floor-plan');
   for (const bad of ['javascript:alert(1)', '//evil.example/x', '/\\evil.example', 'https:///x', 'data:text/html,x', 'plain-id']) expect(imageLink('acme', bad)).toBeNull();
+});
+
+test('the moderation viewer loads same-origin paths and the demo\'s image only, as the dashboard\'s CSP allows', () => {
+  expect(imageSource('acme', '/images/a.png')).toBe('/images/a.png');
+  expect(imageSource('demo', 'demo-floor-plan')).toBe('/demo/floor-plan.svg');
+  for (const other of ['https://shop.example/a.png', 'javascript:alert(1)', '//evil.example/x', '/\\evil.example', 'plain-id']) expect(imageSource('acme', other)).toBeNull();
+  expect(imageSource('acme', 'demo-floor-plan')).toBeNull();
 });
