@@ -103,6 +103,9 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
      PRIMARY KEY (tenant_id, key)
    );
    CREATE INDEX api_idempotency_expires_at ON api_idempotency (expires_at);`,
+  // Migration 6: moderation's comment search (docs/api.md#searching-comments) reads a tenant's comments newest
+  // first in exactly this order, so a page without a filter reads its rows off the index instead of sorting them all.
+  `CREATE INDEX comments_tenant_newest ON comments (tenant_id, created_at, url_id, chat_id, id);`,
 ];
 
 /** Old chat documents moved per query: bounds memory on a large database. */
