@@ -105,6 +105,7 @@ export class ModerationBrowser extends LitElement {
             <label>Text <input name="q" type="search" .value=${this._search.q}></label>
             <label>Author name or id <input name="author" type="search" .value=${this._search.author}></label>
             <button type="submit">Search</button>
+            <button type="button" @click=${() => void this.reload()}>Refresh</button>
           </form>
           <ul part="comments" aria-live="polite">
             ${repeat(this._comments, (hit) => `${hit.urlId} ${hit.chatId} ${hit.comment.id}`, (hit) => this.renderHit(hit))}
