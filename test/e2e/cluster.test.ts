@@ -4,10 +4,10 @@
  * lose nothing.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
+import { launchChromium } from './browsers.js';
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 const WAIT = { timeout: 30_000 };
 
 let cluster: Cluster;
@@ -17,7 +17,7 @@ let b: Page;
 
 beforeAll(async () => {
   cluster = await startCluster(3);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
+  browser = await launchChromium();
   a = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   b = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   await a.goto(`${cluster.nodes[0]!.url}/demo`);

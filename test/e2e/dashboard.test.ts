@@ -7,35 +7,27 @@
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { ServerProcess } from '../helpers/server-process.mjs';
+import type { Locator, Page } from 'playwright-core';
+import type { ServerProcess } from '../helpers/server-process.mjs';
+import { startDashboardStage, type DashboardStage } from './browsers.js';
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 const WAIT = { timeout: 20_000 };
 /** The product asks for the feed within a second; the test allows for a loaded 2-core machine and reports the time. */
 const FEED_WAIT = { timeout: 5_000, interval: 25 };
 
+let stage: DashboardStage;
 let server: ServerProcess;
-let browser: Browser;
 let dashboard: Page;
 let demo: Page;
 let secret: string;
 
 beforeAll(async () => {
-  server = new ServerProcess({ env: { USAGE_FLUSH_MS: '500' } });
-  await server.start();
-  const printed = /secret (ics_[A-Za-z0-9_-]+)/.exec(server.log);
-  if (!printed?.[1]) throw new Error(`the server did not print the demo secret:\n${server.log}`);
-  secret = printed[1];
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
-  dashboard = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
-  demo = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
-  await demo.goto(`${server.url}/demo`);
+  stage = await startDashboardStage({ USAGE_FLUSH_MS: '500' });
+  ({ server, dashboard, demo, secret } = stage);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
+  await stage?.close();
 });
 
 const plan = (page: Page): Locator => page.locator('image-chat').first();

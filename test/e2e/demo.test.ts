@@ -3,10 +3,10 @@
  * viewport with a mouse, B a narrow touch screen), and the server stopped and restarted under them.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
 import { ServerProcess, writeWhileAway } from '../helpers/server-process.mjs';
+import { launchChromium } from './browsers.js';
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 const WAIT = { timeout: 20_000 };
 const LIVE_WAIT = { timeout: 5_000, interval: 25 };
 
@@ -18,7 +18,7 @@ let b: Page;
 beforeAll(async () => {
   server = new ServerProcess();
   await server.start();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
+  browser = await launchChromium();
   a = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   b = await (await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true })).newPage();
   await Promise.all([a.goto(`${server.url}/demo`), b.goto(`${server.url}/demo`)]);

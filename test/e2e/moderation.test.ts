@@ -5,33 +5,25 @@
  * spam marker there, after a confirmation that says its thread goes with it, removes it from the open demo page.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { ServerProcess } from '../helpers/server-process.mjs';
+import type { Locator, Page } from 'playwright-core';
+import type { ServerProcess } from '../helpers/server-process.mjs';
+import { startDashboardStage, type DashboardStage } from './browsers.js';
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 const WAIT = { timeout: 20_000 };
 
+let stage: DashboardStage;
 let server: ServerProcess;
-let browser: Browser;
 let dashboard: Page;
 let demo: Page;
 let secret: string;
 
 beforeAll(async () => {
-  server = new ServerProcess({});
-  await server.start();
-  const printed = /secret (ics_[A-Za-z0-9_-]+)/.exec(server.log);
-  if (!printed?.[1]) throw new Error(`the server did not print the demo secret:\n${server.log}`);
-  secret = printed[1];
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
-  dashboard = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
-  demo = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
-  await demo.goto(`${server.url}/demo`);
+  stage = await startDashboardStage();
+  ({ server, dashboard, demo, secret } = stage);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
+  await stage?.close();
 });
 
 const plan = (page: Page): Locator => page.locator('image-chat').first();
