@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ServerMessage } from '../../shared/index.js';
 import { signSsoUser, type SsoPayload } from '../../examples/sso/sign.mjs';
 import { removeDir, startTestServer, type TestServer } from '../helpers/server.js';
-import { createTestTenant } from '../helpers/tenants.js';
-import { TestClient } from '../helpers/ws-client.js';
+import { createTestTenant, helloAnswer } from '../helpers/tenants.js';
 
 const run = promisify(execFile);
 const DAY = 24 * 3600 * 1000;
@@ -34,15 +33,7 @@ beforeAll(async () => {
 afterAll(async () => { await server.close(); removeDir(server.dataDir); });
 
 /** The node's answer to a hello with `sso` for the test's tenant: a welcome or the refusal. */
-async function helloWith(sso: unknown): Promise<ServerMessage> {
-  const client = await TestClient.connect(server.wsUrl);
-  try {
-    client.send({ type: 'hello', tenantId, sso });
-    return await client.next((m) => m.type === 'welcome' || (m.type === 'error' && m.for === 'hello'));
-  } finally {
-    client.close();
-  }
-}
+const helloWith = (sso: unknown): Promise<ServerMessage> => helloAnswer(server.wsUrl, tenantId, { sso });
 
 /** `python3 -c PYTHON_SIGN_AT USER_JSON SECRET NOW_MS`: the Python example's function, imported as a web app would. */
 const PYTHON_SIGN_AT = 'import json, sys; sys.path.insert(0, "examples/sso"); from sign import sign_sso_user; '

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ServerMessage } from '../../shared/index.js';
 import { makeTempDir, removeDir, startTestServer, type TestServer } from '../helpers/server.js';
-import { TestClient } from '../helpers/ws-client.js';
+import { helloAnswer } from '../helpers/tenants.js';
 
 const run = promisify(execFile);
 const dir = makeTempDir();
@@ -120,15 +120,7 @@ function signed(userId: string, secret: string) {
 }
 
 /** The running node's answer to a sign-in on `tenantId`: a welcome or the hello's refusal. */
-async function signIn(tenantId: string, sso: ReturnType<typeof signed>): Promise<ServerMessage> {
-  const client = await TestClient.connect(server.wsUrl);
-  try {
-    client.send({ type: 'hello', tenantId, sso });
-    return await client.next((m) => m.type === 'welcome' || (m.type === 'error' && m.for === 'hello'));
-  } finally {
-    client.close();
-  }
-}
+const signIn = (tenantId: string, sso: ReturnType<typeof signed>): Promise<ServerMessage> => helloAnswer(server.wsUrl, tenantId, { sso });
 
 const secretIn = (stdout: string): string => {
   const printed = /secret: +(ics_\S+)/.exec(stdout)?.[1];
