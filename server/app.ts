@@ -40,6 +40,9 @@ import { restImageEndpoints } from './http/rest-images.js';
 import { restCommentEndpoints } from './http/rest-comments.js';
 import { restWriteEndpoints } from './http/rest-writes.js';
 import { openApiEndpoints } from './http/openapi.js';
+import { restWebhookEndpoints } from './http/rest-webhooks.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { WebhookEndpoints } from './webhooks/endpoints.js';
 import { guardServer, serverTimeouts } from './http/server-guards.js';
 import { capConnectionsPerAddress } from './http/address-connections.js';
 import { connectionCap, readOpenFilesLimit, webSocketCap } from './http/fd-limit.js';
@@ -65,6 +68,8 @@ export interface RunningServer {
   secrets: SecretBox;
   /** The REST API's route table (`/api/v1/`), which the OpenAPI document must describe. */
   apiEndpoints: readonly ApiEndpoint[];
+  /** Sends this node's share of the webhook outbox. */
+  webhooks: WebhookDispatcher;
   /** The demo tenant's API secret, when the demo tenant is on. */
   demoSecret: string | undefined;
   /** Stops accepting, turns /readyz false, closes sockets with 1001 over `drainMs`, then closes everything. */
@@ -120,6 +125,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   service.observe(hub);
   service.observe(usage);
   service.observe(feed);
+  // Webhooks: the outbox rows are stored with each write; this node starts sending them at once.
+  const webhooks = new WebhookDispatcher({ store, box: secrets, nodeId, settings: config.webhooks, log, onAttempt: (outcome) => metrics.webhookAttempted(outcome) });
+  service.observe({ written: () => webhooks.nudge() });
   // Every TCP connection holds a file descriptor: cap them below the open-files limit, and WebSockets below that.
   const openFilesLimit = readOpenFilesLimit();
   const tcpCap = connectionCap(openFilesLimit, limits.FD_RESERVE);
@@ -144,6 +152,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ...restExportEndpoints({ store, service }),
     // REST writes count toward the tenant's write budget on this node, as its widgets' writes do.
     ...restWriteEndpoints({ store, service, limits, tenantBudget: gateway.budgets.forConnection('rest-api') }),
+    ...restWebhookEndpoints({ endpoints: new WebhookEndpoints(store, secrets, config.webhooks) }),
   ];
   let draining = false;
   const routes: Route[] = [
@@ -184,6 +193,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       await gateway.close();
       hub.close();
       feed.close();
+      // Attempts under way end (each within WEBHOOK_TIMEOUT_MS) and are recorded before the store closes.
+      await webhooks.close();
       // Every delivery has happened: store the last counts before the store closes.
       await usage.close();
       http.closeAllConnections();
@@ -194,5 +205,6 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   };
 
   usage.start();
-  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, hub, usage, metrics, tenantFeed: feed, nodeId, secrets, apiEndpoints, demoSecret, close };
+  webhooks.start();
+  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, hub, usage, metrics, tenantFeed: feed, nodeId, secrets, apiEndpoints, webhooks, demoSecret, close };
 }

@@ -5,6 +5,8 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { LIMITS, type Limits } from '../shared/index.js';
+import type { WebhookSettings } from './webhooks/settings.js';
+import { DEFAULT_RETRY_DELAYS_MS } from './webhooks/retry-schedule.js';
 
 export interface Config {
   port: number;
@@ -40,6 +42,7 @@ export interface Config {
    * is believed (`TRUST_PROXY`); empty: the socket's peer address is the client's.
    */
   trustedProxies: string[];
+  webhooks: WebhookSettings;
   limits: Limits;
 }
 
@@ -104,8 +107,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     serveSourceMaps: onOff(env, 'SERVE_SOURCE_MAPS', !production),
     trustedProxies: trustedProxies(env.TRUST_PROXY),
+    webhooks: webhookSettings(env),
     limits,
   };
+}
+
+function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
+  const timeoutMs = integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000);
+  const leaseMs = integer(env, 'WEBHOOK_LEASE_MS', 60_000, 1000, 3_600_000);
+  // A lease shorter than an attempt would let a second node send a delivery the first is still sending.
+  if (leaseMs <= timeoutMs) throw new ConfigError(`WEBHOOK_LEASE_MS (${leaseMs}) must be above WEBHOOK_TIMEOUT_MS (${timeoutMs})`);
+  return {
+    allowPrivateAddresses: onOff(env, 'WEBHOOK_ALLOW_PRIVATE_ADDRESSES', false),
+    timeoutMs,
+    retryDelaysMs: retryDelays(env.WEBHOOK_RETRY_DELAYS_MS),
+    leaseMs,
+    pollMs: integer(env, 'WEBHOOK_POLL_MS', 1000, 10, 600_000),
+    concurrency: 16,
+    maxResponseBytes: 4096,
+    maxEndpointsPerTenant: 10,
+  };
+}
+
+/** `WEBHOOK_RETRY_DELAYS_MS`: delays in ms between attempts, e.g. "1000,5000"; empty for no retries is not allowed. */
+function retryDelays(raw: string | undefined): readonly number[] {
+  if (raw === undefined || raw === '') return DEFAULT_RETRY_DELAYS_MS;
+  const delays = raw.split(',').map((entry) => Number(entry.trim()));
+  if (delays.length > 50 || delays.some((delay) => !Number.isInteger(delay) || delay < 1 || delay > 7 * 24 * 3600_000)) {
+    throw new ConfigError(`WEBHOOK_RETRY_DELAYS_MS must be up to 50 comma-separated whole numbers of milliseconds (1 to a week), got "${raw}"`);
+  }
+  return delays;
 }
 
 function secretsKey(raw: string | undefined): string | undefined {

@@ -59,3 +59,7 @@ export {
   annotationUrn, parseChatExport, pointFragment, toWebAnnotations,
   type ChatExport, type ExportedImage, type ExportFormat,
 } from './export-format.js';
+export {
+  WEBHOOK_EVENT_TYPES, webhookBody, webhookEventType,
+  type WebhookBody, type WebhookEventType, type WebhookEventData, type WebhookEndpointView, type WebhookDeliveryView, type WebhookDeliveryState,
+} from './webhooks.js';

@@ -43,7 +43,7 @@ export async function importChats(store: Store, tenantId: string, exported: Chat
     const key = { tenantId, urlId: image.urlId };
     // Queued together, so a store may commit the image's chats in one transaction; each still gets its own seq, in order.
     const outcomes = await Promise.all(image.chats.map((chat) =>
-      store.write(key, { chatId: chat.id, commentId: null, authorId: null }, (context) => planImport(chat, key, context, limits))));
+      store.write(key, { chatId: chat.id, commentId: null, authorId: null, actor: { id: chat.author.id, name: chat.author.name } }, (context) => planImport(chat, key, context, limits))));
     outcomes.forEach((outcome, i) => {
       if (outcome.ok) {
         report.imported += 1;

@@ -109,17 +109,18 @@ function checkRules(message: WriteMessage, actor: Actor, context: WriteContext, 
 
 /** What the store must read for `message` by `actor`: the chat, the named comment, whose markers to count. */
 export function writeTarget(message: WriteMessage, actor: Actor): WriteTarget {
+  const who = { id: actor.id, name: actor.name };
   switch (message.type) {
     case 'create-chat':
-      return { chatId: message.chatId ?? null, commentId: null, authorId: actor.id };
+      return { chatId: message.chatId ?? null, commentId: null, authorId: actor.id, actor: who };
     case 'add-comment':
-      return { chatId: message.chatId, commentId: message.commentId ?? null, authorId: null };
+      return { chatId: message.chatId, commentId: message.commentId ?? null, authorId: null, actor: who };
     case 'edit-comment':
     case 'delete-comment':
-      return { chatId: message.chatId, commentId: message.commentId, authorId: null };
+      return { chatId: message.chatId, commentId: message.commentId, authorId: null, actor: who };
     case 'move-chat':
     case 'resolve-chat':
     case 'delete-chat':
-      return { chatId: message.chatId, commentId: null, authorId: null };
+      return { chatId: message.chatId, commentId: null, authorId: null, actor: who };
   }
 }

@@ -2,7 +2,7 @@
  * The types of planning a write, shared by the core (which plans) and the stores (which read what a write
  * names, ask the planner inside their transaction, and store the planned event with the image's next seq).
  */
-import type { Chat, Comment, ErrorCode, ImageEvent, UnsequencedEvent } from '../../shared/index.js';
+import type { Author, Chat, Comment, ErrorCode, ImageEvent, UnsequencedEvent } from '../../shared/index.js';
 
 /** A marker without its thread: the chat's own fields, as its row stores them. */
 export type ChatMarker = Omit<Chat, 'comments'>;
@@ -18,6 +18,8 @@ export interface WriteTarget {
   commentId: string | null;
   /** Whose markers on the image to count (`authorChatCount`): the acting person's, for a create-chat. */
   authorId: string | null;
+  /** Who acts: the author webhooks name for the change (server/store/webhook-outbox.ts). */
+  actor: Author;
 }
 
 /**

@@ -17,19 +17,21 @@ export interface ApiCall {
   url: URL;
   /** The `{tenantId}` of the path ('' for an endpoint without one). */
   tenantId: string;
+  /** The path's other parameters by name (`{webhookId}` → `params.webhookId`). */
+  params: Record<string, string>;
 }
 
 export interface ApiEndpoint {
-  method: 'GET' | 'POST' | 'PUT';
-  /** The OpenAPI path template; `{tenantId}` is the only parameter. */
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The OpenAPI path template: `{tenantId}`, and ids of what is under it (`{webhookId}`, `{deliveryId}`). */
   path: string;
   /** `tenant`: `Authorization: Bearer <the tenant's API secret>` is checked before the handler runs. */
   auth: 'tenant' | 'public';
   handler: (call: ApiCall) => Promise<void> | void;
 }
 
-/** Tenant ids as the CLI makes and accepts them. */
-const TENANT_ID = '([A-Za-z0-9_-]{1,64})';
+/** Tenant ids as the CLI makes and accepts them, and the ids the server makes for what is under a tenant. */
+const PARAMETER = '([A-Za-z0-9_-]{1,64})';
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -41,20 +43,24 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
  */
 export function apiRoutes(store: Store, endpoints: readonly ApiEndpoint[]): Route[] {
   return endpoints.map((endpoint) => {
-    const [fixed = '', ...rest] = endpoint.path.split('{tenantId}');
-    const pattern = new RegExp(`^${escapeRegExp(fixed)}${rest.length > 0 ? TENANT_ID + escapeRegExp(rest.join('')) : ''}$`);
+    const parts = endpoint.path.split(/\{(\w+)\}/);
+    // Odd parts are parameter names, even parts the fixed text between them.
+    const names = parts.filter((_part, index) => index % 2 === 1);
+    const pattern = new RegExp(`^${parts.map((part, index) => (index % 2 === 1 ? PARAMETER : escapeRegExp(part))).join('')}$`);
+    const fixed = parts[0] ?? '';
     return {
       method: endpoint.method,
-      path: rest.length > 0 ? `${fixed}*` : fixed,
+      path: names.length > 0 ? `${fixed}*` : fixed,
       handler: async (request, response, url) => {
         const match = pattern.exec(url.pathname);
         if (!match) return false;
-        const tenantId = match[1] ?? '';
+        const params = Object.fromEntries(names.map((name, index) => [name, match[index + 1] ?? '']));
+        const tenantId = params.tenantId ?? '';
         if (endpoint.auth === 'tenant') {
           const auth = await authorizeTenant(store, request, tenantId);
           if (!auth.ok) throw new HttpError(auth.code, auth.message);
         }
-        await endpoint.handler({ request, response, url, tenantId });
+        await endpoint.handler({ request, response, url, tenantId, params });
         return true;
       },
     };

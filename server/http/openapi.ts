@@ -5,6 +5,7 @@
 import { CHAT_EXPORT_FORMAT, CHAT_EXPORT_VERSION, ERROR_CODES, WRITE_TYPES } from '../../shared/index.js';
 import { sendJson } from './router.js';
 import type { ApiEndpoint } from './api-endpoints.js';
+import { WEBHOOK_PARAMETERS, WEBHOOK_PATHS, WEBHOOK_SCHEMAS } from './openapi-webhooks.js';
 import { DEFAULT_COMMENTS_PAGE, DEFAULT_IMAGES_PAGE, MAX_COMMENTS_PAGE, MAX_IMAGES_PAGE, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_IMPORT_BYTES, MAX_SEARCH_TERM_LENGTH } from './api-limits.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -40,7 +41,7 @@ export const OPENAPI_DOCUMENT = {
   info: {
     title: 'image-chat REST API',
     version: '1',
-    description: 'A tenant\'s images, writes, usage and rules, with the tenant\'s API secret. Server to server only: no CORS. See docs/api.md.',
+    description: 'A tenant\'s images, writes, usage, rules and webhooks, with the tenant\'s API secret. Server to server only: no CORS. See docs/api.md.',
   },
   security: [{ apiSecret: [] }],
   paths: {
@@ -189,10 +190,11 @@ export const OPENAPI_DOCUMENT = {
         responses: { 200: { description: 'All the rules after the change', content: json(ref('RulesAnswer')) }, ...tenantErrors },
       },
     },
+    ...WEBHOOK_PATHS,
   },
   components: {
     securitySchemes: { apiSecret: { type: 'http', scheme: 'bearer', description: 'The tenant\'s API secret (`ics_…`)' } },
-    parameters: { tenantId: { name: 'tenantId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } } },
+    parameters: { tenantId: { name: 'tenantId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } }, ...WEBHOOK_PARAMETERS },
     schemas: {
       Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: {
         code: { enum: Object.keys(ERROR_CODES) }, message: { type: 'string' } } } } },
@@ -225,6 +227,7 @@ export const OPENAPI_DOCUMENT = {
         write: { enum: ['anyone', 'sso-only', 'nobody'] }, resolve: { enum: ['anyone', 'authors-and-moderators'] },
         presenceNames: { type: 'boolean' }, simpleSso: { type: 'boolean' }, loginUrl: { type: ['string', 'null'] } } },
       RulesAnswer: { type: 'object', properties: { tenantId: { type: 'string' }, rules: ref('Rules') } },
+      ...WEBHOOK_SCHEMAS,
     },
   },
 } as const;

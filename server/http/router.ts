@@ -14,7 +14,7 @@ import { HttpError } from './http-error.js';
 export type Handler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean | void> | boolean | void;
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | '*';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | '*';
   /** Exact path, or a prefix ending in "/" or "*". */
   path: string;
   handler: Handler;

@@ -49,6 +49,7 @@ export class PrometheusMetrics implements GatewayMeter {
   private readonly connectionsRefused: Counter<'reason'>;
   private readonly budgetRefusals: Counter<'budget'>;
   private readonly connectionsDropped: Counter<'reason'>;
+  private readonly webhookAttempts: Counter<'outcome'>;
   private readonly readsInFlight: Gauge;
 
   constructor(sources: MetricsSources) {
@@ -93,6 +94,11 @@ export class PrometheusMetrics implements GatewayMeter {
       name: 'imagechat_budget_refusals_total', labelNames: ['budget'], registers,
       help: 'Writes and subscribes answered rate-limited by a budget held across connections, by budget.',
     });
+    this.webhookAttempts = new Counter({
+      name: 'imagechat_webhook_attempts_total', labelNames: ['outcome'], registers,
+      help: 'Webhook delivery attempts by this node, by outcome: delivered, retry (to be tried again), failed (not retried, or retries used up).',
+    });
+    for (const outcome of ['delivered', 'retry', 'failed'] as const) this.webhookAttempts.inc({ outcome }, 0);
     this.connectionsDropped = new Counter({
       name: 'imagechat_connections_dropped_total',
       help: 'TCP connections closed at accept, by reason (fd-limit: the open-files limit less FD_RESERVE; address-tcp: MAX_TCP_CONNECTIONS_PER_IP).',
@@ -135,6 +141,11 @@ export class PrometheusMetrics implements GatewayMeter {
 
   feedDelivered(): void {
     this.feedEventsOut.inc();
+  }
+
+  /** A webhook delivery attempt and what it came to. */
+  webhookAttempted(outcome: 'delivered' | 'retry' | 'failed'): void {
+    this.webhookAttempts.inc({ outcome });
   }
 
   usageFlushed(ok: boolean): void {

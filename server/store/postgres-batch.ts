@@ -6,6 +6,7 @@
 import { withSeq, type Comment, type ImageEvent, type ImageKey } from '../../shared/index.js';
 import { rowChange, writeContext, type ChatState, type ImageCounters, type RowChange } from './row-change.js';
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
+import { outboxEntry, type OutboxEntry } from './webhook-outbox.js';
 
 export interface PendingWrite {
   key: ImageKey;
@@ -34,6 +35,8 @@ export interface BatchChange {
   events: ImageEvent[];
   /** Row changes, in seq order. */
   rows: RowChange[];
+  /** The events' webhook deliveries to record (webhook-outbox.ts), in seq order. */
+  outbox: OutboxEntry[];
 }
 
 /** Map key of a comment: ids may hold any character, so no separator could be safe. */
@@ -78,6 +81,7 @@ export function planBatch(state: BatchState, writes: PendingWrite[]): { outcomes
   const events: ImageEvent[] = [];
   const rows: RowChange[] = [];
   const outcomes: WriteOutcome[] = [];
+  const outbox: OutboxEntry[] = [];
   for (const { target, plan } of writes) {
     const chat = target.chatId ? (state.chats.get(target.chatId) ?? null) : null;
     const named = chat && target.commentId ? (state.comments.get(commentKey(chat.marker.id, target.commentId)) ?? null) : null;
@@ -95,7 +99,8 @@ export function planBatch(state: BatchState, writes: PendingWrite[]): { outcomes
     applyToState(state, before, change);
     rows.push(change);
     events.push(event);
+    outbox.push(outboxEntry(event, target.actor, Date.now()));
     outcomes.push({ ok: true, event });
   }
-  return { outcomes, change: { image: { ...state.image }, events, rows } };
+  return { outcomes, change: { image: { ...state.image }, events, rows, outbox } };
 }

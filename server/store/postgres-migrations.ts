@@ -107,6 +107,46 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   // Migration 6: moderation's comment search (docs/api.md#searching-comments) reads a tenant's comments newest
   // first in exactly this order, so a page without a filter reads its rows off the index instead of sorting them all.
   `CREATE INDEX comments_tenant_newest ON comments (tenant_id, created_at, url_id COLLATE "C", chat_id COLLATE "C", id COLLATE "C");`,
+  // Migration 7: webhooks (docs/webhooks.md). Each tenant's endpoints, with their signing secrets sealed, and
+  // the outbox: one delivery row per event and endpoint, inserted in the write's transaction. The partial index
+  // serves both the due deliveries and each endpoint's per-image queue (its oldest pending delivery goes first).
+  `CREATE TABLE webhook_endpoints (
+     id TEXT PRIMARY KEY,
+     tenant_id TEXT NOT NULL REFERENCES tenants(id),
+     url TEXT NOT NULL,
+     description TEXT NOT NULL DEFAULT '',
+     events TEXT NOT NULL,
+     enabled BOOLEAN NOT NULL,
+     disabled_reason TEXT,
+     created_at BIGINT NOT NULL,
+     secret TEXT NOT NULL,
+     previous_secret TEXT,
+     previous_secret_until BIGINT NOT NULL DEFAULT 0
+   );
+   CREATE INDEX webhook_endpoints_tenant ON webhook_endpoints (tenant_id);
+   CREATE TABLE webhook_deliveries (
+     id BIGSERIAL PRIMARY KEY,
+     endpoint_id TEXT NOT NULL,
+     tenant_id TEXT NOT NULL,
+     url_id TEXT NOT NULL,
+     seq BIGINT NOT NULL,
+     event_id TEXT NOT NULL,
+     event_type TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     state TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at BIGINT NOT NULL,
+     lease_until BIGINT NOT NULL DEFAULT 0,
+     lease_owner TEXT,
+     last_status INTEGER,
+     last_error TEXT,
+     created_at BIGINT NOT NULL,
+     finished_at BIGINT
+   );
+   CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (endpoint_id, url_id, id) WHERE state = 'pending';
+   CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
+   CREATE INDEX webhook_deliveries_listed ON webhook_deliveries (endpoint_id, id);
+   CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (finished_at) WHERE state <> 'pending';`,
 ];
 
 /** Old chat documents moved per query: bounds memory on a large database. */

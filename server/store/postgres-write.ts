@@ -124,6 +124,14 @@ export async function storeAndCommit(client: pg.PoolClient, key: ImageKey, chang
   const rows = change.events.map((event) => `(${tenant}, ${url}, ${integer(event.seq)}, ${json(event)})`);
   statements.push(`INSERT INTO events (tenant_id, url_id, seq, body) VALUES ${rows.join(', ')}`);
   statements.push(`DELETE FROM events WHERE ${where} AND seq <= ${integer(pruneUpTo)}`);
+  // The events' webhook deliveries, in the same transaction (webhook-outbox.ts). Inserted under the image's row
+  // lock, so their ids follow seq order per image, which delivery order relies on.
+  for (const entry of change.outbox) {
+    statements.push(`INSERT INTO webhook_deliveries (endpoint_id, tenant_id, url_id, seq, event_id, event_type, payload, state, next_attempt_at, created_at)
+      SELECT id, ${tenant}, ${url}, ${integer(entry.seq)}, ${literal(entry.eventId)}, ${literal(entry.type)}, ${literal(entry.payload)}, 'pending',
+        ${integer(entry.now)}, ${integer(entry.now)}
+      FROM webhook_endpoints WHERE tenant_id = ${tenant} AND enabled AND (events = '*' OR position(${literal(entry.pattern)} in events) > 0)`);
+  }
   statements.push('COMMIT');
   await client.query(statements.join(';\n'));
 }

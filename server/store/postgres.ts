@@ -28,6 +28,8 @@ import type { CommentPage, CommentQuery, IdempotencyClaim, IdempotencyState, Ima
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import * as usage from './postgres-usage.js';
 import * as api from './postgres-api.js';
+import * as webhooks from './postgres-webhooks.js';
+import type { ClaimedDelivery, DeliveryClaim, DeliveryPage, DeliveryResult, WebhookEndpoint, WebhookEndpointChange } from './webhook-types.js';
 
 interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database`. */
@@ -228,6 +230,46 @@ export class PostgresStore implements Store {
 
   async finishIdempotencyKey(tenantId: string, key: string, answer: string | null): Promise<void> {
     await api.finishIdempotencyKey(this.pool, tenantId, key, answer);
+  }
+
+  async createWebhookEndpoint(endpoint: WebhookEndpoint, maxPerTenant: number): Promise<boolean> {
+    return webhooks.createWebhookEndpoint(this.pool, endpoint, maxPerTenant);
+  }
+
+  async listWebhookEndpoints(tenantId: string): Promise<WebhookEndpoint[]> {
+    return webhooks.listWebhookEndpoints(this.pool, tenantId);
+  }
+
+  async getWebhookEndpoint(tenantId: string, id: string): Promise<WebhookEndpoint | null> {
+    return webhooks.getWebhookEndpoint(this.pool, tenantId, id);
+  }
+
+  async updateWebhookEndpoint(tenantId: string, id: string, change: WebhookEndpointChange): Promise<boolean> {
+    return webhooks.updateWebhookEndpoint(this.pool, tenantId, id, change);
+  }
+
+  async deleteWebhookEndpoint(tenantId: string, id: string): Promise<boolean> {
+    return webhooks.deleteWebhookEndpoint(this.pool, tenantId, id);
+  }
+
+  async claimWebhookDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
+    return webhooks.claimWebhookDeliveries(this.pool, claim);
+  }
+
+  async finishWebhookDelivery(result: DeliveryResult): Promise<void> {
+    await webhooks.finishWebhookDelivery(this.pool, result);
+  }
+
+  async listWebhookDeliveries(tenantId: string, endpointId: string, before: string | null, limit: number): Promise<DeliveryPage> {
+    return webhooks.listWebhookDeliveries(this.pool, tenantId, endpointId, before, limit);
+  }
+
+  async resendWebhookDelivery(tenantId: string, endpointId: string, deliveryId: string, now: number): Promise<boolean> {
+    return webhooks.resendWebhookDelivery(this.pool, tenantId, endpointId, deliveryId, now);
+  }
+
+  async pruneWebhookDeliveries(before: number): Promise<number> {
+    return webhooks.pruneWebhookDeliveries(this.pool, before);
   }
 
   async getOrCreateSetting(name: string, create: () => string): Promise<string> {

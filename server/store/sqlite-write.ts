@@ -9,6 +9,7 @@ import { withSeq, type Comment, type ImageKey } from '../../shared/index.js';
 import { imageCounters, rowChange, toChatState, writeContext, type ChatRow, type ImageRow, type RowChange, type StoredBefore } from './row-change.js';
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import { KeyedBatcher } from './write-batcher.js';
+import { outboxEntry, type OutboxEntry } from './webhook-outbox.js';
 
 interface QueuedWrite {
   key: ImageKey;
@@ -72,7 +73,15 @@ export class SqliteWriter {
       .run(key.tenantId, key.urlId, this.epoch(), seq, image.chatCount + change.chatCountDelta, image.bytes + change.bytesDelta, Date.now());
     this.sql(`INSERT INTO events (tenant_id, url_id, seq, body) VALUES (?, ?, ?, ?)`).run(key.tenantId, key.urlId, seq, JSON.stringify(event));
     this.sql(`DELETE FROM events WHERE ${IMAGE} AND seq <= ?`).run(key.tenantId, key.urlId, seq - this.eventLogKeep);
+    this.recordDeliveries(key, outboxEntry(event, target.actor, Date.now()));
     return { ok: true, event };
+  }
+
+  /** The event's webhook deliveries, in the write's transaction (webhook-outbox.ts); none when the tenant has no endpoint for it. */
+  private recordDeliveries(key: ImageKey, entry: OutboxEntry): void {
+    this.sql(`INSERT INTO webhook_deliveries (endpoint_id, tenant_id, url_id, seq, event_id, event_type, payload, state, next_attempt_at, created_at)
+      SELECT id, ?, ?, ?, ?, ?, ?, 'pending', ?, ? FROM webhook_endpoints WHERE tenant_id = ? AND enabled = 1 AND (events = '*' OR instr(events, ?) > 0)`)
+      .run(key.tenantId, key.urlId, entry.seq, entry.eventId, entry.type, entry.payload, entry.now, entry.now, key.tenantId, entry.pattern);
   }
 
   /** Reads what the target names, and nothing else. */

@@ -16,6 +16,8 @@ import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core
 import * as usage from './sqlite-usage.js';
 import * as api from './sqlite-api.js';
 import { toMarker, type MarkerRow } from './row-change.js';
+import * as webhooks from './sqlite-webhooks.js';
+import type { ClaimedDelivery, DeliveryClaim, DeliveryPage, DeliveryResult, WebhookEndpoint, WebhookEndpointChange } from './webhook-types.js';
 
 interface TenantRow {
   id: string; name: string; origins: string; created_at: number;
@@ -205,6 +207,46 @@ export class SqliteStore implements Store {
 
   async finishIdempotencyKey(tenantId: string, key: string, answer: string | null): Promise<void> {
     api.finishIdempotencyKey(this.db, tenantId, key, answer);
+  }
+
+  async createWebhookEndpoint(endpoint: WebhookEndpoint, maxPerTenant: number): Promise<boolean> {
+    return webhooks.createWebhookEndpoint(this.db, endpoint, maxPerTenant);
+  }
+
+  async listWebhookEndpoints(tenantId: string): Promise<WebhookEndpoint[]> {
+    return webhooks.listWebhookEndpoints(this.db, tenantId);
+  }
+
+  async getWebhookEndpoint(tenantId: string, id: string): Promise<WebhookEndpoint | null> {
+    return webhooks.getWebhookEndpoint(this.db, tenantId, id);
+  }
+
+  async updateWebhookEndpoint(tenantId: string, id: string, change: WebhookEndpointChange): Promise<boolean> {
+    return webhooks.updateWebhookEndpoint(this.db, tenantId, id, change);
+  }
+
+  async deleteWebhookEndpoint(tenantId: string, id: string): Promise<boolean> {
+    return webhooks.deleteWebhookEndpoint(this.db, tenantId, id);
+  }
+
+  async claimWebhookDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
+    return webhooks.claimWebhookDeliveries(this.db, claim);
+  }
+
+  async finishWebhookDelivery(result: DeliveryResult): Promise<void> {
+    webhooks.finishWebhookDelivery(this.db, result);
+  }
+
+  async listWebhookDeliveries(tenantId: string, endpointId: string, before: string | null, limit: number): Promise<DeliveryPage> {
+    return webhooks.listWebhookDeliveries(this.db, tenantId, endpointId, before, limit);
+  }
+
+  async resendWebhookDelivery(tenantId: string, endpointId: string, deliveryId: string, now: number): Promise<boolean> {
+    return webhooks.resendWebhookDelivery(this.db, tenantId, endpointId, deliveryId, now);
+  }
+
+  async pruneWebhookDeliveries(before: number): Promise<number> {
+    return webhooks.pruneWebhookDeliveries(this.db, before);
   }
 
   async getOrCreateSetting(name: string, create: () => string): Promise<string> {

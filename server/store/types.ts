@@ -4,6 +4,7 @@
  */
 import type { Chat, Comment, ImageEvent, ImageKey, ImageUsage, TenantRules, UsageDay } from '../../shared/index.js';
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
+import type { WebhookStore } from './webhook-types.js';
 
 export interface Tenant {
   id: string;
@@ -154,7 +155,7 @@ export type IdempotencyState =
   | { state: 'done'; answer: string }
   | { state: 'mismatch' };
 
-export interface Store {
+export interface Store extends WebhookStore {
   /** Runs migrations; call once before use. */
   init(): Promise<void>;
   getTenant(id: string): Promise<Tenant | null>;
@@ -183,7 +184,8 @@ export interface Store {
    * One write in one transaction: reads the context for `target` (the chat's own fields and sizes, the named
    * comment, the counts), asks `plan` for the event (or an error), stores the change (one comment row for a
    * comment; the chat's row for a move or resolve; never the whole thread), updates the size counters,
-   * assigns the image's next seq and appends the event to the image's log. Resolves once durable. A refused
+   * assigns the image's next seq, appends the event to the image's log and records its webhook deliveries
+   * (the outbox: one row per enabled endpoint of the tenant that takes the event's type). Resolves once durable. A refused
    * write stores nothing (an image's row is made by its first stored write); a write to an image of a
    * tenant that does not exist rejects.
    */

@@ -11,11 +11,12 @@ import { usageContract } from './usage.contract.js';
 import { storeRowsContract } from './store-rows.contract.js';
 import { apiContract } from './api.contract.js';
 import { importContract } from './import.contract.js';
+import { webhooksContract } from './webhooks.contract.js';
 import { ann, imageKey, open, replay, sequenced, writeMessage, type StoreBackend, type WriteFields } from './store-helpers.js';
 
 export type { StoreBackend } from './store-helpers.js';
 
-const onlyChat = (chatId: string | null): WriteTarget => ({ chatId, commentId: null, authorId: null });
+const onlyChat = (chatId: string | null): WriteTarget => ({ chatId, commentId: null, authorId: null, actor: ann });
 
 const byId = (chats: Chat[]): Chat[] => [...chats].sort((a, b) => a.id.localeCompare(b.id));
 
@@ -23,6 +24,7 @@ export function storeContract(name: string, backend: StoreBackend): void {
   describe(`store contract: ${name}`, () => {
     usageContract(backend);
     storeRowsContract(backend);
+    webhooksContract(backend);
     apiContract(backend);
     importContract(backend);
     test('an image never written reads as seq 0 with the database\'s epoch; its first write keeps that epoch', async () => {
@@ -184,7 +186,7 @@ export function storeContract(name: string, backend: StoreBackend): void {
           return { ok: false, code: 'conflict', message: 'just looking' };
         });
       });
-      const seen = await look({ chatId, commentId: reply, authorId: ann.id });
+      const seen = await look({ chatId, commentId: reply, authorId: ann.id, actor: ann });
       const snapshot = await store.read(key);
       if (!snapshot.reset) throw new Error('expected a snapshot');
       const stored = snapshot.chats.find((chat) => chat.id === chatId)!;
@@ -194,8 +196,8 @@ export function storeContract(name: string, backend: StoreBackend): void {
         threadBytes: jsonBytes(stored), imageBytes: snapshot.chats.reduce((sum, chat) => sum + jsonBytes(chat), 0),
         chatCount: 2, authorChatCount: 2, seq: 3, now: expect.any(Number),
       });
-      expect(await look({ chatId, commentId: first, authorId: null })).toMatchObject({ comment: comments[0], commentIsFirst: true, authorChatCount: 0 });
-      expect(await look({ chatId, commentId: randomUUID(), authorId: 'nobody' })).toMatchObject({ comment: null, commentIsFirst: false, authorChatCount: 0 });
+      expect(await look({ chatId, commentId: first, authorId: null, actor: ann })).toMatchObject({ comment: comments[0], commentIsFirst: true, authorChatCount: 0 });
+      expect(await look({ chatId, commentId: randomUUID(), authorId: 'nobody', actor: ann })).toMatchObject({ comment: null, commentIsFirst: false, authorChatCount: 0 });
       sequenced(await writeMessage(store, key, { type: 'delete-chat', chatId }));
       expect(await look(onlyChat(chatId))).toMatchObject({ chat: null, commentCount: 0, threadBytes: 0, chatCount: 1, seq: 4 });
       await store.close();

@@ -117,10 +117,10 @@ test('one person may have MAX_CHATS_PER_PERSON_PER_IMAGE markers on an image', (
     .toEqual({ ok: false, code: 'limit-reached', message: 'one person may have at most 3 markers on an image' });
   // The store is asked to count the creator's markers, and only for a create.
   const message = { broadcastId: 'b', tenantId: 't', urlId: 'u', ...create } as WriteMessage;
-  expect(writeTarget(message, ann)).toEqual({ chatId: null, commentId: null, authorId: 'u1' });
+  expect(writeTarget(message, ann)).toEqual({ chatId: null, commentId: null, authorId: 'u1', actor: { id: ann.id, name: ann.name } });
   const chatId = randomUUID();
   expect(writeTarget({ broadcastId: 'b', tenantId: 't', urlId: 'u', type: 'edit-comment', chatId, commentId: 'c', text: 'x' }, ann))
-    .toEqual({ chatId, commentId: 'c', authorId: null });
+    .toEqual({ chatId, commentId: 'c', authorId: null, actor: { id: ann.id, name: ann.name } });
 });
 
 test('an image whose seq reached MAX_SEQ refuses every write, deletes included', () => {
