@@ -13,6 +13,8 @@
  *                                                              W3C Web Annotation JSON-LD (default) or plain JSON
  *   import ID FILE [--json]                                    stores a plain JSON export (FILE, or - for stdin) into
  *                                                              the tenant; chats it already has are left as they are
+ *   webhook add|list|enable|disable|rotate-secret|remove|deliveries|resend …
+ *                                                              the tenant's webhook endpoints (webhook-commands.ts)
  *
  * With `--json`, `create` and `rotate-secret` print exactly `{"tenantId":…,"secret":…}`. The secret is shown
  * once: the store keeps its hash, and a copy sealed with the node's secrets key for checking SSO payloads.
@@ -28,15 +30,17 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
-  EXPORT_FORMATS, ExportFormatError, LIMITS, changeRules, parseChatExport, toWebAnnotations, validateClientMessage, type Limits, type TenantRules,
+  EXPORT_FORMATS, ExportFormatError, LIMITS, changeRules, parseChatExport, toWebAnnotations, validateClientMessage, type TenantRules,
 } from '../../shared/index.js';
 import { exportChats } from '../core/chat-export.js';
 import { importChats } from '../core/chat-import.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { newSecret, openSecretBox, rotation } from '../auth/tenant-secrets.js';
 import type { SecretBox } from '../auth/secret-box.js';
+import { UsageError } from './usage-error.js';
+import { WEBHOOK_USAGE, webhookCommand } from './webhook-commands.js';
 
 const USAGE = `usage: npm run tenant -- create --name NAME [--origin ORIGIN]... [--id ID] [--json]
        npm run tenant -- list [--json]
@@ -44,9 +48,8 @@ const USAGE = `usage: npm run tenant -- create --name NAME [--origin ORIGIN]... 
        npm run tenant -- rules TENANT_ID [--write anyone|sso-only|nobody] [--resolve anyone|authors-and-moderators]
                                [--presence-names on|off] [--simple-sso on|off] [--login-url URL|none] [--json]
        npm run tenant -- export TENANT_ID [--url-id URL_ID] [--format jsonld|json]
-       npm run tenant -- import TENANT_ID FILE [--json]      (FILE: a --format json export, or - for stdin)`;
-
-class UsageError extends Error {}
+       npm run tenant -- import TENANT_ID FILE [--json]      (FILE: a --format json export, or - for stdin)
+${WEBHOOK_USAGE}`;
 
 const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
@@ -171,7 +174,7 @@ async function exportCommand(store: Store, _box: SecretBox, args: string[]): Pro
   process.stdout.write(`${JSON.stringify(format === EXPORT_FORMATS.json ? exported : toWebAnnotations(exported), null, 2)}\n`);
 }
 
-async function importCommand(store: Store, _box: SecretBox, args: string[], limits: Limits): Promise<number> {
+async function importCommand(store: Store, _box: SecretBox, args: string[], config: Config): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
   const id = await existingTenant(store, 'import', positionals, 2);
   const file = positionals[1] ?? '';
@@ -183,7 +186,7 @@ async function importCommand(store: Store, _box: SecretBox, args: string[], limi
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') throw new UsageError(`no file "${file}"`);
     throw error;
   }
-  const report = await importChats(store, id, exported, limits);
+  const report = await importChats(store, id, exported, config.limits);
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ tenantId: id, ...report })}\n`);
   } else {
@@ -193,9 +196,9 @@ async function importCommand(store: Store, _box: SecretBox, args: string[], limi
   return report.refused.length > 0 ? 1 : 0;
 }
 
-type Command = (store: Store, box: SecretBox, args: string[], limits: Limits) => Promise<void | number>;
+type Command = (store: Store, box: SecretBox, args: string[], config: Config) => Promise<void | number>;
 
-const COMMANDS: Record<string, Command> = { create, list, 'rotate-secret': rotate, rules, export: exportCommand, import: importCommand };
+const COMMANDS: Record<string, Command> = { create, list, 'rotate-secret': rotate, rules, export: exportCommand, import: importCommand, webhook: webhookCommand };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -208,7 +211,7 @@ async function main(argv: string[]): Promise<number> {
   const store = await openStore(config.databaseUrl, LIMITS.EVENT_LOG_KEEP);
   try {
     await store.init();
-    return (await run(store, await openSecretBox(store, config.secretsKey), args, config.limits)) ?? 0;
+    return (await run(store, await openSecretBox(store, config.secretsKey), args, config)) ?? 0;
   } catch (error) {
     if (!(error instanceof UsageError) && !(error instanceof TypeError && 'code' in error)) throw error;
     process.stderr.write(`tenant: ${error.message}\n${USAGE}\n`);
