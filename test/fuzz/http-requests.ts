@@ -17,7 +17,8 @@ export const ROUTES = [
   '/dashboard', '/dashboard/dashboard.js', '/widget.js', '/widget.iife.js', '/widget.js.map',
   '/api/v1/tenants/demo/usage', '/api/v1/tenants/demo/live', '/api/v1/tenants/demo/top-images?limit=5',
   '/api/v1/tenants/fuzz/usage?from=2026-01-01&to=2026-01-31', '/api/v1/tenants/fuzz/usage?from=2026-13-01', '/api/v1/tenants/fuzz/top-images?limit=0',
-  '/api/v1/tenants/nope/usage', '/api/v1/tenants/', '/ws', '/ws?x=1', '/nothing', '/demo/../../etc/passwd', '/.git/config',
+  '/api/v1/tenants/nope/usage', '/api/v1/tenants/fuzz/webhooks', '/api/v1/tenants/fuzz/webhooks/wh_x', '/api/v1/tenants/fuzz/webhooks/wh_x/rotate-secret',
+  '/api/v1/tenants/fuzz/webhooks/wh_x/deliveries?limit=0&cursor=%7B', '/api/v1/tenants/fuzz/webhooks/wh_x/deliveries/999999999999999999/resend', '/api/v1/tenants/', '/ws', '/ws?x=1', '/nothing', '/demo/../../etc/passwd', '/.git/config',
 ] as const;
 
 const METHODS = ['GET', 'GET', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT', 'PRI', 'BREW', 'get', 'G T', 'GET\0', 'M-SEARCH', 'PROPFIND', ''];
