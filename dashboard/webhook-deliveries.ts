@@ -1,7 +1,7 @@
 /**
  * `<webhook-deliveries>`: one webhook endpoint's recent deliveries, newest first (`GET …/webhooks/{id}/deliveries`),
  * a page at a time with the API's `nextCursor`: the event's type, image and seq, the state, the attempts, the last
- * answer (HTTP status or the error, as text) and, for pending ones, when the next attempt is due. Resend sends
+ * answer (its HTTP status, and the error as text) and, for pending ones, when the next attempt is due. Resend sends
  * one again now (`POST …/deliveries/{id}/resend`); Refresh reads the first page again.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
@@ -17,13 +17,6 @@ const describeError = (error: unknown): string =>
   error instanceof ApiError ? error.message : error instanceof Error ? error.message : String(error);
 
 const when = (ms: number): string => new Date(ms).toLocaleString('en');
-
-/** The last answer as a person reads it: the status, the error, or both. */
-function lastAnswer(delivery: WebhookDeliveryView): string {
-  const status = delivery.lastStatus === null ? '' : `HTTP ${delivery.lastStatus}`;
-  if (delivery.lastError === null) return status || (delivery.attempts === 0 ? 'not sent yet' : '—');
-  return status ? `${status}: ${delivery.lastError}` : delivery.lastError;
-}
 
 /**
  * @example
@@ -79,8 +72,8 @@ export class WebhookDeliveries extends LitElement {
       </div>
       ${this._loaded && this._deliveries.length === 0 ? html`<p class="meta">No deliveries yet: they appear here once an event of a type it takes happens.</p>` : nothing}
       ${this._deliveries.length === 0 ? nothing : html`<table part="table">
-        <caption class="meta">Newest first. Times are this browser's.</caption>
-        <thead><tr><th>Event</th><th>Image</th><th class="num">Seq</th><th>State</th><th class="num">Attempts</th><th>Last answer</th><th>Next attempt</th><th><span class="meta">Action</span></th></tr></thead>
+        <caption class="meta">Newest first, times in this browser's zone. No status: no answer (timeout, refused connection or address).</caption>
+        <thead><tr><th>Event</th><th>Image</th><th class="num">Seq</th><th>State</th><th class="num">Attempts</th><th class="num">Last status</th><th>Last error</th><th>Next attempt</th><th><span class="meta">Action</span></th></tr></thead>
         <tbody>${repeat(this._deliveries, (delivery) => delivery.id, (delivery) => this.renderDelivery(delivery))}</tbody>
       </table>`}
       ${this._cursor ? html`<button type="button" ?disabled=${this._busy} @click=${() => void this.load(true)}>Older deliveries</button>` : nothing}`;
@@ -94,7 +87,8 @@ export class WebhookDeliveries extends LitElement {
       <td><span class="chip" data-state=${delivery.state}>${delivery.state}</span>
         ${delivery.finishedAt === null ? nothing : html`<div class="meta">${when(delivery.finishedAt)}</div>`}</td>
       <td class="num">${delivery.attempts}</td>
-      <td class="wrap" data-field="last-answer">${lastAnswer(delivery)}</td>
+      <td class="num" data-field="last-status">${delivery.lastStatus ?? '—'}</td>
+      <td class="wrap" data-field="last-error">${delivery.lastError ?? '—'}</td>
       <td data-field="next-attempt">${delivery.nextAttemptAt === null ? '—' : when(delivery.nextAttemptAt)}</td>
       <td><button type="button" ?disabled=${this._busy} aria-label=${`Resend ${delivery.type} seq ${delivery.seq} of ${delivery.urlId}`}
         @click=${() => void this.resend(delivery)}>Resend</button></td>

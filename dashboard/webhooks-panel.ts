@@ -163,7 +163,7 @@ export class WebhooksPanel extends LitElement {
     return html`<li data-webhook=${endpoint.id} ?data-turned-off-by-server=${turnedOffByServer(endpoint)}>
       <article aria-labelledby=${headingId}>
         <div><span class="url" id=${headingId}>${endpoint.url}</span>
-          <span class="chip" data-state=${endpoint.enabled ? 'on' : 'off'}>${endpoint.enabled ? 'on' : 'off'}</span></div>
+          <span class="chip" data-field="enabled" data-state=${endpoint.enabled ? 'on' : 'off'}>${endpoint.enabled ? 'on' : 'off'}</span></div>
         ${turnedOffByServer(endpoint)
           ? html`<p class="warning" part="turned-off"><strong>Turned off by the server:</strong> <span data-field="reason">${endpoint.disabledReason}</span>.
             Fix the receiver, then turn it on: its pending deliveries resume, and failed ones can be resent.</p>`
