@@ -10,7 +10,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { WebhookDeliveryView } from '../shared/index.js';
 import { ApiError, TenantApi, type Credentials } from './api.js';
 
-/** Deliveries per page: enough to see a burst of events, short enough to read. */
+/** Deliveries per page by default: enough to see a burst of events, short enough to read. */
 const DELIVERIES_PAGE = 20;
 
 const describeError = (error: unknown): string =>
@@ -48,6 +48,8 @@ export class WebhookDeliveries extends LitElement {
   @property({ attribute: false }) credentials: Credentials | null = null;
   /** The endpoint whose deliveries are listed. */
   @property({ attribute: false }) webhookId = '';
+  /** Deliveries per page (the API takes 1 to 100). */
+  @property({ type: Number, attribute: 'page-size' }) pageSize = DELIVERIES_PAGE;
   /** Whether the endpoint is on: an off one holds its resent deliveries until it is turned on. */
   @property({ attribute: false }) endpointEnabled = true;
 
@@ -62,7 +64,8 @@ export class WebhookDeliveries extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if ((changed.has('credentials') || changed.has('webhookId')) && this.credentials && this.webhookId) void this.load(false);
+    const reread = changed.has('credentials') || changed.has('webhookId') || changed.has('pageSize');
+    if (reread && this.credentials && this.webhookId) void this.load(false);
   }
 
   override render() {
@@ -100,7 +103,7 @@ export class WebhookDeliveries extends LitElement {
     if (!api) return;
     const webhookId = this.webhookId;
     try {
-      const page = await api.webhookDeliveries(webhookId, more ? this._cursor : null, DELIVERIES_PAGE);
+      const page = await api.webhookDeliveries(webhookId, more ? this._cursor : null, this.pageSize);
       if (webhookId !== this.webhookId) return;
       this._deliveries = more ? [...this._deliveries, ...page.deliveries] : page.deliveries;
       this._cursor = page.nextCursor;

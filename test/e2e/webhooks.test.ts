@@ -190,6 +190,14 @@ test('a receiver answering 500: pending with its status and next attempt; turned
   const delivered = await newestRowIn('delivered');
   expect(await cell(delivered, 'last-status')).toBe('200');
   expect((await delivered.locator('td').nth(4).textContent())?.trim()).toBe('1');
+
+  // A page at a time, with the API's nextCursor.
+  await endpoint().locator('webhook-deliveries').evaluate((list) => { (list as HTMLElement & { pageSize: number }).pageSize = 1; });
+  await expect.poll(() => rows().count(), WAIT).toBe(1);
+  await endpoint().getByRole('button', { name: 'Older deliveries' }).click();
+  await expect.poll(() => rows().count(), WAIT).toBe(2);
+  expect(await rows().nth(1).locator('td').first().textContent()).toContain('chat.created');
+  expect(await endpoint().getByRole('button', { name: 'Older deliveries' }).count()).toBe(0);
 });
 
 test('remove asks first: Cancel keeps the endpoint, Remove removes it', async () => {
