@@ -7,6 +7,7 @@
  * server turns the endpoint off, which the panel says with the server's reason. Turned on again, the secret
  * rotated (the old one still signs), Resend delivers it. Last, removing asks first.
  */
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import type { ServerProcess } from '../helpers/server-process.mjs';
@@ -159,6 +160,9 @@ test('a receiver answering 500: pending with its status and next attempt; turned
   const failed = await newestRowIn('failed');
   expect((await failed.locator('td').nth(4).textContent())?.trim()).toBe('3');
   expect(await cell(failed, 'next-attempt')).toBe('—');
+  // Every run photographs the panel of an endpoint the server turned off into .tmp/, to look at.
+  mkdirSync('.tmp', { recursive: true });
+  await panel().screenshot({ path: '.tmp/webhooks.png' });
 
   receiver.respond = () => 200;
   await endpoint().getByRole('button', { name: 'Turn on' }).click();
