@@ -1,6 +1,8 @@
 /** The dashboard's REST calls (docs/dashboard.md), authorized with the tenant's secret as a Bearer token. */
 
-import type { Chat, Comment, LiveReport, TenantRules, TopImagesReport, UsageCounter, UsageReport } from '../shared/index.js';
+import type {
+  Chat, Comment, LiveReport, TenantRules, TopImagesReport, UsageCounter, UsageReport, WebhookDeliveryView, WebhookEndpointView, WebhookEventType,
+} from '../shared/index.js';
 
 export type { LiveReport, UsageReport } from '../shared/index.js';
 export type Counter = UsageCounter;
@@ -24,6 +26,14 @@ export type ModerationWrite =
   | { type: 'delete-comment'; urlId: string; chatId: string; commentId: string }
   | { type: 'delete-chat'; urlId: string; chatId: string }
   | { type: 'resolve-chat'; urlId: string; chatId: string; resolved: boolean };
+
+/** What registering a webhook endpoint sends (docs/webhooks.md#managing-endpoints); `['*']`: every type. */
+export interface WebhookInput { url: string; events: (WebhookEventType | '*')[]; description: string }
+/** `POST …/webhooks`: the endpoint, and its signing secret — the only time the server answers it. */
+export interface RegisteredWebhook { webhook: WebhookEndpointView; secret: string }
+/** `POST …/webhooks/{id}/rotate-secret`: the new secret, once; until when the previous one still signs (null: revoked). */
+export interface RotatedSecret { secret: string; previousValidUntil: number | null }
+export interface DeliveriesPage { deliveries: WebhookDeliveryView[]; nextCursor: string | null }
 
 /** A refused call: `status` 401 (wrong secret), 403 (another tenant's), 400, … */
 export class ApiError extends Error {
@@ -74,11 +84,46 @@ export class TenantApi {
     return this.send('POST', 'writes', write);
   }
 
+  async webhooks(): Promise<WebhookEndpointView[]> {
+    return (await this.get<{ webhooks: WebhookEndpointView[] }>('webhooks')).webhooks;
+  }
+
+  /** A new endpoint, on from now; the answer holds its signing secret, which is never answered again. */
+  registerWebhook(input: WebhookInput): Promise<RegisteredWebhook> {
+    return this.send('POST', 'webhooks', input);
+  }
+
+  /** Turns an endpoint on (its pending deliveries resume) or off. */
+  async setWebhookEnabled(webhookId: string, enabled: boolean): Promise<WebhookEndpointView> {
+    return (await this.send<{ webhook: WebhookEndpointView }>('PATCH', `webhooks/${encodeURIComponent(webhookId)}`, { enabled })).webhook;
+  }
+
+  /** Removes an endpoint and its deliveries' history. */
+  async removeWebhook(webhookId: string): Promise<void> {
+    await this.send('DELETE', `webhooks/${encodeURIComponent(webhookId)}`);
+  }
+
+  /** A new signing secret; the previous one keeps signing for 24 h unless `revokePrevious`. */
+  rotateWebhookSecret(webhookId: string, revokePrevious: boolean): Promise<RotatedSecret> {
+    return this.send('POST', `webhooks/${encodeURIComponent(webhookId)}/rotate-secret`, { revokePrevious });
+  }
+
+  /** An endpoint's deliveries, newest first, a page at a time. */
+  webhookDeliveries(webhookId: string, cursor: string | null, limit = 20): Promise<DeliveriesPage> {
+    const query = new URLSearchParams({ limit: String(limit), ...(cursor ? { cursor } : {}) }).toString();
+    return this.get(`webhooks/${encodeURIComponent(webhookId)}/deliveries?${query}`);
+  }
+
+  /** Sends one delivery again now, its attempts counted from zero. */
+  async resendWebhookDelivery(webhookId: string, deliveryId: string): Promise<void> {
+    await this.send('POST', `webhooks/${encodeURIComponent(webhookId)}/deliveries/${encodeURIComponent(deliveryId)}/resend`);
+  }
+
   private get<T>(path: string): Promise<T> {
     return this.send('GET', path);
   }
 
-  private async send<T>(method: 'GET' | 'PUT' | 'POST', path: string, payload?: object): Promise<T> {
+  private async send<T>(method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE', path: string, payload?: object): Promise<T> {
     const response = await fetch(`${this.base}/api/v1/tenants/${encodeURIComponent(this.credentials.tenantId)}/${path}`, {
       method,
       headers: { authorization: `Bearer ${this.credentials.secret}`, ...(payload ? { 'content-type': 'application/json' } : {}) },

@@ -1,7 +1,7 @@
 /**
  * `<dashboard-app>`: the tenant dashboard at `/dashboard`. Sign in with the tenant id and API secret (kept in
  * sessionStorage for this tab only, never in a URL), then: today's counters, a 30-day chart per counter, live
- * connections and watched images, top images by traffic, the live moderation feed, and the tenant's rules.
+ * connections and watched images, top images by traffic, the live moderation feed, the tenant's rules and its webhooks.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
@@ -12,6 +12,7 @@ import './usage-chart.js';
 import './moderation-feed.js';
 import './rules-panel.js';
 import './moderation-browser.js';
+import './webhooks-panel.js';
 
 const COUNTERS: { key: Counter; label: string; format: (value: number) => string }[] = [
   { key: 'pubSubMessageCount', label: 'Messages delivered', format: (v) => v.toLocaleString('en') },
@@ -32,6 +33,7 @@ const COUNTERS: { key: Counter; label: string; format: (value: number) => string
  * @csspart feed - the moderation feed
  * @csspart stored - moderation of what is stored
  * @csspart rules - the rules panel
+ * @csspart webhooks - the webhooks panel
  */
 @customElement('dashboard-app')
 export class DashboardApp extends LitElement {
@@ -132,6 +134,11 @@ export class DashboardApp extends LitElement {
         <h2 id="rules-heading">Rules</h2>
         <p class="muted">Who may write and resolve on your images, and how readers may sign in. A saved change applies on every node at once.</p>
         <rules-panel .credentials=${tenant.credentials}></rules-panel>
+      </section>
+      <section part="webhooks" aria-labelledby="webhooks-heading">
+        <h2 id="webhooks-heading">Webhooks</h2>
+        <p class="muted">Your backend hears of every change on your images: a signed POST per event, retried for about a day while it fails.</p>
+        <webhooks-panel .credentials=${tenant.credentials}></webhooks-panel>
       </section>`;
   }
 
