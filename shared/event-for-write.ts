@@ -25,13 +25,15 @@ interface WriteCircumstances {
   newId(): string;
   /** The comment `edit-comment` names, as stored or shown; null if it is not there. */
   editedComment: Comment | null;
+  /** The number a new marker gets: the server's next for the image; 0 for one the widget shows before the server stores it. */
+  markerNumber: number;
 }
 
 /**
  * The event `message` becomes, or null for an `edit-comment` of a comment that is not there. It checks no
  * rule (who may do what, limits): callers do that first.
  * @example
- * const event = eventForWrite(message, { author, now: Date.now(), newId: uuid, editedComment: null });
+ * const event = eventForWrite(message, { author, now: Date.now(), newId: uuid, editedComment: null, markerNumber: 0 });
  */
 export function eventForWrite(message: WriteMessage, circumstances: WriteCircumstances): UnsequencedEvent | null {
   const { author, now, newId } = circumstances;
@@ -41,7 +43,7 @@ export function eventForWrite(message: WriteMessage, circumstances: WriteCircums
     const comment: Comment = { id: message.commentId ?? newId(), author, text: message.text, createdAt: now, editedAt: null };
     // The marker's own author is id and name (what its row keeps); the comment carries the avatar.
     const markerAuthor = { id: author.id, name: author.name };
-    return { type: 'new-image-chat', ...envelope, chatId, chat: { id: chatId, x: message.x, y: message.y, author: markerAuthor, createdAt: now, resolved: false, comments: [comment] } };
+    return { type: 'new-image-chat', ...envelope, chatId, chat: { id: chatId, number: circumstances.markerNumber, x: message.x, y: message.y, author: markerAuthor, createdAt: now, resolved: false, comments: [comment] } };
   }
   const base = { ...envelope, chatId: message.chatId };
   switch (message.type) {

@@ -73,6 +73,14 @@ function time(fields: Fields, name: string, at: string): number {
   return value;
 }
 
+/** A marker's number: absent in exports made before numbers existed (0: the importing server numbers it). */
+function markerNumber(fields: Fields, at: string): number {
+  const value = fields.number;
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1) throw new ExportFormatError(`${at}.number must be a whole number from 0`);
+  return value;
+}
+
 function fraction(fields: Fields, name: string, at: string): number {
   const value = fields[name];
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new ExportFormatError(`${at}.${name} must be a number from 0 to 1`);
@@ -112,7 +120,7 @@ function chat(value: unknown, at: string): Chat {
   const comments = array(fields, 'comments', at, LIMITS.MAX_COMMENTS_PER_CHAT).map((c, i) => comment(c, `${at}.comments[${i}]`));
   if (comments.length === 0) throw new ExportFormatError(`${at}.comments must hold the marker's first comment`);
   return {
-    id: string(fields, 'id', at, LIMITS.MAX_ID_LENGTH), x: fraction(fields, 'x', at), y: fraction(fields, 'y', at),
+    id: string(fields, 'id', at, LIMITS.MAX_ID_LENGTH), number: markerNumber(fields, at), x: fraction(fields, 'x', at), y: fraction(fields, 'y', at),
     author: author(fields.author, `${at}.author`), createdAt: time(fields, 'createdAt', at), resolved: fields.resolved, comments,
   };
 }

@@ -24,6 +24,12 @@ export interface Comment {
 /** A marker on an image and its thread. `x`, `y` are 0..1 relative to the image's width and height. */
 export interface Chat {
   id: string;
+  /**
+   * The marker's number on its image, given by the server when it is made: 1, 2, 3… in the order markers were
+   * made, never reused, kept when others are deleted or it is resolved. Every viewer sees the same number. 0 on
+   * a marker the widget shows before the server has stored it.
+   */
+  number: number;
   x: number;
   y: number;
   author: Author;

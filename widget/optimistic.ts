@@ -14,7 +14,8 @@ import { applyEventToChat, eventForWrite, withSeq, type Author, type Chat, type 
 export function optimisticEvent(message: WriteMessage, chat: Chat | null, author: Author, now: number): ImageEvent | null {
   if (message.type !== 'create-chat' && !chat) return null;
   const editedComment = message.type === 'edit-comment' ? (chat?.comments.find((c) => c.id === message.commentId) ?? null) : null;
-  const event = eventForWrite(message, { author, now, newId: uuid, editedComment });
+  // A new marker has no number until the server stores it (0: shown without one).
+  const event = eventForWrite(message, { author, now, newId: uuid, editedComment, markerNumber: 0 });
   return event && withSeq(event, 0);
 }
 

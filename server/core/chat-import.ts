@@ -27,7 +27,9 @@ export function planImport(chat: Chat, key: ImageKey, context: WriteContext, lim
   if (context.seq >= limits.MAX_SEQ) return { ok: false, code: 'limit-reached', message: `this image has taken its most changes (${limits.MAX_SEQ})` };
   if (context.chatCount >= limits.MAX_CHATS_PER_IMAGE) return { ok: false, code: 'limit-reached', message: `an image holds at most ${limits.MAX_CHATS_PER_IMAGE} markers` };
   if (chat.comments.length > limits.MAX_COMMENTS_PER_CHAT) return { ok: false, code: 'limit-reached', message: `a thread holds at most ${limits.MAX_COMMENTS_PER_CHAT} comments` };
-  return withinBudget({ type: 'new-image-chat', broadcastId: randomUUID(), ...key, chatId: chat.id, chat }, context, limits);
+  // The exported number when the image has not given it yet (a fresh image keeps the original's numbers), else the next.
+  const number = chat.number > context.markersMade ? chat.number : context.markersMade + 1;
+  return withinBudget({ type: 'new-image-chat', broadcastId: randomUUID(), ...key, chatId: chat.id, chat: { ...chat, number } }, context, limits);
 }
 
 /**

@@ -55,7 +55,7 @@ export function planWrite(message: WriteMessage, actor: Actor, context: WriteCon
   const refusal = checkRules(message, actor, context, limits);
   if (refusal) return refusal;
   const author: Author = { id: actor.id, name: actor.name, ...(actor.avatar ? { avatar: actor.avatar } : {}) };
-  const event = eventForWrite(message, { author, now: context.now, newId, editedComment: context.comment });
+  const event = eventForWrite(message, { author, now: context.now, newId, editedComment: context.comment, markerNumber: context.markersMade + 1 });
   if (!event) return refuse('not-found', 'no such comment in this chat');
   // Moving and resolving change a marker's size by a few bytes at most and cannot be repeated to grow it,
   // so they pass even on a full thread: a full thread can still be resolved. Deletes only shrink.

@@ -41,6 +41,8 @@ export interface WriteContext {
   imageBytes: number;
   /** Markers on the image now. */
   chatCount: number;
+  /** Markers ever made on the image (the last number given): a new marker gets the next. */
+  markersMade: number;
   /** Markers of `WriteTarget.authorId` on the image now; 0 when no author was named. */
   authorChatCount: number;
   /** The image's current seq (0 when never written); a stored write gets seq + 1. */

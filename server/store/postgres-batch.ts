@@ -4,7 +4,7 @@
  * left, exactly as if they ran one by one, and the batch's row changes are collected to be stored at once.
  */
 import { withSeq, type Comment, type ImageEvent, type ImageKey } from '../../shared/index.js';
-import { rowChange, writeContext, type ChatState, type ImageCounters, type RowChange } from './row-change.js';
+import { countersAfter, rowChange, writeContext, type ChatState, type ImageCounters, type RowChange } from './row-change.js';
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import { outboxEntry, type OutboxEntry } from './webhook-outbox.js';
 
@@ -69,8 +69,7 @@ function applyToState(state: BatchState, before: ChatState | null, change: RowCh
   const marker = change.chatCountDelta === 0 ? undefined : (change.chat ?? before)?.marker;
   const count = marker ? state.authorCounts.get(marker.author.id) : undefined;
   if (marker && count !== undefined) state.authorCounts.set(marker.author.id, count + change.chatCountDelta);
-  state.image.chatCount += change.chatCountDelta;
-  state.image.bytes += change.bytesDelta;
+  state.image = { ...countersAfter(state.image, change), seq: state.image.seq };
 }
 
 /**

@@ -25,7 +25,7 @@ SELECT img.seq, img.epoch,
   replay.events,
   CASE WHEN $3::int IS NOT NULL AND img.epoch = $4::text AND $3::int <= img.seq AND replay.n = img.seq - $3::int THEN NULL
        ELSE (SELECT coalesce(json_agg(json_build_object(
-               'id', c.id, 'x', c.x, 'y', c.y, 'author', json_build_object('id', c.author_id, 'name', c.author_name),
+               'id', c.id, 'number', c.number, 'x', c.x, 'y', c.y, 'author', json_build_object('id', c.author_id, 'name', c.author_name),
                'createdAt', c.created_at, 'resolved', c.resolved, 'comments', coalesce(t.comments, '[]'::json)
              ) ORDER BY c.created_at, c.id COLLATE "C"), '[]'::json)
              FROM chats c LEFT JOIN threads t ON t.chat_id = c.id WHERE c.tenant_id = $1 AND c.url_id = $2)

@@ -14,7 +14,7 @@
  */
 import type pg from 'pg';
 import type { Comment, ImageKey } from '../../shared/index.js';
-import { imageCounters, toChatState, type ChatRow, type ChatState, type ImageRow } from './row-change.js';
+import { imageCounters, MARKER_COLUMNS, toChatState, type ChatRow, type ChatState, type ImageRow } from './row-change.js';
 import { commentKey, type BatchChange, type BatchState, type PendingWrite } from './postgres-batch.js';
 
 const integer = (value: number): string => {
@@ -54,8 +54,8 @@ export async function beginAndLock(client: pg.PoolClient, key: ImageKey, epoch: 
   const statements = [
     'BEGIN',
     `INSERT INTO images (tenant_id, url_id, epoch) VALUES (${literal(key.tenantId)}, ${literal(key.urlId)}, ${literal(epoch)}) ON CONFLICT (tenant_id, url_id) DO NOTHING`,
-    `SELECT seq, chat_count, bytes FROM images WHERE ${where} FOR UPDATE`,
-    chatIds.length === 0 ? NOTHING : `SELECT id, x, y, author_id, author_name, created_at, resolved, comment_count, next_ordinal, bytes
+    `SELECT seq, chat_count, markers_made, bytes FROM images WHERE ${where} FOR UPDATE`,
+    chatIds.length === 0 ? NOTHING : `SELECT ${MARKER_COLUMNS}, comment_count, next_ordinal, bytes
       FROM chats WHERE ${where} AND id IN (${chatIds.map(literal).join(', ')})`,
     commentPairs.length === 0 ? NOTHING : `SELECT chat_id, ordinal, body FROM comments WHERE ${where} AND (chat_id, id) IN (${commentPairs.join(', ')})`,
     authorIds.length === 0 ? NOTHING : `SELECT author_id, count(*)::int AS n FROM chats WHERE ${where} AND author_id IN (${authorIds.map(literal).join(', ')}) GROUP BY author_id`,
@@ -110,16 +110,17 @@ export async function storeAndCommit(client: pg.PoolClient, key: ImageKey, chang
       continue;
     }
     const { marker } = chat;
-    statements.push(`INSERT INTO chats (tenant_id, url_id, id, x, y, author_id, author_name, created_at, resolved, comment_count, next_ordinal, bytes)
-      VALUES (${tenant}, ${url}, ${literal(id)}, ${float(marker.x)}, ${float(marker.y)}, ${literal(marker.author.id)}, ${literal(marker.author.name)},
+    statements.push(`INSERT INTO chats (tenant_id, url_id, id, number, x, y, author_id, author_name, created_at, resolved, comment_count, next_ordinal, bytes)
+      VALUES (${tenant}, ${url}, ${literal(id)}, ${integer(marker.number)}, ${float(marker.x)}, ${float(marker.y)}, ${literal(marker.author.id)}, ${literal(marker.author.name)},
         ${integer(marker.createdAt)}, ${marker.resolved ? 'true' : 'false'}, ${integer(chat.commentCount)}, ${integer(chat.nextOrdinal)}, ${integer(chat.bytes)})
-      ON CONFLICT (tenant_id, url_id, id) DO UPDATE SET x = EXCLUDED.x, y = EXCLUDED.y, resolved = EXCLUDED.resolved,
+      ON CONFLICT (tenant_id, url_id, id) DO UPDATE SET number = EXCLUDED.number, x = EXCLUDED.x, y = EXCLUDED.y, resolved = EXCLUDED.resolved,
         author_id = EXCLUDED.author_id, author_name = EXCLUDED.author_name, created_at = EXCLUDED.created_at,
         comment_count = EXCLUDED.comment_count, next_ordinal = EXCLUDED.next_ordinal, bytes = EXCLUDED.bytes`);
   }
   const { image } = change;
   // `last_activity`: the time of the image's last stored write, for the REST API's list of images.
-  statements.push(`UPDATE images SET seq = ${integer(image.seq)}, chat_count = ${integer(image.chatCount)}, bytes = ${integer(image.bytes)},
+  statements.push(`UPDATE images SET seq = ${integer(image.seq)}, chat_count = ${integer(image.chatCount)}, markers_made = ${integer(image.markersMade)},
+    bytes = ${integer(image.bytes)},
     last_activity = ${integer(Date.now())} WHERE ${where}`);
   const rows = change.events.map((event) => `(${tenant}, ${url}, ${integer(event.seq)}, ${json(event)})`);
   statements.push(`INSERT INTO events (tenant_id, url_id, seq, body) VALUES ${rows.join(', ')}`);

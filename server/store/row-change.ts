@@ -18,26 +18,31 @@ export interface ChatState {
   bytes: number;
 }
 
-/** An image's counters: its seq, its markers, and its stored size in wire bytes. */
-export interface ImageCounters { seq: number; chatCount: number; bytes: number }
+/** An image's counters: its seq, its markers now and ever made (the last number given), and its stored size in wire bytes. */
+export interface ImageCounters { seq: number; chatCount: number; markersMade: number; bytes: number }
 
 /** The `images` row's counters as both stores answer them (PostgreSQL's bigint as a string); absent before the first write. */
-export interface ImageRow { seq: number; chat_count: number; bytes: number | string }
+export interface ImageRow { seq: number; chat_count: number; markers_made: number; bytes: number | string }
 
 /** A marker's columns of a `chats` row as both stores answer them (SQLite's booleans are 0/1, PostgreSQL's bigints strings). */
-export interface MarkerRow { id: string; x: number; y: number; author_id: string; author_name: string; created_at: number | string; resolved: number | boolean }
+export interface MarkerRow {
+  id: string; number: number; x: number; y: number; author_id: string; author_name: string; created_at: number | string; resolved: number | boolean;
+}
+
+/** The `chats` columns of a marker, in `MarkerRow`'s order, for SELECTs. */
+export const MARKER_COLUMNS = 'id, number, x, y, author_id, author_name, created_at, resolved';
 
 /** A whole `chats` row: the marker and the counters kept beside it. */
 export interface ChatRow extends MarkerRow { comment_count: number; next_ordinal: number; bytes: number }
 
 export const toMarker = (row: MarkerRow): ChatMarker => ({
-  id: row.id, x: row.x, y: row.y, author: { id: row.author_id, name: row.author_name },
+  id: row.id, number: row.number, x: row.x, y: row.y, author: { id: row.author_id, name: row.author_name },
   createdAt: Number(row.created_at), resolved: row.resolved === true || row.resolved === 1,
 });
 
 /** The counters of an image row, or of an image never written. */
 export const imageCounters = (row: ImageRow | undefined): ImageCounters =>
-  ({ seq: row?.seq ?? 0, chatCount: row?.chat_count ?? 0, bytes: Number(row?.bytes ?? 0) });
+  ({ seq: row?.seq ?? 0, chatCount: row?.chat_count ?? 0, markersMade: row?.markers_made ?? 0, bytes: Number(row?.bytes ?? 0) });
 
 export const toChatState = (row: ChatRow): ChatState => ({
   marker: toMarker(row),
@@ -65,6 +70,7 @@ export function writeContext({ chat, comment, image, authorChatCount }: StoredBe
     threadBytes: chat?.bytes ?? 0,
     imageBytes: image.bytes,
     chatCount: image.chatCount,
+    markersMade: image.markersMade,
     authorChatCount,
     seq: image.seq,
     now: Date.now(),
@@ -86,7 +92,17 @@ export interface RowChange {
   chatCountDelta: number;
   /** Change of the image's size. */
   bytesDelta: number;
+  /** The number of the marker this change made; 0 for any other change. */
+  madeNumber: number;
 }
+
+/** The image's counters after `change` (its seq is the caller's to set). */
+export const countersAfter = (image: ImageCounters, change: RowChange): ImageCounters => ({
+  seq: image.seq,
+  chatCount: image.chatCount + change.chatCountDelta,
+  markersMade: Math.max(image.markersMade, change.madeNumber),
+  bytes: image.bytes + change.bytesDelta,
+});
 
 /**
  * The rows' change for `event`, from the chat's row before it and the comment it names (edited or deleted).
@@ -99,13 +115,13 @@ export function rowChange(before: ChatState | null, named: Comment | null, event
   if (event.type === 'new-image-chat') {
     const { comments, ...marker } = event.chat;
     const inserts = comments.map((comment, ordinal): CommentChange => ({ kind: 'insert', chatId, comment, ordinal }));
-    return { chatId, chat: { marker, commentCount: comments.length, nextOrdinal: comments.length, bytes }, comments: inserts, chatCountDelta: 1, bytesDelta };
+    return { chatId, chat: { marker, commentCount: comments.length, nextOrdinal: comments.length, bytes }, comments: inserts, chatCountDelta: 1, bytesDelta, madeNumber: marker.number };
   }
   if (event.type === 'deleted-image-chat') {
-    return { chatId, chat: null, comments: [{ kind: 'delete-thread', chatId }], chatCountDelta: before ? -1 : 0, bytesDelta };
+    return { chatId, chat: null, comments: [{ kind: 'delete-thread', chatId }], chatCountDelta: before ? -1 : 0, bytesDelta, madeNumber: 0 };
   }
   if (!before) throw new Error(`${event.change} of chat ${chatId}, which is not stored`);
-  const unchanged = { chatId, chatCountDelta: 0, bytesDelta };
+  const unchanged = { chatId, chatCountDelta: 0, bytesDelta, madeNumber: 0 };
   switch (event.change) {
     case 'comment-added': {
       if (!event.comment) throw new Error('comment-added without its comment');

@@ -146,6 +146,19 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
    CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
    CREATE INDEX webhook_deliveries_listed ON webhook_deliveries (endpoint_id, id);
    CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (finished_at) WHERE state <> 'pending';`,
+  // Migration 8: marker numbers (docs/protocol.md#marker-numbers). Each chat keeps the number it was made with,
+  // each image counts the markers ever made on it. Existing markers are numbered by creation; their stored sizes
+  // grow by the `"number":N,` the wire now carries. Every written image starts a new epoch, so a client resuming
+  // from before gets a snapshot with the numbers instead of a replay of events that lack them.
+  `ALTER TABLE chats ADD COLUMN number INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE images ADD COLUMN markers_made INTEGER NOT NULL DEFAULT 0;
+   UPDATE chats SET number = (SELECT count(*) FROM chats c WHERE c.tenant_id = chats.tenant_id AND c.url_id = chats.url_id
+     AND (c.created_at < chats.created_at OR (c.created_at = chats.created_at AND c.id <= chats.id)));
+   UPDATE chats SET bytes = bytes + 10 + length(number);
+   UPDATE images SET
+     markers_made = (SELECT count(*) FROM chats c WHERE c.tenant_id = images.tenant_id AND c.url_id = images.url_id),
+     bytes = coalesce((SELECT sum(c.bytes) FROM chats c WHERE c.tenant_id = images.tenant_id AND c.url_id = images.url_id), 0),
+     epoch = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(6)));`,
 ];
 
 /** Old chat documents moved per query: bounds memory on a large database. */

@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { withSeq, type Comment, type ImageKey } from '../../shared/index.js';
-import { imageCounters, rowChange, toChatState, writeContext, type ChatRow, type ImageRow, type RowChange, type StoredBefore } from './row-change.js';
+import { countersAfter, imageCounters, MARKER_COLUMNS, rowChange, toChatState, writeContext, type ChatRow, type ImageRow, type RowChange, type StoredBefore } from './row-change.js';
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import { KeyedBatcher } from './write-batcher.js';
 import { outboxEntry, type OutboxEntry } from './webhook-outbox.js';
@@ -67,10 +67,11 @@ export class SqliteWriter {
     this.storeRows(key, change);
     // The first stored write makes the image's row, with the epoch reads answered while there was none.
     // `last_activity`: the time of the image's last stored write, for the REST API's list of images.
-    this.sql(`INSERT INTO images (tenant_id, url_id, epoch, seq, chat_count, bytes, last_activity) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (tenant_id, url_id) DO UPDATE SET seq = excluded.seq, chat_count = excluded.chat_count, bytes = excluded.bytes,
-        last_activity = excluded.last_activity`)
-      .run(key.tenantId, key.urlId, this.epoch(), seq, image.chatCount + change.chatCountDelta, image.bytes + change.bytesDelta, Date.now());
+    const after = countersAfter(image, change);
+    this.sql(`INSERT INTO images (tenant_id, url_id, epoch, seq, chat_count, markers_made, bytes, last_activity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (tenant_id, url_id) DO UPDATE SET seq = excluded.seq, chat_count = excluded.chat_count, markers_made = excluded.markers_made,
+        bytes = excluded.bytes, last_activity = excluded.last_activity`)
+      .run(key.tenantId, key.urlId, this.epoch(), seq, after.chatCount, after.markersMade, after.bytes, Date.now());
     this.sql(`INSERT INTO events (tenant_id, url_id, seq, body) VALUES (?, ?, ?, ?)`).run(key.tenantId, key.urlId, seq, JSON.stringify(event));
     this.sql(`DELETE FROM events WHERE ${IMAGE} AND seq <= ?`).run(key.tenantId, key.urlId, seq - this.eventLogKeep);
     this.recordDeliveries(key, outboxEntry(event, target.actor, Date.now()));
@@ -87,10 +88,10 @@ export class SqliteWriter {
   /** Reads what the target names, and nothing else. */
   private before(key: ImageKey, target: WriteTarget): StoredBefore {
     const { tenantId, urlId } = key;
-    const row = this.sql(`SELECT seq, chat_count, bytes FROM images WHERE ${IMAGE}`).get(tenantId, urlId) as ImageRow | undefined;
+    const row = this.sql(`SELECT seq, chat_count, markers_made, bytes FROM images WHERE ${IMAGE}`).get(tenantId, urlId) as ImageRow | undefined;
     const image = imageCounters(row);
     const chatRow = target.chatId
-      ? this.sql(`SELECT id, x, y, author_id, author_name, created_at, resolved, comment_count, next_ordinal, bytes FROM chats WHERE ${IMAGE} AND id = ?`)
+      ? this.sql(`SELECT ${MARKER_COLUMNS}, comment_count, next_ordinal, bytes FROM chats WHERE ${IMAGE} AND id = ?`)
         .get(tenantId, urlId, target.chatId) as ChatRow | undefined
       : undefined;
     const commentRow = chatRow && target.commentId
@@ -134,11 +135,11 @@ export class SqliteWriter {
       return;
     }
     const { marker } = chat;
-    this.sql(`INSERT INTO chats (tenant_id, url_id, id, x, y, author_id, author_name, created_at, resolved, comment_count, next_ordinal, bytes)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    this.sql(`INSERT INTO chats (tenant_id, url_id, id, number, x, y, author_id, author_name, created_at, resolved, comment_count, next_ordinal, bytes)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (tenant_id, url_id, id) DO UPDATE SET x = excluded.x, y = excluded.y, resolved = excluded.resolved,
         comment_count = excluded.comment_count, next_ordinal = excluded.next_ordinal, bytes = excluded.bytes`)
-      .run(tenantId, urlId, marker.id, marker.x, marker.y, marker.author.id, marker.author.name, marker.createdAt, marker.resolved ? 1 : 0,
+      .run(tenantId, urlId, marker.id, marker.number, marker.x, marker.y, marker.author.id, marker.author.name, marker.createdAt, marker.resolved ? 1 : 0,
         chat.commentCount, chat.nextOrdinal, chat.bytes);
   }
 }

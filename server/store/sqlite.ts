@@ -15,7 +15,7 @@ import type { CommentPage, CommentQuery, IdempotencyClaim, IdempotencyState, Ima
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import * as usage from './sqlite-usage.js';
 import * as api from './sqlite-api.js';
-import { toMarker, type MarkerRow } from './row-change.js';
+import { MARKER_COLUMNS, toMarker, type MarkerRow } from './row-change.js';
 import * as webhooks from './sqlite-webhooks.js';
 import type { ClaimedDelivery, DeliveryClaim, DeliveryPage, DeliveryResult, WebhookEndpoint, WebhookEndpointChange } from './webhook-types.js';
 
@@ -136,7 +136,7 @@ export class SqliteStore implements Store {
       thread.push(JSON.parse(row.body) as Comment);
       threads.set(row.chat_id, thread);
     }
-    const chats = this.sql(`SELECT id, x, y, author_id, author_name, created_at, resolved FROM chats WHERE ${IMAGE} ORDER BY created_at, id`).all(key.tenantId, key.urlId) as MarkerRow[];
+    const chats = this.sql(`SELECT ${MARKER_COLUMNS} FROM chats WHERE ${IMAGE} ORDER BY created_at, id`).all(key.tenantId, key.urlId) as MarkerRow[];
     return chats.map((row) => ({ ...toMarker(row), comments: threads.get(row.id) ?? [] }));
   }
 

@@ -42,7 +42,7 @@ it('shows an author\'s avatar only for https and data-image URLs, sized, lazy an
   const comment = (id: string, avatar: string | undefined, authorId = `sso:${id}`) =>
     ({ id, author: { id: authorId, name: `Name ${id}`, ...(avatar !== undefined ? { avatar } : {}) }, text: id, createdAt: 1, editedAt: null });
   const chat: Chat = {
-    id: 'c1', x: 0.5, y: 0.5, author: { id: 'sso:https', name: 'Name https' }, createdAt: 1, resolved: false,
+    id: 'c1', number: 1, x: 0.5, y: 0.5, author: { id: 'sso:https', name: 'Name https' }, createdAt: 1, resolved: false,
     comments: [
       comment('https', 'https://images.example.com/a.png'),
       comment('png', 'data:image/png;base64,iVBORw0KGgo='),

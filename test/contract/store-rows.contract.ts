@@ -55,6 +55,24 @@ function textOfSize(bytes: number, commentId: string, author: Actor): string {
 
 export function storeRowsContract(backend: StoreBackend): void {
   describe('rows and byte budgets', () => {
+    test('markers are numbered 1, 2, 3… in the order made; a number is kept when others go or it is resolved, and never given again', async () => {
+      const database = await backend.fresh();
+      const store = await open(database);
+      const key = imageKey();
+      const made: ImageEvent[] = [];
+      for (const text of ['one', 'two', 'three']) made.push(sequenced(await writeMessage(store, key, { type: 'create-chat', x: 0.5, y: 0.5, text })));
+      expect(made.map((event) => event.type === 'new-image-chat' && event.chat.number)).toEqual([1, 2, 3]);
+      sequenced(await writeMessage(store, key, { type: 'delete-chat', chatId: made[1]!.chatId }));
+      sequenced(await writeMessage(store, key, { type: 'resolve-chat', chatId: made[0]!.chatId, resolved: true }));
+      const [fourth, fifth] = await Promise.all([0.1, 0.2].map((x) => writeMessage(store, key, { type: 'create-chat', x, y: 0.5, text: 'later' })));
+      const numbers = [sequenced(fourth!), sequenced(fifth!)].map((event) => event.type === 'new-image-chat' && event.chat.number);
+      expect(numbers.sort()).toEqual([4, 5]);
+      const snapshot = await snapshotOf(store, key);
+      expect(snapshot.map((chat) => chat.number).sort()).toEqual([1, 3, 4, 5]);
+      expect(snapshot.find((chat) => chat.id === made[0]!.chatId)).toMatchObject({ number: 1, resolved: true });
+      await expectSizesMatchWire(database, store, key);
+    });
+
     test('an add-comment inserts one comment row; the chat row keeps its fields and no thread', async () => {
       const database = await backend.fresh();
       const store = await open(database);
@@ -254,21 +272,27 @@ export function storeRowsContract(backend: StoreBackend): void {
       const author = { id: 'u1', name: 'Ann' };
       const comment = (id: string, text: string, createdAt: number, editedAt: number | null = null): Comment => ({ id, author, text, createdAt, editedAt });
       const old: Chat[] = [
-        { id: 'b-chat', x: 0.1 + 0.2, y: 1, author, createdAt: 1000, resolved: false,
+        { id: 'b-chat', number: 2, x: 0.1 + 0.2, y: 1, author, createdAt: 1000, resolved: false,
           comments: [comment('c1', 'first \u0001 "q" ✓', 1000), comment('c2', 'it\'s edited', 1001, 1500), comment('c3', '🎉', 1002)] },
-        { id: 'a-chat', x: 0.5, y: 0.5, author: { id: 'u2', name: 'Bob' }, createdAt: 1000, resolved: true, comments: [comment('d1', 'other', 1000)] },
+        { id: 'a-chat', number: 1, x: 0.5, y: 0.5, author: { id: 'u2', name: 'Bob' }, createdAt: 1000, resolved: true, comments: [comment('d1', 'other', 1000)] },
       ];
       await database.query(`INSERT INTO tenants (id, name, origins, secret_hash, created_at) VALUES ('demo', 'Demo', '[]', 'h', 1)`);
       await database.query(`INSERT INTO images (tenant_id, url_id, seq, epoch, chat_count) VALUES ('demo', 'old''s image', 6, 'old-epoch', 2)`);
       await database.query(`INSERT INTO images (tenant_id, url_id, seq, epoch, chat_count) VALUES ('demo', 'only read', 0, 'read-epoch', 0)`);
       for (const chat of old) {
-        await database.query(`INSERT INTO chats (tenant_id, url_id, id, created_at, body) VALUES ('demo', 'old''s image', ${literal(chat.id)}, ${chat.createdAt}, ${literal(JSON.stringify(chat))})`);
+        // As stored then: no marker numbers (migration 8 gives them).
+        const { number: _number, ...document } = chat;
+        await database.query(`INSERT INTO chats (tenant_id, url_id, id, created_at, body) VALUES ('demo', 'old''s image', ${literal(chat.id)}, ${chat.createdAt}, ${literal(JSON.stringify(document))})`);
       }
       const store = await open(database);
       const key = { tenantId: 'demo', urlId: 'old\'s image' };
-      // Same order as before: by creation, then id; each thread in its order.
-      expect(await store.read(key)).toEqual({ reset: true, seq: 6, epoch: 'old-epoch', chats: [old[1], old[0]] });
-      expect(await store.read(key, 6, 'old-epoch')).toEqual({ reset: false, seq: 6, epoch: 'old-epoch', events: [] });
+      // Same order as before: by creation, then id; each thread in its order; numbered in that order (migration 8).
+      const read = await store.read(key);
+      expect(read).toEqual({ reset: true, seq: 6, epoch: expect.any(String), chats: [old[1], old[0]] });
+      // Migration 8 started a new epoch: a client resuming from before gets a snapshot, with the numbers.
+      expect(read.epoch).not.toBe('old-epoch');
+      expect(await store.read(key, 6, 'old-epoch')).toMatchObject({ reset: true, seq: 6 });
+      expect(await store.read(key, 6, read.epoch)).toEqual({ reset: false, seq: 6, epoch: read.epoch, events: [] });
       await expectSizesMatchWire(database, store, key);
       expect(await database.query(`SELECT url_id FROM images ORDER BY url_id`)).toEqual([{ url_id: 'old\'s image' }]);
       // Writes go on where the old data left off, in thread order.

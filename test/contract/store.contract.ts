@@ -194,7 +194,7 @@ export function storeContract(name: string, backend: StoreBackend): void {
       expect(seen).toEqual({
         chat: ownFields, commentCount: 2, comment: comments[1], commentIsFirst: false,
         threadBytes: jsonBytes(stored), imageBytes: snapshot.chats.reduce((sum, chat) => sum + jsonBytes(chat), 0),
-        chatCount: 2, authorChatCount: 2, seq: 3, now: expect.any(Number),
+        chatCount: 2, markersMade: 2, authorChatCount: 2, seq: 3, now: expect.any(Number),
       });
       expect(await look({ chatId, commentId: first, authorId: null, actor: ann })).toMatchObject({ comment: comments[0], commentIsFirst: true, authorChatCount: 0 });
       expect(await look({ chatId, commentId: randomUUID(), authorId: 'nobody', actor: ann })).toMatchObject({ comment: null, commentIsFirst: false, authorChatCount: 0 });

@@ -119,7 +119,7 @@ test('out-of-order events are applied in seq order; a gap that does not fill lea
   const { store } = await liveStore(`node-order-${Date.now()}`, { trace: (direction, frame) => { if (direction === 'out') sent.push(frame as ClientMessage); } });
   const key = { tenantId: 'demo', urlId: store.key.urlId };
   const author = { id: 'u1', name: 'Eve' };
-  const chat = { id: 'c1', x: 0.5, y: 0.5, author, createdAt: 1, resolved: false, comments: [{ id: 'k1', author, text: 'one', createdAt: 1, editedAt: null }] };
+  const chat = { id: 'c1', number: 1, x: 0.5, y: 0.5, author, createdAt: 1, resolved: false, comments: [{ id: 'k1', author, text: 'one', createdAt: 1, editedAt: null }] };
   const reply = (seq: number, text: string): ImageEvent => ({
     type: 'image-chat-updated', broadcastId: `b${seq}`, ...key, seq, chatId: 'c1', change: 'comment-added',
     comment: { id: `k${seq}`, author, text, createdAt: seq, editedAt: null },

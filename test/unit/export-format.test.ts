@@ -7,7 +7,7 @@ const kim = { id: 'u-kim', name: 'Kim' };
 const known: ChatExport = {
   format: CHAT_EXPORT_FORMAT, version: CHAT_EXPORT_VERSION, tenantId: 'acme', exportedAt: '2026-12-04T00:00:00.000Z',
   images: [{ urlId: 'https://shop.acme.example/floor-1.png', chats: [
-    { id: 'c-1', x: 0.07, y: 0.315, author: pat, createdAt: 0, resolved: true, comments: [
+    { id: 'c-1', number: 1, x: 0.07, y: 0.315, author: pat, createdAt: 0, resolved: true, comments: [
       { id: 'k-1', author: pat, text: 'Load-bearing?', createdAt: 0, editedAt: null },
       { id: 'k:2', author: kim, text: 'No.', createdAt: 60_000, editedAt: 120_000 },
     ] },

@@ -7,7 +7,7 @@ const ann = { id: 'u1', name: 'Ann' };
 const envelope = { broadcastId: 'b', tenantId: 'acme', urlId: 'img' };
 const created = (chatId: string, text: string, seq = 1): ImageEvent => ({
   type: 'new-image-chat', ...envelope, seq, chatId,
-  chat: { id: chatId, x: 0.1, y: 0.2, author: ann, createdAt: 1000, resolved: false, comments: [{ id: `${chatId}-first`, author: ann, text, createdAt: 1000, editedAt: null }] },
+  chat: { id: chatId, number: 1, x: 0.1, y: 0.2, author: ann, createdAt: 1000, resolved: false, comments: [{ id: `${chatId}-first`, author: ann, text, createdAt: 1000, editedAt: null }] },
 });
 
 test('markers and comments come first; edits change the text; deletions mark the chat\'s items', () => {

@@ -42,7 +42,7 @@ test.each([1, 2, 3, 4, 5])('incremental thread sizes equal JSON.stringify after 
     const context: WriteContext = {
       chat: chat ? (marker as WriteContext['chat']) : null, commentCount: comments.length,
       comment: 'commentId' in message ? (comment ?? null) : null, commentIsFirst: index === 0, threadBytes: bytes, imageBytes: bytes,
-      chatCount: chat ? 1 : 0, authorChatCount: 0, seq: step, now: 1_700_000_000_000 + step,
+      chatCount: chat ? 1 : 0, markersMade: step, authorChatCount: 0, seq: step, now: 1_700_000_000_000 + step,
     };
     const planned = planWrite({ ...message, chatId: message.type === 'create-chat' ? 'chat' : message.chatId } as WriteMessage, actor, context, LIMITS, () => `id-${(ids += 1)}`);
     if (!planned.ok) continue;

@@ -16,7 +16,7 @@ const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'ut
 
 function chatWith(texts: string[]): Chat {
   const author = { id: ann.id, name: ann.name };
-  return { id: 'chat', x: 0.5, y: 0.5, author, createdAt: NOW, resolved: false, comments: texts.map((text, i) => ({ id: `c${i}`, author, text, createdAt: NOW, editedAt: null })) };
+  return { id: 'chat', number: 1, x: 0.5, y: 0.5, author, createdAt: NOW, resolved: false, comments: texts.map((text, i) => ({ id: `c${i}`, author, text, createdAt: NOW, editedAt: null })) };
 }
 
 /** What a store would hand the planner for `chat` (and its comment `commentId`), sized from the whole chat. */
@@ -26,7 +26,7 @@ function contextFor(chat: Chat | null, commentId: string | null, extra: Partial<
   const { comments, ...marker } = chat ?? { comments: [] };
   return {
     chat: chat ? (marker as WriteContext['chat']) : null, commentCount: comments.length, comment: chat?.comments[index] ?? null, commentIsFirst: index === 0,
-    threadBytes, imageBytes: threadBytes, chatCount: chat ? 1 : 0, authorChatCount: 0, seq: 10, now: NOW, ...extra,
+    threadBytes, imageBytes: threadBytes, chatCount: chat ? 1 : 0, markersMade: chat ? 1 : 0, authorChatCount: 0, seq: 10, now: NOW, ...extra,
   };
 }
 

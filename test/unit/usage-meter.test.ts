@@ -56,7 +56,7 @@ test('a flush that fails before its commit is retried; nothing is lost', async (
 test('a flush whose commit succeeded but whose answer was lost is not counted twice', async () => {
   const { real, faults, meter } = await setup();
   meter.delivered('acme', 4, 400, ['a', 'a', 'b', 'b']);
-  meter.written({ type: 'new-image-chat', broadcastId: 'b', tenantId: 'acme', urlId: 'a', seq: 1, chatId: 'c', chat: { id: 'c', x: 0, y: 0, author: { id: 'u', name: 'U' }, createdAt: 0, resolved: false, comments: [] } });
+  meter.written({ type: 'new-image-chat', broadcastId: 'b', tenantId: 'acme', urlId: 'a', seq: 1, chatId: 'c', chat: { id: 'c', number: 1, x: 0, y: 0, author: { id: 'u', name: 'U' }, createdAt: 0, resolved: false, comments: [] } });
   faults.fail('after-commit');
   expect(await meter.flush()).toBe(false);
   meter.delivered('acme', 1, 10, ['b']);

@@ -189,7 +189,7 @@ test('two stores of one image on one connection both get its frames; it is unsub
   const author = { id: 'u2', name: 'Bo' };
   latest().receive({
     type: 'new-image-chat', broadcastId: 'b5', tenantId: 'demo', urlId: 'img', seq: 5, chatId: 'c5',
-    chat: { id: 'c5', x: 0.1, y: 0.1, author, createdAt: 5, resolved: false, comments: [] },
+    chat: { id: 'c5', number: 5, x: 0.1, y: 0.1, author, createdAt: 5, resolved: false, comments: [] },
   });
   expect([first.seq, second.seq]).toEqual([5, 5]);
   expect(second.chat('c5')?.author).toEqual(author);

@@ -12,7 +12,7 @@ import { ScriptedSocket, latest } from '../helpers/scripted-socket.js';
 const key = { tenantId: 'demo', urlId: 'img' };
 const ann = { id: 'u1', name: 'Ann' };
 const chat = (id: string, text = 'hello'): Chat => ({
-  id, x: 0.5, y: 0.5, author: ann, createdAt: 1, resolved: false, comments: [{ id: `${id}-c0`, author: ann, text, createdAt: 1, editedAt: null }],
+  id, number: 1, x: 0.5, y: 0.5, author: ann, createdAt: 1, resolved: false, comments: [{ id: `${id}-c0`, author: ann, text, createdAt: 1, editedAt: null }],
 });
 
 let connection: WidgetConnection;
