@@ -32,6 +32,9 @@ const NOTICE_MS = 8000;
 
 
 
+/** The longest live-indicator label: the indicator keeps its width, so a change of state moves nothing beside it. */
+const widestStatus = (strings: Strings): string => Object.values(strings.status).reduce((a, b) => (b.length > a.length ? b : a));
+
 /** What keeps a widget from working: shown as a notice in place of the live indicator and the hint. */
 type Problem = 'no-tenant' | 'no-image' | 'image-failed' | 'refused';
 
@@ -242,7 +245,7 @@ export class ImageChat extends LitElement {
         ></chat-thread>` : nothing}
       </div>
       <div class="bar">
-        ${problem ? nothing : html`<span part="status" data-state=${state} role="status">${strings.status[state]}</span>`}
+        ${problem ? nothing : html`<span part="status" data-state=${state} role="status"><span class="state" data-widest=${widestStatus(strings)}><span>${strings.status[state]}</span></span></span>`}
         ${problem && problem !== 'image-failed' ? nothing : html`<span class="count">${strings.markerCount(chats.length)}</span>`}
         ${problem ? nothing : mode === 'sign-in' ? signInTemplate(strings, this._sync.rules) : html`<span class="hint">${still ? strings.readonly : strings.hint}</span>`}
         ${problem && problem !== 'refused' ? html`<span part="notice" class="notice" role="alert">${strings.problem[problem]}</span>` : nothing}

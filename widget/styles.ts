@@ -118,6 +118,10 @@ export const imageChatStyles = css`
     font-weight: 600; font-size: 12px; border: 1px solid var(--_border); background: var(--_soft); color: var(--_muted);
   }
   [part='status']::before { content: ''; width: 8px; height: 8px; border-radius: 50%; background: currentColor; }
+  /* The label keeps the width of the longest one (data-widest), so Connecting… → Live shifts no layout. */
+  .state { display: inline-grid; }
+  .state > span, .state::after { grid-area: 1 / 1; }
+  .state::after { content: attr(data-widest); visibility: hidden; }
   [part='status'][data-state='live'] { color: var(--_live); border-color: color-mix(in srgb, var(--_live) 45%, transparent); background: color-mix(in srgb, var(--_live) 12%, var(--_bg)); }
   [part='status'][data-state='connecting']::before { animation: blink 1s infinite; }
   .notice {
