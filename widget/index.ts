@@ -6,9 +6,10 @@
  * @example
  * <script type="module" src="https://chat.example.com/widget.js"></script>
  */
-import { setDefaultServer } from './server-url.js';
+// First: which server widgets talk to must be known before <image-chat> is defined, which upgrades the
+// elements already on the page (the progressive embed) and so subscribes them at once.
+import { firstCopy } from './script-server.js';
 import { watchDocument } from './attach.js';
-import { firstCopyOnPage } from './define.js';
 
 export { ImageChat } from './image-chat.js';
 export { defaultUrlId } from './placement.js';
@@ -19,18 +20,4 @@ export { attach, attachAll, type AttachOptions } from './attach.js';
 export { WidgetConnection, type ConnectionState, type ConnectionStateChange } from './connection.js';
 export { ImageStore } from './store.js';
 
-/**
- * Where this script was served from (its folder, so a server behind a path prefix works too):
- * `document.currentScript` for a classic script, else the page's module script that loaded widget.js.
- */
-function scriptBase(): string {
-  const script = document.currentScript;
-  if (script instanceof HTMLScriptElement && script.src) return new URL('.', script.src).href;
-  const module = [...document.querySelectorAll<HTMLScriptElement>('script[type="module"][src]')].find((s) => /\/widget(\.iife)?(\.[0-9a-f]{10})?\.js(\?|$)/.test(s.src));
-  return module ? new URL('.', module.src).href : location.origin;
-}
-
-if (firstCopyOnPage()) {
-  setDefaultServer(scriptBase());
-  watchDocument();
-}
+if (firstCopy) watchDocument();

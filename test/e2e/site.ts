@@ -43,6 +43,11 @@ export async function startSite(files: Record<string, SiteFile> = {}): Promise<S
     const path = new URL(request.url ?? '/', 'http://site').pathname;
     requests.push(path);
     const file = table.get(path);
+    // A browser asks for a favicon on its own; a 404 for it would be noise among the console errors tests read.
+    if (!file && path === '/favicon.ico') {
+      response.writeHead(204).end();
+      return;
+    }
     if (!file) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not here');
       return;
