@@ -5,7 +5,8 @@
  * and the demo pages. Lit's production build is used (no "development" export condition).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
 
 const started = Date.now();
@@ -44,7 +45,24 @@ const common = {
 if (existsSync('widget/index.ts')) {
   await build({ ...common, entryPoints: ['widget/index.ts'], format: 'esm', outfile: 'dist/public/widget.js' });
   await build({ ...common, entryPoints: ['widget/index.ts'], format: 'iife', globalName: 'ImageChat', outfile: 'dist/public/widget.iife.js' });
+  writeVersionedCopies(['widget.js', 'widget.iife.js']);
 }
+/**
+ * Beside each stable bundle name, a copy named after its content (`widget.<10 hex of SHA-256>.js`) that the server
+ * lets caches keep for a year (server/http/http-caching.ts), and `bundles.json` mapping each stable name to it.
+ * The copy's source-map comment still names `widget.js.map`, which sits beside it.
+ */
+function writeVersionedCopies(names) {
+  const versions = {};
+  for (const name of names) {
+    const hash = createHash('sha256').update(readFileSync(`dist/public/${name}`)).digest('hex').slice(0, 10);
+    versions[name] = name.replace(/\.js$/, `.${hash}.js`);
+    copyFileSync(`dist/public/${name}`, `dist/public/${versions[name]}`);
+  }
+  writeFileSync('dist/public/bundles.json', `${JSON.stringify(versions, null, 2)}\n`);
+  console.log(`versioned bundles: ${Object.values(versions).join(', ')}`);
+}
+
 if (existsSync('dashboard/index.ts')) {
   // The dashboard is its own part (dashboard/), served as before at /dashboard/.
   await build({ ...common, entryPoints: ['dashboard/index.ts'], format: 'esm', outfile: 'dist/public/dashboard/dashboard.js' });

@@ -1,6 +1,7 @@
 /**
  * Turning existing images into widgets: `<img data-image-chat>` elements are picked up automatically, and
- * `ImageChat.attach(img, options)` does the same from script.
+ * `ImageChat.attach(img, options)` does the same from script. Either wraps the page's `<img>` in an
+ * `<image-chat>`, which is the progressive embed `<image-chat tenant-id="…"><img …></image-chat>` made by script.
  */
 import type { SecureSso, SimpleSso } from '../shared/index.js';
 import { ImageChat } from './image-chat.js';
@@ -9,7 +10,7 @@ import { ImageChat } from './image-chat.js';
 export interface AttachOptions {
   /** The site owner's tenant id. */
   tenantId: string;
-  /** The image's id; defaults to its absolute URL without query or hash. */
+  /** The image's conversation id; defaults to its `src` attribute resolved against the page, without query or hash. */
   urlId?: string;
   /** The image-chat server; defaults to where the script came from. */
   server?: string;
@@ -22,22 +23,26 @@ export interface AttachOptions {
   simpleSso?: SimpleSso | null;
 }
 
-const attached = new WeakMap<HTMLImageElement, ImageChat>();
+/** The `<image-chat>` an image is already the picture of (an earlier attach, or the progressive embed). */
+function widgetOf(img: HTMLImageElement): ImageChat | null {
+  const parent = img.parentElement?.localName === 'picture' ? img.parentElement.parentElement : img.parentElement;
+  return parent instanceof ImageChat || parent?.localName === 'image-chat' ? (parent as ImageChat) : null;
+}
 
 /**
- * Replaces an `<img>` with an `<image-chat>` showing the same picture, and returns the element.
- * Attaching the same image twice returns the first element.
+ * Wraps an `<img>` (with its `<picture>`, if it has one) in an `<image-chat>` and returns the element. The
+ * image itself stays: the same element with all its attributes (srcset, sizes, loading, width, height, class,
+ * style, id, …), so `loading="lazy"` stays lazy and a script that later sets `img.src` changes the widget's
+ * picture (and conversation). Attaching the same image twice returns the first element.
  * @example
  * ImageChat.attach(document.querySelector('#plan'), { tenantId: 'acme' });
  * ImageChat.attach(document.querySelector('#plan'), { tenantId: 'acme', sso: await mySite.imageChatSso() });
  */
 export function attach(img: HTMLImageElement, options: AttachOptions): ImageChat {
-  const existing = attached.get(img);
+  const existing = widgetOf(img);
   if (existing) return existing;
   const element = document.createElement('image-chat');
   element.tenantId = options.tenantId;
-  element.src = img.currentSrc || img.src;
-  element.alt = img.alt;
   if (options.urlId) element.urlId = options.urlId;
   if (options.server) element.server = options.server;
   if (options.locale) element.locale = options.locale;
@@ -45,14 +50,11 @@ export function attach(img: HTMLImageElement, options: AttachOptions): ImageChat
   if (options.theme) element.theme = options.theme;
   if (options.sso) element.sso = options.sso;
   if (options.simpleSso) element.simpleSso = options.simpleSso;
-  // Keep the page's sizing of the image: its width attribute, classes and inline style move to the element.
-  const width = img.getAttribute('width');
-  if (width && /^\d+$/.test(width)) element.style.width = `${width}px`;
-  if (img.className) element.className = img.className;
-  if (img.style.cssText) element.style.cssText += img.style.cssText;
-  if (img.id) element.id = img.id;
-  attached.set(img, element);
-  img.replaceWith(element);
+  // Moving an <img> out of its <picture> would lose the picture's sources: the picture moves with it.
+  const picture = img.parentElement?.localName === 'picture' ? img.parentElement : null;
+  const shown = picture ?? img;
+  shown.before(element);
+  element.append(shown);
   return element;
 }
 

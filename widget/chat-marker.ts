@@ -4,7 +4,8 @@
  * the others untouched.
  */
 import { LitElement, html } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { property } from 'lit/decorators.js';
+import { definedOnce } from './define.js';
 import type { Chat } from '../shared/index.js';
 import type { Strings } from './i18n.js';
 import { markerStyles, themeStyles } from './styles.js';
@@ -24,7 +25,7 @@ function firstWords(text: string): string {
  * @fires marker-open - when the marker is activated (click, tap, Enter, Space); `detail.chatId`
  * @fires marker-move - when a movable marker was dragged to a new spot; `detail.chatId`, `detail.x`, `detail.y`
  */
-@customElement('chat-marker')
+@definedOnce('chat-marker')
 export class ChatMarker extends LitElement {
   static override styles = [themeStyles, markerStyles];
   static override shadowRootOptions: ShadowRootInit = { ...LitElement.shadowRootOptions, delegatesFocus: true };

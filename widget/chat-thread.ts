@@ -5,7 +5,8 @@
  * chat's data only and asks its host to perform actions through `act`, which answers whether the write went through.
  */
 import { LitElement, html, nothing } from 'lit';
-import { customElement, property, query, state } from 'lit/decorators.js';
+import { property, query, state } from 'lit/decorators.js';
+import { definedOnce } from './define.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { identityKind, isSafeAvatarUrl, type Chat, type Comment, type TenantRules, type WelcomeUser } from '../shared/index.js';
 import { relativeTime, type Strings } from './i18n.js';
@@ -34,7 +35,7 @@ export type ThreadAction =
  * @csspart confirm - the inline confirmation before deleting someone else's comment or marker
  * @csspart sign-in - "Sign in to comment", in place of the reply form
  */
-@customElement('chat-thread')
+@definedOnce('chat-thread')
 export class ChatThread extends LitElement {
   static override styles = [themeStyles, controlStyles, threadStyles];
 

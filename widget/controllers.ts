@@ -47,6 +47,8 @@ export class ImageStoreController implements ReactiveController {
   user: WelcomeUser | null = null;
   /** The tenant's rules, once it welcomed this connection. */
   rules: TenantRules | null = null;
+  /** The server refused the image (unknown tenant, a page origin the tenant does not allow): nothing is live. */
+  refused = false;
   /** The identity last handed to the connection, as JSON; '' when none was. */
   #identity = '';
   #news: ImageNews = noNews();
@@ -115,6 +117,8 @@ export class ImageStoreController implements ReactiveController {
     this.store = store;
     this.#release = release;
     this.status = indicatorState(connection.state);
+    // A store held open is unsubscribed only by a refusal (also one heard by another widget of this image).
+    this.refused = store.subscription === 'unsubscribed';
     const tenantId = target.tenantId;
     const who = () => {
       this.user = connection.userFor(tenantId) ?? connection.user;
@@ -126,6 +130,12 @@ export class ImageStoreController implements ReactiveController {
     this.#cleanups = [
       store.onChange((change) => {
         this.#news.arrived.push(...change.arrived);
+        this.#host.requestUpdate();
+      }),
+      store.onSubscription(({ newState }) => {
+        const refused = newState === 'unsubscribed';
+        if (refused === this.refused) return;
+        this.refused = refused;
         this.#host.requestUpdate();
       }),
       store.onError((error) => {
@@ -162,6 +172,7 @@ export class ImageStoreController implements ReactiveController {
     this.#release?.();
     this.#release = null;
     this.store = null;
+    this.refused = false;
   }
 }
 

@@ -38,6 +38,8 @@ export interface Strings {
   error(code: ErrorCode, message: string): string;
   /** The server would not show this image's conversations (unknown tenant, page origin not allowed, …). */
   imageRefused(message: string): string;
+  /** Why the widget cannot work at all, shown in place of the live indicator (see `ImageChat`'s problems). */
+  problem: Record<'no-tenant' | 'no-image' | 'image-failed', string>;
   /** Writes need a signed-in person (the tenant's rule `sso-only`). */
   signIn: string;
   /** Beside a simple-SSO author: the page named them, the site did not sign them. */
@@ -78,6 +80,11 @@ const en: Strings = {
   offlineWrite: 'You are offline, so this change was not saved. Markers stay readable; try again when Live.',
   readonly: 'Read only',
   imageRefused: (message) => `Conversations on this image cannot be shown: ${message}.`,
+  problem: {
+    'no-tenant': 'Conversations cannot be shown: this widget has no tenant-id.',
+    'no-image': 'Conversations cannot be shown: this widget has no image (an <img> inside it, or src).',
+    'image-failed': 'The image could not be loaded, so no markers can be placed on it.',
+  },
   signIn: 'Sign in to comment',
   unverified: 'unverified',
   confirmComment: (author) => `Delete this comment by ${author}?`,
@@ -135,6 +142,11 @@ const nl: Strings = {
   offlineWrite: 'Je bent offline, dus deze wijziging is niet opgeslagen. Markeringen blijven leesbaar; probeer het opnieuw zodra het Live is.',
   readonly: 'Alleen lezen',
   imageRefused: (message) => `Gesprekken bij deze afbeelding kunnen niet getoond worden: ${message}.`,
+  problem: {
+    'no-tenant': 'Gesprekken kunnen niet getoond worden: deze widget heeft geen tenant-id.',
+    'no-image': 'Gesprekken kunnen niet getoond worden: deze widget heeft geen afbeelding (een <img> erin, of src).',
+    'image-failed': 'De afbeelding kon niet geladen worden, dus er kunnen geen markeringen op geplaatst worden.',
+  },
   signIn: 'Log in om te reageren',
   unverified: 'niet geverifieerd',
   confirmComment: (author) => `Deze opmerking van ${author} verwijderen?`,

@@ -3,7 +3,7 @@
  * looking at the same image.
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { customElement, property, query, state } from 'lit/decorators.js';
+import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { ErrorCode, SecureSso, SimpleSso, WelcomeUser } from '../shared/index.js';
 import { v4 as uuid } from 'uuid';
@@ -22,6 +22,8 @@ import { crosshairKey, type Crosshair } from './crosshair.js';
 import type { ChatThread, ThreadAction } from './chat-thread.js';
 import { writeMode, type WriteMode } from './permissions.js';
 import { jsonObject, signInTemplate } from './sign-in.js';
+import { definedOnce } from './define.js';
+import { ImageWatchController, pageImageOf, urlIdOfImage } from './page-image.js';
 import './chat-marker.js';
 import './chat-thread.js';
 
@@ -30,10 +32,20 @@ const NOTICE_MS = 8000;
 
 
 
+/** The longest live-indicator label: the indicator keeps its width, so a change of state moves nothing beside it. */
+const widestStatus = (strings: Strings): string => Object.values(strings.status).reduce((a, b) => (b.length > a.length ? b : a));
+
+/** What keeps a widget from working: shown as a notice in place of the live indicator and the hint. */
+type Problem = 'no-tenant' | 'no-image' | 'image-failed' | 'refused';
+
 /**
  * @example
  * <script type="module" src="https://chat.example.com/widget.js"></script>
+ * <image-chat tenant-id="acme"><img src="/plans/floor-2.png" alt="Second floor plan" width="1200" height="800"></image-chat>
+ * <!-- or, with no picture until the script runs: -->
  * <image-chat tenant-id="acme" src="/plans/floor-2.png" alt="Second floor plan"></image-chat>
+ *
+ * @slot - the page's own `<img>` (or `<picture>`), shown as it is, before and after the script runs
  *
  * @fires image-chat-status - the connection state changed; `detail.state` is `live`, `connecting` or `offline`
  * @fires image-chat-open - a thread opened; `detail.chatId`
@@ -65,14 +77,18 @@ const NOTICE_MS = 8000;
  * @cssprop --image-chat-thread-width - thread and composer width (320px)
  * @cssprop --image-chat-font - font family
  */
-@customElement('image-chat')
+@definedOnce('image-chat')
 export class ImageChat extends LitElement {
   static override styles = [themeStyles, controlStyles, imageChatStyles];
 
   /** The site owner's tenant id. */
   @property({ attribute: 'tenant-id' }) tenantId = '';
-  /** The image's id; defaults to the image's absolute URL without query or hash. */
+  /**
+   * The image's conversation id; by default the `src` attribute (of the `<img>` inside, else this element's)
+   * resolved against the page, without query or hash. Set it when one picture has several URLs.
+   */
   @property({ attribute: 'url-id' }) urlId = '';
+  /** The picture, when the element has no `<img>` inside (which wins when it has one). */
   @property() src = '';
   @property() alt = '';
   /** The image-chat server; defaults to the origin the script came from. */
@@ -98,11 +114,12 @@ export class ImageChat extends LitElement {
 
   @query('.frame') private _frame!: HTMLElement;
   @query('.layer') private _layer!: HTMLElement;
-  @query('img') private _image!: HTMLImageElement;
 
   private readonly _sync = new ImageStoreController(this, () => this.imageTarget());
   private readonly _size = new ResizeController(this);
   private readonly _arrivals = new ArrivalsController(this);
+  private readonly _watch = new ImageWatchController(this);
+  private _toldNoTenant = false;
   private _strings: Strings = stringsFor(undefined);
   private _noticeTimer: ReturnType<typeof setTimeout> | undefined;
   private _lastSpot = { x: 0.5, y: 0.5 };
@@ -124,9 +141,23 @@ export class ImageChat extends LitElement {
     return this._sync.user;
   }
 
-  /** What the reader may do here: write, sign in first, or only read. */
+  /** What the reader may do here: write, sign in first, or only read (always, when something is wrong). */
   private get _mode(): WriteMode {
-    return writeMode(this.readonly, this._sync.rules, this._sync.user);
+    return this._problem ? 'readonly' : writeMode(this.readonly, this._sync.rules, this._sync.user);
+  }
+
+  /** The image shown: the page's own `<img>` inside the element, else the one drawn from `src`. */
+  private get _image(): HTMLImageElement | null {
+    return pageImageOf(this) ?? this.renderRoot?.querySelector<HTMLImageElement>('img[part="image"]') ?? null;
+  }
+
+  /** What keeps this widget from working, if anything. */
+  private get _problem(): Problem | null {
+    if (!this.tenantId) return 'no-tenant';
+    if (!pageImageOf(this) && !this.src) return 'no-image';
+    if (this._watch.broken) return 'image-failed';
+    if (this._sync.refused) return 'refused';
+    return null;
   }
 
   /** `live`, `connecting` or `offline`. */
@@ -136,7 +167,8 @@ export class ImageChat extends LitElement {
 
   /** The image this element shows, read by its store controller; null until it has a tenant and an image. */
   private imageTarget(): ImageTarget | null {
-    const urlId = this.urlId || (this.src ? defaultUrlId(this.src, document.baseURI) : '');
+    const page = pageImageOf(this);
+    const urlId = this.urlId || (page ? urlIdOfImage(page) : this.src ? defaultUrlId(this.src, document.baseURI) : '');
     if (!this.tenantId || !urlId) return null;
     const identity = this.sso ? { sso: this.sso } : this.simpleSso ? { simpleSso: this.simpleSso } : null;
     return { server: this.server || defaultServer(), tenantId: this.tenantId, urlId, identity };
@@ -167,13 +199,17 @@ export class ImageChat extends LitElement {
     const mode = this._mode;
     const user = this._sync.user;
     const still = mode !== 'write';
+    const problem = this._problem;
+    const page = pageImageOf(this);
+    const alt = page ? page.alt : this.alt;
     return html`
       <div class="frame">
-        <img part="image" src=${this.src} alt=${this.alt} draggable="false" @load=${() => this.requestUpdate()} />
+        <slot @slotchange=${() => this.requestUpdate()}></slot>
+        ${page || !this.src ? nothing : html`<img part="image" src=${this.src} alt=${this.alt} draggable="false" />`}
         <div class="layer"
           tabindex=${still ? '-1' : '0'}
           role="group"
-          aria-label=${still ? this.alt : `${this.alt ? `${this.alt}. ` : ''}${strings.imageLabel}`}
+          aria-label=${still ? alt : `${alt ? `${alt}. ` : ''}${strings.imageLabel}`}
           @click=${this.layerClick}
           @keydown=${this.layerKeydown}
           @marker-open=${this.markerOpen}
@@ -209,16 +245,23 @@ export class ImageChat extends LitElement {
         ></chat-thread>` : nothing}
       </div>
       <div class="bar">
-        <span part="status" data-state=${state} role="status">${strings.status[state]}</span>
-        <span class="count">${strings.markerCount(chats.length)}</span>
-        ${mode === 'sign-in' ? signInTemplate(strings, this._sync.rules) : html`<span class="hint">${still ? strings.readonly : strings.hint}</span>`}
+        ${problem ? nothing : html`<span part="status" data-state=${state} role="status"><span class="state" data-widest=${widestStatus(strings)}><span>${strings.status[state]}</span></span></span>`}
+        ${problem && problem !== 'image-failed' ? nothing : html`<span class="count">${strings.markerCount(chats.length)}</span>`}
+        ${problem ? nothing : mode === 'sign-in' ? signInTemplate(strings, this._sync.rules) : html`<span class="hint">${still ? strings.readonly : strings.hint}</span>`}
+        ${problem && problem !== 'refused' ? html`<span part="notice" class="notice" role="alert">${strings.problem[problem]}</span>` : nothing}
         ${this._notice ? html`<span part="notice" class="notice" role="alert">${this._notice}</span>` : nothing}
         <span class="visually-hidden" aria-live="polite">${this._arrivals.announcement}</span>
       </div>`;
   }
 
   protected override updated(): void {
-    this._size.observe(this._image);
+    const image = this._image;
+    this._size.observe(image);
+    this._watch.observe(image);
+    if (this._problem === 'no-tenant' && !this._toldNoTenant) {
+      this._toldNoTenant = true;
+      console.error('image-chat: this widget has no tenant-id (the attribute, data-tenant-id, or attach\'s tenantId), so it shows no conversations.', this);
+    }
     this.placePanels();
     // A panel also grows after its own render (a new comment in the thread): place it again then.
     const panel = this.renderRoot.querySelector<HTMLElement>('.composer, chat-thread');

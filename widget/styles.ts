@@ -76,12 +76,14 @@ export const controlStyles = css`
 /** The element itself: image, layer, crosshair, panels and the bar under the image. */
 export const imageChatStyles = css`
   :host {
-    display: inline-block; position: relative; max-width: 100%; vertical-align: top;
+    display: inline-block; position: relative; max-width: 100%;
     font-family: var(--_font); color: var(--_fg); line-height: 1.4;
   }
   :host([hidden]) { display: none; }
   .frame { position: relative; line-height: 0; }
   img { display: block; width: 100%; max-width: 100%; height: auto; border-radius: var(--_radius); user-select: none; }
+  /* The page's own image (the progressive embed) keeps the page's styles; only its line box goes. */
+  ::slotted(img), ::slotted(picture) { display: block; }
   .layer {
     position: absolute; inset: 0; cursor: crosshair; touch-action: manipulation; border-radius: var(--_radius);
     -webkit-tap-highlight-color: transparent;
@@ -104,15 +106,22 @@ export const imageChatStyles = css`
     position: absolute; width: 14px; height: 14px; border-radius: 50%; transform: translate(-50%, -50%);
     background: var(--_accent); border: 2px solid #fff; box-shadow: 0 1px 4px rgb(0 0 0 / 0.4); pointer-events: none;
   }
+  /* Over the image's lower edge, so the widget takes exactly the image's box: no layout shift when it upgrades. */
   .bar {
-    display: flex; align-items: center; gap: 10px; flex-wrap: wrap; padding: 8px 2px 0; font-size: 13px;
-    color: var(--_muted); line-height: 20px;
+    position: absolute; left: 0; right: 0; bottom: 0; display: flex; align-items: center; gap: 6px;
+    flex-wrap: wrap; padding: 8px; font-size: 12px; color: var(--_fg); line-height: 20px; pointer-events: none;
   }
+  .bar > * { pointer-events: auto; }
+  .count, .hint { padding: 1px 8px; border-radius: 999px; background: color-mix(in srgb, var(--_bg) 88%, transparent); }
   [part='status'] {
     display: inline-flex; align-items: center; gap: 6px; padding: 1px 10px 1px 8px; border-radius: 999px;
     font-weight: 600; font-size: 12px; border: 1px solid var(--_border); background: var(--_soft); color: var(--_muted);
   }
   [part='status']::before { content: ''; width: 8px; height: 8px; border-radius: 50%; background: currentColor; }
+  /* The label keeps the width of the longest one (data-widest), so Connecting… → Live shifts no layout. */
+  .state { display: inline-grid; }
+  .state > span, .state::after { grid-area: 1 / 1; }
+  .state::after { content: attr(data-widest); visibility: hidden; }
   [part='status'][data-state='live'] { color: var(--_live); border-color: color-mix(in srgb, var(--_live) 45%, transparent); background: color-mix(in srgb, var(--_live) 12%, var(--_bg)); }
   [part='status'][data-state='connecting']::before { animation: blink 1s infinite; }
   .notice {

@@ -6,12 +6,18 @@
  * changes): a request holds no file descriptor, so pipelined requests a client never reads cannot pile up
  * open files. A larger file is opened before the status line is written, so running out of file descriptors
  * is still a clean 503, and its stream's errors are handled by `pipeline` instead of reaching the process.
+ *
+ * A cached text file is also sent brotli- or gzip-compressed when the request accepts it (compressed once per
+ * version, encodings.ts), with an ETag per representation so `If-None-Match` gets a 304, and the cache lifetime
+ * of http-caching.ts (a year for versioned bundles such as `widget.<hash>.js`, five minutes for `widget.js`).
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { HttpError } from './http-error.js';
+import { compress, isCompressible, MIN_COMPRESS_BYTES, preferredEncoding, type Encoding } from './encodings.js';
+import { cacheControlFor, clientHasCurrent, encodedEtag, etagOf } from './http-caching.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -37,23 +43,30 @@ const OUT_OF_DESCRIPTORS = new Set(['EMFILE', 'ENFILE']);
 
 /** The built bundles are well below this; source maps too. */
 const MAX_CACHED_FILE_BYTES = 1024 * 1024;
-/** All cached files together: a public folder is a few MB. */
+/** All cached files together (their plain bytes; each compressed copy is smaller): a public folder is a few MB. */
 const MAX_CACHE_BYTES = 32 * 1024 * 1024;
 
 type Opened =
   | { kind: 'file'; handle: FileHandle; size: number }
-  | { kind: 'cached'; body: Buffer }
+  | { kind: 'cached'; file: CachedFile }
   | { kind: 'missing' }
   | { kind: 'exhausted' };
 
-interface CachedFile { size: number; mtimeMs: number; body: Buffer }
+interface CachedFile {
+  size: number;
+  mtimeMs: number;
+  body: Buffer;
+  etag: string;
+  /** The compressed copies made so far; null where compressing saved nothing. */
+  encoded: Partial<Record<Encoding, Promise<Buffer | null>>>;
+}
 
 const cache = new Map<string, CachedFile>();
 let cachedBytes = 0;
 
 /**
  * Answers with the file at `relativePath` under `root`; returns false when there is none. `headers` are added
- * to a 200 (the pages' security headers).
+ * to a 200 or 304 (the pages' security headers).
  *
  * @example
  * const served = await serveFile('/srv/public', 'widget.js', request, response);
@@ -71,21 +84,19 @@ export async function serveFile(
   if (opened.kind === 'exhausted') {
     throw new HttpError('unavailable', 'the server is at its open-files limit; try again shortly', { 'retry-after': String(RETRY_AFTER_SECONDS) });
   }
-  const size = opened.kind === 'cached' ? opened.body.length : opened.size;
   const type = TYPES[extname(path)] ?? 'application/octet-stream';
-  response.writeHead(200, {
+  const common: OutgoingHttpHeaders = {
     'content-type': type,
-    'content-length': size,
     // The widget is loaded cross-origin by site owners' pages.
     'access-control-allow-origin': '*',
-    'cache-control': type.startsWith('text/html') ? 'no-cache' : 'public, max-age=300',
+    'cache-control': cacheControlFor(path, type),
     'x-content-type-options': 'nosniff',
-    ...headers,
-  });
+  };
   if (opened.kind === 'cached') {
-    response.end(request.method === 'HEAD' ? undefined : opened.body);
+    await sendCached(opened.file, request, response, { ...common, ...headers });
     return true;
   }
+  response.writeHead(200, { ...common, 'content-length': opened.size, ...headers });
   const { handle } = opened;
   if (request.method === 'HEAD') {
     await handle.close();
@@ -96,6 +107,33 @@ export async function serveFile(
   // both streams (closing the file) and hands the error here, where there is nothing left to answer.
   pipeline(handle.createReadStream(), response, () => {});
   return true;
+}
+
+/** Answers with a cached file: compressed when the client accepts it, 304 when its copy is current. */
+async function sendCached(file: CachedFile, request: IncomingMessage, response: ServerResponse, headers: OutgoingHttpHeaders): Promise<void> {
+  const type = String(headers['content-type']);
+  const compressible = isCompressible(type) && file.body.length >= MIN_COMPRESS_BYTES;
+  const wanted = compressible ? preferredEncoding(request.headers['accept-encoding']) : null;
+  const encoded = wanted ? await encodedCopy(file, wanted) : null;
+  const encoding = encoded ? wanted : null;
+  const body = encoded ?? file.body;
+  const etag = encodedEtag(file.etag, encoding);
+  const answer: OutgoingHttpHeaders = { ...headers, etag, ...(compressible ? { vary: 'Accept-Encoding' } : {}) };
+  if (clientHasCurrent(request, etag)) {
+    delete answer['content-type'];
+    response.writeHead(304, answer);
+    response.end();
+    return;
+  }
+  response.writeHead(200, { ...answer, ...(encoding ? { 'content-encoding': encoding } : {}), 'content-length': body.length });
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
+
+/** The file compressed in `encoding`, made on first use and kept with the file; null when it is no smaller. */
+function encodedCopy(file: CachedFile, encoding: Encoding): Promise<Buffer | null> {
+  // A compressor failure (out of memory) leaves this version plain rather than failing every request for it.
+  file.encoded[encoding] ??= compress(file.body, encoding).then((copy) => (copy.length < file.body.length ? copy : null), () => null);
+  return file.encoded[encoding];
 }
 
 /** The file from memory when it is small and unchanged since it was read; else opened for streaming. */
@@ -109,13 +147,14 @@ async function openFile(path: string): Promise<Opened> {
   }
   if (!info.isFile()) return { kind: 'missing' };
   const cached = cache.get(path);
-  if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) return { kind: 'cached', body: cached.body };
+  if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) return { kind: 'cached', file: cached };
   const opened = await openForStreaming(path);
   if (opened.kind !== 'file' || opened.size > MAX_CACHED_FILE_BYTES) return opened;
   try {
     const body = await opened.handle.readFile();
-    remember(path, { size: info.size, mtimeMs: info.mtimeMs, body });
-    return { kind: 'cached', body };
+    const file: CachedFile = { size: info.size, mtimeMs: info.mtimeMs, body, etag: etagOf(body), encoded: {} };
+    remember(path, file);
+    return { kind: 'cached', file };
   } finally {
     await opened.handle.close();
   }

@@ -6,6 +6,7 @@ import { pageSockets } from '../../widget/shared-sockets.js';
 import { sessionFor } from '../../widget/browser-env.js';
 import { ImageStore } from '../../widget/store.js';
 import { socketUrl } from '../../widget/server-url.js';
+import type { ImageChat } from '../../widget/image-chat.js';
 import { TEST_IMAGE, assert, assertEqual, markers, mount, otherClient, serverUrl, settled, uniqueId, unmountAll, waitFor } from './helpers.js';
 
 afterEach(() => unmountAll());
@@ -69,7 +70,7 @@ it('speaks Dutch with locale="nl", follows the theme attribute, and adds nothing
   assertEqual(layer.tabIndex, -1, 'the image is not a keyboard target when readonly');
 });
 
-it('picks up <img data-image-chat> added to the page, and attach() turns an <img> into a widget once', async () => {
+it('picks up <img data-image-chat> added to the page, and attach() wraps an <img> in a widget once', async () => {
   const server = await serverUrl();
   const picked = document.createElement('img');
   picked.src = TEST_IMAGE;
@@ -78,9 +79,9 @@ it('picks up <img data-image-chat> added to the page, and attach() turns an <img
   picked.dataset.server = server;
   picked.dataset.urlId = uniqueId('pickup');
   document.body.append(picked);
-  await waitFor(() => !picked.isConnected, 'the image to be replaced');
-  const widget = [...document.querySelectorAll('image-chat')].find((element) => element.alt === 'picked up');
-  assert(widget, 'an <image-chat> took the image\'s place');
+  await waitFor(() => picked.parentElement?.localName === 'image-chat', 'the image to be wrapped');
+  const widget = picked.parentElement as ImageChat;
+  assert(picked.isConnected, 'the page\'s <img> itself stays on the page');
   assertEqual(widget.tenantId, 'demo', 'tenant from data-image-chat');
   await waitFor(() => widget.connectionState === 'live' && widget.store?.ready === true, 'the picked-up widget to be live');
 
@@ -91,9 +92,10 @@ it('picks up <img data-image-chat> added to the page, and attach() turns an <img
   document.body.append(img);
   const element = attach(img, { tenantId: 'demo', server });
   assertEqual(attach(img, { tenantId: 'demo', server }), element, 'attaching twice returns the same element');
-  assertEqual(element.id, 'mine', 'the id moved over');
-  assertEqual(element.style.width, '300px', 'the width moved over');
+  assertEqual(img.parentElement, element, 'the <img> is inside the widget');
+  assertEqual([img.id, img.getAttribute('width')], ['mine', '300'], 'the image keeps its id and width');
   await element.updateComplete;
+  assertEqual(Math.round(element.getBoundingClientRect().width), 300, 'the widget is as wide as the image');
   assertEqual(element.store?.key.urlId, `${server}/demo/floor-plan.svg`, 'url-id defaults to the image URL without query or hash');
 });
 

@@ -36,8 +36,10 @@ const statusOf = (widget: Locator): Locator => widget.locator('[part="status"]')
 
 /** Clicks (or taps) the widget's image at a relative spot. */
 async function pointAt(page: Page, widget: Locator, x: number, y: number, touch = false): Promise<void> {
-  await widget.locator('[part="image"]').scrollIntoViewIfNeeded();
-  const box = await widget.locator('[part="image"]').boundingBox();
+  // The picture: drawn by the element from src, or the page's own <img> inside it (the second demo image).
+  const image = widget.locator('[part="image"], img[data-image-chat]');
+  await image.scrollIntoViewIfNeeded();
+  const box = await image.boundingBox();
   if (!box) throw new Error('the image is not visible');
   if (touch) await page.touchscreen.tap(box.x + x * box.width, box.y + y * box.height);
   else await page.mouse.click(box.x + x * box.width, box.y + y * box.height);
@@ -140,7 +142,7 @@ test('the comment refused while offline is still in A\'s composer; posted now, t
 test('the classic script build: ImageChat.attach turns a page\'s own <img> into the same conversation', async () => {
   const page = await a.context().newPage();
   await page.goto(`${server.url}/demo/classic.html`);
-  const widget = page.locator('image-chat#plan');
+  const widget = page.locator('image-chat:has(> img#plan)');
   await expect.poll(() => statusOf(widget).getAttribute('data-state'), WAIT).toBe('live');
   expect(await widget.locator('.count').textContent()).toBe('2 markeringen');
   expect(await markersOf(widget).count()).toBe(2);
