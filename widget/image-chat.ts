@@ -19,6 +19,7 @@ import { controlStyles, imageChatStyles, themeStyles } from './styles.js';
 import { clamp, defaultUrlId, placePanel } from './placement.js';
 import { composerTemplate } from './composer.js';
 import { crosshairKey, type Crosshair } from './crosshair.js';
+import { placeAt } from './place-at.js';
 import type { ChatThread, ThreadAction } from './chat-thread.js';
 import { writeMode, type WriteMode } from './permissions.js';
 import { jsonObject, signInTemplate } from './sign-in.js';
@@ -27,8 +28,6 @@ import './chat-thread.js';
 
 /** How long a notice stays. */
 const NOTICE_MS = 8000;
-
-
 
 /**
  * @example
@@ -190,9 +189,9 @@ export class ImageChat extends LitElement {
             .fresh=${this._arrivals.fresh.has(chat.id)}
             .strings=${strings}
           ></chat-marker>`)}
-          ${this._crosshair ? html`<div class="crosshair" style="left:${this._crosshair.x * 100}%;top:${this._crosshair.y * 100}%"></div>
+          ${this._crosshair ? html`<div class="crosshair" ${placeAt(this._crosshair)}></div>
             <span class="visually-hidden" role="status">${strings.crosshairHint}</span>` : nothing}
-          ${this._composer ? html`<div class="pin" style="left:${this._composer.x * 100}%;top:${this._composer.y * 100}%"></div>` : nothing}
+          ${this._composer ? html`<div class="pin" ${placeAt(this._composer)}></div>` : nothing}
         </div>
         ${this._composer ? composerTemplate(strings, savedName(), this._composerHandlers) : nothing}
         ${open ? html`<chat-thread
