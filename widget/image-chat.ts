@@ -62,7 +62,8 @@ const NOTICE_MS = 8000;
  * @cssprop --image-chat-radius - corner radius (10px)
  * @cssprop --image-chat-shadow - panel shadow
  * @cssprop --image-chat-thread-width - thread and composer width (320px)
- * @cssprop --image-chat-font - font family
+ * @cssprop --image-chat-font - font family (default: the system UI font; the `page-font` attribute takes the page's)
+ * @cssprop --image-chat-display - the element's display (default inline-block), kept even under a page's `* { all: unset }`
  */
 @customElement('image-chat')
 export class ImageChat extends LitElement {
@@ -87,6 +88,11 @@ export class ImageChat extends LitElement {
   @property({ converter: jsonObject }) sso: SecureSso | null = null;
   /** An unsigned reader `{ name, id?, avatar? }`, when the tenant allows simple SSO; shown as unverified. */
   @property({ attribute: 'simple-sso', converter: jsonObject }) simpleSso: SimpleSso | null = null;
+  /**
+   * Use the page's font family instead of the widget's own (`--image-chat-font`, by default the system UI font).
+   * Only the family: the page's other text styles never reach the widget.
+   */
+  @property({ type: Boolean, attribute: 'page-font', reflect: true }) pageFont = false;
   /** `light`, `dark`, or `auto` (follow `prefers-color-scheme`). */
   @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'auto';
 
@@ -166,7 +172,7 @@ export class ImageChat extends LitElement {
     const mode = this._mode;
     const user = this._sync.user;
     const still = mode !== 'write';
-    return html`
+    return html`<div class="root" lang=${strings.lang}>
       <div class="frame">
         <img part="image" src=${this.src} alt=${this.alt} draggable="false" @load=${() => this.requestUpdate()} />
         <div class="layer"
@@ -213,7 +219,8 @@ export class ImageChat extends LitElement {
         ${mode === 'sign-in' ? signInTemplate(strings, this._sync.rules) : html`<span class="hint">${still ? strings.readonly : strings.hint}</span>`}
         ${this._notice ? html`<span part="notice" class="notice" role="alert">${this._notice}</span>` : nothing}
         <span class="visually-hidden" aria-live="polite">${this._arrivals.announcement}</span>
-      </div>`;
+      </div>
+    </div>`;
   }
 
   protected override updated(): void {

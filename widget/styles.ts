@@ -73,13 +73,24 @@ export const controlStyles = css`
   }
 `;
 
-/** The element itself: image, layer, crosshair, panels and the bar under the image. */
+/**
+ * The element itself: its boundary with the page, image, layer, crosshair, panels and the bar under the image.
+ *
+ * The boundary: a page's `* { all: unset }` would make the element `inline`, so its display is important and
+ * comes from `--image-chat-display` (custom properties survive `all`). Everything else the page's text styles
+ * pass down (text-transform, letter-spacing, font, line-height, text-align, …) stops at `.root`, which sets every
+ * property back to its initial value and then takes the widget's own font: `--image-chat-font`, or with the
+ * `page-font` attribute the page's font family.
+ */
 export const imageChatStyles = css`
   :host {
-    display: inline-block; position: relative; max-width: 100%; vertical-align: top;
-    font-family: var(--_font); color: var(--_fg); line-height: 1.4;
+    display: var(--image-chat-display, inline-block) !important; position: relative; max-width: 100%; vertical-align: top;
   }
-  :host([hidden]) { display: none; }
+  :host([hidden]) { display: none !important; }
+  .root {
+    all: initial; display: block; font-family: var(--_font); color: var(--_fg); line-height: 1.4; color-scheme: inherit;
+  }
+  :host([page-font]) .root { font-family: inherit; }
   .frame { position: relative; line-height: 0; }
   img { display: block; width: 100%; max-width: 100%; height: auto; border-radius: var(--_radius); user-select: none; }
   .layer {
@@ -137,7 +148,7 @@ export const markerStyles = css`
   :host([open]) { z-index: 2; }
   button {
     box-sizing: border-box; width: var(--_marker-size); height: var(--_marker-size); border-radius: 50%;
-    display: grid; place-items: center; padding: 0; font: 700 13px/1 var(--_font);
+    display: grid; place-items: center; padding: 0; font-family: inherit; font-size: 13px; font-weight: 700; line-height: 1;
     background: var(--_accent); color: var(--_accent-text); border: 2px solid #fff;
     box-shadow: 0 2px 6px rgb(0 0 0 / 0.35); transition: transform 120ms ease; touch-action: manipulation;
   }
@@ -159,7 +170,7 @@ export const threadStyles = css`
   :host { display: block; }
   [part='thread'] {
     box-sizing: border-box; width: min(var(--_thread-width), calc(100vw - 16px)); max-height: min(460px, 80vh);
-    display: flex; flex-direction: column; background: var(--_bg); color: var(--_fg); font: 14px/1.45 var(--_font);
+    display: flex; flex-direction: column; background: var(--_bg); color: var(--_fg); font-size: 14px; line-height: 1.45;
     border: 1px solid var(--_border); border-radius: var(--_radius); box-shadow: var(--_shadow); outline: none;
   }
   header { display: flex; align-items: center; gap: 8px; padding: 10px 12px; border-bottom: 1px solid var(--_border); }
