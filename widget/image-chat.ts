@@ -16,7 +16,7 @@ import { defaultServer } from './server-url.js';
 import { savedName } from './browser-env.js';
 import { pageSockets } from './shared-sockets.js';
 import { controlStyles, imageChatStyles, themeStyles } from './styles.js';
-import { clamp, defaultUrlId, placePanel } from './placement.js';
+import { clamp, defaultUrlId, keepAboveSheet, placePanel } from './placement.js';
 import { composerTemplate } from './composer.js';
 import { crosshairKey, type Crosshair } from './crosshair.js';
 import { placeAt } from './place-at.js';
@@ -247,10 +247,16 @@ export class ImageChat extends LitElement {
 
   private placePanels(): void {
     const composer = this.renderRoot.querySelector<HTMLElement>('.composer');
-    if (composer && this._composer) placePanel(composer, this._frame, this._composer.x, this._composer.y);
+    if (composer && this._composer) {
+      placePanel(composer, this._frame, this._composer.x, this._composer.y);
+      keepAboveSheet(composer, this.renderRoot.querySelector('.pin'));
+    }
     const thread = this.renderRoot.querySelector<HTMLElement>('chat-thread');
     const open = this._openId ? this._sync.store?.chat(this._openId) : undefined;
-    if (thread && open) placePanel(thread, this._frame, open.x, open.y);
+    if (thread && open) {
+      placePanel(thread, this._frame, open.x, open.y);
+      keepAboveSheet(thread, this.renderRoot.querySelector(`chat-marker[data-chat-id="${CSS.escape(open.id)}"]`));
+    }
   }
 
   private emit(name: string, detail: object): void {

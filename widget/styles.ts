@@ -38,7 +38,12 @@ export const themeStyles = css`
     --_shadow: var(--image-chat-shadow, 0 8px 28px rgb(15 23 42 / 0.22), 0 1px 3px rgb(15 23 42 / 0.12));
     --_thread-width: var(--image-chat-thread-width, 320px);
     --_font: var(--image-chat-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    /* The least size of a control: 24 px (WCAG 2.5.8), 44 px for a finger. */
+    --_target: 24px;
     color-scheme: light;
+  }
+  @media (pointer: coarse) {
+    :host { --_target: 44px; }
   }
   @media (prefers-color-scheme: dark) {
     :host(:not([theme='light'])) { ${darkDefaults} }
@@ -56,7 +61,7 @@ export const controlStyles = css`
   .btn:hover { border-color: var(--_muted); }
   .btn.primary { background: var(--_accent); border-color: var(--_accent); color: var(--_accent-text); font-weight: 600; }
   .btn.danger { color: var(--_danger); }
-  .link { border: 0; background: none; color: var(--_muted); padding: 0 4px; font-size: 12px; }
+  .link { border: 0; background: none; color: var(--_muted); padding: 0 6px; font-size: 12px; }
   .link:hover { color: var(--_fg); text-decoration: underline; }
   button:focus-visible, textarea:focus-visible, input:focus-visible, .layer:focus-visible {
     outline: 2px solid var(--_accent); outline-offset: 2px;
@@ -68,6 +73,12 @@ export const controlStyles = css`
   textarea { resize: vertical; min-height: 64px; }
   form { display: grid; gap: 8px; margin: 0; }
   .row { display: flex; gap: 8px; justify-content: flex-end; align-items: center; flex-wrap: wrap; }
+  button, input, .sign-in a { min-width: var(--_target); min-height: var(--_target); }
+  .sign-in a { display: inline-flex; align-items: center; justify-content: center; }
+  /* Text fields at 16 px on phones: iOS zooms into any smaller field it focuses. */
+  @media (pointer: coarse), (max-width: 767.98px) {
+    textarea, input { font-size: 16px; }
+  }
   .visually-hidden {
     position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;
   }
@@ -136,32 +147,43 @@ export const imageChatStyles = css`
   @media (max-width: 767.98px) {
     .panel, chat-thread {
       position: fixed; left: 0 !important; right: 0; top: auto !important; bottom: 0; width: 100%;
-      max-height: 75vh; overflow: auto; border-radius: var(--_radius) var(--_radius) 0 0;
+      max-height: var(--_sheet-max, 75vh); overflow: auto; border-radius: var(--_radius) var(--_radius) 0 0;
     }
   }
   @keyframes blink { 50% { opacity: 0.25; } }
 `;
 
-/** One marker button: pending, resolved, movable and newly arrived looks. */
+/**
+ * One marker button: pending, resolved, movable and newly arrived looks.
+ *
+ * The disc is `--_marker-size` wide; a transparent border (`--_reach`) around it makes the button itself at
+ * least `--_target` square (24 px, 44 px for a finger) without a bigger disc. Its edge is a dark ring outside a white one
+ * (`--_ring`), so a marker stands out (3:1) on light and dark pictures alike, whatever the accent colour.
+ */
 export const markerStyles = css`
-  :host { position: absolute; transform: translate(-50%, -50%); z-index: 1; line-height: 1; }
+  :host {
+    position: absolute; transform: translate(-50%, -50%); z-index: 1; line-height: 1;
+    --_reach: max(0px, (var(--_target) - var(--_marker-size)) / 2);
+    --_ring: inset 0 0 0 1px rgb(15 23 42 / 0.8), inset 0 0 0 3px #fff;
+  }
   :host([open]) { z-index: 2; }
   button {
-    box-sizing: border-box; width: var(--_marker-size); height: var(--_marker-size); border-radius: 50%;
+    box-sizing: content-box; width: var(--_marker-size); height: var(--_marker-size); border-radius: 50%;
     display: grid; place-items: center; padding: 0; font-family: inherit; font-size: 13px; font-weight: 700; line-height: 1;
-    background: var(--_accent); color: var(--_accent-text); border: 2px solid #fff;
-    box-shadow: 0 2px 6px rgb(0 0 0 / 0.35); transition: transform 120ms ease; touch-action: manipulation;
+    background: var(--_accent) padding-box; color: var(--_accent-text); border: var(--_reach) solid transparent;
+    box-shadow: var(--_ring); filter: drop-shadow(0 1px 3px rgb(0 0 0 / 0.35));
+    transition: transform 120ms ease; touch-action: manipulation;
   }
   button:hover, :host([open]) button { transform: scale(1.15); }
-  button:focus-visible { outline: 3px solid var(--_accent); outline-offset: 3px; }
-  button.resolved { background: var(--_resolved); }
-  button.pending { opacity: 0.65; border-style: dashed; }
+  button:focus-visible { outline: 3px solid var(--_accent); outline-offset: calc(3px - var(--_reach)); }
+  button.resolved { background: var(--_resolved) padding-box; }
+  button.pending { opacity: 0.65; outline: 2px dashed var(--_accent-text); outline-offset: calc(-5px - var(--_reach)); }
   :host([movable]) button { touch-action: none; cursor: grab; }
   :host([movable]) button:active { cursor: grabbing; }
   button.fresh { animation: arrive 1.2s ease-out 3; }
   @keyframes arrive {
-    0% { box-shadow: 0 0 0 0 color-mix(in srgb, var(--_accent) 70%, transparent); }
-    100% { box-shadow: 0 0 0 14px transparent; }
+    0% { box-shadow: var(--_ring), 0 0 0 0 color-mix(in srgb, var(--_accent) 70%, transparent); }
+    100% { box-shadow: var(--_ring), 0 0 0 14px transparent; }
   }
 `;
 
@@ -191,6 +213,6 @@ export const threadStyles = css`
   .close { border: 0; background: none; color: var(--_muted); font-size: 20px; line-height: 1; padding: 0 4px; }
   .close:hover { color: var(--_fg); }
   @media (max-width: 767.98px) {
-    [part='thread'] { width: 100%; max-height: 75vh; border-radius: var(--_radius) var(--_radius) 0 0; }
+    [part='thread'] { width: 100%; max-height: var(--_sheet-max, 75vh); border-radius: var(--_radius) var(--_radius) 0 0; }
   }
 `;
