@@ -122,7 +122,7 @@ export class ChatThread extends LitElement {
           <label class="visually-hidden" for="edit">${strings.edit}</label>
           <textarea id="edit" name="edit" .value=${comment.text} @keydown=${submitOnEnter}></textarea>
           <div class="row">
-            <button type="button" class="btn" @click=${() => { this._editing = null; }}>${strings.cancel}</button>
+            <button type="button" class="btn" @click=${() => this.endEdit(comment.id)}>${strings.cancel}</button>
             <button class="btn primary" type="submit">${strings.save}</button>
           </div>
         </form>
@@ -184,8 +184,7 @@ export class ChatThread extends LitElement {
       return;
     }
     if (this._editing) {
-      this._editing = null;
-      this.focusPanel();
+      this.endEdit(this._editing);
       return;
     }
     void this.act({ type: 'close' });
@@ -204,8 +203,21 @@ export class ChatThread extends LitElement {
     event.preventDefault();
     const field = (event.target as HTMLFormElement).elements.namedItem('edit');
     if (!(field instanceof HTMLTextAreaElement) || field.value.trim() === '') return;
+    const done = this.act({ type: 'edit', commentId, text: field.value });
+    this.endEdit(commentId);
+    await done;
+  }
+
+  /**
+   * Leaves the edit form (saved or cancelled) and puts focus on that comment's Edit button, where the reader
+   * was: focus stays in the thread (so Escape still closes it) instead of falling to the page.
+   */
+  private endEdit(commentId: string): void {
     this._editing = null;
-    await this.act({ type: 'edit', commentId, text: field.value });
+    void this.updateComplete.then(() => {
+      const edit = this.renderRoot.querySelector<HTMLElement>(`li[data-comment-id="${CSS.escape(commentId)}"] [data-action="edit"]`);
+      (edit ?? this._panel)?.focus();
+    });
   }
 }
 

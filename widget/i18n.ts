@@ -16,6 +16,10 @@ export interface Strings {
   markerLabel(index: number, author: string, firstWords: string): string;
   threadTitle(index: number): string;
   arrived(index: number, author: string): string;
+  /** Someone else's reply came in live (announced). */
+  replied(index: number, author: string): string;
+  /** Someone else edited a comment, live (announced). */
+  commentEdited(index: number, author: string): string;
   namePlaceholder: string;
   commentPlaceholder: string;
   replyPlaceholder: string;
@@ -58,6 +62,8 @@ const en: Strings = {
   markerLabel: (index, author, words) => `Marker ${index} by ${author}: ${words}`,
   threadTitle: (index) => `Marker ${index}`,
   arrived: (index, author) => `New marker ${index} by ${author}.`,
+  replied: (index, author) => `${author} replied on marker ${index}.`,
+  commentEdited: (index, author) => `${author} edited a comment on marker ${index}.`,
   namePlaceholder: 'Your name',
   commentPlaceholder: 'Write a comment…',
   replyPlaceholder: 'Reply…',
@@ -115,6 +121,8 @@ const nl: Strings = {
   markerLabel: (index, author, words) => `Markering ${index} van ${author}: ${words}`,
   threadTitle: (index) => `Markering ${index}`,
   arrived: (index, author) => `Nieuwe markering ${index} van ${author}.`,
+  replied: (index, author) => `${author} reageerde op markering ${index}.`,
+  commentEdited: (index, author) => `${author} bewerkte een opmerking bij markering ${index}.`,
   namePlaceholder: 'Je naam',
   commentPlaceholder: 'Schrijf een opmerking…',
   replyPlaceholder: 'Reageer…',

@@ -154,6 +154,7 @@ export class ImageChat extends LitElement {
     for (const error of news.errors) this.showNotice(this._strings.imageRefused(error.message), error, false);
     for (const error of news.signIns) this.showNotice(this._strings.signInRefused(error.code, error.message), error, false);
     this._arrivals.arrived(news.arrived, this._sync.store?.chats ?? [], this._strings);
+    this._arrivals.remarked(news.remarks, this._sync.store?.chats ?? [], this._strings);
     if (this._openId && !this._sync.store?.chat(this._openId)) {
       // Its marker was deleted (elsewhere): close the thread, keeping keyboard focus in the widget.
       const focusInThread = this.shadowRoot?.activeElement?.localName === 'chat-thread';
