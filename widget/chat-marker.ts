@@ -7,7 +7,7 @@ import { LitElement, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Chat } from '../shared/index.js';
 import type { Strings } from './i18n.js';
-import { markerStyles, themeStyles } from './styles.js';
+import { markerStyles } from './styles.js';
 
 const FIRST_WORDS = 8;
 /** How far a pointer must travel on a movable marker before it drags instead of clicking. */
@@ -26,7 +26,7 @@ function firstWords(text: string): string {
  */
 @customElement('chat-marker')
 export class ChatMarker extends LitElement {
-  static override styles = [themeStyles, markerStyles];
+  static override styles = [markerStyles];
   static override shadowRootOptions: ShadowRootInit = { ...LitElement.shadowRootOptions, delegatesFocus: true };
 
   @property({ attribute: false }) chat!: Chat;

@@ -9,7 +9,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { identityKind, isSafeAvatarUrl, type Chat, type Comment, type TenantRules, type WelcomeUser } from '../shared/index.js';
 import { relativeTime, type Strings } from './i18n.js';
-import { controlStyles, themeStyles, threadStyles } from './styles.js';
+import { controlStyles, threadStyles } from './styles.js';
 import { submitOnEnter } from './composer.js';
 import { deleteRight, mayResolve, type WriteMode } from './permissions.js';
 import { signInTemplate } from './sign-in.js';
@@ -36,7 +36,7 @@ export type ThreadAction =
  */
 @customElement('chat-thread')
 export class ChatThread extends LitElement {
-  static override styles = [themeStyles, controlStyles, threadStyles];
+  static override styles = [controlStyles, threadStyles];
 
   @property({ attribute: false }) chat!: Chat;
   @property({ type: Number }) index = 0;

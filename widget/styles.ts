@@ -20,7 +20,11 @@ const darkDefaults = unsafeCSS(`
   color-scheme: dark;
 `);
 
-/** Light defaults, dark defaults (by `prefers-color-scheme` unless `theme` says otherwise), shared controls. */
+/**
+ * Light defaults, dark defaults (by `prefers-color-scheme` unless `theme` says otherwise), on `<image-chat>`
+ * only: its markers and thread inherit the `--_*` properties. (Declared again on their own hosts, which have no
+ * `theme` attribute, they would put a `theme="dark"` widget's markers back in light colours.)
+ */
 export const themeStyles = css`
   :host {
     --_accent: var(--image-chat-accent, #2563eb);
@@ -30,7 +34,7 @@ export const themeStyles = css`
     --_muted: var(--image-chat-muted, #5b6470);
     --_border: var(--image-chat-border, #d7dbe0);
     --_soft: var(--image-chat-soft, #f3f5f7);
-    --_live: var(--image-chat-live, #15803d);
+    --_live: var(--image-chat-live, #166534);
     --_danger: var(--image-chat-danger, #c62828);
     --_resolved: var(--image-chat-resolved, #6b7280);
     --_marker-size: var(--image-chat-marker-size, 28px);
