@@ -40,6 +40,7 @@ const NOTICE_MS = 8000;
  *
  * @csspart image - the `<img>`
  * @csspart marker - every marker button; `pending` is added while the server has not acknowledged it
+ * @csspart preview - a marker's preview (first comment, reply count) on hover and keyboard focus
  * @csspart thread - the open thread panel
  * @csspart composer - the form (textarea and submit button) that adds a marker or a reply
  * @csspart status - the live indicator, with `data-state` `live`, `connecting` or `offline`
@@ -186,7 +187,7 @@ export class ImageChat extends LitElement {
           @marker-move=${this.markerMove}
         >
           ${repeat(chats, (chat) => chat.id, (chat, index) => html`<chat-marker
-            exportparts="marker, pending"
+            exportparts="marker, pending, preview"
             data-chat-id=${chat.id}
             .chat=${chat}
             .index=${index + 1}

@@ -185,6 +185,26 @@ export const markerStyles = css`
   :host([movable]) button { touch-action: none; cursor: grab; }
   :host([movable]) button:active { cursor: grabbing; }
   button.fresh { animation: arrive 1.2s ease-out 3; }
+  :host(:hover), :host(:focus-within) { z-index: 3; }
+  .preview {
+    display: none; position: absolute; left: 50%; bottom: 100%; transform: translateX(-50%);
+    box-sizing: border-box; width: max-content; max-width: min(260px, 80vw); padding: 6px 10px; margin-bottom: 4px;
+    background: var(--_bg); color: var(--_fg); border: 1px solid var(--_border); border-radius: 8px;
+    box-shadow: var(--_shadow); font-size: 13px; line-height: 1.35; cursor: pointer;
+  }
+  /* Bridges the gap to the marker, so the pointer can move onto the preview without losing it. */
+  .preview::after { content: ''; position: absolute; left: 0; right: 0; top: 100%; height: 6px; }
+  /* Not for fingers: a tap opens the thread, and a touch screen's sticky :hover would leave previews behind. */
+  @media not all and (pointer: coarse) {
+    :host(:hover) .preview { display: block; }
+  }
+  button:focus-visible + .preview { display: block; }
+  .preview-author { display: block; font-weight: 600; }
+  .preview-text {
+    display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 3; overflow: hidden;
+    white-space: pre-wrap; overflow-wrap: anywhere;
+  }
+  .preview-count { display: block; margin-top: 2px; font-size: 12px; color: var(--_muted); }
   @keyframes arrive {
     0% { box-shadow: var(--_ring), 0 0 0 0 color-mix(in srgb, var(--_accent) 70%, transparent); }
     100% { box-shadow: var(--_ring), 0 0 0 14px transparent; }
