@@ -1,10 +1,12 @@
 /**
- * Markers that others add while the reader watches: each is highlighted for a few seconds and announced to
- * screen readers. A Lit reactive controller; its timers end with the element.
+ * What others do while the reader watches: markers they add are highlighted for a few seconds and announced
+ * to screen readers, and so are their replies and edits (politely: the element's live region is
+ * `aria-live="polite"`). A Lit reactive controller; its timers end with the element.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Chat } from '../shared/index.js';
 import type { Strings } from './i18n.js';
+import type { Remark } from './store.js';
 
 /** How long a marker that arrived live stays highlighted. */
 const FRESH_MS = 4000;
@@ -12,7 +14,7 @@ const FRESH_MS = 4000;
 export class ArrivalsController implements ReactiveController {
   /** Ids of the markers highlighted now. */
   fresh: ReadonlySet<string> = new Set();
-  /** The text of the live region ("New marker 4 by Bob."). */
+  /** The text of the live region ("New marker 4 by Bob.", "Bob replied on marker 2."). */
   announcement = '';
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
 
@@ -28,7 +30,7 @@ export class ArrivalsController implements ReactiveController {
       .map((id) => chats.findIndex((chat) => chat.id === id))
       .filter((index) => index >= 0)
       .map((index) => strings.arrived(index + 1, chats[index]!.author.name));
-    if (lines.length > 0) this.announcement = lines.join(' ');
+    this.announce(lines);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       const fresh = new Set(this.fresh);
@@ -38,6 +40,27 @@ export class ArrivalsController implements ReactiveController {
     }, FRESH_MS);
     this.timers.add(timer);
     this.host.requestUpdate();
+  }
+
+  /** Announces comments others added or edited (`chats`, in marker order, give the marker's number). */
+  remarked(remarks: readonly Remark[], chats: readonly Chat[], strings: Strings): void {
+    const lines = remarks.flatMap((remark) => {
+      const index = chats.findIndex((chat) => chat.id === remark.chatId);
+      if (index < 0) return [];
+      return [remark.change === 'comment-added' ? strings.replied(index + 1, remark.author) : strings.commentEdited(index + 1, remark.author)];
+    });
+    this.announce(lines); // called while the host updates: the render that follows shows it
+  }
+
+  /**
+   * Puts `lines` in the live region; true when there were any. The same words twice in a row differ by a
+   * trailing no-break space, so the region changes and screen readers speak them again.
+   */
+  private announce(lines: readonly string[]): boolean {
+    if (lines.length === 0) return false;
+    const text = lines.join(' ');
+    this.announcement = this.announcement === text ? `${text}\u00a0` : text;
+    return true;
   }
 
   hostConnected(): void {}

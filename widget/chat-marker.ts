@@ -3,12 +3,13 @@
  * properties change (its chat object, number, pending/open/fresh flags), so a live change to one marker leaves
  * the others untouched.
  */
-import { LitElement, html } from 'lit';
-import { property } from 'lit/decorators.js';
+import { LitElement, html, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import { definedOnce } from './define.js';
 import type { Chat } from '../shared/index.js';
 import type { Strings } from './i18n.js';
-import { markerStyles, themeStyles } from './styles.js';
+import { markerStyles } from './styles.js';
+import { markerPreviewTemplate } from './marker-preview.js';
 
 const FIRST_WORDS = 8;
 /** How far a pointer must travel on a movable marker before it drags instead of clicking. */
@@ -22,12 +23,13 @@ function firstWords(text: string): string {
 
 /**
  * @csspart marker - the button (forwarded by `<image-chat>`); also `pending` while unacknowledged
+ * @csspart preview - the preview of the first comment and the reply count, on hover and keyboard focus
  * @fires marker-open - when the marker is activated (click, tap, Enter, Space); `detail.chatId`
  * @fires marker-move - when a movable marker was dragged to a new spot; `detail.chatId`, `detail.x`, `detail.y`
  */
 @definedOnce('chat-marker')
 export class ChatMarker extends LitElement {
-  static override styles = [themeStyles, markerStyles];
+  static override styles = [markerStyles];
   static override shadowRootOptions: ShadowRootInit = { ...LitElement.shadowRootOptions, delegatesFocus: true };
 
   @property({ attribute: false }) chat!: Chat;
@@ -42,6 +44,13 @@ export class ChatMarker extends LitElement {
   /** How many times this marker rendered (the render-count test reads it). */
   renders = 0;
   private drag: { pointerId: number; startX: number; startY: number; moved: boolean } | null = null;
+  /** The reader pressed Escape on this marker: no preview until it is left. */
+  @state() private _dismissed = false;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener('pointerleave', this.resetPreview);
+  }
 
   protected override willUpdate(): void {
     // Percentages of the image box: the marker stays on its spot however the image is resized.
@@ -61,21 +70,32 @@ export class ChatMarker extends LitElement {
       aria-expanded=${this.open ? 'true' : 'false'}
       data-chat-id=${chat.id}
       @click=${this.activate}
+      @keydown=${this.dismissPreview}
+      @blur=${this.resetPreview}
       @pointerdown=${this.pointerDown}
       @pointermove=${this.pointerMove}
       @pointerup=${this.pointerUp}
       @pointercancel=${this.pointerCancel}
-    >${chat.resolved ? '✓' : this.index}</button>`;
+    >${chat.resolved ? '✓' : this.index}</button>${this.open || this._dismissed ? nothing : markerPreviewTemplate(chat, strings, this.activate)}`;
   }
 
-  private activate(event: Event): void {
+  /** Escape hides the preview until the pointer or focus leaves the marker (WCAG 1.4.13: dismissible). */
+  private dismissPreview = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape' && !this.open && !this._dismissed) this._dismissed = true;
+  };
+
+  private resetPreview = (): void => {
+    this._dismissed = false;
+  };
+
+  private activate = (event: Event): void => {
     event.stopPropagation();
     if (this.drag?.moved) {
       this.drag = null;
       return; // the click that ends a drag does not open the thread
     }
     this.dispatchEvent(new CustomEvent('marker-open', { detail: { chatId: this.chat.id }, bubbles: true, composed: true }));
-  }
+  };
 
   private pointerDown(event: PointerEvent): void {
     if (!this.movable || event.button !== 0) return;

@@ -10,7 +10,7 @@ import { definedOnce } from './define.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { identityKind, isSafeAvatarUrl, type Chat, type Comment, type TenantRules, type WelcomeUser } from '../shared/index.js';
 import { relativeTime, type Strings } from './i18n.js';
-import { controlStyles, themeStyles, threadStyles } from './styles.js';
+import { controlStyles, threadStyles } from './styles.js';
 import { submitOnEnter } from './composer.js';
 import { deleteRight, mayResolve, type WriteMode } from './permissions.js';
 import { signInTemplate } from './sign-in.js';
@@ -37,7 +37,7 @@ export type ThreadAction =
  */
 @definedOnce('chat-thread')
 export class ChatThread extends LitElement {
-  static override styles = [themeStyles, controlStyles, threadStyles];
+  static override styles = [controlStyles, threadStyles];
 
   @property({ attribute: false }) chat!: Chat;
   @property({ type: Number }) index = 0;
@@ -123,7 +123,7 @@ export class ChatThread extends LitElement {
           <label class="visually-hidden" for="edit">${strings.edit}</label>
           <textarea id="edit" name="edit" .value=${comment.text} @keydown=${submitOnEnter}></textarea>
           <div class="row">
-            <button type="button" class="btn" @click=${() => { this._editing = null; }}>${strings.cancel}</button>
+            <button type="button" class="btn" @click=${() => this.endEdit(comment.id)}>${strings.cancel}</button>
             <button class="btn primary" type="submit">${strings.save}</button>
           </div>
         </form>
@@ -185,8 +185,7 @@ export class ChatThread extends LitElement {
       return;
     }
     if (this._editing) {
-      this._editing = null;
-      this.focusPanel();
+      this.endEdit(this._editing);
       return;
     }
     void this.act({ type: 'close' });
@@ -205,8 +204,21 @@ export class ChatThread extends LitElement {
     event.preventDefault();
     const field = (event.target as HTMLFormElement).elements.namedItem('edit');
     if (!(field instanceof HTMLTextAreaElement) || field.value.trim() === '') return;
+    const done = this.act({ type: 'edit', commentId, text: field.value });
+    this.endEdit(commentId);
+    await done;
+  }
+
+  /**
+   * Leaves the edit form (saved or cancelled) and puts focus on that comment's Edit button, where the reader
+   * was: focus stays in the thread (so Escape still closes it) instead of falling to the page.
+   */
+  private endEdit(commentId: string): void {
     this._editing = null;
-    await this.act({ type: 'edit', commentId, text: field.value });
+    void this.updateComplete.then(() => {
+      const edit = this.renderRoot.querySelector<HTMLElement>(`li[data-comment-id="${CSS.escape(commentId)}"] [data-action="edit"]`);
+      (edit ?? this._panel)?.focus();
+    });
   }
 }
 

@@ -7,7 +7,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ErrorCode, TenantRules, WelcomeUser } from '../shared/index.js';
 import { indicatorState, type IndicatorState, type TenantIdentity, type WidgetConnection } from './connection.js';
 import { pageSockets, type SharedSockets } from './shared-sockets.js';
-import type { ImageStore } from './store.js';
+import type { ImageStore, Remark } from './store.js';
 
 /** Which image a widget shows, on which server. */
 export interface ImageTarget {
@@ -22,6 +22,8 @@ export interface ImageTarget {
 interface ImageNews {
   /** Markers others added live. */
   arrived: string[];
+  /** Comments others added or edited live. */
+  remarks: Remark[];
   /** Each change of the live indicator. */
   statuses: IndicatorState[];
   /** Errors about the image itself (e.g. the server refused it). */
@@ -30,7 +32,7 @@ interface ImageNews {
   signIns: { code: ErrorCode; message: string }[];
 }
 
-const noNews = (): ImageNews => ({ arrived: [], statuses: [], errors: [], signIns: [] });
+const noNews = (): ImageNews => ({ arrived: [], remarks: [], statuses: [], errors: [], signIns: [] });
 
 /**
  * Holds the page's shared store of the widget's image (and so the shared connection to its server). It pulls its
@@ -130,6 +132,7 @@ export class ImageStoreController implements ReactiveController {
     this.#cleanups = [
       store.onChange((change) => {
         this.#news.arrived.push(...change.arrived);
+        this.#news.remarks.push(...change.remarks);
         this.#host.requestUpdate();
       }),
       store.onSubscription(({ newState }) => {

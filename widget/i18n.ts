@@ -16,6 +16,12 @@ export interface Strings {
   markerLabel(index: number, author: string, firstWords: string): string;
   threadTitle(index: number): string;
   arrived(index: number, author: string): string;
+  /** The reply count in a marker's preview. */
+  replyCount(count: number): string;
+  /** Someone else's reply came in live (announced). */
+  replied(index: number, author: string): string;
+  /** Someone else edited a comment, live (announced). */
+  commentEdited(index: number, author: string): string;
   namePlaceholder: string;
   commentPlaceholder: string;
   replyPlaceholder: string;
@@ -60,6 +66,9 @@ const en: Strings = {
   markerLabel: (index, author, words) => `Marker ${index} by ${author}: ${words}`,
   threadTitle: (index) => `Marker ${index}`,
   arrived: (index, author) => `New marker ${index} by ${author}.`,
+  replyCount: (count) => (count === 0 ? 'No replies' : count === 1 ? '1 reply' : `${count} replies`),
+  replied: (index, author) => `${author} replied on marker ${index}.`,
+  commentEdited: (index, author) => `${author} edited a comment on marker ${index}.`,
   namePlaceholder: 'Your name',
   commentPlaceholder: 'Write a comment…',
   replyPlaceholder: 'Reply…',
@@ -122,6 +131,9 @@ const nl: Strings = {
   markerLabel: (index, author, words) => `Markering ${index} van ${author}: ${words}`,
   threadTitle: (index) => `Markering ${index}`,
   arrived: (index, author) => `Nieuwe markering ${index} van ${author}.`,
+  replyCount: (count) => (count === 0 ? 'Geen reacties' : count === 1 ? '1 reactie' : `${count} reacties`),
+  replied: (index, author) => `${author} reageerde op markering ${index}.`,
+  commentEdited: (index, author) => `${author} bewerkte een opmerking bij markering ${index}.`,
   namePlaceholder: 'Je naam',
   commentPlaceholder: 'Schrijf een opmerking…',
   replyPlaceholder: 'Reageer…',

@@ -16,9 +16,10 @@ import { defaultServer } from './server-url.js';
 import { savedName } from './browser-env.js';
 import { pageSockets } from './shared-sockets.js';
 import { controlStyles, imageChatStyles, themeStyles } from './styles.js';
-import { clamp, defaultUrlId, placePanel } from './placement.js';
+import { clamp, defaultUrlId, keepAboveSheet, placePanel } from './placement.js';
 import { composerTemplate } from './composer.js';
 import { crosshairKey, type Crosshair } from './crosshair.js';
+import { placeAt } from './place-at.js';
 import type { ChatThread, ThreadAction } from './chat-thread.js';
 import { writeMode, type WriteMode } from './permissions.js';
 import { jsonObject, signInTemplate } from './sign-in.js';
@@ -29,8 +30,6 @@ import './chat-thread.js';
 
 /** How long a notice stays. */
 const NOTICE_MS = 8000;
-
-
 
 /** The longest live-indicator label: the indicator keeps its width, so a change of state moves nothing beside it. */
 const widestStatus = (strings: Strings): string => Object.values(strings.status).reduce((a, b) => (b.length > a.length ? b : a));
@@ -53,6 +52,7 @@ type Problem = 'no-tenant' | 'no-image' | 'image-failed' | 'refused';
  *
  * @csspart image - the `<img>`
  * @csspart marker - every marker button; `pending` is added while the server has not acknowledged it
+ * @csspart preview - a marker's preview (first comment, reply count) on hover and keyboard focus
  * @csspart thread - the open thread panel
  * @csspart composer - the form (textarea and submit button) that adds a marker or a reply
  * @csspart status - the live indicator, with `data-state` `live`, `connecting` or `offline`
@@ -75,7 +75,8 @@ type Problem = 'no-tenant' | 'no-image' | 'image-failed' | 'refused';
  * @cssprop --image-chat-radius - corner radius (10px)
  * @cssprop --image-chat-shadow - panel shadow
  * @cssprop --image-chat-thread-width - thread and composer width (320px)
- * @cssprop --image-chat-font - font family
+ * @cssprop --image-chat-font - font family (default: the system UI font; the `page-font` attribute takes the page's)
+ * @cssprop --image-chat-display - the element's display (default inline-block), kept even under a page's `* { all: unset }`
  */
 @definedOnce('image-chat')
 export class ImageChat extends LitElement {
@@ -104,6 +105,11 @@ export class ImageChat extends LitElement {
   @property({ converter: jsonObject }) sso: SecureSso | null = null;
   /** An unsigned reader `{ name, id?, avatar? }`, when the tenant allows simple SSO; shown as unverified. */
   @property({ attribute: 'simple-sso', converter: jsonObject }) simpleSso: SimpleSso | null = null;
+  /**
+   * Use the page's font family instead of the widget's own (`--image-chat-font`, by default the system UI font).
+   * Only the family: the page's other text styles never reach the widget.
+   */
+  @property({ type: Boolean, attribute: 'page-font', reflect: true }) pageFont = false;
   /** `light`, `dark`, or `auto` (follow `prefers-color-scheme`). */
   @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'auto';
 
@@ -181,6 +187,7 @@ export class ImageChat extends LitElement {
     for (const error of news.errors) this.showNotice(this._strings.imageRefused(error.message), error, false);
     for (const error of news.signIns) this.showNotice(this._strings.signInRefused(error.code, error.message), error, false);
     this._arrivals.arrived(news.arrived, this._sync.store?.chats ?? [], this._strings);
+    this._arrivals.remarked(news.remarks, this._sync.store?.chats ?? [], this._strings);
     if (this._openId && !this._sync.store?.chat(this._openId)) {
       // Its marker was deleted (elsewhere): close the thread, keeping keyboard focus in the widget.
       const focusInThread = this.shadowRoot?.activeElement?.localName === 'chat-thread';
@@ -202,7 +209,7 @@ export class ImageChat extends LitElement {
     const problem = this._problem;
     const page = pageImageOf(this);
     const alt = page ? page.alt : this.alt;
-    return html`
+    return html`<div class="root" lang=${strings.lang}>
       <div class="frame">
         <slot @slotchange=${() => this.requestUpdate()}></slot>
         ${page || !this.src ? nothing : html`<img part="image" src=${this.src} alt=${this.alt} draggable="false" />`}
@@ -216,7 +223,7 @@ export class ImageChat extends LitElement {
           @marker-move=${this.markerMove}
         >
           ${repeat(chats, (chat) => chat.id, (chat, index) => html`<chat-marker
-            exportparts="marker, pending"
+            exportparts="marker, pending, preview"
             data-chat-id=${chat.id}
             .chat=${chat}
             .index=${index + 1}
@@ -226,9 +233,9 @@ export class ImageChat extends LitElement {
             .fresh=${this._arrivals.fresh.has(chat.id)}
             .strings=${strings}
           ></chat-marker>`)}
-          ${this._crosshair ? html`<div class="crosshair" style="left:${this._crosshair.x * 100}%;top:${this._crosshair.y * 100}%"></div>
+          ${this._crosshair ? html`<div class="crosshair" ${placeAt(this._crosshair)}></div>
             <span class="visually-hidden" role="status">${strings.crosshairHint}</span>` : nothing}
-          ${this._composer ? html`<div class="pin" style="left:${this._composer.x * 100}%;top:${this._composer.y * 100}%"></div>` : nothing}
+          ${this._composer ? html`<div class="pin" ${placeAt(this._composer)}></div>` : nothing}
         </div>
         ${this._composer ? composerTemplate(strings, savedName(), this._composerHandlers) : nothing}
         ${open ? html`<chat-thread
@@ -251,7 +258,8 @@ export class ImageChat extends LitElement {
         ${problem && problem !== 'refused' ? html`<span part="notice" class="notice" role="alert">${strings.problem[problem]}</span>` : nothing}
         ${this._notice ? html`<span part="notice" class="notice" role="alert">${this._notice}</span>` : nothing}
         <span class="visually-hidden" aria-live="polite">${this._arrivals.announcement}</span>
-      </div>`;
+      </div>
+    </div>`;
   }
 
   protected override updated(): void {
@@ -284,10 +292,16 @@ export class ImageChat extends LitElement {
 
   private placePanels(): void {
     const composer = this.renderRoot.querySelector<HTMLElement>('.composer');
-    if (composer && this._composer) placePanel(composer, this._frame, this._composer.x, this._composer.y);
+    if (composer && this._composer) {
+      placePanel(composer, this._frame, this._composer.x, this._composer.y);
+      keepAboveSheet(composer, this.renderRoot.querySelector('.pin'));
+    }
     const thread = this.renderRoot.querySelector<HTMLElement>('chat-thread');
     const open = this._openId ? this._sync.store?.chat(this._openId) : undefined;
-    if (thread && open) placePanel(thread, this._frame, open.x, open.y);
+    if (thread && open) {
+      placePanel(thread, this._frame, open.x, open.y);
+      keepAboveSheet(thread, this.renderRoot.querySelector(`chat-marker[data-chat-id="${CSS.escape(open.id)}"]`));
+    }
   }
 
   private emit(name: string, detail: object): void {

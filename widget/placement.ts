@@ -35,3 +35,24 @@ export function placePanel(panel: HTMLElement, frame: HTMLElement, x: number, y:
   panel.style.setProperty('--_panel-left', `${Math.round(left - box.left)}px`);
   panel.style.setProperty('--_panel-top', `${Math.round(top - box.top)}px`);
 }
+
+/** The least height a bottom sheet keeps, however little room its spot leaves below it. */
+const SHEET_MIN_PX = 160;
+
+/**
+ * On a narrow screen the panel is a bottom sheet (the stylesheet makes it `position: fixed`): keeps `spot` (the
+ * open marker, or the new-marker pin) visible above it. When the sheet would cover the spot, the page scrolls it
+ * up (never past the viewport's top), and the sheet's height is capped at the room left below the spot
+ * (`--_sheet-max`; its content scrolls inside). Beside a spot, as a popover, it does nothing.
+ */
+export function keepAboveSheet(panel: HTMLElement, spot: Element | null): void {
+  if (!spot || getComputedStyle(panel).position !== 'fixed') {
+    panel.style.removeProperty('--_sheet-max');
+    return;
+  }
+  const viewHeight = window.innerHeight;
+  const room = () => viewHeight - spot.getBoundingClientRect().bottom - EDGE_PX;
+  const covered = panel.getBoundingClientRect().height - room();
+  if (covered > 0) window.scrollBy(0, Math.min(covered, Math.max(0, spot.getBoundingClientRect().top - EDGE_PX)));
+  panel.style.setProperty('--_sheet-max', `${Math.round(Math.min(viewHeight * 0.75, Math.max(SHEET_MIN_PX, room())))}px`);
+}

@@ -46,13 +46,22 @@ type WithoutEnvelope<T> = T extends WriteMessage ? Omit<T, 'broadcastId' | 'tena
 /** A write as the store's caller describes it; the store adds `broadcastId`, `tenantId` and `urlId`. */
 export type WriteRequest = WithoutEnvelope<WriteMessage>;
 
+/** A comment someone else (or this person in another tab) added or edited, live: the widget announces it. */
+export interface Remark {
+  chatId: string;
+  change: 'comment-added' | 'comment-edited';
+  author: string;
+}
+
 /**
  * What changed. `chatIds` lists the chats whose view changed (null: everything, after a snapshot);
- * `arrived` lists chats created by others that came in live (for a brief highlight).
+ * `arrived` lists chats created by others that came in live (for a brief highlight); `remarks` the comments
+ * others added or edited live.
  */
 export interface StoreChange {
   chatIds: ReadonlySet<string> | null;
   arrived: readonly string[];
+  remarks: readonly Remark[];
 }
 
 /** Tuning of an `ImageStore`; the defaults come from shared/limits.ts. */
@@ -73,6 +82,8 @@ export class ImageStore implements ImageChannel {
   readonly #order: SeqReorderBuffer<ImageEvent>;
   #confirmed = new Map<string, Chat>();
   #view = new Map<string, Chat>();
+  /** Others' comments applied since the last change was told (`#refresh` hands them on). */
+  #remarks: Remark[] = [];
   #epoch: string | undefined;
   #ready = false;
   /** A subscribe answered `unavailable` or `rate-limited` is retried with backoff; reset by the next `subscribed`. */
@@ -352,8 +363,12 @@ export class ImageStore implements ImageChannel {
     else this.#confirmed.delete(event.chatId);
     touched.add(event.chatId);
     // Our own echo: the change is already shown, so it is not applied on top again; the server's copy replaces
-    // the optimistic one. Others' new markers are announced as arrivals.
-    if (!this.#pending.echoArrived(event) && event.type === 'new-image-chat') arrived.push(event.chatId);
+    // the optimistic one. Others' new markers are announced as arrivals, their replies and edits as remarks.
+    if (this.#pending.echoArrived(event)) return;
+    if (event.type === 'new-image-chat') arrived.push(event.chatId);
+    if (event.type === 'image-chat-updated' && event.comment && (event.change === 'comment-added' || event.change === 'comment-edited')) {
+      this.#remarks.push({ chatId: event.chatId, change: event.change, author: event.comment.author.name });
+    }
   }
 
   /**
@@ -405,7 +420,8 @@ export class ImageStore implements ImageChannel {
       }
       changed.add(id);
     }
-    if (changed.size === 0 && chatIds !== null && arrived.length === 0) return;
-    this.#changeListeners.emit({ chatIds: chatIds === null ? null : changed, arrived });
+    const remarks = this.#remarks.splice(0);
+    if (changed.size === 0 && chatIds !== null && arrived.length === 0 && remarks.length === 0) return;
+    this.#changeListeners.emit({ chatIds: chatIds === null ? null : changed, arrived, remarks });
   }
 }

@@ -20,7 +20,11 @@ const darkDefaults = unsafeCSS(`
   color-scheme: dark;
 `);
 
-/** Light defaults, dark defaults (by `prefers-color-scheme` unless `theme` says otherwise), shared controls. */
+/**
+ * Light defaults, dark defaults (by `prefers-color-scheme` unless `theme` says otherwise), on `<image-chat>`
+ * only: its markers and thread inherit the `--_*` properties. (Declared again on their own hosts, which have no
+ * `theme` attribute, they would put a `theme="dark"` widget's markers back in light colours.)
+ */
 export const themeStyles = css`
   :host {
     --_accent: var(--image-chat-accent, #2563eb);
@@ -30,7 +34,7 @@ export const themeStyles = css`
     --_muted: var(--image-chat-muted, #5b6470);
     --_border: var(--image-chat-border, #d7dbe0);
     --_soft: var(--image-chat-soft, #f3f5f7);
-    --_live: var(--image-chat-live, #15803d);
+    --_live: var(--image-chat-live, #166534);
     --_danger: var(--image-chat-danger, #c62828);
     --_resolved: var(--image-chat-resolved, #6b7280);
     --_marker-size: var(--image-chat-marker-size, 28px);
@@ -38,7 +42,12 @@ export const themeStyles = css`
     --_shadow: var(--image-chat-shadow, 0 8px 28px rgb(15 23 42 / 0.22), 0 1px 3px rgb(15 23 42 / 0.12));
     --_thread-width: var(--image-chat-thread-width, 320px);
     --_font: var(--image-chat-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    /* The least size of a control: 24 px (WCAG 2.5.8), 44 px for a finger. */
+    --_target: 24px;
     color-scheme: light;
+  }
+  @media (pointer: coarse) {
+    :host { --_target: 44px; }
   }
   @media (prefers-color-scheme: dark) {
     :host(:not([theme='light'])) { ${darkDefaults} }
@@ -56,7 +65,7 @@ export const controlStyles = css`
   .btn:hover { border-color: var(--_muted); }
   .btn.primary { background: var(--_accent); border-color: var(--_accent); color: var(--_accent-text); font-weight: 600; }
   .btn.danger { color: var(--_danger); }
-  .link { border: 0; background: none; color: var(--_muted); padding: 0 4px; font-size: 12px; }
+  .link { border: 0; background: none; color: var(--_muted); padding: 0 6px; font-size: 12px; }
   .link:hover { color: var(--_fg); text-decoration: underline; }
   button:focus-visible, textarea:focus-visible, input:focus-visible, .layer:focus-visible {
     outline: 2px solid var(--_accent); outline-offset: 2px;
@@ -68,18 +77,35 @@ export const controlStyles = css`
   textarea { resize: vertical; min-height: 64px; }
   form { display: grid; gap: 8px; margin: 0; }
   .row { display: flex; gap: 8px; justify-content: flex-end; align-items: center; flex-wrap: wrap; }
+  button, input, .sign-in a { min-width: var(--_target); min-height: var(--_target); }
+  .sign-in a { display: inline-flex; align-items: center; justify-content: center; }
+  /* Text fields at 16 px on phones: iOS zooms into any smaller field it focuses. */
+  @media (pointer: coarse), (max-width: 767.98px) {
+    textarea, input { font-size: 16px; }
+  }
   .visually-hidden {
     position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;
   }
 `;
 
-/** The element itself: image, layer, crosshair, panels and the bar under the image. */
+/**
+ * The element itself: its boundary with the page, image, layer, crosshair, panels and the bar under the image.
+ *
+ * The boundary: a page's `* { all: unset }` would make the element `inline`, so its display is important and
+ * comes from `--image-chat-display` (custom properties survive `all`). Everything else the page's text styles
+ * pass down (text-transform, letter-spacing, font, line-height, text-align, …) stops at `.root`, which sets every
+ * property back to its initial value and then takes the widget's own font: `--image-chat-font`, or with the
+ * `page-font` attribute the page's font family.
+ */
 export const imageChatStyles = css`
   :host {
-    display: inline-block; position: relative; max-width: 100%;
-    font-family: var(--_font); color: var(--_fg); line-height: 1.4;
+    display: var(--image-chat-display, inline-block) !important; position: relative; max-width: 100%;
   }
-  :host([hidden]) { display: none; }
+  :host([hidden]) { display: none !important; }
+  .root {
+    all: initial; display: block; font-family: var(--_font); color: var(--_fg); line-height: 1.4; color-scheme: inherit;
+  }
+  :host([page-font]) .root { font-family: inherit; }
   .frame { position: relative; line-height: 0; }
   img { display: block; width: 100%; max-width: 100%; height: auto; border-radius: var(--_radius); user-select: none; }
   /* The page's own image (the progressive embed) keeps the page's styles; only its line box goes. */
@@ -134,32 +160,63 @@ export const imageChatStyles = css`
   @media (max-width: 767.98px) {
     .panel, chat-thread {
       position: fixed; left: 0 !important; right: 0; top: auto !important; bottom: 0; width: 100%;
-      max-height: 75vh; overflow: auto; border-radius: var(--_radius) var(--_radius) 0 0;
+      max-height: var(--_sheet-max, 75vh); overflow: auto; border-radius: var(--_radius) var(--_radius) 0 0;
     }
   }
   @keyframes blink { 50% { opacity: 0.25; } }
 `;
 
-/** One marker button: pending, resolved, movable and newly arrived looks. */
+/**
+ * One marker button: pending, resolved, movable and newly arrived looks.
+ *
+ * The disc is `--_marker-size` wide; a transparent border (`--_reach`) around it makes the button itself at
+ * least `--_target` square (24 px, 44 px for a finger) without a bigger disc. Its edge is a dark ring outside a white one
+ * (`--_ring`), so a marker stands out (3:1) on light and dark pictures alike, whatever the accent colour.
+ */
 export const markerStyles = css`
-  :host { position: absolute; transform: translate(-50%, -50%); z-index: 1; line-height: 1; }
+  :host {
+    position: absolute; transform: translate(-50%, -50%); z-index: 1; line-height: 1;
+    --_reach: max(0px, (var(--_target) - var(--_marker-size)) / 2);
+    --_ring: inset 0 0 0 1px rgb(15 23 42 / 0.8), inset 0 0 0 3px #fff;
+  }
   :host([open]) { z-index: 2; }
   button {
-    box-sizing: border-box; width: var(--_marker-size); height: var(--_marker-size); border-radius: 50%;
-    display: grid; place-items: center; padding: 0; font: 700 13px/1 var(--_font);
-    background: var(--_accent); color: var(--_accent-text); border: 2px solid #fff;
-    box-shadow: 0 2px 6px rgb(0 0 0 / 0.35); transition: transform 120ms ease; touch-action: manipulation;
+    box-sizing: content-box; width: var(--_marker-size); height: var(--_marker-size); border-radius: 50%;
+    display: grid; place-items: center; padding: 0; font-family: inherit; font-size: 13px; font-weight: 700; line-height: 1;
+    background: var(--_accent) padding-box; color: var(--_accent-text); border: var(--_reach) solid transparent;
+    box-shadow: var(--_ring); filter: drop-shadow(0 1px 3px rgb(0 0 0 / 0.35));
+    transition: transform 120ms ease; touch-action: manipulation;
   }
   button:hover, :host([open]) button { transform: scale(1.15); }
-  button:focus-visible { outline: 3px solid var(--_accent); outline-offset: 3px; }
-  button.resolved { background: var(--_resolved); }
-  button.pending { opacity: 0.65; border-style: dashed; }
+  button:focus-visible { outline: 3px solid var(--_accent); outline-offset: calc(3px - var(--_reach)); }
+  button.resolved { background: var(--_resolved) padding-box; }
+  button.pending { opacity: 0.65; outline: 2px dashed var(--_accent-text); outline-offset: calc(-5px - var(--_reach)); }
   :host([movable]) button { touch-action: none; cursor: grab; }
   :host([movable]) button:active { cursor: grabbing; }
   button.fresh { animation: arrive 1.2s ease-out 3; }
+  :host(:hover), :host(:focus-within) { z-index: 3; }
+  .preview {
+    display: none; position: absolute; left: 50%; bottom: 100%; transform: translateX(-50%);
+    box-sizing: border-box; width: max-content; max-width: min(260px, 80vw); padding: 6px 10px; margin-bottom: 4px;
+    background: var(--_bg); color: var(--_fg); border: 1px solid var(--_border); border-radius: 8px;
+    box-shadow: var(--_shadow); font-size: 13px; line-height: 1.35; cursor: pointer;
+  }
+  /* Bridges the gap to the marker, so the pointer can move onto the preview without losing it. */
+  .preview::after { content: ''; position: absolute; left: 0; right: 0; top: 100%; height: 6px; }
+  /* Not for fingers: a tap opens the thread, and a touch screen's sticky :hover would leave previews behind. */
+  @media not all and (pointer: coarse) {
+    :host(:hover) .preview { display: block; }
+  }
+  button:focus-visible + .preview { display: block; }
+  .preview-author { display: block; font-weight: 600; }
+  .preview-text {
+    display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 3; overflow: hidden;
+    white-space: pre-wrap; overflow-wrap: anywhere;
+  }
+  .preview-count { display: block; margin-top: 2px; font-size: 12px; color: var(--_muted); }
   @keyframes arrive {
-    0% { box-shadow: 0 0 0 0 color-mix(in srgb, var(--_accent) 70%, transparent); }
-    100% { box-shadow: 0 0 0 14px transparent; }
+    0% { box-shadow: var(--_ring), 0 0 0 0 color-mix(in srgb, var(--_accent) 70%, transparent); }
+    100% { box-shadow: var(--_ring), 0 0 0 14px transparent; }
   }
 `;
 
@@ -168,7 +225,7 @@ export const threadStyles = css`
   :host { display: block; }
   [part='thread'] {
     box-sizing: border-box; width: min(var(--_thread-width), calc(100vw - 16px)); max-height: min(460px, 80vh);
-    display: flex; flex-direction: column; background: var(--_bg); color: var(--_fg); font: 14px/1.45 var(--_font);
+    display: flex; flex-direction: column; background: var(--_bg); color: var(--_fg); font-size: 14px; line-height: 1.45;
     border: 1px solid var(--_border); border-radius: var(--_radius); box-shadow: var(--_shadow); outline: none;
   }
   header { display: flex; align-items: center; gap: 8px; padding: 10px 12px; border-bottom: 1px solid var(--_border); }
@@ -189,6 +246,6 @@ export const threadStyles = css`
   .close { border: 0; background: none; color: var(--_muted); font-size: 20px; line-height: 1; padding: 0 4px; }
   .close:hover { color: var(--_fg); }
   @media (max-width: 767.98px) {
-    [part='thread'] { width: 100%; max-height: 75vh; border-radius: var(--_radius) var(--_radius) 0 0; }
+    [part='thread'] { width: 100%; max-height: var(--_sheet-max, 75vh); border-radius: var(--_radius) var(--_radius) 0 0; }
   }
 `;

@@ -1,18 +1,24 @@
 /**
  * A site owner's web server for the embedding tests: a second origin (its own port, not the image-chat server)
- * serving test pages and pictures, and logging what it was asked for (to see that a lazy image stays unloaded).
+ * serving the test's pages with the headers the test gives (a Content-Security-Policy, say), its stylesheets and
+ * pictures, and logging what it was asked for (to see that a lazy image stays unloaded). The widget then runs
+ * embedded the way it does on real sites, loaded from the image-chat server.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** One response of the site: its body, content type (HTML by default) and extra headers. */
 export interface SiteFile {
-  type: string;
   body: string | Buffer;
+  type?: string;
+  headers?: Record<string, string>;
 }
 
 export interface Site {
   /** `http://127.0.0.1:PORT`, an origin other than the image-chat server's. */
   url: string;
+  /** The same as `url`: the page's origin, as the widget's server sees it. */
+  origin: string;
   /** Paths requested so far, in order. */
   requests: string[];
   /** Adds or replaces a file (pages are written per test). */
@@ -26,6 +32,11 @@ export function picture(width: number, height: number, label: string): SiteFile 
   return { type: 'image/svg+xml', body: svg };
 }
 
+/** A flat 600×400 picture (light or dark) the site serves as an image file. */
+export function flatPicture(fill: string): SiteFile {
+  return { type: 'image/svg+xml', body: `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="400"><rect width="600" height="400" fill="${fill}"/></svg>` };
+}
+
 /** An HTML page: `body` inside a small document with a viewport meta tag. */
 export function page(body: string): SiteFile {
   return {
@@ -35,7 +46,7 @@ export function page(body: string): SiteFile {
   };
 }
 
-/** Starts the site on a free port of 127.0.0.1; a path it has no file for is a 404. */
+/** Starts the site on a free port of 127.0.0.1 with `files` by path (`/page.html`, `/site.css`); any other path is a 404. */
 export async function startSite(files: Record<string, SiteFile> = {}): Promise<Site> {
   const table = new Map(Object.entries(files));
   const requests: string[] = [];
@@ -52,12 +63,14 @@ export async function startSite(files: Record<string, SiteFile> = {}): Promise<S
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not here');
       return;
     }
-    response.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' }).end(file.body);
+    response.writeHead(200, { 'content-type': file.type ?? 'text/html; charset=utf-8', 'cache-control': 'no-store', ...file.headers }).end(file.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
+    origin: url,
     requests,
     put: (path, file) => { table.set(path, file); },
     close: () => new Promise<void>((resolve) => {
