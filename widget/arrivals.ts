@@ -29,7 +29,7 @@ export class ArrivalsController implements ReactiveController {
     const lines = ids
       .map((id) => chats.findIndex((chat) => chat.id === id))
       .filter((index) => index >= 0)
-      .map((index) => strings.arrived(index + 1, chats[index]!.author.name));
+      .map((index) => strings.arrived(chats[index]!.number, chats[index]!.author.name));
     this.announce(lines);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
@@ -47,7 +47,8 @@ export class ArrivalsController implements ReactiveController {
     const lines = remarks.flatMap((remark) => {
       const index = chats.findIndex((chat) => chat.id === remark.chatId);
       if (index < 0) return [];
-      return [remark.change === 'comment-added' ? strings.replied(index + 1, remark.author) : strings.commentEdited(index + 1, remark.author)];
+      const { number } = chats[index]!;
+      return [remark.change === 'comment-added' ? strings.replied(number, remark.author) : strings.commentEdited(number, remark.author)];
     });
     this.announce(lines); // called while the host updates: the render that follows shows it
   }

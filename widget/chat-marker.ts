@@ -33,7 +33,8 @@ export class ChatMarker extends LitElement {
   static override shadowRootOptions: ShadowRootInit = { ...LitElement.shadowRootOptions, delegatesFocus: true };
 
   @property({ attribute: false }) chat!: Chat;
-  @property({ type: Number }) index = 0;
+  /** The marker's number from the server (`Chat.number`); 0 while it is not stored yet. */
+  @property({ type: Number }) number = 0;
   @property({ type: Boolean }) pending = false;
   @property({ type: Boolean, reflect: true }) open = false;
   @property({ type: Boolean }) fresh = false;
@@ -61,7 +62,7 @@ export class ChatMarker extends LitElement {
   protected override render() {
     this.renders += 1;
     const { chat, strings } = this;
-    const label = strings.markerLabel(this.index, chat.author.name, firstWords(chat.comments[0]?.text ?? ''));
+    const label = strings.markerLabel(this.number, chat.author.name, firstWords(chat.comments[0]?.text ?? ''));
     const state = [chat.resolved ? strings.resolved : '', this.pending ? strings.sending : ''].filter(Boolean).join(', ');
     return html`<button
       part=${this.pending ? 'marker pending' : 'marker'}
@@ -76,7 +77,7 @@ export class ChatMarker extends LitElement {
       @pointermove=${this.pointerMove}
       @pointerup=${this.pointerUp}
       @pointercancel=${this.pointerCancel}
-    >${chat.resolved ? '✓' : this.index}</button>${this.open || this._dismissed ? nothing : markerPreviewTemplate(chat, strings, this.activate)}`;
+    >${this.number > 0 ? this.number : '•'}</button>${this.open || this._dismissed ? nothing : markerPreviewTemplate(chat, strings, this.activate)}`;
   }
 
   /** Escape hides the preview until the pointer or focus leaves the marker (WCAG 1.4.13: dismissible). */

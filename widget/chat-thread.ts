@@ -40,7 +40,8 @@ export class ChatThread extends LitElement {
   static override styles = [controlStyles, threadStyles];
 
   @property({ attribute: false }) chat!: Chat;
-  @property({ type: Number }) index = 0;
+  /** The marker's number from the server (`Chat.number`); 0 while it is not stored yet. */
+  @property({ type: Number }) number = 0;
   @property({ type: Boolean }) pending = false;
   /** What the reader may do: write, sign in first, or only read (writeMode in permissions.ts). */
   @property() mode: WriteMode = 'write';
@@ -82,7 +83,7 @@ export class ChatThread extends LitElement {
     const confirm = this._confirm;
     return html`<section part="thread" role="dialog" aria-labelledby="title" tabindex="-1" data-chat-id=${chat.id} @keydown=${this.keydown}>
       <header>
-        <h2 id="title">${strings.threadTitle(this.index)}</h2>
+        <h2 id="title">${strings.threadTitle(this.number)}</h2>
         ${chat.resolved ? html`<span class="chip">${strings.resolved}</span>` : nothing}
         ${this.pending ? html`<span class="chip">${strings.sending}</span>` : nothing}
         ${!mayResolve(mode, chat, me, moderator, this.rules) ? nothing : html`<button class="btn" data-action="resolve" @click=${() => this.act({ type: 'resolve', resolved: !chat.resolved })}>${chat.resolved ? strings.reopen : strings.resolve}</button>`}
@@ -156,7 +157,7 @@ export class ChatThread extends LitElement {
       return;
     }
     const name = item.author.name;
-    this._confirm = { action, question: index > 0 ? this.strings.confirmComment(name) : this.strings.confirmMarker(this.index, name) };
+    this._confirm = { action, question: index > 0 ? this.strings.confirmComment(name) : this.strings.confirmMarker(this.number, name) };
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[data-action="cancel-delete"]')?.focus());
   }
 

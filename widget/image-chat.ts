@@ -202,7 +202,6 @@ export class ImageChat extends LitElement {
     const chats = store?.chats ?? [];
     const state = this._sync.status;
     const open = this._openId ? store?.chat(this._openId) : undefined;
-    const openIndex = open ? chats.indexOf(open) + 1 : 0;
     const mode = this._mode;
     const user = this._sync.user;
     const still = mode !== 'write';
@@ -222,11 +221,11 @@ export class ImageChat extends LitElement {
           @marker-open=${this.markerOpen}
           @marker-move=${this.markerMove}
         >
-          ${repeat(chats, (chat) => chat.id, (chat, index) => html`<chat-marker
+          ${repeat(chats, (chat) => chat.id, (chat) => html`<chat-marker
             exportparts="marker, pending, preview"
             data-chat-id=${chat.id}
             .chat=${chat}
-            .index=${index + 1}
+            .number=${chat.number}
             .pending=${store?.isPending(chat.id) ?? false}
             .open=${chat.id === this._openId}
             .movable=${!still && chat.author.id === user?.id}
@@ -241,7 +240,7 @@ export class ImageChat extends LitElement {
         ${open ? html`<chat-thread
           exportparts="thread, composer, avatar, confirm, sign-in"
           .chat=${open}
-          .index=${openIndex}
+          .number=${open.number}
           .pending=${store?.isPending(open.id) ?? false}
           .mode=${mode}
           .moderator=${!this.readonly && user?.moderator === true}

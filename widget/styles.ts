@@ -189,7 +189,12 @@ export const markerStyles = css`
   }
   button:hover, :host([open]) button { transform: scale(1.15); }
   button:focus-visible { outline: 3px solid var(--_accent); outline-offset: calc(3px - var(--_reach)); }
-  button.resolved { background: var(--_resolved) padding-box; }
+  /* A resolved marker keeps its number, greyed, with a check badge at its corner. */
+  button.resolved { background: var(--_resolved) padding-box; position: relative; }
+  button.resolved::after {
+    content: '✓'; position: absolute; top: -6px; right: -6px; width: 14px; height: 14px; border-radius: 50%;
+    font-size: 10px; line-height: 14px; text-align: center; background: var(--_fg); color: var(--_bg);
+  }
   button.pending { opacity: 0.65; outline: 2px dashed var(--_accent-text); outline-offset: calc(-5px - var(--_reach)); }
   :host([movable]) button { touch-action: none; cursor: grab; }
   :host([movable]) button:active { cursor: grabbing; }

@@ -47,7 +47,8 @@ it('edits and deletes one\'s own comments, resolves and reopens, and deletes one
   await waitFor(() => other.store.chat(chatId)?.resolved === true, 'resolved');
   await settled(element);
   assertEqual(root().querySelector('[data-action="resolve"]')!.textContent, 'Reopen', 'the button now reopens');
-  assertEqual(markerButton(element, chatId)!.textContent, '✓', 'a resolved marker shows a check');
+  assertEqual(markerButton(element, chatId)!.textContent, '1', 'a resolved marker keeps its number');
+  assert(markerButton(element, chatId)!.classList.contains('resolved'), 'in the resolved style');
   root().querySelector<HTMLButtonElement>('[data-action="resolve"]')!.click();
   await waitFor(() => other.store.chat(chatId)?.resolved === false, 'reopened');
 
