@@ -8,10 +8,11 @@ import { LitElement, html, nothing } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { definedOnce } from './define.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { identityKind, isSafeAvatarUrl, type Chat, type Comment, type TenantRules, type WelcomeUser } from '../shared/index.js';
+import { LIMITS, identityKind, isSafeAvatarUrl, type Chat, type Comment, type TenantRules, type WelcomeUser } from '../shared/index.js';
 import { relativeTime, type Strings } from './i18n.js';
 import { controlStyles, threadStyles } from './styles.js';
 import { submitOnEnter } from './composer.js';
+import { savedName } from './browser-env.js';
 import { deleteRight, mayResolve, type WriteMode } from './permissions.js';
 import { signInTemplate } from './sign-in.js';
 
@@ -20,7 +21,8 @@ const CLOCK_MS = 30_000;
 
 /** What the thread asks its host to do. */
 export type ThreadAction =
-  | { type: 'reply'; text: string }
+  /** `name`: the guest's display name from the reply form, to use (and remember) from now on. */
+  | { type: 'reply'; text: string; name?: string }
   | { type: 'edit'; commentId: string; text: string }
   | { type: 'delete-comment'; commentId: string }
   | { type: 'resolve'; resolved: boolean }
@@ -80,6 +82,8 @@ export class ChatThread extends LitElement {
     const { chat, strings, mode, moderator, me } = this;
     const writing = mode === 'write';
     const markerRight = deleteRight(mode, chat.author, me, moderator);
+    // A guest names themselves here too, not only when making a marker; signed-in people have the site's name.
+    const guest = me !== null && me !== undefined && identityKind(me.id) === 'guest';
     const confirm = this._confirm;
     return html`<section part="thread" role="dialog" aria-labelledby="title" tabindex="-1" data-chat-id=${chat.id} @keydown=${this.keydown}>
       <header>
@@ -99,6 +103,8 @@ export class ChatThread extends LitElement {
       </div>` : nothing}
       ${mode === 'sign-in' ? html`<div class="foot">${signInTemplate(strings, this.rules)}</div>` : !writing ? nothing : html`<div class="foot">
         <form part="composer" @submit=${this.submitReply}>
+          ${guest ? html`<label class="visually-hidden" for="reply-name">${strings.namePlaceholder}</label>
+            <input id="reply-name" name="name" autocomplete="nickname" maxlength=${LIMITS.MAX_NAME_LENGTH} placeholder=${strings.namePlaceholder} .value=${savedName()} />` : nothing}
           <label class="visually-hidden" for="reply">${strings.reply}</label>
           <textarea id="reply" name="reply" rows="2" placeholder=${strings.replyPlaceholder} @keydown=${submitOnEnter}></textarea>
           <div class="row">
@@ -152,12 +158,16 @@ export class ChatThread extends LitElement {
    */
   private askDelete(item: { id: string; author: WelcomeUser }, index: number): void {
     const action: ThreadAction = index > 0 ? { type: 'delete-comment', commentId: item.id } : { type: 'delete-chat' };
-    if (deleteRight(this.mode, item.author, this.me, this.moderator) !== 'other') {
+    const others = deleteRight(this.mode, item.author, this.me, this.moderator) === 'other';
+    const replies = this.chat.comments.length - 1;
+    // One's own marker goes at once, unless other people replied to it: their words go with it.
+    const othersReplied = index === 0 && this.chat.comments.slice(1).some((comment) => comment.author.id !== this.me?.id);
+    if (!others && !othersReplied) {
       void this.act(action);
       return;
     }
     const name = item.author.name;
-    this._confirm = { action, question: index > 0 ? this.strings.confirmComment(name) : this.strings.confirmMarker(this.number, name) };
+    this._confirm = { action, question: index > 0 ? this.strings.confirmComment(name) : this.strings.confirmMarker(this.number, name, replies) };
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[data-action="cancel-delete"]')?.focus());
   }
 
@@ -197,8 +207,9 @@ export class ChatThread extends LitElement {
     const field = this._reply;
     if (!field || field.value.trim() === '') return;
     const text = field.value;
+    const name = (field.form?.elements.namedItem('name') as HTMLInputElement | null)?.value.trim();
     field.value = '';
-    if (!(await this.act({ type: 'reply', text })) && field.value === '') field.value = text;
+    if (!(await this.act({ type: 'reply', text, ...(name ? { name } : {}) })) && field.value === '') field.value = text;
   }
 
   private async submitEdit(event: SubmitEvent, commentId: string): Promise<void> {

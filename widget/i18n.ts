@@ -51,7 +51,7 @@ export interface Strings {
   /** Beside a simple-SSO author: the page named them, the site did not sign them. */
   unverified: string;
   confirmComment(author: string): string;
-  confirmMarker(index: number, author: string): string;
+  confirmMarker(number: number, author: string, replies: number): string;
   /** The page's sign-in was refused (`sso-*` codes, or `forbidden`: simple SSO is off). */
   signInRefused(code: ErrorCode, message: string): string;
 }
@@ -97,7 +97,7 @@ const en: Strings = {
   signIn: 'Sign in to comment',
   unverified: 'unverified',
   confirmComment: (author) => `Delete this comment by ${author}?`,
-  confirmMarker: (index, author) => `Delete marker ${index} by ${author} and its whole thread?`,
+  confirmMarker: (number, author, replies) => `Delete marker ${number} by ${author}${replies === 0 ? '' : replies === 1 ? ' and its reply' : ` and its ${replies} replies`}?`,
   signInRefused: (code, message) => `Not signed in: ${({
     'sso-signature': 'bad signature',
     'sso-expired': 'sign-in too old; reload',
@@ -162,7 +162,7 @@ const nl: Strings = {
   signIn: 'Log in om te reageren',
   unverified: 'niet geverifieerd',
   confirmComment: (author) => `Deze opmerking van ${author} verwijderen?`,
-  confirmMarker: (index, author) => `Markering ${index} van ${author} met het hele gesprek verwijderen?`,
+  confirmMarker: (number, author, replies) => `Markering ${number} van ${author}${replies === 0 ? '' : replies === 1 ? ' met de reactie' : ` met de ${replies} reacties`} verwijderen?`,
   signInRefused: (code, message) => `Niet ingelogd: ${({
     'sso-signature': 'ongeldige handtekening',
     'sso-expired': 'aanmelding te oud; herlaad',

@@ -370,6 +370,8 @@ export class ImageChat extends LitElement {
     if (!store || !chatId) return false;
     switch (action.type) {
       case 'reply':
+        // The name goes first: the server takes the hello before the write that follows it.
+        if (action.name && action.name !== savedName()) pageSockets.setName(action.name);
         return this.perform(store.addComment(chatId, action.text));
       case 'edit':
         return this.perform(store.editComment(chatId, action.commentId, action.text));
@@ -482,7 +484,13 @@ export class ImageChat extends LitElement {
     }
     this._composer = null;
     this.focusMarker(chatId);
-    await this.perform(done);
+    if (await this.perform(done)) return;
+    // The server refused it (a limit, the rules): the marker is gone, so the composer comes back with the text.
+    if (this._composer || this._openId) return;
+    this.openComposer(spot.x, spot.y);
+    await this.updateComplete;
+    const field = this.renderRoot.querySelector<HTMLTextAreaElement>('.composer textarea');
+    if (field && field.value === '') field.value = text;
   }
 }
 

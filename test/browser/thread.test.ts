@@ -53,6 +53,9 @@ it('edits and deletes one\'s own comments, resolves and reopens, and deletes one
   await waitFor(() => other.store.chat(chatId)?.resolved === false, 'reopened');
 
   root().querySelector<HTMLButtonElement>('[data-action="delete-chat"]')!.click();
+  // Otto replied to it: asked first (readers.test.ts has the wording).
+  await thread(element)!.updateComplete;
+  root().querySelector<HTMLButtonElement>('[data-action="confirm-delete"]')!.click();
   await waitFor(() => other.store.chat(chatId) === undefined, 'the marker deleted for the other client');
   await settled(element);
   assertEqual(markers(element).length, 0, 'gone here too');

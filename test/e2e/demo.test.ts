@@ -86,7 +86,10 @@ test('a tap on the other image adds a marker there, shown in A', async () => {
 });
 
 test('a marker deleted in A disappears from B', async () => {
-  await plan(a).locator('[part="thread"] [data-action="delete-chat"]').click();
+  await plan(a).locator('[part="thread"] .foot [data-action="delete-chat"]').click();
+  // B replied to it: A is asked first, and told the reply goes too.
+  await expect.poll(() => plan(a).locator('[part="confirm"] p').textContent(), WAIT).toBe('Delete marker 1 by Ann and its reply?');
+  await plan(a).locator('[part="confirm"] [data-action="confirm-delete"]').click();
   await expect.poll(() => markersOf(plan(b)).count(), WAIT).toBe(0);
   expect(await markersOf(plan(a)).count()).toBe(0);
 });
