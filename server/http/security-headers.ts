@@ -4,8 +4,9 @@
  *
  * Both pages load only their own scripts, talk only to this host (fetch and the WebSocket) and are never
  * framed. The demo shows images by URL (site owners' `https:` images, `data:` placeholders); the dashboard
- * shows none but its own. Inline styles stay allowed: the demo pages carry a `<style>` block and Lit binds
- * marker positions as `style` attributes; CSS cannot run script, and user text is only ever rendered as text.
+ * shows none but its own. Inline styles stay allowed because the demo and dashboard pages carry a `<style>` block
+ * (the widget itself needs none: it places markers through the CSSOM, see docs/widget.md#content-security-policy);
+ * CSS cannot run script, and user text is only ever rendered as text.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 
