@@ -6,6 +6,15 @@ import { loadConfig, ConfigError } from './config.js';
 import { createLogger } from './log.js';
 import { startServer } from './app.js';
 
+/** What to tell an operator whose port cannot be had, instead of a stack trace; undefined for other failures. */
+function listenRefusal(error: unknown, port: number, host: string): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return `port ${port} is in use; set PORT to a free port (or stop what holds it)`;
+  if (code === 'EACCES') return `port ${port} needs privileges this user lacks; set PORT to 1024 or above`;
+  if (code === 'EADDRNOTAVAIL') return `HOST ${host} is not an address of this machine; set HOST (0.0.0.0 listens on all)`;
+  return undefined;
+}
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -18,7 +27,15 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const server = await startServer(config, log);
+  let server;
+  try {
+    server = await startServer(config, log);
+  } catch (error) {
+    const refusal = listenRefusal(error, config.port, config.host);
+    if (!refusal) throw error;
+    console.error(`image-chat: ${refusal}`);
+    process.exit(2);
+  }
   if (server.demoSecret) {
     // The demo tenant takes content from any origin: an operator must see that it is on.
     log.warn({ tenant: 'demo' }, 'the demo tenant is on: any page may store conversations here; set DEMO_TENANT=off on a public server');
