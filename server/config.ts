@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { LIMITS, type Limits } from '../shared/index.js';
 import type { WebhookSettings } from './webhooks/settings.js';
+import type { LogFormat } from './log.js';
 import { DEFAULT_RETRY_DELAYS_MS } from './webhooks/retry-schedule.js';
 
 export interface Config {
@@ -18,6 +19,8 @@ export interface Config {
   /** Prefix of Redis channel and key names, so several deployments can share one Redis. */
   redisPrefix: string;
   logLevel: string;
+  /** `LOG_FORMAT`: JSON lines (default), or `pretty` for people (needs the dev dependency pino-pretty). */
+  logFormat: LogFormat;
   /** Secret that signs session tokens; by default made once and kept in the store. */
   sessionSecret: string | undefined;
   /**
@@ -96,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl,
     redisPrefix: env.REDIS_PREFIX || 'image-chat:',
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: logFormat(env.LOG_FORMAT),
     sessionSecret: env.SESSION_SECRET || undefined,
     secretsKey: secretsKey(env.SECRETS_KEY),
     publicDir: env.PUBLIC_DIR || resolve('dist', 'public'),
@@ -137,6 +141,12 @@ function retryDelays(raw: string | undefined): readonly number[] {
     throw new ConfigError(`WEBHOOK_RETRY_DELAYS_MS must be up to 50 comma-separated whole numbers of milliseconds (1 to a week), got "${raw}"`);
   }
   return delays;
+}
+
+function logFormat(raw: string | undefined): LogFormat {
+  if (raw === undefined || raw === '' || raw === 'json') return 'json';
+  if (raw === 'pretty') return 'pretty';
+  throw new ConfigError(`LOG_FORMAT must be "json" or "pretty", got "${raw}"`);
 }
 
 function secretsKey(raw: string | undefined): string | undefined {

@@ -1,4 +1,17 @@
-/** The server's logger: pino, JSON lines on stdout, level from LOG_LEVEL. */
+/**
+ * The server's logger: pino, JSON lines on stdout, level from LOG_LEVEL. `LOG_FORMAT=pretty` prints coloured
+ * lines for people (pino-pretty, a development dependency: not in a production install, where JSON is what log
+ * collectors read).
+ *
+ * What is logged never holds user text (comments, names) or secrets (API secrets, SSO payloads, session tokens):
+ * only ids, codes, counts and addresses. docs/operating.md#logs lists the lines.
+ */
 import pino, { type Logger } from 'pino';
 
-export const createLogger = (level: string): Logger => pino({ level, base: { service: 'image-chat' } });
+export type LogFormat = 'json' | 'pretty';
+
+export function createLogger(level: string, format: LogFormat = 'json'): Logger {
+  const options = { level, base: { service: 'image-chat' } };
+  if (format === 'json') return pino(options);
+  return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
+}

@@ -26,7 +26,14 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config.logLevel);
+  let log;
+  try {
+    log = createLogger(config.logLevel, config.logFormat);
+  } catch (error) {
+    // pino-pretty is a development dependency: a production install has only JSON.
+    console.error(`image-chat: LOG_FORMAT=pretty needs the development dependency pino-pretty (npm install); ${(error as Error).message}`);
+    process.exit(2);
+  }
   let server;
   try {
     server = await startServer(config, log);

@@ -177,6 +177,7 @@ export interface ErrorMessage {
   broadcastId?: string;
   /** The type of the message this error answers, when known. */
   for?: string;
+  /** The image the refused subscribe or write named. */
   tenantId?: string;
   urlId?: string;
   /** With `rate-limited` from a budget: milliseconds after which the same request can succeed. */

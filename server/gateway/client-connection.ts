@@ -34,6 +34,9 @@ export class ClientConnection implements ConnectionReplies {
   private readonly writeRate: TokenBucket;
   private refusedInARow = 0;
   private isClosed = false;
+  /** Why this server closed the socket, for the log line of the close; null when the client closed it. */
+  private closing: { code: number; reason: string } | null = null;
+  private readonly openedAt = Date.now();
 
   constructor(
     private readonly socket: WebSocket,
@@ -46,6 +49,7 @@ export class ClientConnection implements ConnectionReplies {
       delivered: (tenantId, events, bytes, urlIds) => meter.delivered(tenantId, events, bytes, urlIds),
       overflow: () => {
         meter.slowClientClosed();
+        context.log.info({ bufferedBytes: socket.bufferedAmount }, 'slow consumer: closing');
         this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'slow consumer: too much unsent data');
       },
     });
@@ -55,7 +59,12 @@ export class ClientConnection implements ConnectionReplies {
     this.writes = new ConnectionWrites(context, this, this.admin);
     socket.on('message', (data, isBinary) => this.receiveGuarded(data, isBinary));
     socket.on('pong', () => { this.alive = true; });
-    socket.on('close', () => this.cleanup());
+    socket.on('close', (code) => {
+      this.cleanup();
+      // The close reason is logged only when it is this server's: a client's could hold any text.
+      const by = this.closing ? { by: 'server', reason: this.closing.reason } : { by: 'client' };
+      context.log.info({ code, ...by, seconds: Math.round((Date.now() - this.openedAt) / 1000) }, 'connection closed');
+    });
     socket.on('error', (error) => context.log.debug({ err: error }, 'socket error'));
   }
 
@@ -66,6 +75,7 @@ export class ClientConnection implements ConnectionReplies {
   /** Called every ping interval: a socket that did not answer the previous ping is dead. */
   heartbeat(): void {
     if (!this.alive) {
+      this.closing = { code: 1006, reason: 'no answer to ping' };
       this.socket.terminate();
       this.cleanup();
       return;
@@ -76,6 +86,7 @@ export class ClientConnection implements ConnectionReplies {
 
   close(code: number, reason: string): void {
     if (this.isClosed) return;
+    this.closing = { code, reason };
     // Errors queued this turn (e.g. the rate-limited answer) go out before the close frame.
     this.outbox.flush();
     this.socket.close(code, reason);
@@ -91,6 +102,8 @@ export class ClientConnection implements ConnectionReplies {
 
   error(code: ErrorCode, message: string, scope: ErrorScope = {}): void {
     this.context.meter.error(code);
+    // What was refused and where, never the text: the message may quote nothing of the client's, but ids are enough.
+    this.context.log.debug({ code, for: scope.for?.slice(0, 40), tenantId: scope.tenantId, urlId: scope.urlId?.slice(0, 200), broadcastId: scope.broadcastId }, 'refused');
     const frame: ErrorMessage = { type: 'error', code, message, ...scope };
     this.outbox.send(frame);
   }
@@ -114,7 +127,10 @@ export class ClientConnection implements ConnectionReplies {
   private refuse(code: ErrorCode, message: string, scope: ErrorScope = {}): void {
     this.refusedInARow += 1;
     this.error(code, message, scope);
-    if (this.refusedInARow >= this.context.limits.FLOOD_CLOSE_AFTER) this.close(CLOSE_CODES.POLICY_VIOLATION, 'flooding');
+    if (this.refusedInARow >= this.context.limits.FLOOD_CLOSE_AFTER) {
+      this.context.log.info({ refused: this.refusedInARow }, 'flood: closing');
+      this.close(CLOSE_CODES.POLICY_VIOLATION, 'flooding');
+    }
   }
 
   /**

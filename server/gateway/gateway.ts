@@ -3,6 +3,7 @@
  * a `ClientConnection`, pings them and terminates the dead, and closes them spread out on shutdown.
  */
 import type { IncomingMessage, Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES } from '../../shared/index.js';
@@ -68,7 +69,7 @@ export class Gateway {
           this.accept(ws, request);
         });
       } catch (error) {
-        this.options.log.error({ err: error, target: request.url }, 'websocket upgrade failed');
+        this.options.log.error({ err: error, path: (request.url ?? '').split('?')[0]!.slice(0, 200) }, 'websocket upgrade failed');
         if (upgraded || !socket.writable) socket.destroy();
         else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       }
@@ -76,10 +77,13 @@ export class Gateway {
   }
 
   private accept(ws: WebSocket, request: IncomingMessage): void {
-    const { meter, log } = this.options;
+    const { meter } = this.options;
     const address = addressKey(this.addresses.of(request.socket.remoteAddress, request.headers['x-forwarded-for']));
     const verdict = this.admission.admit(address);
     if (!verdict.ok) return this.refuse(ws, verdict);
+    // One id on every line about this connection, so an operator can follow one client with a grep.
+    const log = this.options.log.child({ conn: randomBytes(4).toString('hex') });
+    log.debug({ address, origin: request.headers.origin?.slice(0, 200) }, 'connection opened');
     const connection = new ClientConnection(ws, {
       service: this.options.service,
       hub: this.options.hub,

@@ -9,6 +9,9 @@ import type { ConnectionContext, ConnectionReplies } from './connection-context.
 import type { TenantAdminRole } from './tenant-admin.js';
 import type { ConnectionIdentities, Identity } from './identities.js';
 
+/** What an error answering a write names: the write (its broadcastId and type) and its image. */
+const writeScope = (message: WriteMessage) => ({ broadcastId: message.broadcastId, for: message.type, tenantId: message.tenantId, urlId: message.urlId });
+
 export class ConnectionWrites {
   /** The tail of this connection's write authorizations, which run in arrival order. */
   private authorizeOrder: Promise<void> = Promise.resolve();
@@ -39,7 +42,7 @@ export class ConnectionWrites {
    * one (its API secret on this connection, or an SSO admin or moderator), within the tenant's rules.
    */
   private async authorize(message: WriteMessage, identity: Identity): Promise<Actor | null> {
-    const scope = { broadcastId: message.broadcastId, for: message.type };
+    const scope = writeScope(message);
     const admin = await this.admin.isModerator(message.tenantId);
     const { service, origin, address } = this.context;
     const requester = { author: identity.author, kind: identity.kind, moderator: admin || identity.moderator, admin };
@@ -60,7 +63,7 @@ export class ConnectionWrites {
   /** Stores the write through the core and acknowledges it once durable; a refusal is answered as an error. */
   private async commit(message: WriteMessage, actor: Actor, arrived: number): Promise<void> {
     const outcome = await this.context.service.commit(message, actor);
-    if (!outcome.ok) return this.replies.error(outcome.code, outcome.message, { broadcastId: message.broadcastId, for: message.type });
+    if (!outcome.ok) return this.replies.error(outcome.code, outcome.message, writeScope(message));
     this.replies.outbox.send({ type: 'ack', broadcastId: message.broadcastId, seq: outcome.event.seq });
     this.context.meter.writeAcked((performance.now() - arrived) / 1000);
   }

@@ -5,6 +5,7 @@
  * with is logged once and answered 500, never left to kill the process.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ERROR_CODES, type ErrorCode } from '../../shared/index.js';
 import { throttledLog } from '../log-throttle.js';
@@ -54,15 +55,27 @@ function matches(route: Route, method: string, path: string): boolean {
 export function createRequestHandler(routes: Route[], log: Logger) {
   const failed = throttledLog(log, 'error', 'http handler failed');
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const req = requestIdOf(request);
+    const started = Date.now();
+    response.setHeader('x-request-id', req);
+    // The path only: a query string can hold what someone typed (a comment search).
+    const path = (request.url ?? '').split('?')[0]!.slice(0, 200);
+    response.once('finish', () => log.debug({ req, method: request.method, path, status: response.statusCode, ms: Date.now() - started }, 'http'));
     try {
       await route(routes, request, response);
     } catch (error) {
       // A refusal a handler chose to throw: answered as such, not logged as a failure.
       if (error instanceof HttpError && !response.headersSent) return answerRefusal(response, error);
-      failed({ err: error, method: request.method, target: request.url });
+      failed({ err: error, req, method: request.method, path });
       answerFailure(response);
     }
   };
+}
+
+/** The id of a request: a proxy's `X-Request-Id` when it is a plain token (nginx's `$request_id`), else a new one. */
+function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomBytes(8).toString('hex');
 }
 
 async function route(routes: Route[], request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -156,7 +156,7 @@ test('a handler that throws or rejects is answered 500 and logged through the th
     expect(afterEnd?.body.toString()).toBe('done');
     // The first failure is written at once; the four after it, within the throttle's interval, are counted for the
     // next line, so a stranger repeating a failing request writes one line per interval, not one per request.
-    expect(logged.map((entry) => [entry.msg, entry.target, entry.times])).toEqual([['http handler failed', '/throws', 1]]);
+    expect(logged.map((entry) => [entry.msg, entry.path, entry.times])).toEqual([['http handler failed', '/throws', 1]]);
   } finally {
     server.close();
   }
