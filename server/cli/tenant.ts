@@ -3,6 +3,8 @@
  *
  *   create --name NAME [--origin ORIGIN]… [--id ID] [--json]   prints the tenant id and its API secret
  *   list [--json]                                              every tenant
+ *   show | update | delete …                                   one tenant (tenant-admin-commands.ts)
+ *   help                                                       this list, exit 0
  *   rotate-secret ID [--revoke-previous] [--json]              a new secret; the old one stops working at once for
  *                                                              the dashboard and API, and for SSO after 2 days (at
  *                                                              once with --revoke-previous)
@@ -41,9 +43,12 @@ import { newSecret, openSecretBox, rotation } from '../auth/tenant-secrets.js';
 import type { SecretBox } from '../auth/secret-box.js';
 import { UsageError } from './usage-error.js';
 import { WEBHOOK_USAGE, webhookCommand } from './webhook-commands.js';
+import { TENANT_ADMIN_USAGE, deleteCommand, showCommand, updateCommand } from './tenant-admin-commands.js';
+import { parseOrigin } from './origin-argument.js';
 
 const USAGE = `usage: npm run tenant -- create --name NAME [--origin ORIGIN]... [--id ID] [--json]
        npm run tenant -- list [--json]
+${TENANT_ADMIN_USAGE}
        npm run tenant -- rotate-secret TENANT_ID [--revoke-previous] [--json]
        npm run tenant -- rules TENANT_ID [--write anyone|sso-only|nobody] [--resolve anyone|authors-and-moderators]
                                [--presence-names on|off] [--simple-sso on|off] [--login-url URL|none] [--json]
@@ -57,18 +62,6 @@ const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 function newTenantId(name: string): string {
   const slug = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'tenant';
   return `${slug}-${randomBytes(4).readUInt32BE(0).toString(36).padStart(6, '0').slice(-6)}`;
-}
-
-/** `https://shop.example:8443` style origins only: what a browser sends in the Origin header. */
-function parseOrigin(value: string): string {
-  let origin: string;
-  try {
-    origin = new URL(value).origin;
-  } catch {
-    throw new UsageError(`--origin "${value}" is not a URL`);
-  }
-  if (origin === 'null' || origin !== value.replace(/\/$/, '')) throw new UsageError(`--origin must be a bare origin like https://shop.example, got "${value}"`);
-  return origin;
 }
 
 const printSecret = (json: boolean, tenantId: string, secret: string, what: string): void => {
@@ -198,13 +191,22 @@ async function importCommand(store: Store, _box: SecretBox, args: string[], conf
 
 type Command = (store: Store, box: SecretBox, args: string[], config: Config) => Promise<void | number>;
 
-const COMMANDS: Record<string, Command> = { create, list, 'rotate-secret': rotate, rules, export: exportCommand, import: importCommand, webhook: webhookCommand };
+const COMMANDS: Record<string, Command> = {
+  create, list, show: showCommand, update: updateCommand, delete: deleteCommand, 'rotate-secret': rotate, rules, export: exportCommand, import: importCommand,
+  webhook: webhookCommand,
+};
+
+const HELP = new Set(['help', '--help', '-h']);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
+  if (command !== undefined && HELP.has(command)) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const run = command ? COMMANDS[command] : undefined;
   if (!run) {
-    process.stderr.write(`${USAGE}\n`);
+    process.stderr.write(`${command ? `tenant: no command "${command}"\n` : ''}${USAGE}\n`);
     return 2;
   }
   const config = loadConfig();

@@ -21,10 +21,10 @@ import { UsageError } from './usage-error.js';
 
 export const WEBHOOK_USAGE = `       npm run tenant -- webhook add TENANT_ID --url URL [--event TYPE]... [--description TEXT] [--json]
        npm run tenant -- webhook list TENANT_ID [--json]
-       npm run tenant -- webhook enable|disable|remove TENANT_ID WEBHOOK_ID
+       npm run tenant -- webhook enable|disable|remove TENANT_ID WEBHOOK_ID [--json]
        npm run tenant -- webhook rotate-secret TENANT_ID WEBHOOK_ID [--revoke-previous] [--json]
        npm run tenant -- webhook deliveries TENANT_ID WEBHOOK_ID [--limit N] [--json]
-       npm run tenant -- webhook resend TENANT_ID WEBHOOK_ID DELIVERY_ID`;
+       npm run tenant -- webhook resend TENANT_ID WEBHOOK_ID DELIVERY_ID [--json]`;
 
 const write = (text: string): void => { process.stdout.write(`${text}\n`); };
 
@@ -80,7 +80,7 @@ export async function webhookCommand(store: Store, box: SecretBox, argv: string[
       const [tenantId, id] = await positionalsOf(store, subcommand, positionals, ['TENANT_ID', 'WEBHOOK_ID']);
       const changed = await endpoints.change(tenantId!, id!, { enabled: subcommand === 'enable' });
       if (!changed) throw missing(tenantId!, id!);
-      return write(describe(changed));
+      return write(json ? JSON.stringify(changed) : describe(changed));
     }
     case 'rotate-secret': {
       const [tenantId, id] = await positionalsOf(store, 'rotate-secret', positionals, ['TENANT_ID', 'WEBHOOK_ID']);
@@ -93,7 +93,7 @@ export async function webhookCommand(store: Store, box: SecretBox, argv: string[
     case 'remove': {
       const [tenantId, id] = await positionalsOf(store, 'remove', positionals, ['TENANT_ID', 'WEBHOOK_ID']);
       if (!(await endpoints.remove(tenantId!, id!))) throw missing(tenantId!, id!);
-      return write(`Removed webhook ${id} and its deliveries.`);
+      return write(json ? JSON.stringify({ webhookId: id, removed: true }) : `Removed webhook ${id} and its deliveries.`);
     }
     case 'deliveries': {
       const [tenantId, id] = await positionalsOf(store, 'deliveries', positionals, ['TENANT_ID', 'WEBHOOK_ID']);
@@ -110,7 +110,7 @@ export async function webhookCommand(store: Store, box: SecretBox, argv: string[
       if (!/^\d{1,15}$/.test(deliveryId!) || !(await endpoints.resend(tenantId!, id!, deliveryId!))) {
         throw new UsageError(`webhook "${id}" has no delivery "${deliveryId}" that can be resent now`);
       }
-      return write(`Delivery ${deliveryId} is due now; a running node sends it within WEBHOOK_POLL_MS.`);
+      return write(json ? JSON.stringify({ deliveryId, resent: true }) : `Delivery ${deliveryId} is due now; a running node sends it within WEBHOOK_POLL_MS.`);
     }
     default:
       throw new UsageError(`webhook needs a command: add, list, enable, disable, rotate-secret, remove, deliveries, resend`);

@@ -29,6 +29,7 @@ import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core
 import * as usage from './postgres-usage.js';
 import * as api from './postgres-api.js';
 import * as webhooks from './postgres-webhooks.js';
+import { tenantRemoval, type TenantChange } from './tenant-removal.js';
 import type { ClaimedDelivery, DeliveryClaim, DeliveryPage, DeliveryResult, WebhookEndpoint, WebhookEndpointChange } from './webhook-types.js';
 
 interface PostgresStoreOptions {
@@ -145,6 +146,32 @@ export class PostgresStore implements Store {
       [change.secretHash, keep, keep ? change.keepPreviousUntil : 0, change.ssoKey, id],
     );
     return result.rowCount === 1;
+  }
+
+  async updateTenant(id: string, change: TenantChange): Promise<boolean> {
+    const result = await this.pool.query('UPDATE tenants SET name = coalesce($1, name), origins = coalesce($2::jsonb, origins) WHERE id = $3',
+      [change.name ?? null, change.origins === undefined ? null : JSON.stringify(change.origins), id]);
+    return result.rowCount === 1;
+  }
+
+  async deleteTenant(id: string): Promise<boolean> {
+    return this.withClient(async (client) => {
+      await client.query('BEGIN');
+      try {
+        // The tenant's row first, locked: a concurrent write to its images waits, then finds no tenant.
+        const locked = await client.query('SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE', [id]);
+        if (locked.rowCount !== 1) {
+          await client.query('ROLLBACK');
+          return false;
+        }
+        for (const statement of tenantRemoval('$1')) await client.query(statement, [id]);
+        await client.query('COMMIT');
+        return true;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    });
   }
 
   async setTenantRules(id: string, rules: TenantRules): Promise<boolean> {

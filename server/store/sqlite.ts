@@ -17,6 +17,7 @@ import * as usage from './sqlite-usage.js';
 import * as api from './sqlite-api.js';
 import { MARKER_COLUMNS, toMarker, type MarkerRow } from './row-change.js';
 import * as webhooks from './sqlite-webhooks.js';
+import { tenantRemoval, type TenantChange } from './tenant-removal.js';
 import type { ClaimedDelivery, DeliveryClaim, DeliveryPage, DeliveryResult, WebhookEndpoint, WebhookEndpointChange } from './webhook-types.js';
 
 interface TenantRow {
@@ -112,6 +113,23 @@ export class SqliteStore implements Store {
     const keep = change.keepPreviousUntil > 0;
     return this.db.prepare(`UPDATE tenants SET secret_hash = ?, previous_sso_key = CASE WHEN ? THEN sso_key ELSE NULL END,
       previous_sso_key_until = ?, sso_key = ? WHERE id = ?`).run(change.secretHash, keep ? 1 : 0, keep ? change.keepPreviousUntil : 0, change.ssoKey, id).changes === 1;
+  }
+
+  async updateTenant(id: string, change: TenantChange): Promise<boolean> {
+    const row = this.db.prepare('SELECT name, origins FROM tenants WHERE id = ?').get(id) as { name: string; origins: string } | undefined;
+    if (!row) return false;
+    const origins = change.origins === undefined ? row.origins : JSON.stringify(change.origins);
+    return this.db.prepare('UPDATE tenants SET name = ?, origins = ? WHERE id = ?').run(change.name ?? row.name, origins, id).changes === 1;
+  }
+
+  async deleteTenant(id: string): Promise<boolean> {
+    // After the queued writes: none of them may land between the tables emptied here.
+    await this.writer.idle();
+    return this.db.transaction((): boolean => {
+      let removed = 0;
+      for (const statement of tenantRemoval('?')) removed = this.db.prepare(statement).run(id).changes;
+      return removed === 1;
+    }).immediate();
   }
 
   async setTenantRules(id: string, rules: TenantRules): Promise<boolean> {

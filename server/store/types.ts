@@ -5,6 +5,7 @@
 import type { Chat, Comment, ImageEvent, ImageKey, ImageUsage, TenantRules, UsageDay } from '../../shared/index.js';
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import type { WebhookStore } from './webhook-types.js';
+import type { TenantChange } from './tenant-removal.js';
 
 export interface Tenant {
   id: string;
@@ -165,6 +166,10 @@ export interface Store extends WebhookStore {
   getTenantSecretHash(id: string): Promise<string | null>;
   /** A new API secret; the previous one keeps verifying SSO payloads until `keepPreviousUntil`. False for an unknown tenant. */
   rotateTenantSecret(id: string, change: SecretChange): Promise<boolean>;
+  /** Changes the tenant's name and/or page origins. False for an unknown tenant. */
+  updateTenant(id: string, change: TenantChange): Promise<boolean>;
+  /** Removes the tenant and everything stored for it (tenant-removal.ts), in one transaction. False for an unknown tenant. */
+  deleteTenant(id: string): Promise<boolean>;
   /** Replaces the tenant's rules. False for an unknown tenant. */
   setTenantRules(id: string, rules: TenantRules): Promise<boolean>;
   /**

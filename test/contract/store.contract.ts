@@ -12,6 +12,7 @@ import { storeRowsContract } from './store-rows.contract.js';
 import { apiContract } from './api.contract.js';
 import { importContract } from './import.contract.js';
 import { webhooksContract } from './webhooks.contract.js';
+import { tenantAdminContract } from './tenant-admin.contract.js';
 import { ann, imageKey, open, replay, sequenced, writeMessage, type StoreBackend, type WriteFields } from './store-helpers.js';
 
 export type { StoreBackend } from './store-helpers.js';
@@ -25,6 +26,7 @@ export function storeContract(name: string, backend: StoreBackend): void {
     usageContract(backend);
     storeRowsContract(backend);
     webhooksContract(backend);
+    tenantAdminContract(backend);
     apiContract(backend);
     importContract(backend);
     test('an image never written reads as seq 0 with the database\'s epoch; its first write keeps that epoch', async () => {

@@ -116,7 +116,7 @@ test('the process survived everything above', async () => {
 
 // ---- the error boundary, on a real HTTP server with routes that fail on purpose ----
 
-interface Logged { level: number; msg: string; target?: string; times?: number }
+interface Logged { level: number; msg: string; path?: string; times?: number }
 
 async function boundaryServer(routes: Route[]): Promise<{ server: Server; port: number; logged: Logged[] }> {
   const logged: Logged[] = [];
