@@ -163,5 +163,6 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit += 1;
   }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  // Two or three significant digits, so a day's bandwidth visibly grows with each message (12.34 KB, 123.4 KB).
+  return `${value.toFixed(value < 100 ? 2 : value < 1000 ? 1 : 0)} ${units[unit]}`;
 }

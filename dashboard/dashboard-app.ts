@@ -6,7 +6,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { ApiError, TenantApi, clearCredentials, formatBytes, loadCredentials, saveCredentials, utcDay, type Counter, type Credentials } from './api.js';
-import { CHART_DAYS, TenantController } from './tenant-controller.js';
+import { CHART_DAYS, REFRESH_MS, TenantController } from './tenant-controller.js';
 import { imageLink, type FeedItem } from './feed-model.js';
 import './usage-chart.js';
 import './moderation-feed.js';
@@ -14,11 +14,18 @@ import './rules-panel.js';
 import './moderation-browser.js';
 import './webhooks-panel.js';
 
-const COUNTERS: { key: Counter; label: string; format: (value: number) => string }[] = [
-  { key: 'pubSubMessageCount', label: 'Messages delivered', format: (v) => v.toLocaleString('en') },
-  { key: 'pubSubBandwidth', label: 'Bandwidth', format: formatBytes },
-  { key: 'conversationCreateCount', label: 'Conversations created', format: (v) => v.toLocaleString('en') },
-  { key: 'peakConnections', label: 'Peak connections', format: (v) => v.toLocaleString('en') },
+const REFRESH_SECONDS = REFRESH_MS / 1000;
+
+/** The counters, under the names the API and billing use, each with what it counts (docs/dashboard.md#metering-definitions). */
+const COUNTERS: { key: Counter; label: string; meaning: string; format: (value: number) => string }[] = [
+  { key: 'pubSubMessageCount', label: 'Messages delivered', format: (v) => v.toLocaleString('en'),
+    meaning: 'Every copy of a change sent to a viewer: one per viewer of the image, the writer\'s own echo included.' },
+  { key: 'pubSubBandwidth', label: 'Bandwidth', format: formatBytes,
+    meaning: 'The bytes of those copies as sent (the frames\' JSON; a batch counts once).' },
+  { key: 'conversationCreateCount', label: 'Conversations created', format: (v) => v.toLocaleString('en'),
+    meaning: 'Markers made, each with its first comment.' },
+  { key: 'peakConnections', label: 'Peak connections', format: (v) => v.toLocaleString('en'),
+    meaning: 'The most viewers connected at once, across all nodes.' },
 ];
 
 /**
@@ -64,6 +71,13 @@ export class DashboardApp extends LitElement {
     .chip[data-state='live'] { background: #dcfce7; color: #166534; }
     .chip[data-state='refused'] { background: #fee2e2; color: #991b1b; }
     .muted { color: var(--dashboard-muted); font-size: 0.85rem; }
+    .card code { font-size: 0.78rem; color: #374151; }
+    .card .meaning { color: var(--dashboard-muted); font-size: 0.78rem; margin-top: 0.25rem; }
+    a, button.link { color: #1d4ed8; text-decoration: underline; text-underline-offset: 2px; }
+    button.link { background: none; border: 0; padding: 0; font: inherit; cursor: pointer; text-align: left; overflow-wrap: anywhere; }
+    .body { display: flex; flex-direction: column; }
+    /* On a phone what happens now (live numbers, the feed) comes before the history. */
+    @media (max-width: 800px) { .history { order: 2; } .now { order: 1; } .rest { order: 3; } }
   `;
 
   @state() private _tenant: TenantController | null = null;
@@ -85,6 +99,9 @@ export class DashboardApp extends LitElement {
       <form part="signin" @submit=${this.signIn}>
         <label>Tenant id <input name="tenantId" autocomplete="username" required pattern="[A-Za-z0-9_\\-]+"></label>
         <label>API secret <input name="secret" type="password" autocomplete="current-password" required></label>
+        <p class="muted" id="where">The tenant id and API secret are what <code>npm run tenant -- create</code> printed (the secret is shown
+          once; <code>npm run tenant -- rotate-secret</code> makes a new one). For the <code>demo</code> tenant, the server prints its
+          secret when it starts (<code>npm start</code>, or <code>scripts/cluster start</code>).</p>
         <button type="submit" ?disabled=${this._signingIn}>Sign in</button>
         ${this._signInError ? html`<p class="error" role="alert">${this._signInError}</p>` : nothing}
         <p class="muted">The secret is kept in this tab only (sessionStorage) and sent as an Authorization header, never in a URL.</p>
@@ -100,31 +117,40 @@ export class DashboardApp extends LitElement {
           <button class="plain" @click=${this.signOut}>Sign out</button></span>
       </header>
       ${tenant.problem ? html`<p class="error" role="alert">${tenant.problem}</p>` : nothing}
+      <div class="body" @moderate-image=${(event: CustomEvent<{ urlId: string }>) => void this.moderate(event.detail.urlId)}>
+      <div class="history">
       <h2>Today (${today?.day ?? utcDay()}, UTC)</h2>
       <div class="cards" part="today">
-        ${COUNTERS.map((c) => html`<div class="card" data-counter=${c.key}><div class="value">${today ? c.format(today[c.key]) : '…'}</div><div class="label">${c.label}</div></div>`)}
+        ${COUNTERS.map((c) => html`<div class="card" data-counter=${c.key}>
+          <div class="value" title=${today ? today[c.key].toLocaleString('en') : ''}>${today ? c.format(today[c.key]) : '…'}</div>
+          <div class="label">${c.label} <code>${c.key}</code></div>
+          <div class="meaning">${c.meaning}</div>
+        </div>`)}
       </div>
       <h2>Last ${CHART_DAYS} days</h2>
       <div class="charts" part="charts">
-        ${COUNTERS.map((c) => html`<usage-chart data-counter=${c.key} label=${c.label} .format=${c.format} .points=${days.map((d) => ({ day: d.day, value: d[c.key] }))}></usage-chart>`)}
+        ${COUNTERS.map((c) => html`<usage-chart data-counter=${c.key} label=${`${c.label} (${c.key})`} .format=${c.format} .points=${days.map((d) => ({ day: d.day, value: d[c.key] }))}></usage-chart>`)}
       </div>
-      <div class="columns">
-        <section>
-          <h2>Live now</h2>
+      </div>
+      <div class="columns now">
+        <section aria-labelledby="live-heading">
+          <h2 id="live-heading">Live now</h2>
           <div class="cards" part="live">
             <div class="card" data-live="connections"><div class="value">${tenant.live?.connections ?? '…'}</div><div class="label">connections</div></div>
             <div class="card" data-live="images"><div class="value">${tenant.live?.watchedImages ?? '…'}</div><div class="label">watched images</div></div>
           </div>
           <h2>Top images, last ${CHART_DAYS} days</h2>
+          <p class="muted">Live numbers are each node's latest report (every few seconds); the page reads them every ${REFRESH_SECONDS} s.</p>
           ${this.renderTopImages(tenant)}
         </section>
-        <section part="feed">
-          <h2>Live moderation feed <span class="chip" data-state=${tenant.feedState}>${tenant.feedState}</span></h2>
+        <section part="feed" aria-labelledby="feed-heading">
+          <h2 id="feed-heading">Live moderation feed <span class="chip" data-state=${tenant.feedState}>${tenant.feedState}</span></h2>
           ${tenant.feedState === 'refused' ? html`<p class="error" role="alert">The server refused the feed for this secret.</p>` : nothing}
           <moderation-feed .tenantId=${tenant.credentials.tenantId} .items=${tenant.feed}
             @feed-delete=${(event: CustomEvent<FeedItem>) => void tenant.remove(event.detail)}></moderation-feed>
         </section>
       </div>
+      <div class="rest">
       <section part="stored" aria-labelledby="stored-heading">
         <h2 id="stored-heading">Moderation of what is stored</h2>
         <p class="muted">Every image and comment kept for this tenant. Deleting or resolving here reaches every open page live.</p>
@@ -139,7 +165,9 @@ export class DashboardApp extends LitElement {
         <h2 id="webhooks-heading">Webhooks</h2>
         <p class="muted">Your backend hears of every change on your images: a signed POST per event, retried for about a day while it fails.</p>
         <webhooks-panel .credentials=${tenant.credentials}></webhooks-panel>
-      </section>`;
+      </section>
+      </div>
+      </div>`;
   }
 
   private renderTopImages(tenant: TenantController) {
@@ -151,9 +179,19 @@ export class DashboardApp extends LitElement {
     </table>`;
   }
 
+  /** The image's id opens it in the moderation view; an image with a page of its own also links there. */
   private imageName(tenantId: string, urlId: string) {
     const link = imageLink(tenantId, urlId);
-    return link ? html`<a href=${link} target="_blank" rel="noopener noreferrer">${urlId}</a>` : urlId;
+    return html`<button class="link" data-moderate=${urlId} @click=${() => void this.moderate(urlId)}>${urlId}</button>${link
+      ? html` <a href=${link} target="_blank" rel="noopener noreferrer" aria-label=${`Open ${urlId} in a new tab`}>↗</a>` : nothing}`;
+  }
+
+  /** Opens the image in "Moderation of what is stored" and brings that into view. */
+  private async moderate(urlId: string): Promise<void> {
+    const browser = this.renderRoot.querySelector('moderation-browser');
+    if (!browser) return;
+    await browser.show(urlId);
+    browser.scrollIntoView({ block: 'start' });
   }
 
   private async signIn(event: SubmitEvent): Promise<void> {

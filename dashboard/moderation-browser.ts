@@ -121,7 +121,7 @@ export class ModerationBrowser extends LitElement {
           ${this._imagesCursor ? html`<button @click=${() => void this.loadImages(true)}>More images</button>` : nothing}
         </section>
         <section part="viewer" aria-labelledby="viewer-heading">
-          <h3 id="viewer-heading">${this._open ? html`Image <span class="meta">${this._open.urlId}</span>` : 'No image open'}</h3>
+          <h3 id="viewer-heading" tabindex="-1">${this._open ? html`Image <span class="meta">${this._open.urlId}</span>` : 'No image open'}</h3>
           ${this._status ? html`<p part="status" class=${this._status.error ? 'error' : 'meta'} role=${this._status.error ? 'alert' : 'status'}>${this._status.text}</p>` : nothing}
           ${this._open ? this.renderImage(this._open) : html`<p class="meta">Open an image, or a comment's image, to see its markers and threads.</p>`}
         </section>
@@ -260,6 +260,13 @@ export class ModerationBrowser extends LitElement {
     } catch (error) {
       this._status = { text: `Could not list images: ${describeError(error)}`, error: true };
     }
+  }
+
+  /** Opens `urlId` in the viewer (from a link elsewhere on the dashboard) and puts focus on its heading. */
+  async show(urlId: string): Promise<void> {
+    await this.openImage(urlId);
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('#viewer-heading')?.focus();
   }
 
   private async openImage(urlId: string, chatId: string | null = null): Promise<void> {

@@ -12,7 +12,8 @@ import { ApiError, TenantApi, utcDay, type Credentials, type LiveReport, type To
 import { applyFeedEvent, type FeedItem } from './feed-model.js';
 
 /** How often the REST numbers are refreshed; the server flushes usage every few seconds too. */
-const REFRESH_MS = 5000;
+/** How often usage, live numbers and top images are read again. */
+export const REFRESH_MS = 5000;
 /** Days in the charts. */
 export const CHART_DAYS = 30;
 

@@ -5,9 +5,17 @@ import { customElement, property } from 'lit/decorators.js';
 interface ChartPoint { day: string; value: number }
 
 const WIDTH = 300;
-const HEIGHT = 110;
+const HEIGHT = 130;
 const TOP = 8;
-const BOTTOM = 16;
+const BOTTOM = 18;
+/** Room for the y-axis labels. */
+const LEFT = 44;
+
+/** `2026-12-04` as `4 Dec`, the way the axis names days. */
+const dayLabel = (day: string): string => new Date(`${day}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+
+/** The days the x-axis names: the first, every seventh, and the last (today). */
+const labelledDays = (count: number): Set<number> => new Set([0, ...Array.from({ length: Math.floor((count - 1) / 7) }, (_v, i) => (i + 1) * 7).filter((i) => i < count - 3), count - 1]);
 
 /**
  * @example
@@ -26,8 +34,8 @@ export class UsageChart extends LitElement {
     rect.bar { fill: var(--usage-chart-bar, #2563eb); }
     rect.bar.today { fill: var(--usage-chart-today, #16a34a); }
     rect.bar:hover { opacity: 0.75; }
-    line { stroke: var(--dashboard-border, #ccc); }
-    text { font: 9px system-ui, sans-serif; fill: var(--dashboard-muted, #555); }
+    line.grid { stroke: var(--dashboard-border, #ccc); stroke-width: 0.5; }
+    text { font: 9px system-ui, sans-serif; fill: var(--dashboard-muted, #4b5563); }
   `;
 
   /** What is counted, e.g. "Messages delivered". */
@@ -40,22 +48,30 @@ export class UsageChart extends LitElement {
   override render() {
     const max = Math.max(1, ...this.points.map((p) => p.value));
     const plot = HEIGHT - TOP - BOTTOM;
-    const slot = WIDTH / Math.max(1, this.points.length);
-    const first = this.points[0]?.day;
-    const last = this.points.at(-1)?.day;
+    const slot = (WIDTH - LEFT) / Math.max(1, this.points.length);
     const total = this.points.reduce((sum, p) => sum + p.value, 0);
+    const top = total === 0 ? 0 : max;
+    const labelled = labelledDays(this.points.length);
+    // Gridlines at 0, half and the top, each labelled, so one day's bar can be read off the axis.
+    const ticks = top === 0 ? [0] : [0, top / 2, top];
     return html`<figure>
-      <figcaption><span>${this.label}</span><span>max ${this.format(max === 1 && total === 0 ? 0 : max)}</span></figcaption>
-      <svg part="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${this.label}, last ${this.points.length} days">
-        <line x1="0" x2="${WIDTH}" y1="${TOP + plot}" y2="${TOP + plot}"></line>
+      <figcaption><span>${this.label}</span><span>total ${this.format(total)}</span></figcaption>
+      <svg part="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${this.label}, last ${this.points.length} days: total ${this.format(total)}, most on one day ${this.format(top)}">
+        ${ticks.map((tick) => {
+          const y = TOP + plot - (top === 0 ? 0 : (tick / top) * plot);
+          return svg`<line class="grid" x1="${LEFT}" x2="${WIDTH}" y1="${y}" y2="${y}"></line>
+            <text class="y" x="${LEFT - 4}" y="${y + 3}" text-anchor="end">${this.format(Math.round(tick))}</text>`;
+        })}
         ${this.points.map((point, index) => {
           const height = point.value === 0 ? 0 : Math.max(1, (point.value / max) * plot);
+          const x = LEFT + index * slot;
           return svg`<rect class="bar ${index === this.points.length - 1 ? 'today' : ''}" data-day="${point.day}" data-value="${point.value}"
-            x="${index * slot + slot * 0.15}" width="${slot * 0.7}" y="${TOP + plot - height}" height="${height}">
-            <title>${point.day}: ${this.format(point.value)}</title></rect>`;
+            x="${x + slot * 0.15}" width="${slot * 0.7}" y="${TOP + plot - height}" height="${height}">
+            <title>${point.day}: ${this.format(point.value)}</title></rect>
+            ${!labelled.has(index) ? nothing : index === this.points.length - 1
+              ? svg`<text class="x" x="${WIDTH}" y="${HEIGHT - 4}" text-anchor="end">today</text>`
+              : svg`<text class="x" x="${x + slot / 2}" y="${HEIGHT - 4}" text-anchor="middle">${dayLabel(point.day)}</text>`}`;
         })}
-        ${first ? svg`<text x="0" y="${HEIGHT - 3}">${first}</text>` : nothing}
-        ${last ? svg`<text x="${WIDTH}" y="${HEIGHT - 3}" text-anchor="end">${last}</text>` : nothing}
       </svg>
     </figure>`;
   }
