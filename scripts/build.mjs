@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
+import { bundleOptions } from './esbuild-options.mjs';
 
 const started = Date.now();
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
@@ -15,32 +16,7 @@ execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconf
 rmSync('dist/public', { recursive: true, force: true });
 mkdirSync('dist/public', { recursive: true });
 
-/**
- * esbuild leaves template literals alone, so the widget's stylesheet would ship with its indentation: squeeze
- * the whitespace out of the CSS literals of `widget/styles.ts` (a file of CSS only, whose selectors never have
- * whitespace after a colon; about 0.2 KB gzip).
- */
-const squeezeStyles = {
-  name: 'squeeze-styles',
-  setup(build) {
-    build.onLoad({ filter: /widget[\\/]styles\.ts$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const contents = source.replace(/`[^`]*`/g, (literal) => literal.replace(/\s+/g, ' ').replace(/\s*([{};,>])\s*/g, '$1').replace(/:\s+/g, ':').replace(/;}/g, '}').replace(/` | `/g, '`'));
-      return { contents, loader: 'ts' };
-    });
-  },
-};
-
-const common = {
-  bundle: true,
-  minify: true,
-  target: 'es2022',
-  legalComments: 'none',
-  sourcemap: true,
-  define: { 'process.env.NODE_ENV': '"production"' },
-  logLevel: 'warning',
-  plugins: [squeezeStyles],
-};
+const common = bundleOptions;
 
 if (existsSync('widget/index.ts')) {
   await build({ ...common, entryPoints: ['widget/index.ts'], format: 'esm', outfile: 'dist/public/widget.js' });

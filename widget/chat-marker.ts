@@ -24,6 +24,8 @@ function firstWords(text: string): string {
 /**
  * @csspart marker - the button (forwarded by `<image-chat>`); also `pending` while unacknowledged
  * @csspart preview - the preview of the first comment and the reply count, on hover and keyboard focus
+ * Its events are for `<image-chat>`, whose shadow root holds the markers: they bubble but are not composed, so
+ * the page never hears them (the page's events are `<image-chat>`'s, in events.ts).
  * @fires marker-open - when the marker is activated (click, tap, Enter, Space); `detail.chatId`
  * @fires marker-move - when a movable marker was dragged to a new spot; `detail.chatId`, `detail.x`, `detail.y`
  */
@@ -95,7 +97,7 @@ export class ChatMarker extends LitElement {
       this.drag = null;
       return; // the click that ends a drag does not open the thread
     }
-    this.dispatchEvent(new CustomEvent('marker-open', { detail: { chatId: this.chat.id }, bubbles: true, composed: true }));
+    this.dispatchEvent(new CustomEvent('marker-open', { detail: { chatId: this.chat.id }, bubbles: true }));
   };
 
   private pointerDown(event: PointerEvent): void {
@@ -127,7 +129,7 @@ export class ChatMarker extends LitElement {
       return;
     }
     const spot = this.spotAt(event);
-    if (spot) this.dispatchEvent(new CustomEvent('marker-move', { detail: { chatId: this.chat.id, ...spot }, bubbles: true, composed: true }));
+    if (spot) this.dispatchEvent(new CustomEvent('marker-move', { detail: { chatId: this.chat.id, ...spot }, bubbles: true }));
     // A touch drag fires no click afterwards; a mouse drag does, and `activate` swallows it.
     if (event.pointerType !== 'mouse') this.drag = null;
   }

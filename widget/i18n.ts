@@ -45,7 +45,7 @@ export interface Strings {
   /** The server would not show this image's conversations (unknown tenant, page origin not allowed, …). */
   imageRefused(message: string): string;
   /** Why the widget cannot work at all, shown in place of the live indicator (see `ImageChat`'s problems). */
-  problem: Record<'no-tenant' | 'no-image' | 'image-failed', string>;
+  problem: Record<'no-tenant' | 'no-server' | 'no-image' | 'image-failed', string>;
   /** Writes need a signed-in person (the tenant's rule `sso-only`). */
   signIn: string;
   /** Beside a simple-SSO author: the page named them, the site did not sign them. */
@@ -91,6 +91,7 @@ const en: Strings = {
   imageRefused: (message) => `Conversations on this image cannot be shown: ${message}.`,
   problem: {
     'no-tenant': 'Conversations cannot be shown: this widget has no tenant-id.',
+    'no-server': 'Conversations cannot be shown: this widget has no server (the server attribute, or configure()).',
     'no-image': 'Conversations cannot be shown: this widget has no image (an <img> inside it, or src).',
     'image-failed': 'The image could not be loaded, so no markers can be placed on it.',
   },
@@ -156,6 +157,7 @@ const nl: Strings = {
   imageRefused: (message) => `Gesprekken bij deze afbeelding kunnen niet getoond worden: ${message}.`,
   problem: {
     'no-tenant': 'Gesprekken kunnen niet getoond worden: deze widget heeft geen tenant-id.',
+    'no-server': 'Gesprekken kunnen niet getoond worden: deze widget heeft geen server (het server-attribuut, of configure()).',
     'no-image': 'Gesprekken kunnen niet getoond worden: deze widget heeft geen afbeelding (een <img> erin, of src).',
     'image-failed': 'De afbeelding kon niet geladen worden, dus er kunnen geen markeringen op geplaatst worden.',
   },

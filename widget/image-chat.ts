@@ -13,6 +13,8 @@ import { ImageStoreController, ResizeController, type ImageTarget } from './cont
 import { ArrivalsController } from './arrivals.js';
 import { stringsFor, type Strings } from './i18n.js';
 import { defaultServer } from './server-url.js';
+import { DefaultServerController, reportMissingServer } from './configure.js';
+import type { ImageChatEventDetails } from './events.js';
 import { savedName } from './browser-env.js';
 import { pageSockets } from './shared-sockets.js';
 import { controlStyles, imageChatStyles, themeStyles } from './styles.js';
@@ -35,7 +37,7 @@ const NOTICE_MS = 8000;
 const widestStatus = (strings: Strings): string => Object.values(strings.status).reduce((a, b) => (b.length > a.length ? b : a));
 
 /** What keeps a widget from working: shown as a notice in place of the live indicator and the hint. */
-type Problem = 'no-tenant' | 'no-image' | 'image-failed' | 'refused';
+type Problem = 'no-tenant' | 'no-server' | 'no-image' | 'image-failed' | 'refused';
 
 /**
  * @example
@@ -92,7 +94,10 @@ export class ImageChat extends LitElement {
   /** The picture, when the element has no `<img>` inside (which wins when it has one). */
   @property() src = '';
   @property() alt = '';
-  /** The image-chat server; defaults to the origin the script came from. */
+  /**
+   * The image-chat server; defaults to `configure({ server })`, else (the served `/widget.js`) where the script
+   * came from. Never the page's own origin: without either, the widget says so in the console.
+   */
   @property() server = '';
   /** `en` or `nl`; defaults to the browser's language. */
   @property() locale = '';
@@ -125,6 +130,7 @@ export class ImageChat extends LitElement {
   private readonly _size = new ResizeController(this);
   private readonly _arrivals = new ArrivalsController(this);
   private readonly _watch = new ImageWatchController(this);
+  private readonly _serverWatch = new DefaultServerController(this);
   private _toldNoTenant = false;
   private _strings: Strings = stringsFor(undefined);
   private _noticeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -160,6 +166,7 @@ export class ImageChat extends LitElement {
   /** What keeps this widget from working, if anything. */
   private get _problem(): Problem | null {
     if (!this.tenantId) return 'no-tenant';
+    if (!this.server && !defaultServer()) return 'no-server';
     if (!pageImageOf(this) && !this.src) return 'no-image';
     if (this._watch.broken) return 'image-failed';
     if (this._sync.refused) return 'refused';
@@ -175,9 +182,10 @@ export class ImageChat extends LitElement {
   private imageTarget(): ImageTarget | null {
     const page = pageImageOf(this);
     const urlId = this.urlId || (page ? urlIdOfImage(page) : this.src ? defaultUrlId(this.src, document.baseURI) : '');
-    if (!this.tenantId || !urlId) return null;
+    const server = this.server || defaultServer();
+    if (!this.tenantId || !urlId || !server) return null;
     const identity = this.sso ? { sso: this.sso } : this.simpleSso ? { simpleSso: this.simpleSso } : null;
-    return { server: this.server || defaultServer(), tenantId: this.tenantId, urlId, identity };
+    return { server, tenantId: this.tenantId, urlId, identity };
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -269,6 +277,7 @@ export class ImageChat extends LitElement {
       this._toldNoTenant = true;
       console.error('image-chat: this widget has no tenant-id (the attribute, data-tenant-id, or attach\'s tenantId), so it shows no conversations.', this);
     }
+    if (this._problem === 'no-server') reportMissingServer(this);
     this.placePanels();
     // A panel also grows after its own render (a new comment in the thread): place it again then.
     const panel = this.renderRoot.querySelector<HTMLElement>('.composer, chat-thread');
@@ -303,7 +312,7 @@ export class ImageChat extends LitElement {
     }
   }
 
-  private emit(name: string, detail: object): void {
+  private emit<K extends keyof ImageChatEventDetails>(name: K, detail: ImageChatEventDetails[K]): void {
     this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
   }
 

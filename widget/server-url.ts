@@ -1,15 +1,29 @@
 /** Which image-chat server a widget talks to, and the WebSocket URL of a server. */
 
-let scriptServer = '';
+let pageServer = '';
+const serverListeners = new Set<() => void>();
 
-/** Sets the server widgets use when they have no `server` attribute (the entry point passes its own origin). */
+/**
+ * Sets the server widgets use when they have no `server` attribute: the served entry passes where the script came
+ * from, `configure({ server })` what the page says. Widgets that were waiting for one connect.
+ */
 export function setDefaultServer(url: string): void {
-  scriptServer = url;
+  pageServer = url;
+  for (const listener of serverListeners) listener();
 }
 
-/** The server for widgets without a `server` attribute: where the script came from, else this page's origin. */
+/**
+ * The server for widgets without a `server` attribute, or '' when none is known: never the page's own origin,
+ * which is rarely the image-chat server (a bundled copy of the widget must be told with `configure`).
+ */
 export function defaultServer(): string {
-  return scriptServer || (typeof location !== 'undefined' ? location.origin : '');
+  return pageServer;
+}
+
+/** Calls `listener` each time the default server is set; returns the function that stops it. */
+export function onDefaultServer(listener: () => void): () => void {
+  serverListeners.add(listener);
+  return () => serverListeners.delete(listener);
 }
 
 /**
