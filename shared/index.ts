@@ -39,7 +39,7 @@ export {
   WRITE_TYPES,
 } from './messages.js';
 export { validateClientMessage, validateWriteMessage, parseClientFrame, isWriteMessage } from './validate.js';
-export { parseServerFrame, type AnyServerMessage } from './server-frames.js';
+export { parseServerFrame, restored, type AnyServerMessage } from './server-frames.js';
 export { imageTopic } from './topic.js';
 export { cleanName, cleanText, hasControlCharacter, hasLoneSurrogate } from './text.js';
 export { applyEventToChat } from './apply-event.js';
@@ -63,3 +63,4 @@ export {
   WEBHOOK_EVENT_TYPES, webhookBody, webhookEventType,
   type WebhookBody, type WebhookEventType, type WebhookEventData, type WebhookEndpointView, type WebhookDeliveryView, type WebhookDeliveryState,
 } from './webhooks.js';
+export { eventToWire, eventFromWire, type WireEvent } from './event-wire.js';

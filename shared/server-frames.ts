@@ -2,7 +2,8 @@
  * A light check of frames the client receives from the server. The server is trusted, but a proxy or a
  * newer server may send what this client does not know; such frames are skipped instead of breaking it.
  */
-import type { AdminServerMessage, ServerMessage } from './messages.js';
+import type { AdminServerMessage, ImageEvent, ServerMessage } from './messages.js';
+import { eventFromWire } from './event-wire.js';
 
 /** Any frame a server sends: an image subscriber's, or a tenant admin's (the dashboard's feed). */
 export type AnyServerMessage = ServerMessage | AdminServerMessage;
@@ -25,5 +26,21 @@ export function parseServerFrame(raw: string): AnyServerMessage | null {
   if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return null;
   const type = (frame as { type?: unknown }).type;
   if (typeof type !== 'string' || !KNOWN.has(type)) return null;
-  return frame as AnyServerMessage;
+  return restored(frame as AnyServerMessage);
+}
+
+/** The frame with its events whole again (event-wire.ts): new markers come without what the client can derive. */
+export function restored(frame: AnyServerMessage): AnyServerMessage {
+  switch (frame.type) {
+    case 'new-image-chat':
+      return eventFromWire(frame);
+    case 'batch':
+      return { ...frame, events: frame.events.map((event) => eventFromWire(event)) };
+    case 'subscribed':
+      return 'events' in frame ? { ...frame, events: frame.events.map((event) => eventFromWire(event)) } : frame;
+    case 'tenant-event':
+      return { ...frame, event: eventFromWire(frame.event as ImageEvent) };
+    default:
+      return frame;
+  }
 }

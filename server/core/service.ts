@@ -8,7 +8,7 @@
  * event on the bus, whose handler fans it out to every node's subscribers, this node's included.
  */
 import { randomUUID } from 'node:crypto';
-import { imageTopic, type Author, type ChatExport, type ErrorCode, type ImageEvent, type ImageKey, type Limits, type WriteMessage } from '../../shared/index.js';
+import { eventToWire, imageTopic, type Author, type ChatExport, type ErrorCode, type ImageEvent, type ImageKey, type Limits, type WriteMessage } from '../../shared/index.js';
 import type { Bus } from '../bus/types.js';
 import type { ReadResult, Store, Tenant } from '../store/types.js';
 import type { WriteOutcome } from './write-plan.js';
@@ -153,6 +153,7 @@ export class ChatService {
   /** Publishes a stored event to every node (this one included). Serialized once here. */
   async publish(event: ImageEvent): Promise<void> {
     for (const observer of this.observers) observer.written(event);
-    await this.bus.publish(imageTopic(event), JSON.stringify(event));
+    // In its wire form (shared/event-wire.ts): what every node sends its subscribers as it is.
+    await this.bus.publish(imageTopic(event), JSON.stringify(eventToWire(event)));
   }
 }

@@ -13,7 +13,7 @@
  * Secrets are checked again every REVALIDATE_MS: after `rotate-secret`, subscribers holding the old secret are
  * dropped and told so, so a leaked secret stops reading the feed soon after it is rotated.
  */
-import type { ImageEvent } from '../../shared/index.js';
+import { eventToWire, type ImageEvent } from '../../shared/index.js';
 import type { Bus } from '../bus/types.js';
 import type { Store } from '../store/types.js';
 import { secretMatches } from '../auth/tenant-secret.js';
@@ -95,7 +95,7 @@ export class TenantFeed {
 
   /** Write observer (`service.observe(feed)`): publishes the stored event to its tenant's feed topic. */
   written(event: ImageEvent): void {
-    const frame = `{"type":"tenant-event","tenantId":${JSON.stringify(event.tenantId)},"event":${JSON.stringify(event)}}`;
+    const frame = `{"type":"tenant-event","tenantId":${JSON.stringify(event.tenantId)},"event":${JSON.stringify(eventToWire(event))}}`;
     this.options.bus.publish(feedTopic(event.tenantId), frame).catch(this.options.onError);
   }
 

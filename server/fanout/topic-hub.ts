@@ -9,7 +9,7 @@
  * A subscription is registered before its snapshot is read (so nothing falls between them); until the
  * snapshot is sent, its events are held back, and afterwards events at or below its snapshot seq are skipped.
  */
-import { SeqReorderBuffer, imageTopic, type ImageEvent, type ImageKey } from '../../shared/index.js';
+import { SeqReorderBuffer, eventToWire, imageTopic, type ImageEvent, type ImageKey } from '../../shared/index.js';
 import type { WriteObserver } from '../core/service.js';
 
 export interface Subscriber {
@@ -209,7 +209,7 @@ export class TopicHub implements WriteObserver {
     if (this.topics.get(topic) !== state) return;
     if (state.order.last !== gap.after) return state.order.checkGap();
     if (events) {
-      for (const event of events) this.deliverRun(state, state.order.offer(event.seq, Buffer.from(JSON.stringify(event))));
+      for (const event of events) this.deliverRun(state, state.order.offer(event.seq, Buffer.from(JSON.stringify(eventToWire(event)))));
     } else {
       // The log no longer holds the gap: skip it (delivering what arrived beyond it meanwhile), and have every
       // subscriber take a fresh snapshot.

@@ -2,7 +2,7 @@
  * The `subscribed` answer to a subscribe, serialized once: its bytes are what the read budgets count and what
  * the socket is sent, so the size that is checked is the size that goes out.
  */
-import type { ImageKey, SubscribedMessage } from '../../shared/index.js';
+import { eventToWire, type ImageEvent, type ImageKey, type SubscribedMessage } from '../../shared/index.js';
 import type { ReadResult } from '../store/types.js';
 
 type SubscribedAnswer =
@@ -16,7 +16,7 @@ type ImageReader = (key: ImageKey, since?: number, epoch?: string) => Promise<Re
 function encode(key: ImageKey, result: ReadResult): { frame: string; bytes: number } {
   const answer: SubscribedMessage = result.reset
     ? { type: 'subscribed', tenantId: key.tenantId, urlId: key.urlId, seq: result.seq, epoch: result.epoch, reset: true, chats: result.chats }
-    : { type: 'subscribed', tenantId: key.tenantId, urlId: key.urlId, seq: result.seq, epoch: result.epoch, reset: false, events: result.events };
+    : { type: 'subscribed', tenantId: key.tenantId, urlId: key.urlId, seq: result.seq, epoch: result.epoch, reset: false, events: result.events.map(eventToWire) as ImageEvent[] };
   const frame = JSON.stringify(answer);
   return { frame, bytes: Buffer.byteLength(frame) };
 }

@@ -7,7 +7,7 @@
  */
 import WebSocket from 'ws';
 import { randomUUID } from 'node:crypto';
-import { applyEventToChat, type Chat, type ImageEvent, type ImageKey, type ServerMessage } from '../../shared/index.js';
+import { applyEventToChat, restored, type Chat, type ImageEvent, type ImageKey, type ServerMessage } from '../../shared/index.js';
 
 export type WriteAnswer = { ok: true; seq: number; broadcastId: string } | { ok: false; code: string; broadcastId: string };
 
@@ -102,7 +102,7 @@ export class ModelClient {
         this.subscribe();
       });
       socket.on('message', (data) => {
-        const message = JSON.parse(data.toString()) as ServerMessage;
+        const message = restored(JSON.parse(data.toString()) as ServerMessage) as ServerMessage;
         this.receive(message);
         if (!subscribed && message.type === 'subscribed') {
           subscribed = true;

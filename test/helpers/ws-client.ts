@@ -4,7 +4,7 @@
  */
 import WebSocket from 'ws';
 import { randomUUID } from 'node:crypto';
-import type { ImageEvent, ServerMessage } from '../../shared/index.js';
+import { restored, type ImageEvent, type ServerMessage } from '../../shared/index.js';
 
 export class TestClient {
   readonly frames: ServerMessage[] = [];
@@ -16,7 +16,8 @@ export class TestClient {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as ServerMessage;
+      // Whole events again, as every client restores them (shared/event-wire.ts).
+      const message = restored(JSON.parse(data.toString()) as ServerMessage) as ServerMessage;
       const unpacked = message.type === 'batch' ? message.events : [message];
       for (const item of unpacked) {
         this.frames.push(item);
