@@ -49,7 +49,7 @@ export class ClientConnection implements ConnectionReplies {
       delivered: (tenantId, events, bytes, urlIds) => meter.delivered(tenantId, events, bytes, urlIds),
       overflow: () => {
         meter.slowClientClosed();
-        context.log.info({ bufferedBytes: socket.bufferedAmount }, 'slow consumer: closing');
+        context.log.info({ conn: context.connId, bufferedBytes: socket.bufferedAmount }, 'slow consumer: closing');
         this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'slow consumer: too much unsent data');
       },
     });
@@ -63,9 +63,9 @@ export class ClientConnection implements ConnectionReplies {
       this.cleanup();
       // The close reason is logged only when it is this server's: a client's could hold any text.
       const by = this.closing ? { by: 'server', reason: this.closing.reason } : { by: 'client' };
-      context.log.info({ code, ...by, seconds: Math.round((Date.now() - this.openedAt) / 1000) }, 'connection closed');
+      context.log.info({ conn: context.connId, code, ...by, seconds: Math.round((Date.now() - this.openedAt) / 1000) }, 'connection closed');
     });
-    socket.on('error', (error) => context.log.debug({ err: error }, 'socket error'));
+    socket.on('error', (error) => context.log.debug({ conn: context.connId, err: error }, 'socket error'));
   }
 
   get closed(): boolean {
@@ -103,7 +103,7 @@ export class ClientConnection implements ConnectionReplies {
   error(code: ErrorCode, message: string, scope: ErrorScope = {}): void {
     this.context.meter.error(code);
     // What was refused and where, never the text: the message may quote nothing of the client's, but ids are enough.
-    this.context.log.debug({ code, for: scope.for?.slice(0, 40), tenantId: scope.tenantId, urlId: scope.urlId?.slice(0, 200), broadcastId: scope.broadcastId }, 'refused');
+    this.context.log.debug({ conn: this.context.connId, code, for: scope.for?.slice(0, 40), tenantId: scope.tenantId, urlId: scope.urlId?.slice(0, 200), broadcastId: scope.broadcastId }, 'refused');
     const frame: ErrorMessage = { type: 'error', code, message, ...scope };
     this.outbox.send(frame);
   }
@@ -128,7 +128,7 @@ export class ClientConnection implements ConnectionReplies {
     this.refusedInARow += 1;
     this.error(code, message, scope);
     if (this.refusedInARow >= this.context.limits.FLOOD_CLOSE_AFTER) {
-      this.context.log.info({ refused: this.refusedInARow }, 'flood: closing');
+      this.context.log.info({ conn: this.context.connId, refused: this.refusedInARow }, 'flood: closing');
       this.close(CLOSE_CODES.POLICY_VIOLATION, 'flooding');
     }
   }

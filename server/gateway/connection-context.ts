@@ -23,6 +23,8 @@ export interface ConnectionContext {
   secrets: SecretBox;
   limits: Limits;
   log: Logger;
+  /** This connection's id on every log line about it (a field, not a child logger: nothing more kept per connection). */
+  connId: string;
   meter: GatewayMeter;
   /** Logs a failed handler (throttled node-wide, so a stranger cannot flood the log). */
   handlerFailed(fields: Record<string, unknown>): void;

@@ -82,8 +82,9 @@ export class Gateway {
     const verdict = this.admission.admit(address);
     if (!verdict.ok) return this.refuse(ws, verdict);
     // One id on every line about this connection, so an operator can follow one client with a grep.
-    const log = this.options.log.child({ conn: randomBytes(4).toString('hex') });
-    log.debug({ address, origin: request.headers.origin?.slice(0, 200) }, 'connection opened');
+    const connId = randomBytes(4).toString('hex');
+    const { log } = this.options;
+    log.debug({ conn: connId, address, origin: request.headers.origin?.slice(0, 200) }, 'connection opened');
     const connection = new ClientConnection(ws, {
       service: this.options.service,
       hub: this.options.hub,
@@ -91,6 +92,7 @@ export class Gateway {
       secrets: this.options.secrets,
       limits: this.options.limits,
       log,
+      connId,
       meter,
       handlerFailed: this.handlerFailed,
       address,
