@@ -26,12 +26,13 @@ export class ClientConnection implements ConnectionReplies {
   /** False after a ping went unanswered; the next heartbeat terminates the socket. */
   alive = true;
   readonly outbox: Outbox;
-  private readonly identities: ConnectionIdentities;
   private readonly subscriptions: ConnectionSubscriptions;
-  private readonly admin: TenantAdminRole;
-  private readonly writes: ConnectionWrites;
   private readonly frames: TokenBucket;
-  private readonly writeRate: TokenBucket;
+  // Made on first use: most connections only subscribe and read, and an idle one should hold little (issue 14).
+  #identities: ConnectionIdentities | undefined;
+  #admin: TenantAdminRole | undefined;
+  #writes: ConnectionWrites | undefined;
+  #writeRate: TokenBucket | undefined;
   private refusedInARow = 0;
   private isClosed = false;
   /** Why this server closed the socket, for the log line of the close; null when the client closed it. */
@@ -44,7 +45,6 @@ export class ClientConnection implements ConnectionReplies {
   ) {
     const { limits, meter } = context;
     this.frames = new TokenBucket(limits.FRAME_RATE_PER_SECOND, limits.FRAME_BURST);
-    this.writeRate = new TokenBucket(limits.WRITE_RATE_PER_SECOND, limits.WRITE_BURST);
     this.outbox = new Outbox(socket, limits.MAX_BATCH_EVENTS, limits.SLOW_CLIENT_BUFFER_BYTES, {
       delivered: (tenantId, events, bytes, urlIds) => meter.delivered(tenantId, events, bytes, urlIds),
       overflow: () => {
@@ -53,10 +53,7 @@ export class ClientConnection implements ConnectionReplies {
         this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'slow consumer: too much unsent data');
       },
     });
-    this.identities = new ConnectionIdentities(context, this);
     this.subscriptions = new ConnectionSubscriptions(context, this);
-    this.admin = new TenantAdminRole(context, this);
-    this.writes = new ConnectionWrites(context, this, this.admin);
     socket.on('message', (data, isBinary) => this.receiveGuarded(data, isBinary));
     socket.on('pong', () => { this.alive = true; });
     socket.on('close', (code) => {
@@ -70,6 +67,24 @@ export class ClientConnection implements ConnectionReplies {
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  private get identities(): ConnectionIdentities {
+    return (this.#identities ??= new ConnectionIdentities(this.context, this));
+  }
+
+  private get admin(): TenantAdminRole {
+    return (this.#admin ??= new TenantAdminRole(this.context, this));
+  }
+
+  private get writes(): ConnectionWrites {
+    // A connection that never subscribed to a tenant feed moderates nothing: its admin role is not made for the question.
+    return (this.#writes ??= new ConnectionWrites(this.context, this, { isModerator: async (tenantId) => (this.#admin ? this.#admin.isModerator(tenantId) : false) }));
+  }
+
+  private get writeRate(): TokenBucket {
+    const { limits } = this.context;
+    return (this.#writeRate ??= new TokenBucket(limits.WRITE_RATE_PER_SECOND, limits.WRITE_BURST));
   }
 
   /** Called every ping interval: a socket that did not answer the previous ping is dead. */
@@ -97,7 +112,8 @@ export class ClientConnection implements ConnectionReplies {
 
   /** The tenant's rules changed: if this connection said hello to it, it is welcomed again with them. */
   tenantChanged(tenant: Tenant): void {
-    if (!this.isClosed) this.identities.rulesChanged(tenant);
+    // Only a connection that said hello has identities to welcome again.
+    if (!this.isClosed) this.#identities?.rulesChanged(tenant);
   }
 
   error(code: ErrorCode, message: string, scope: ErrorScope = {}): void {
@@ -120,7 +136,7 @@ export class ClientConnection implements ConnectionReplies {
     if (this.isClosed) return;
     this.isClosed = true;
     this.subscriptions.removeAll();
-    this.admin.removeAll();
+    this.#admin?.removeAll();
   }
 
   /** Counts refused frames; a connection that keeps sending after being refused is a flood. */

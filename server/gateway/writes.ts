@@ -19,7 +19,7 @@ export class ConnectionWrites {
   constructor(
     private readonly context: ConnectionContext,
     private readonly replies: ConnectionReplies,
-    private readonly admin: TenantAdminRole,
+    private readonly admin: Pick<TenantAdminRole, 'isModerator'>,
   ) {}
 
   /**
