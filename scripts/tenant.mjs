@@ -19,7 +19,9 @@ function newest(dir) {
   return latest;
 }
 
-if (!existsSync(ENTRY) || Math.max(newest('server'), newest('shared')) > statSync(ENTRY).mtimeMs) {
+// The Docker image carries only dist/ (no sources, no compiler): there the built CLI is run as it is.
+const fromSources = existsSync('server') && existsSync('shared');
+if (fromSources && (!existsSync(ENTRY) || Math.max(newest('server'), newest('shared')) > statSync(ENTRY).mtimeMs)) {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: ['ignore', 2, 2] });
 }
 await import(new URL(`../${ENTRY}`, import.meta.url).href);

@@ -161,7 +161,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ...apiCorsRoutes(),
     ...apiRoutes(store, apiEndpoints),
     ...demoSsoRoutes(demoSecret),
-    ...staticRoutes({ publicDir: config.publicDir, serveSourceMaps: config.serveSourceMaps }),
+    ...staticRoutes({ publicDir: config.publicDir, serveSourceMaps: config.serveSourceMaps, serveDemo: config.demoTenant }),
   ];
   const http = createServer(serverTimeouts(limits), createRequestHandler(routes, log));
   http.keepAliveTimeout = 5000;

@@ -1,6 +1,6 @@
 /**
- * Production starts closed: `NODE_ENV=production` (the Docker image sets it) means no demo tenant and no
- * source maps unless asked; the demo tenant, when on, says so in the log at start.
+ * Production starts closed: `NODE_ENV=production` (the Docker image sets it) means no demo tenant (so no `/demo`
+ * pages either) and no source maps unless asked; the demo tenant, when on, says so in the log at start.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,6 +52,15 @@ describe('a node started as an operator starts it', () => {
       expect(await client.subscribe('demo', 'img')).toMatchObject({ type: 'error', code: 'forbidden', for: 'subscribe' });
       client.close();
       expect(node.output()).not.toContain('demo tenant');
+      // The demo pages talk to the demo tenant only: without it they are not served, however they are asked for.
+      for (const path of ['/demo', '/demo/', '/demo/index.html', '/demo/classic.html', '//demo/classic.js', '/widget.js/../demo/floor-plan.svg', '/%64emo/classic.html']) {
+        const response = await fetch(`${node.url}${path}`, { redirect: 'manual' });
+        expect(`${path} ${response.status}`).toBe(`${path} 404`);
+      }
+      const home = await fetch(`${node.url}/`, { redirect: 'manual' });
+      expect([home.status, home.headers.get('location')]).toEqual([302, '/dashboard']);
+      expect((await fetch(`${node.url}/widget.js`)).status).toBe(200);
+      expect((await fetch(`${node.url}/dashboard`)).status).toBe(200);
     } finally {
       await node.stop();
     }
@@ -65,6 +74,10 @@ describe('a node started as an operator starts it', () => {
       const client = await TestClient.connect(node.wsUrl);
       expect(await client.subscribe('demo', 'img')).toMatchObject({ type: 'subscribed', seq: 0 });
       client.close();
+      expect((await fetch(`${node.url}/demo`)).status).toBe(200);
+      expect((await fetch(`${node.url}/demo/classic.html`)).status).toBe(200);
+      const home = await fetch(`${node.url}/`, { redirect: 'manual' });
+      expect(home.headers.get('location')).toBe('/demo');
     } finally {
       await node.stop();
     }
