@@ -66,11 +66,14 @@ function panel(x0, y0, title, yLabel, rates, series, axis, reference) {
     const path = rates.map((rate, i) => `${i ? 'L' : 'M'}${r1(xAt(i))} ${r1(yAt(reference(rate)))}`).join(' ');
     parts.push(`<path d="${path}" fill="none" stroke="#999" stroke-dasharray="5 4"/>`);
   }
-  for (const { color, points } of series) {
-    const path = points.map((p, i) => `${i ? 'L' : 'M'}${r1(xAt(p.x))} ${r1(yAt(p.median))}`).join(' ');
+  for (const [k, { color, points }] of series.entries()) {
+    // Each server a few pixels to the side, so that lines which coincide (every server keeping up) stay visible.
+    const dodge = (k - (series.length - 1) / 2) * 4;
+    const xOf = (p) => xAt(p.x) + dodge;
+    const path = points.map((p, i) => `${i ? 'L' : 'M'}${r1(xOf(p))} ${r1(yAt(p.median))}`).join(' ');
     parts.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
     for (const p of points) {
-      const x = r1(xAt(p.x));
+      const x = r1(xOf(p));
       if (p.max > p.min) parts.push(`<line x1="${x}" x2="${x}" y1="${r1(yAt(p.min))}" y2="${r1(yAt(p.max))}" stroke="${color}" stroke-width="1.5"/>`);
       parts.push(`<circle cx="${x}" cy="${r1(yAt(p.median))}" r="3.5" fill="${color}"/>`);
     }

@@ -15,14 +15,16 @@
  *
  * Options: --servers (comma-separated: image-chat, raw, socket.io; --only=NAME for one), --rates (writes/s),
  * --seconds (of writing per rate), --subscribers (comma-separated counts: the rate sweep runs for each), --idle
- * (connections for the idle-memory measurement, one server at a time; 0: none), --repeat (sweeps, for medians),
+ * (connections for the idle-memory measurement, one server at a time; 0: none), --idleRepeats (in how many of the
+ * repeats to take it; 0: all), --repeat (sweeps, for medians),
  * --drain (s to wait at most for a phase's deliveries), --text (comment length), --profile, --json, --svg
  * (the chart), --docs (a markdown file whose generated section is replaced; see report.mjs).
  *
  * Structure: for each repeat, first the idle measurement (each server alone: connect, full GC, read memory,
  * disconnect), then for each subscriber count a session: every server gets its subscribers (all on a fresh
- * image) and a writer, and for each rate the servers take turns, the order rotating every rate. Servers run
- * pinned to core 0, the subscriber process to core 1 (`taskset`, when there are two cores or more).
+ * image) and a writer, and for each rate the servers take turns, the order rotating every rate. Every repeat
+ * starts fresh server processes. Servers run pinned to core 0, the subscriber process to core 1 (`taskset`, when
+ * there are two cores or more).
  *
  * Timestamps: the writer puts `performance.timeOrigin + performance.now()` (wall-clock based, sub-ms) into
  * each comment's text; the subscriber process takes the same expression when a frame arrives. Both run on
@@ -36,7 +38,7 @@
  * Every phase stops by itself (a fixed number of writes, then at most --drain seconds of draining), the whole
  * run is capped by a watchdog, and every child process is killed on exit or failure.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -75,7 +77,7 @@ const SERVERS = {
 
 function parseArgs(argv) {
   const options = parseOptions(argv, {
-    servers: 'image-chat,raw,socket.io', only: null, rates: [20, 100], seconds: 8, subscribers: [1000], idle: 0, repeat: 1,
+    servers: 'image-chat,raw,socket.io', only: null, rates: [20, 100], seconds: 8, subscribers: [1000], idle: 0, idleRepeats: 0, repeat: 1,
     drain: 15, text: 100, profile: false, json: null, svg: null, docs: null,
   });
   options.servers = options.only ? [options.only] : options.servers.split(',');
@@ -93,7 +95,7 @@ function watchdogMs(options) {
   const phase = options.seconds + options.drain + 2;
   const idle = options.idle ? servers * (20 + options.idle / 200) : 0;
   const sessions = options.subscribers.reduce((sum, n) => sum + servers * (5 + n / 200) + options.rates.length * servers * phase, 0);
-  return (60 + options.repeat * (idle + sessions)) * 1000;
+  return (60 + Math.min(options.repeat, options.idleRepeats || Infinity) * idle + options.repeat * sessions) * 1000;
 }
 
 // ---------- connecting ----------
@@ -241,32 +243,35 @@ async function main() {
   cleanUpOnExit(tempDir);
   const profileDir = options.profile ? join(tempDir, 'profile') : null;
   const subscribers = startSubscribers();
-  const targets = [];
-  for (const name of options.servers) {
-    targets.push({ name, server: await SERVERS[name].start(tempDir, profileDir), phases: [], memory: [], windows: [], nextWrite: 0 });
-  }
-  const ownPids = [process.pid, subscribers.child.pid, ...targets.map((t) => t.server.child.pid)];
+  const targets = options.servers.map((name) => ({ name, server: null, phases: [], memory: [], windows: [], nextWrite: 0 }));
   const pinned = canPin();
-  if (pinned) {
-    for (const target of targets) pin(target.server.child.pid, SERVER_CORE);
-    pin(subscribers.child.pid, SUBSCRIBER_CORE);
-  }
-  console.error(pinned ? `pinned: servers to core ${SERVER_CORE}, subscribers to core ${SUBSCRIBER_CORE}, writer unpinned` : 'not pinned (no taskset, or one core)');
-  const loadBefore = otherLoad('before', ownPids);
+  console.error(pinned ? `pinning: servers to core ${SERVER_CORE}, subscribers to core ${SUBSCRIBER_CORE}, writer unpinned` : 'not pinned (no taskset, or one core)');
+  if (pinned) pin(subscribers.child.pid, SUBSCRIBER_CORE);
+  const ownPids = () => [process.pid, subscribers.child.pid, ...targets.flatMap((t) => (t.server ? [t.server.child.pid] : []))];
+  const loadBefore = otherLoad('before', ownPids());
+  let loadAfter = null;
 
-  try {
-    const turn = { next: 0 };
-    for (let repeat = 1; repeat <= options.repeat; repeat += 1) {
-      if (options.idle) await measureIdle(targets, subscribers, options.idle, repeat);
-      for (const count of options.subscribers) await runSession(targets, subscribers, count, repeat, options, turn);
+  const turn = { next: 0 };
+  for (let repeat = 1; repeat <= options.repeat; repeat += 1) {
+    // Fresh servers every repeat (and a fresh SQLite file): the repeats are independent, and the idle memory is
+    // measured on processes that have not yet held other connections. Only the first repeat is CPU-profiled.
+    const dir = join(tempDir, `repeat-${repeat}`);
+    mkdirSync(dir);
+    for (const target of targets) {
+      target.server = await SERVERS[target.name].start(dir, repeat === 1 ? profileDir : null);
+      if (pinned) pin(target.server.child.pid, SERVER_CORE);
     }
-  } catch (error) {
-    if (existsSync(join(tempDir, 'image-chat.log'))) console.error(`image-chat server log:\n${readFileSync(join(tempDir, 'image-chat.log'), 'utf8').slice(-2000)}`);
-    throw error;
+    try {
+      if (options.idle && (!options.idleRepeats || repeat <= options.idleRepeats)) await measureIdle(targets, subscribers, options.idle, repeat);
+      for (const count of options.subscribers) await runSession(targets, subscribers, count, repeat, options, turn);
+    } catch (error) {
+      if (existsSync(join(dir, 'image-chat.log'))) console.error(`image-chat server log:\n${readFileSync(join(dir, 'image-chat.log'), 'utf8').slice(-2000)}`);
+      throw error;
+    }
+    if (repeat === options.repeat) loadAfter = otherLoad('after', ownPids());
+    await subscribers.ask({ cmd: 'disconnect' });
+    for (const target of targets) await stopChild(target.server.child);
   }
-  const loadAfter = otherLoad('after', ownPids);
-  await subscribers.ask({ cmd: 'disconnect' });
-  for (const target of targets) await stopChild(target.server.child);
   await stopChild(subscribers.child);
 
   const run = {
@@ -294,7 +299,7 @@ function profileText(imageChat, profileDir) {
   if (!file) return null;
   const kept = join(tmpdir(), `image-chat-fanout-${Date.now()}.cpuprofile`);
   writeFileSync(kept, readFileSync(join(profileDir, file)));
-  const tables = imageChat.phases.map((phase, i) => `#### ${phase.subscribers} subscribers, ${phase.rate} writes/s\n\n${formatSummary(summarizeProfile(kept, { windows: [imageChat.windows[i]], top: 15 }))}`);
+  const tables = imageChat.phases.filter((phase) => phase.repeat === 1).map((phase, i) => `#### ${phase.subscribers} subscribers, ${phase.rate} writes/s\n\n${formatSummary(summarizeProfile(kept, { windows: [imageChat.windows[i]], top: 15 }))}`);
   return `### image-chat server CPU profile (${kept})\n\n${tables.join('\n\n')}\n`;
 }
 
