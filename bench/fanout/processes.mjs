@@ -1,15 +1,18 @@
 /**
  * The processes of the fan-out benchmark and what is read from them: the image-chat server (from dist/) with its
- * inspector and, if asked, a CPU profile; the raw `ws` server; their memory over the inspector, their CPU and
- * RSS from /proc. Starting, tracking and stopping processes is bench/lib/processes.mjs's.
+ * inspector and, if asked, a CPU profile; the raw `ws` and Socket.IO servers; their memory over the inspector,
+ * their CPU and RSS from /proc; pinning them to cores. Starting, tracking and stopping processes is
+ * bench/lib/processes.mjs's.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { freePort } from '../../test/helpers/free-port.mjs';
 import { waitForHttp } from '../../test/helpers/server-process.mjs';
+import { socketIoUrl } from '../lib/engine-io.mjs';
 import { spawnBenchServer, track } from '../lib/processes.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -29,16 +32,46 @@ export async function startImageChat(dir, profileDir) {
 
 /** The raw `ws` broadcast server, the baseline. */
 export async function startRaw() {
+  const { child, port, inspector } = await startScript('raw-ws-server.mjs');
+  return { child, url: `ws://127.0.0.1:${port}/ws`, inspector };
+}
+
+/** The Socket.IO 4 server (bench/fanout/socketio-server.mjs); `url` is its Engine.IO WebSocket endpoint. */
+export async function startSocketIo() {
+  const { child, port, inspector } = await startScript('socketio-server.mjs');
+  return { child, url: socketIoUrl(`http://127.0.0.1:${port}`), inspector };
+}
+
+/** One of the comparison servers in bench/fanout/ (tracked), once it prints that it listens. */
+async function startScript(file) {
   const port = await freePort();
-  const child = track(spawn(process.execPath, ['--inspect=127.0.0.1:0', join(HERE, 'raw-ws-server.mjs')], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(spawn(process.execPath, ['--inspect=127.0.0.1:0', join(HERE, file)], { cwd: ROOT, env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] }));
   const inspector = inspectorUrl(child, process.stderr);
   await new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error('raw ws server not ready')), 10_000);
-    child.once('exit', (code) => fail(new Error(`raw ws server exited with ${code}`)));
+    const timer = setTimeout(() => fail(new Error(`${file} not ready`)), 10_000);
+    child.once('exit', (code) => fail(new Error(`${file} exited with ${code}`)));
     child.stdout.once('data', () => { clearTimeout(timer); done(); });
   });
   child.stdout.resume();
-  return { child, url: `ws://127.0.0.1:${port}/ws`, inspector: await inspector };
+  return { child, port, inspector: await inspector };
+}
+
+// ---------- cores ----------
+
+/** True when `taskset` can pin processes here (util-linux, and more than one core to share out). */
+export function canPin() {
+  if (cpus().length < 2) return false;
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pins every thread of process `pid` to the cores in `list` (taskset's syntax, e.g. `0` or `1-3`). */
+export function pin(pid, list) {
+  execFileSync('taskset', ['-a', '-c', '-p', list, String(pid)], { stdio: 'ignore' });
 }
 
 // ---------- the inspector: the JS heap after a full GC ----------

@@ -4,25 +4,33 @@
  * the writer's event loop. Driven by its parent over IPC (`child_process.fork`):
  *
  *   {cmd:'connect', group, url, count, mode, tenantId, urlId} → {type:'connected', open, failed, ms}
- *   {cmd:'start', group} → {type:'started'}        (clears the counters: a measured phase of one group begins)
+ *   {cmd:'start', group, first?, writes?} → {type:'started'}  (clears the counters: a measured phase of one group
+ *                        begins; its writes are numbered first … first+writes-1)
  *   {cmd:'count'}      → {type:'count', deliveries}
- *   {cmd:'stop'}       → {type:'stats', …}         (latency percentiles of the phase)
- *   {cmd:'disconnect'} → {type:'disconnected'}
+ *   {cmd:'stop'}       → {type:'stats', …}         (latency percentiles and the delivery check of the phase)
+ *   {cmd:'disconnect', group?} → {type:'disconnected'}   (one group's sockets, or all)
  *
  * Every benchmark write carries `bench <sendTimeMs> #<n>` in its text. The send time is
  * `performance.timeOrigin + performance.now()` in the writer; receive time here is the same expression
  * taken when `ws` emits the message (both are wall-clock based, sub-millisecond, one machine, one clock).
- * `mode` 'image-chat' subscribes each socket to the image first; 'raw' just connects.
+ * `mode` 'image-chat' subscribes each socket to the image first; 'socket.io' speaks Engine.IO/Socket.IO over the
+ * same plain `ws` socket and joins the image's room (bench/lib/engine-io.mjs); 'raw' just connects.
+ *
+ * The delivery check: each subscriber must get writes first, first+1, … in that order, each once. A write
+ * numbered below what the subscriber expects next is counted `outOfOrder` (a duplicate or a late one), above it
+ * `skipped` (a gap); a subscriber that has not got all `writes` when the phase stops counts in `short`, and its
+ * missing deliveries in `missing`. Writes from an earlier phase of the group (below `first`) are `stale`.
  */
 import { WebSocket } from 'ws';
+import { answerPing, socketIoHandshake } from '../lib/engine-io.mjs';
 
 const now = () => performance.timeOrigin + performance.now();
 
 /** Sockets by group name (one group per server under test); all stay open, one group is measured at a time. */
 const groups = new Map();
-let phase = newPhase(null, 0);
+let phase = newPhase(null, 0, 0, null);
 
-function newPhase(group, count) {
+function newPhase(group, count, first, writes) {
   return {
     group,
     active: false,
@@ -31,11 +39,16 @@ function newPhase(group, count) {
     frames: 0,
     bytes: 0,
     outOfOrder: 0,
+    skipped: 0,
+    stale: 0,
     closedDuring: 0,
+    first,
+    writes,
     firstReceive: 0,
     lastReceive: 0,
-    /** Highest `#n` seen per subscriber, to check each gets every event once, in order. */
-    lastIndex: new Int32Array(count).fill(-1),
+    /** The `#n` each subscriber should get next, and how many it got: every event once, in order. */
+    next: new Int32Array(count).fill(first),
+    received: new Int32Array(count),
     sample: null,
   };
 }
@@ -60,8 +73,13 @@ function record(group, index, frame) {
     const sentAt = Number(frame.toString('latin1', timeStart, timeStart + TIME_LENGTH));
     let n = 0;
     for (let i = timeStart + TIME_LENGTH + 2; frame[i] >= 0x30 && frame[i] <= 0x39; i += 1) n = n * 10 + frame[i] - 0x30;
-    if (n <= p.lastIndex[index]) p.outOfOrder += 1;
-    p.lastIndex[index] = n;
+    if (n < p.first) { p.stale += 1; continue; }
+    if (n < p.next[index]) p.outOfOrder += 1;
+    else {
+      if (n > p.next[index]) p.skipped += 1;
+      p.next[index] = n + 1;
+    }
+    p.received[index] += 1;
     if (p.deliveries === p.latencies.length) {
       const grown = new Float64Array(p.latencies.length * 2);
       grown.set(p.latencies);
@@ -90,6 +108,17 @@ function openOne(url, group, index, mode, key) {
         clearTimeout(timer);
         socket.on('message', (data) => record(group, index, data));
         return done(true);
+      }
+      if (mode === 'socket.io') {
+        return socketIoHandshake(socket, key).then(() => {
+          clearTimeout(timer);
+          socket.on('message', (frame) => { if (!answerPing(socket, frame)) record(group, index, frame); });
+          done(true);
+        }, (error) => {
+          process.stderr.write(`subscriber ${index}: ${error.message}\n`);
+          socket.terminate();
+          done(false);
+        });
       }
       socket.once('message', (data) => {
         clearTimeout(timer);
@@ -131,6 +160,13 @@ function percentile(sorted, q) {
 function stats() {
   const p = phase;
   p.active = false;
+  let short = 0;
+  let missing = 0;
+  if (p.writes !== null) {
+    for (const got of p.received) {
+      if (got < p.writes) { short += 1; missing += p.writes - got; }
+    }
+  }
   const sorted = p.latencies.subarray(0, p.deliveries).sort();
   let sum = 0;
   for (const value of sorted) sum += value;
@@ -140,6 +176,10 @@ function stats() {
     frames: p.frames,
     bytes: p.bytes,
     outOfOrder: p.outOfOrder,
+    skipped: p.skipped,
+    stale: p.stale,
+    short,
+    missing,
     closedDuring: p.closedDuring,
     firstReceive: p.firstReceive,
     lastReceive: p.lastReceive,
@@ -152,14 +192,15 @@ function stats() {
   };
 }
 
-async function disconnect() {
-  const open = [...groups.values()].flat().filter(Boolean);
+async function disconnect(group) {
+  const names = group === undefined ? [...groups.keys()] : [group];
+  const open = names.flatMap((name) => groups.get(name) ?? []).filter(Boolean);
   await Promise.all(open.map((socket) => new Promise((resolve) => {
     if (socket.readyState === WebSocket.CLOSED) return resolve();
     socket.once('close', resolve);
     socket.terminate();
   })));
-  groups.clear();
+  for (const name of names) groups.delete(name);
   return { type: 'disconnected' };
 }
 
@@ -170,7 +211,7 @@ process.on('message', async (message) => {
       reply = await connect(message);
       break;
     case 'start':
-      phase = newPhase(message.group, groups.get(message.group)?.length ?? 0);
+      phase = newPhase(message.group, groups.get(message.group)?.length ?? 0, message.first ?? 0, message.writes ?? null);
       phase.active = true;
       reply = { type: 'started' };
       break;
@@ -181,7 +222,7 @@ process.on('message', async (message) => {
       reply = stats();
       break;
     case 'disconnect':
-      reply = await disconnect();
+      reply = await disconnect(message.group);
       break;
     default:
       reply = { type: 'error', message: `unknown command ${message.cmd}` };

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
+import { answerPing, eventPacket } from './engine-io.mjs';
 
 /** The tenant every benchmark writes to (the demo tenant), and the fan-out benchmark's one image. */
 export const TENANT = 'demo';
@@ -86,23 +87,39 @@ export function imageChatWriter(socket, textLength, urlId = URL_ID) {
 }
 
 /**
- * Writer side of the raw server: the same event an image-chat subscriber gets (a `new-image-chat` with the
- * whole chat), built the same way, so the frames have the same size.
+ * The event an image-chat subscriber gets for write n (a `new-image-chat` with the whole chat), built the same
+ * way, so that the raw and Socket.IO servers fan out frames of the same size.
  */
-export function rawWriter(socket, textLength) {
-  const author = { id: randomUUID(), name: 'Guest' };
+function benchEvent(n, textLength) {
+  const sentAt = now();
+  const chatId = randomUUID();
+  const createdAt = Date.now();
+  const author = { id: AUTHOR_ID, name: 'Guest' };
+  const comment = { id: randomUUID(), author, text: benchText(sentAt, n, textLength), createdAt, editedAt: null };
   return {
-    send(n) {
-      const sentAt = now();
-      const chatId = randomUUID();
-      const createdAt = Date.now();
-      const comment = { id: randomUUID(), author, text: benchText(sentAt, n, textLength), createdAt, editedAt: null };
-      const event = {
-        type: 'new-image-chat', broadcastId: randomUUID(), tenantId: TENANT, urlId: URL_ID, chatId,
-        chat: { id: chatId, x: 0.5, y: 0.5, author, createdAt, resolved: false, comments: [comment] }, seq: n + 1,
-      };
-      socket.send(JSON.stringify(event));
-    },
+    type: 'new-image-chat', broadcastId: randomUUID(), tenantId: TENANT, urlId: URL_ID, chatId,
+    chat: { id: chatId, x: 0.5, y: 0.5, author, createdAt, resolved: false, comments: [comment] }, seq: n + 1,
+  };
+}
+const AUTHOR_ID = randomUUID();
+
+/** Writer side of the raw server: the event itself, which the server sends on as the same bytes. */
+export function rawWriter(socket, textLength) {
+  return {
+    send: (n) => socket.send(JSON.stringify(benchEvent(n, textLength))),
+    pending: () => 0,
+    takeAcks: () => ({ acks: [], errors: 0 }),
+  };
+}
+
+/**
+ * Writer side of the Socket.IO server (a socket from `openSocketIo`): the same event, emitted as `write` with the
+ * image it belongs to; the server emits it to the image's room. `urlId` makes each session's room its own.
+ */
+export function socketIoWriter(socket, textLength, urlId = URL_ID) {
+  socket.on('message', (frame) => answerPing(socket, frame));
+  return {
+    send: (n) => socket.send(eventPacket('write', { ...benchEvent(n, textLength), urlId })),
     pending: () => 0,
     takeAcks: () => ({ acks: [], errors: 0 }),
   };
