@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import { answerPing, eventPacket } from './engine-io.mjs';
+import { eventToWire } from '../../dist/shared/index.js';
 
 /** The tenant every benchmark writes to (the demo tenant), and the fan-out benchmark's one image. */
 export const TENANT = 'demo';
@@ -87,8 +88,9 @@ export function imageChatWriter(socket, textLength, urlId = URL_ID) {
 }
 
 /**
- * The event an image-chat subscriber gets for write n (a `new-image-chat` with the whole chat), built the same
- * way, so that the raw and Socket.IO servers fan out frames of the same size.
+ * The event an image-chat subscriber gets for write n (a `new-image-chat` as image-chat sends it: in its wire form,
+ * docs/protocol.md#lighter-new-image-chat), built the same way, so that the raw and Socket.IO servers fan out
+ * frames of the same size.
  */
 function benchEvent(n, textLength) {
   const sentAt = now();
@@ -96,10 +98,10 @@ function benchEvent(n, textLength) {
   const createdAt = Date.now();
   const author = { id: AUTHOR_ID, name: 'Guest' };
   const comment = { id: randomUUID(), author, text: benchText(sentAt, n, textLength), createdAt, editedAt: null };
-  return {
+  return eventToWire({
     type: 'new-image-chat', broadcastId: randomUUID(), tenantId: TENANT, urlId: URL_ID, chatId,
-    chat: { id: chatId, x: 0.5, y: 0.5, author, createdAt, resolved: false, comments: [comment] }, seq: n + 1,
-  };
+    chat: { id: chatId, number: n + 1, x: 0.5, y: 0.5, author, createdAt, resolved: false, comments: [comment] }, seq: n + 1,
+  });
 }
 const AUTHOR_ID = randomUUID();
 
