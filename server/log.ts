@@ -12,6 +12,17 @@ export type LogFormat = 'json' | 'pretty';
 
 export function createLogger(level: string, format: LogFormat = 'json'): Logger {
   const options = { level, base: { service: 'image-chat' } };
-  if (format === 'json') return pino(options);
+  if (format === 'json') {
+    const destination = pino.destination({ dest: 1, sync: true });
+    // Whoever read stdout is gone (a closed pipe): logging stops. Without this, the flush at exit retries the
+    // write forever and a node told to stop with SIGTERM never exits (test/integration/startup.test.ts).
+    let gone = false;
+    destination.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' || gone) return;
+      gone = true;
+      destination.destroy();
+    });
+    return pino(options, destination);
+  }
   return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
 }

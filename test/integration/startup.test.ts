@@ -62,3 +62,23 @@ test('SIGTERM to `npm run serve` reaches the server: it drains, stops and frees 
   // Nothing holds the port any more: the server itself exited, not only npm.
   await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
 });
+
+test('a node whose stdout reader is gone still stops on SIGTERM (it used to hang at exit, flushing its log forever)', async () => {
+  const port = await freePort();
+  const node = spawn(process.execPath, ['dist/server/main.js'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', DRAIN_MS: '0', DATABASE_URL: `sqlite:${join(dir, 'pipe.db')}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  node.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  const exited = new Promise<number | null>((resolve) => node.once('exit', (code) => resolve(code)));
+  await until(() => output.includes('image-chat listening'), 'the node to listen');
+  // The log collector dies: the pipe's reading end closes.
+  node.stdout.destroy();
+  node.stderr.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  node.kill('SIGTERM');
+  const code = await Promise.race([exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000))]);
+  if (code === 'hung') node.kill('SIGKILL');
+  expect(code).toBe(0);
+});
