@@ -7,7 +7,7 @@ import type WebSocket from 'ws';
 import {
   CLOSE_CODES, isWriteMessage, parseClientFrame, type ClientMessage, type ErrorCode, type ErrorMessage,
 } from '../../shared/index.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type OutboxHooks } from './outbox.js';
 import { TokenBucket } from './token-bucket.js';
 import type { BudgetRefusal } from './budgets.js';
 import type { ConnectionContext, ConnectionReplies, ErrorScope } from './connection-context.js';
@@ -17,12 +17,30 @@ import { TenantAdminRole } from './tenant-admin.js';
 import { ConnectionIdentities } from './identities.js';
 import type { Tenant } from '../store/types.js';
 
+const CONNECTION = Symbol('image-chat connection');
+type TaggedSocket = WebSocket & { [CONNECTION]: ClientConnection };
+
+const connectionOf = (socket: WebSocket): ClientConnection => (socket as TaggedSocket)[CONNECTION];
+
+function onMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+  connectionOf(this).receiveGuarded(data, isBinary);
+}
+function onPong(this: WebSocket): void {
+  connectionOf(this).alive = true;
+}
+function onClose(this: WebSocket, code: number): void {
+  connectionOf(this).socketClosed(code);
+}
+function onError(this: WebSocket, error: Error): void {
+  connectionOf(this).socketError(error);
+}
+
 /**
  * @example
  * const connection = new ClientConnection(ws, context);   // listens to the socket from here on
  * connection.heartbeat();                                  // every SERVER_PING_INTERVAL_MS
  */
-export class ClientConnection implements ConnectionReplies {
+export class ClientConnection implements ConnectionReplies, OutboxHooks {
   /** False after a ping went unanswered; the next heartbeat terminates the socket. */
   alive = true;
   readonly outbox: Outbox;
@@ -45,28 +63,52 @@ export class ClientConnection implements ConnectionReplies {
   ) {
     const { limits, meter } = context;
     this.frames = new TokenBucket(limits.FRAME_RATE_PER_SECOND, limits.FRAME_BURST);
-    this.outbox = new Outbox(socket, limits.MAX_BATCH_EVENTS, limits.SLOW_CLIENT_BUFFER_BYTES, {
-      delivered: (tenantId, events, bytes, urlIds) => meter.delivered(tenantId, events, bytes, urlIds),
-      overflow: () => {
-        meter.slowClientClosed();
-        context.log.info({ conn: context.connId, bufferedBytes: socket.bufferedAmount }, 'slow consumer: closing');
-        this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'slow consumer: too much unsent data');
-      },
-    });
+    // The connection is its outbox's hooks, and its socket's listeners are functions shared by every connection
+    // (they find it on the socket): no closures per connection, which an idle one would hold for nothing.
+    this.outbox = new Outbox(socket, limits.MAX_BATCH_EVENTS, limits.SLOW_CLIENT_BUFFER_BYTES, this);
     this.subscriptions = new ConnectionSubscriptions(context, this);
-    socket.on('message', (data, isBinary) => this.receiveGuarded(data, isBinary));
-    socket.on('pong', () => { this.alive = true; });
-    socket.on('close', (code) => {
-      this.cleanup();
-      // The close reason is logged only when it is this server's: a client's could hold any text.
-      const by = this.closing ? { by: 'server', reason: this.closing.reason } : { by: 'client' };
-      context.log.info({ conn: context.connId, code, ...by, seconds: Math.round((Date.now() - this.openedAt) / 1000) }, 'connection closed');
-    });
-    socket.on('error', (error) => context.log.debug({ conn: context.connId, err: error }, 'socket error'));
+    (socket as TaggedSocket)[CONNECTION] = this;
+    socket.on('message', onMessage);
+    socket.on('pong', onPong);
+    socket.on('close', onClose);
+    socket.on('error', onError);
+  }
+
+  /** Outbox hook: frames of image events went out (metered). */
+  delivered(tenantId: string, events: number, bytes: number, urlIds: readonly string[]): void {
+    this.context.meter.delivered(tenantId, events, bytes, urlIds);
+  }
+
+  /** Outbox hook: the unsent buffer passed its cap. */
+  overflow(): void {
+    const { meter, log, connId } = this.context;
+    meter.slowClientClosed();
+    log.info({ conn: connId, bufferedBytes: this.socket.bufferedAmount }, 'slow consumer: closing');
+    this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'slow consumer: too much unsent data');
+  }
+
+  /** The socket closed, whoever closed it. */
+  socketClosed(code: number): void {
+    this.cleanup();
+    const { log, connId } = this.context;
+    // The close reason is logged only when it is this server's: a client's could hold any text.
+    const by = this.closing ? { by: 'server', reason: this.closing.reason } : { by: 'client' };
+    log.info({ conn: connId, code, ...by, seconds: Math.round((Date.now() - this.openedAt) / 1000) }, 'connection closed');
+    this.context.released(this);
+  }
+
+  socketError(error: Error): void {
+    // Oversized frames: ws closes with 1009 itself; other protocol errors with 1002.
+    this.context.log.debug({ conn: this.context.connId, err: error }, 'socket error');
   }
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  /** The client's address key (admission and budgets count by it). */
+  get address(): string {
+    return this.context.address;
   }
 
   private get identities(): ConnectionIdentities {
@@ -153,7 +195,7 @@ export class ClientConnection implements ConnectionReplies {
    * The connection's error boundary: a frame whose handling throws (a bug) is answered `internal` and logged;
    * the connection and the process live on. Asynchronous failures are caught in `receive`.
    */
-  private receiveGuarded(data: WebSocket.RawData, isBinary: boolean): void {
+  receiveGuarded(data: WebSocket.RawData, isBinary: boolean): void {
     try {
       this.receive(data, isBinary);
     } catch (error) {

@@ -12,6 +12,7 @@ import type { TenantFeed } from '../fanout/tenant-feed.js';
 import type { TenantPresence } from '../metering/tenant-presence.js';
 import type { GatewayMeter } from '../metering/meters.js';
 import type { BudgetRefusal, ConnectionBudgets } from './budgets.js';
+import type { ClientConnection } from './client-connection.js';
 import type { Outbox } from './outbox.js';
 
 /** The node's services, as one client connection uses them. */
@@ -34,6 +35,8 @@ export interface ConnectionContext {
   origin: string | undefined;
   /** This connection's share of the node's budgets (its person, address and tenant). */
   budgets: ConnectionBudgets;
+  /** Told once when the connection's socket closed (the gateway forgets it and frees its address's slot). */
+  released(connection: ClientConnection): void;
   /** The tenant admin feeds; without it `subscribe-tenant` is forbidden. */
   tenantFeed?: TenantFeed;
   presence?: TenantPresence;

@@ -85,32 +85,32 @@ export class Gateway {
     const connId = randomBytes(4).toString('hex');
     const { log } = this.options;
     log.debug({ conn: connId, address, origin: request.headers.origin?.slice(0, 200) }, 'connection opened');
-    const connection = new ClientConnection(ws, {
-      service: this.options.service,
-      hub: this.options.hub,
-      signer: this.options.signer,
-      secrets: this.options.secrets,
-      limits: this.options.limits,
-      log,
-      connId,
-      meter,
-      handlerFailed: this.handlerFailed,
-      address,
-      origin: request.headers.origin,
-      budgets: this.budgets.forConnection(address),
-      tenantFeed: this.options.tenantFeed,
-      presence: this.options.presence,
+    // What every connection shares is one object, the prototype of each connection's own small context.
+    const context: ConnectionContext = Object.assign(Object.create(this.sharedContext) as ConnectionContext, {
+      connId, address, origin: request.headers.origin, budgets: this.budgets.forConnection(address),
     });
+    const connection = new ClientConnection(ws, context);
     this.connections.add(connection);
     meter.connectionOpened(this.connections.size);
-    ws.on('close', () => {
-      this.connections.delete(connection);
-      this.admission.release(address);
-      meter.connectionClosed(this.connections.size);
-    });
-    // Oversized frames: ws closes with 1009 itself; other protocol errors with 1002.
-    ws.on('error', (error) => log.debug({ err: error }, 'websocket error'));
   }
+
+  /** The node-wide part of every connection's context (gateway options, the node's hooks). */
+  private get sharedContext(): Omit<ConnectionContext, 'connId' | 'address' | 'origin' | 'budgets'> {
+    return (this.#sharedContext ??= {
+      service: this.options.service, hub: this.options.hub, signer: this.options.signer, secrets: this.options.secrets,
+      limits: this.options.limits, log: this.options.log, released: this.released, meter: this.options.meter,
+      handlerFailed: this.handlerFailed, tenantFeed: this.options.tenantFeed, presence: this.options.presence,
+    });
+  }
+
+  #sharedContext: Omit<ConnectionContext, 'connId' | 'address' | 'origin' | 'budgets'> | undefined;
+
+  /** A connection's socket closed: forgotten, and its address's slot freed (one function for all connections). */
+  private readonly released = (connection: ClientConnection): void => {
+    this.connections.delete(connection);
+    this.admission.release(connection.address);
+    this.options.meter.connectionClosed(this.connections.size);
+  };
 
   /** Closes a socket admission refused, with the code and reason that tell the client to come back later. */
   private refuse(ws: WebSocket, verdict: Exclude<AdmissionVerdict, { ok: true }>): void {

@@ -26,7 +26,7 @@ interface QueuedFrame {
   answerBytes?: number;
 }
 
-interface OutboxHooks {
+export interface OutboxHooks {
   /** Called for every frame of events sent: `events` deliveries, `bytes` on the wire, the image of each event. */
   delivered(tenantId: string, events: number, bytes: number, urlIds: readonly string[]): void;
   /** Called when the unsent buffer passed the cap; the connection is to be closed. */

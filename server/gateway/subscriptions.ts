@@ -8,9 +8,26 @@ import { imageTopic, type ImageKey, type SubscribeMessage, type UnsubscribeMessa
 import type { Subscriber } from '../fanout/topic-hub.js';
 import type { ConnectionContext, ConnectionReplies, ErrorScope } from './connection-context.js';
 import { subscribedAnswer } from './subscribed-answer.js';
+import type { Outbox } from './outbox.js';
 
 /** How often a subscribe waiting for its connection's buffer to drain looks again: short next to a snapshot's send. */
 const SEND_BUFFER_POLL_MS = 15;
+
+/** A subscription as the topic hub sees it: events go to the connection's outbox (methods, not closures per subscription). */
+class OutboxSubscriber implements Subscriber {
+  floor = 0;
+  held: Subscriber['held'] = [];
+
+  constructor(private readonly outbox: Outbox, readonly key: ImageKey) {}
+
+  deliver(frame: Buffer): void {
+    this.outbox.queueEvent(frame, this.key.tenantId, this.key.urlId);
+  }
+
+  resync(): void {
+    this.outbox.send({ type: 'resync', tenantId: this.key.tenantId, urlId: this.key.urlId });
+  }
+}
 
 export class ConnectionSubscriptions {
   private readonly byTopic = new Map<string, Subscriber>();
@@ -147,13 +164,7 @@ export class ConnectionSubscriptions {
     const existing = this.byTopic.get(topic);
     if (existing) hub.remove(topic, existing);
     const outbox = this.replies.outbox;
-    const subscriber: Subscriber = {
-      key,
-      floor: 0,
-      held: [],
-      deliver: (frame) => outbox.queueEvent(frame, key.tenantId, key.urlId),
-      resync: () => outbox.send({ type: 'resync', tenantId: key.tenantId, urlId: key.urlId }),
-    };
+    const subscriber = new OutboxSubscriber(outbox, key);
     const counted = this.byTopic.has(topic);
     this.byTopic.set(topic, subscriber);
     if (!counted) this.context.presence?.add(this, key);
