@@ -92,8 +92,12 @@ export function restWebhookEndpoints(options: { endpoints: WebhookEndpoints }): 
       method: 'POST', path: `${ONE}/rotate-secret`, auth: 'tenant',
       handler: async (call) => {
         const body = await optionalBody(call);
-        const revoke = typeof body === 'object' && body !== null ? (body as { revokePrevious?: unknown }).revokePrevious ?? false : null;
-        if (typeof revoke !== 'boolean') throw new HttpError('invalid-field', 'the body may hold "revokePrevious": true or false, nothing else');
+        // A mistyped field must not pass as "keep the old secret": a revocation that silently did not happen.
+        const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.keys(body) : null;
+        const revoke = fields ? (body as { revokePrevious?: unknown }).revokePrevious ?? false : null;
+        if (!fields || fields.some((field) => field !== 'revokePrevious') || typeof revoke !== 'boolean') {
+          throw new HttpError('invalid-field', 'the body may hold "revokePrevious": true or false, nothing else');
+        }
         const rotated = await endpoints.rotate(call.tenantId, call.params.webhookId!, revoke);
         if (!rotated) throw missing(call);
         sendJson(call.response, 200, rotated);

@@ -13,8 +13,13 @@ for (const [network, prefix] of [
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
   ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) blocked.addSubnet(network, prefix, 'ipv4');
+// IPv6: only global unicast (2000::/3) may be reached, less its special-use parts. Everything outside it (the
+// IPv4-compatible ::/96, IPv4-translated and NAT64 prefixes, site- and link-local, unique local, multicast, …)
+// is refused, so a translator on the operator's network cannot carry a delivery to an internal IPv4 host.
+const globalUnicast = new BlockList();
+globalUnicast.addSubnet('2000::', 3, 'ipv6');
 for (const [network, prefix] of [
-  ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
+  ['2001::', 23], ['2001:db8::', 32], ['2002::', 16], ['3fff::', 20],
 ] as const) blocked.addSubnet(network, prefix, 'ipv6');
 
 /** The IPv4 address inside an IPv4-mapped or -compatible IPv6 address (::ffff:10.0.0.1), which reaches that IPv4 host. */
@@ -34,7 +39,8 @@ export function isPrivateAddress(address: string): boolean {
   if (family === 4) return blocked.check(address, 'ipv4');
   if (family !== 6) return true;
   const mapped = embeddedIpv4(address);
-  return mapped !== null ? blocked.check(mapped, 'ipv4') : blocked.check(address, 'ipv6');
+  if (mapped !== null) return blocked.check(mapped, 'ipv4');
+  return !globalUnicast.check(address, 'ipv6') || blocked.check(address, 'ipv6');
 }
 
 export class PrivateAddressError extends Error {

@@ -29,6 +29,7 @@ test('private, loopback and link-local URLs are refused at registration by defau
   for (const url of [
     hook.url, `http://localhost:${port}/hook`, `http://[::1]:${port}/`, 'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/',
     'http://192.168.0.10/', `http://0x7f000001:${port}/`, `http://[::ffff:127.0.0.1]:${port}/`, 'http://0.0.0.0/', 'http://no-such-host.invalid/',
+    `http://[::127.0.0.1]:${port}/`, 'http://[::a9fe:a9fe]/', 'http://[2002:7f00:1::]/', 'http://[64:ff9b:1::7f00:1]/',
   ]) {
     const answer = await rest(server.url, tenant.secret, 'POST', `/api/v1/tenants/${tenant.tenantId}/webhooks`, { url });
     expect(answer.status, url).toBe(400);

@@ -220,6 +220,11 @@ describe('signing secrets', () => {
     expect(signatureValid(both!, newSecret)).toBe(true);
     expect(signatureValid(both!, tenant.signingSecret)).toBe(true);
 
+    // A mistyped field is refused, not taken as "keep the old secret" (the hostile review's finding).
+    for (const body of [{ revokePrevius: true }, [], { revokePrevious: 'yes' }]) {
+      const refused = await rest(server.url, tenant.secret, 'POST', path, body);
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+    }
     const revoked = await rest(server.url, tenant.secret, 'POST', path, { revokePrevious: true });
     expect(revoked.body.previousValidUntil).toBeNull();
     await writeAs(tenant, { urlId: 'img-b', type: 'create-chat', x: 0.1, y: 0.1, text: 'one' });
