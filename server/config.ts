@@ -128,6 +128,7 @@ function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
     leaseMs,
     pollMs: integer(env, 'WEBHOOK_POLL_MS', 1000, 10, 600_000),
     concurrency: 16,
+    perTenant: 4,
     maxResponseBytes: 4096,
     maxEndpointsPerTenant: 10,
   };

@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { ClaimedDelivery, DeliveryClaim, DeliveryPage, DeliveryResult, WebhookEndpoint, WebhookEndpointChange } from './webhook-types.js';
-import { DELIVERY_COLUMNS, ENDPOINT_COLUMNS, eventsColumn, toDelivery, toEndpoint, type DeliveryRow, type EndpointRow } from './webhook-outbox.js';
+import { DELIVERY_COLUMNS, DUE_IN_TURN, ENDPOINT_COLUMNS, eventsColumn, toDelivery, toEndpoint, type DeliveryRow, type EndpointRow } from './webhook-outbox.js';
 
 /** In a transaction that locks the tenant's row, so two concurrent creations cannot both pass the count. */
 export async function createWebhookEndpoint(pool: pg.Pool, endpoint: WebhookEndpoint, maxPerTenant: number): Promise<boolean> {
@@ -81,16 +81,22 @@ interface ClaimedRow extends DeliveryRow { payload: string; url: string; secret:
  */
 export async function claimWebhookDeliveries(pool: pg.Pool, claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
   const { now } = claim;
-  const { rows } = await pool.query<ClaimedRow>(`WITH due AS (
-      SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-      WHERE d.state = 'pending' AND d.next_attempt_at <= $1 AND d.lease_until <= $1 AND e.enabled
-        AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.url_id = d.url_id AND p.state = 'pending' AND p.id < d.id)
-      ORDER BY d.next_attempt_at, d.id LIMIT $2
+  const tenants = Object.keys(claim.inFlight);
+  // Tenants in turn, each within its share (its `turn` at most what it has left on this node); rows another node
+  // is leasing right now are skipped (SKIP LOCKED, after which LIMIT counts), and a row leased and committed
+  // meanwhile fails the lease test when PostgreSQL rechecks it after the lock.
+  const { rows } = await pool.query<ClaimedRow>(`WITH chosen AS (
+      SELECT d.id FROM webhook_deliveries d
+      JOIN (${DUE_IN_TURN.replaceAll('$now', '$1')}) w ON w.id = d.id
+      LEFT JOIN unnest($5::text[], $6::int[]) AS busy(tenant_id, n) ON busy.tenant_id = w.tenant_id
+      WHERE d.state = 'pending' AND d.lease_until <= $1 AND w.turn <= $7 - coalesce(busy.n, 0)
+      ORDER BY w.turn, w.next_attempt_at, w.id
+      LIMIT $2
       FOR UPDATE OF d SKIP LOCKED),
-    leased AS (UPDATE webhook_deliveries d SET lease_until = $3, lease_owner = $4 FROM due WHERE d.id = due.id RETURNING d.*)
+    leased AS (UPDATE webhook_deliveries d SET lease_until = $3, lease_owner = $4 FROM chosen WHERE d.id = chosen.id RETURNING d.*)
     SELECT ${DELIVERY_COLUMNS}, d.payload, e.url, e.secret, e.previous_secret, e.previous_secret_until
     FROM leased d JOIN webhook_endpoints e ON e.id = d.endpoint_id ORDER BY d.next_attempt_at, d.id`,
-  [now, claim.limit, now + claim.leaseMs, claim.nodeId]);
+  [now, claim.limit, now + claim.leaseMs, claim.nodeId, tenants, tenants.map((tenant) => claim.inFlight[tenant] ?? 0), claim.perTenant]);
   return rows.map((row) => ({
     ...toDelivery(row), payload: row.payload, url: row.url,
     secrets: { current: row.secret, previous: row.previous_secret, previousUntil: Number(row.previous_secret_until) },

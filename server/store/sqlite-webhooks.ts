@@ -4,7 +4,10 @@
  */
 import type Database from 'better-sqlite3';
 import type { ClaimedDelivery, DeliveryClaim, DeliveryPage, DeliveryResult, WebhookEndpoint, WebhookEndpointChange } from './webhook-types.js';
-import { DELIVERY_COLUMNS, ENDPOINT_COLUMNS, eventsColumn, toDelivery, toEndpoint, type DeliveryRow, type EndpointRow } from './webhook-outbox.js';
+import {
+  CANDIDATES_PER_SLOT, DELIVERY_COLUMNS, DUE_IN_TURN, ENDPOINT_COLUMNS, eventsColumn, fairShare, toDelivery, toEndpoint,
+  type DeliveryRow, type DueCandidate, type EndpointRow,
+} from './webhook-outbox.js';
 
 export function createWebhookEndpoint(db: Database.Database, endpoint: WebhookEndpoint, maxPerTenant: number): boolean {
   return db.transaction((): boolean => {
@@ -67,13 +70,16 @@ interface EndpointSecretsRow { secret: string; previous_secret: string | null; p
 export function claimWebhookDeliveries(db: Database.Database, claim: DeliveryClaim): ClaimedDelivery[] {
   const { now } = claim;
   return db.transaction((): ClaimedDelivery[] => {
-    const rows = db.prepare(`SELECT ${DELIVERY_COLUMNS}, d.payload, e.url, e.secret, e.previous_secret, e.previous_secret_until
-      FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-      WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND d.lease_until <= ? AND e.enabled = 1
-        AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.url_id = d.url_id AND p.state = 'pending' AND p.id < d.id)
-      ORDER BY d.next_attempt_at, d.id LIMIT ?`).all(now, now, claim.limit) as ClaimedRow[];
+    const candidates = db.prepare(`SELECT id, tenant_id FROM (${DUE_IN_TURN}) ORDER BY turn, next_attempt_at, id LIMIT $limit`)
+      .all({ now, limit: claim.limit * CANDIDATES_PER_SLOT }) as DueCandidate[];
+    const chosen = fairShare(candidates, claim.limit, claim.perTenant, claim.inFlight);
     const lease = db.prepare('UPDATE webhook_deliveries SET lease_until = ?, lease_owner = ? WHERE id = ?');
-    for (const row of rows) lease.run(now + claim.leaseMs, claim.nodeId, row.id);
+    const read = db.prepare(`SELECT ${DELIVERY_COLUMNS}, d.payload, e.url, e.secret, e.previous_secret, e.previous_secret_until
+      FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = ?`);
+    const rows = chosen.map((candidate) => {
+      lease.run(now + claim.leaseMs, claim.nodeId, candidate.id);
+      return read.get(candidate.id) as ClaimedRow;
+    });
     return rows.map((row) => ({
       ...toDelivery(row), payload: row.payload, url: row.url,
       secrets: { current: row.secret, previous: row.previous_secret, previousUntil: Number(row.previous_secret_until) },

@@ -61,5 +61,35 @@ export const toEndpoint = (row: EndpointRow) => ({
   secrets: { current: row.secret, previous: row.previous_secret, previousUntil: Number(row.previous_secret_until) },
 });
 
+/** A due delivery, in the order claims consider them: each tenant's first, then each tenant's second, … */
+export interface DueCandidate { id: number | string; tenant_id: string }
+
+/**
+ * The candidates a claim takes: in the order given, at most `limit`, and no tenant past `perTenant` in flight
+ * (what it already has on this node counted).
+ */
+export function fairShare<T extends DueCandidate>(candidates: readonly T[], limit: number, perTenant: number, inFlight: Readonly<Record<string, number>>): T[] {
+  const taken = new Map<string, number>();
+  const chosen: T[] = [];
+  for (const candidate of candidates) {
+    if (chosen.length >= limit) break;
+    const count = taken.get(candidate.tenant_id) ?? inFlight[candidate.tenant_id] ?? 0;
+    if (count >= perTenant) continue;
+    taken.set(candidate.tenant_id, count + 1);
+    chosen.push(candidate);
+  }
+  return chosen;
+}
+
+/** The due deliveries, tenants in turn (its `turn`-th due delivery of each), as both stores select them. */
+export const DUE_IN_TURN = `SELECT d.id, d.tenant_id, d.next_attempt_at,
+    row_number() OVER (PARTITION BY d.tenant_id ORDER BY d.next_attempt_at, d.id) AS turn
+  FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+  WHERE d.state = 'pending' AND d.next_attempt_at <= $now AND d.lease_until <= $now AND e.enabled = TRUE
+    AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint_id = d.endpoint_id AND p.url_id = d.url_id AND p.state = 'pending' AND p.id < d.id)`;
+
+/** How many due candidates a claim reads for each delivery it may take: room to skip tenants at their cap. */
+export const CANDIDATES_PER_SLOT = 4;
+
 /** How long delivered and failed deliveries stay listed on the dashboard. */
 export const DELIVERY_KEEP_MS = 7 * 24 * 3600_000;

@@ -63,6 +63,13 @@ export interface DeliveryClaim {
   /** How long the node may take; past it another node may send the delivery (this node died). */
   leaseMs: number;
   limit: number;
+  /**
+   * Fairness between tenants: at most this many deliveries of one tenant in flight on this node, counting
+   * `inFlight` (by tenant id, those this node is sending now). A tenant whose receivers never answer then holds
+   * a few of the node's attempts, not all of them; due deliveries are taken tenant by tenant, in turn.
+   */
+  perTenant: number;
+  inFlight: Readonly<Record<string, number>>;
 }
 
 /** What an attempt came to. `pending` with `nextAttemptAt`: try again then. */

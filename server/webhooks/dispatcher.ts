@@ -30,6 +30,8 @@ const PRUNE_INTERVAL_MS = 3600_000;
 
 export class WebhookDispatcher {
   private readonly sending = new Set<Promise<void>>();
+  /** Deliveries this node is sending now, by tenant: claims keep each tenant within its share. */
+  private readonly inFlight = new Map<string, number>();
   private pumping = false;
   private again = false;
   private closed = false;
@@ -75,15 +77,26 @@ export class WebhookDispatcher {
       if (room <= 0) return;
       let claimed: ClaimedDelivery[];
       try {
-        claimed = await store.claimWebhookDeliveries({ nodeId, now: Date.now(), leaseMs: settings.leaseMs, limit: room });
+        claimed = await store.claimWebhookDeliveries({
+          nodeId, now: Date.now(), leaseMs: settings.leaseMs, limit: room, perTenant: settings.perTenant, inFlight: Object.fromEntries(this.inFlight),
+        });
       } catch (error) {
         // The store is down: the deliveries wait in it, and the next poll tries again.
         log.warn({ err: error }, 'webhook deliveries could not be leased');
         return;
       }
-      for (const delivery of claimed) this.track(this.deliver(delivery));
+      for (const delivery of claimed) {
+        this.inFlight.set(delivery.tenantId, (this.inFlight.get(delivery.tenantId) ?? 0) + 1);
+        this.track(this.deliver(delivery).finally(() => this.settled(delivery.tenantId)));
+      }
       if (claimed.length === room) this.again = true;
     } while (this.again && !this.closed);
+  }
+
+  private settled(tenantId: string): void {
+    const left = (this.inFlight.get(tenantId) ?? 1) - 1;
+    if (left > 0) this.inFlight.set(tenantId, left);
+    else this.inFlight.delete(tenantId);
   }
 
   private track(task: Promise<void>): void {

@@ -12,6 +12,8 @@ export interface WebhookSettings {
   pollMs: number;
   /** Attempts one node makes at once. */
   concurrency: number;
+  /** Attempts one node makes at once for one tenant: a tenant whose receivers stall cannot hold up the others. */
+  perTenant: number;
   /** Response bytes read and kept of an answer. */
   maxResponseBytes: number;
   /** Endpoints a tenant may register. */

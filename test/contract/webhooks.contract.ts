@@ -15,7 +15,7 @@ const endpointOf = (fields: Partial<WebhookEndpoint> = {}): WebhookEndpoint => (
   enabled: true, disabledReason: null, createdAt: Date.now(), secrets: { current: 'sealed-1', previous: null, previousUntil: 0 }, ...fields,
 });
 
-const claimAll = (store: Store, nodeId = 'node-a', now = Date.now(), leaseMs = 60_000) => store.claimWebhookDeliveries({ nodeId, now, leaseMs, limit: 100 });
+const claimAll = (store: Store, nodeId = 'node-a', now = Date.now(), leaseMs = 60_000) => store.claimWebhookDeliveries({ nodeId, now, leaseMs, limit: 100, perTenant: 1000, inFlight: {} });
 
 const finished = (id: string, fields: Partial<DeliveryResult> = {}): DeliveryResult => ({
   id, nodeId: 'node-a', now: Date.now(), state: 'delivered', status: 200, error: null, nextAttemptAt: Date.now(), disableEndpoint: null, ...fields,
@@ -82,23 +82,23 @@ export function webhooksContract(backend: StoreBackend): void {
       sequenced(await writeMessage(store, elsewhere, { type: 'create-chat', x: 0.3, y: 0.4, text: 'z' }));
 
       const now = Date.now();
-      const first = await store.claimWebhookDeliveries({ nodeId: 'node-a', now, leaseMs: 1000, limit: 100 });
+      const first = await store.claimWebhookDeliveries({ nodeId: 'node-a', now, leaseMs: 1000, limit: 100, perTenant: 1000, inFlight: {} });
       expect(first.map((d) => [d.urlId, d.seq]).sort()).toEqual([[key.urlId, 1], [elsewhere.urlId, 1]].sort());
       // Node b finds nothing: both heads are leased, and seq 2 waits behind seq 1.
-      expect(await other.claimWebhookDeliveries({ nodeId: 'node-b', now, leaseMs: 1000, limit: 100 })).toEqual([]);
+      expect(await other.claimWebhookDeliveries({ nodeId: 'node-b', now, leaseMs: 1000, limit: 100, perTenant: 1000, inFlight: {} })).toEqual([]);
       // Node a's lease ran out (it died): node b takes the same deliveries, and node a's late report changes nothing.
-      const taken = await other.claimWebhookDeliveries({ nodeId: 'node-b', now: now + 1001, leaseMs: 60_000, limit: 100 });
+      const taken = await other.claimWebhookDeliveries({ nodeId: 'node-b', now: now + 1001, leaseMs: 60_000, limit: 100, perTenant: 1000, inFlight: {} });
       expect(taken.map((d) => d.id).sort()).toEqual(first.map((d) => d.id).sort());
       const head = taken.find((d) => d.urlId === key.urlId)!;
       await store.finishWebhookDelivery(finished(head.id, { nodeId: 'node-a', now: now + 1002 }));
-      expect(await other.claimWebhookDeliveries({ nodeId: 'node-b', now: now + 1003, leaseMs: 60_000, limit: 100 })).toEqual([]);
+      expect(await other.claimWebhookDeliveries({ nodeId: 'node-b', now: now + 1003, leaseMs: 60_000, limit: 100, perTenant: 1000, inFlight: {} })).toEqual([]);
       await other.finishWebhookDelivery(finished(head.id, { nodeId: 'node-b', now: now + 1004 }));
-      const next = await other.claimWebhookDeliveries({ nodeId: 'node-b', now: now + 1005, leaseMs: 60_000, limit: 100 });
+      const next = await other.claimWebhookDeliveries({ nodeId: 'node-b', now: now + 1005, leaseMs: 60_000, limit: 100, perTenant: 1000, inFlight: {} });
       expect(next.map((d) => [d.urlId, d.seq])).toEqual([[key.urlId, 2]]);
       // A retry later holds the queue: seq 3 does not overtake seq 2 while it waits.
       await other.finishWebhookDelivery(finished(next[0]!.id, { nodeId: 'node-b', state: 'pending', status: 503, error: 'HTTP 503', nextAttemptAt: now + 5000 }));
-      expect(await other.claimWebhookDeliveries({ nodeId: 'node-b', now: now + 2000, leaseMs: 60_000, limit: 100 })).toEqual([]);
-      const retried = await other.claimWebhookDeliveries({ nodeId: 'node-b', now: now + 5000, leaseMs: 60_000, limit: 100 });
+      expect(await other.claimWebhookDeliveries({ nodeId: 'node-b', now: now + 2000, leaseMs: 60_000, limit: 100, perTenant: 1000, inFlight: {} })).toEqual([]);
+      const retried = await other.claimWebhookDeliveries({ nodeId: 'node-b', now: now + 5000, leaseMs: 60_000, limit: 100, perTenant: 1000, inFlight: {} });
       expect(retried.map((d) => [d.seq, d.attempts])).toEqual([[2, 1]]);
       await other.close();
     });
@@ -110,11 +110,27 @@ export function webhooksContract(backend: StoreBackend): void {
       await store.createWebhookEndpoint(endpointOf(), 10);
       for (let i = 0; i < 30; i += 1) sequenced(await writeMessage(store, imageKey(), { type: 'create-chat', x: 0.1, y: 0.1, text: `n${i}` }));
       const now = Date.now();
-      const claims = await Promise.all(nodes.flatMap((node, n) => [0, 1, 2].map(() => node.claimWebhookDeliveries({ nodeId: `node-${n}`, now, leaseMs: 60_000, limit: 7 }))));
+      const claims = await Promise.all(nodes.flatMap((node, n) => [0, 1, 2].map(() => node.claimWebhookDeliveries({ nodeId: `node-${n}`, now, leaseMs: 60_000, limit: 7, perTenant: 1000, inFlight: {} }))));
       const ids = claims.flat().map((d) => d.id);
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids.length).toBe(30);
       await Promise.all(nodes.map((node) => node.close()));
+    });
+
+    test('claims take tenants in turn and keep each within its share of a node\'s attempts', async () => {
+      const store = await open(await backend.fresh());
+      await store.createTenant({ id: 'quiet', name: 'Quiet', origins: [], secretHash: 'h-quiet' });
+      await store.createWebhookEndpoint(endpointOf(), 10);
+      await store.createWebhookEndpoint(endpointOf({ tenantId: 'quiet' }), 10);
+      // The busy tenant's ten deliveries were due first; the quiet tenant's one came last.
+      for (let i = 0; i < 10; i += 1) sequenced(await writeMessage(store, imageKey(), { type: 'create-chat', x: 0.1, y: 0.1, text: `busy ${i}` }));
+      sequenced(await writeMessage(store, { tenantId: 'quiet', urlId: 'img' }, { type: 'create-chat', x: 0.1, y: 0.1, text: 'quiet' }));
+      const now = Date.now();
+      const first = await store.claimWebhookDeliveries({ nodeId: 'n', now, leaseMs: 60_000, limit: 4, perTenant: 2, inFlight: {} });
+      expect(first.map((d) => d.tenantId).sort()).toEqual(['demo', 'demo', 'quiet']);
+      // With its share in flight already, the busy tenant gets nothing more on this node.
+      expect(await store.claimWebhookDeliveries({ nodeId: 'n', now, leaseMs: 60_000, limit: 4, perTenant: 2, inFlight: { demo: 2 } })).toEqual([]);
+      expect((await store.claimWebhookDeliveries({ nodeId: 'n', now, leaseMs: 60_000, limit: 4, perTenant: 3, inFlight: { demo: 2 } })).map((d) => d.tenantId)).toEqual(['demo']);
     });
 
     test('a delivery that gives up turns its endpoint off with the reason; turning it on again resumes the rest', async () => {

@@ -22,6 +22,8 @@ export interface WebhookReceiver {
   url: string;
   received: ReceivedDelivery[];
   respond: Responder;
+  /** Requests answered 'hang' whose connection the sender has not closed yet. */
+  hangingNow(): number;
   /** Resolves once `predicate` holds for what was received, or rejects after `timeoutMs`. */
   waitFor(predicate: (received: ReceivedDelivery[]) => boolean, timeoutMs?: number): Promise<ReceivedDelivery[]>;
   close(): Promise<void>;
@@ -33,6 +35,7 @@ export async function startWebhookReceiver(respond: Responder = () => 200, port 
     url: '',
     received: [],
     respond,
+    hangingNow: () => hanging.size,
     waitFor: async (predicate, timeoutMs = 15_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(receiver.received)) {
@@ -57,6 +60,7 @@ export async function startWebhookReceiver(respond: Responder = () => 200, port 
       const answer = receiver.respond(delivery, index);
       if (answer === 'hang') {
         hanging.add(response);
+        response.once('close', () => hanging.delete(response));
         return;
       }
       response.writeHead(answer, { 'content-type': 'text/plain' });

@@ -204,6 +204,33 @@ describe('delivery', () => {
   });
 });
 
+describe('fairness between tenants', () => {
+  test('a tenant whose receivers never answer holds at most 4 of a node\'s attempts; another tenant\'s delivery goes meanwhile', async () => {
+    let mostHanging = 0;
+    const tarpit: Awaited<ReturnType<typeof receiver>> = await receiver(() => {
+      // This request and those still held open by the node.
+      mostHanging = Math.max(mostHanging, tarpit.hangingNow() + 1);
+      return 'hang';
+    });
+    const staller = await createTestTenant(server);
+    for (let i = 0; i < 6; i += 1) {
+      expect((await rest(server.url, staller.secret, 'POST', `/api/v1/tenants/${staller.tenantId}/webhooks`, { url: `${tarpit.url}/${i}` })).status).toBe(201);
+    }
+    // 6 endpoints × 3 images: 18 deliveries due at once, each held until the node's 500 ms timeout.
+    for (let i = 0; i < 3; i += 1) await writeAs(staller, { urlId: `img-${i}`, type: 'create-chat', x: 0.1, y: 0.1, text: 'stall' });
+    await tarpit.waitFor((all) => all.length >= 4);
+    const quick = await receiver();
+    const victim = await tenantWithEndpoint(quick.url);
+    const sentAt = Date.now();
+    await writeAs(victim, { urlId: 'img', type: 'create-chat', x: 0.1, y: 0.1, text: 'on time' });
+    const [delivered] = await quick.waitFor((all) => all.length >= 1);
+    // Sent while the staller's attempts were still hanging, not after them.
+    expect(delivered!.at - sentAt).toBeLessThan(400);
+    await tarpit.waitFor((all) => all.length >= 12, 15_000);
+    expect(mostHanging).toBeLessThanOrEqual(4);
+  });
+});
+
 describe('signing secrets', () => {
   test('after a rotation deliveries carry both signatures for the grace period; revoking leaves only the new one', async () => {
     const hook = await receiver();
