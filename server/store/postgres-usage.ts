@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { ImageUsage, LiveUsage, UsageDay, UsageFlush } from './types.js';
-import { CLUSTER_NODE, mergeDays } from './usage-rows.js';
+import { CLUSTER_NODE, flushTenantIds, mergeDays, onlyTenants } from './usage-rows.js';
 
 /** Applied flush ids are kept this long; a retry comes within seconds, never a day later. */
 const FLUSH_IDS_KEEP_MS = 24 * 60 * 60 * 1000;
@@ -13,9 +13,12 @@ const FLUSH_IDS_KEEP_MS = 24 * 60 * 60 * 1000;
 type Db = pg.Pool | pg.PoolClient;
 
 /** Runs inside the caller's transaction. */
-export async function addUsage(client: pg.PoolClient, flush: UsageFlush): Promise<void> {
-  const fresh = await client.query('INSERT INTO usage_flushes (id, applied_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [flush.id, flush.at]);
+export async function addUsage(client: pg.PoolClient, given: UsageFlush): Promise<void> {
+  const fresh = await client.query('INSERT INTO usage_flushes (id, applied_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [given.id, given.at]);
   if (fresh.rowCount !== 1) return;
+  // The tenants' rows first (in id order, KEY SHARE): a tenant being deleted waits for this flush, or is gone for it.
+  const { rows } = await client.query<{ id: string }>('SELECT id FROM tenants WHERE id = ANY($1::text[]) ORDER BY id FOR KEY SHARE', [flushTenantIds(given)]);
+  const flush = onlyTenants(given, new Set(rows.map((row) => row.id)));
   await client.query('DELETE FROM usage_flushes WHERE applied_at < $1', [flush.at - FLUSH_IDS_KEEP_MS]);
   // Rows in key order, so two nodes flushing the same tenants lock them in the same order (no deadlock).
   const tenants = [...flush.tenants].sort((a, b) => compare(a.tenantId + a.day, b.tenantId + b.day));

@@ -4,15 +4,17 @@
  */
 import type Database from 'better-sqlite3';
 import type { ImageUsage, LiveUsage, UsageDay, UsageFlush } from './types.js';
-import { CLUSTER_NODE, mergeDays, type DailyRow } from './usage-rows.js';
+import { CLUSTER_NODE, flushTenantIds, mergeDays, onlyTenants, type DailyRow } from './usage-rows.js';
 
 /** Applied flush ids are kept this long; a retry comes within seconds, never a day later. */
 const FLUSH_IDS_KEEP_MS = 24 * 60 * 60 * 1000;
 
-export function addUsage(db: Database.Database, flush: UsageFlush): void {
+export function addUsage(db: Database.Database, given: UsageFlush): void {
   db.transaction(() => {
-    const fresh = db.prepare('INSERT OR IGNORE INTO usage_flushes (id, applied_at) VALUES (?, ?)').run(flush.id, flush.at).changes === 1;
+    const fresh = db.prepare('INSERT OR IGNORE INTO usage_flushes (id, applied_at) VALUES (?, ?)').run(given.id, given.at).changes === 1;
     if (!fresh) return;
+    const exists = db.prepare('SELECT 1 FROM tenants WHERE id = ?');
+    const flush = onlyTenants(given, new Set(flushTenantIds(given).filter((id) => exists.get(id) !== undefined)));
     db.prepare('DELETE FROM usage_flushes WHERE applied_at < ?').run(flush.at - FLUSH_IDS_KEEP_MS);
     const daily = db.prepare(`INSERT INTO usage_daily (tenant_id, day, messages, bytes, conversations) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (tenant_id, day) DO UPDATE SET messages = messages + excluded.messages, bytes = bytes + excluded.bytes,

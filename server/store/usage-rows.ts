@@ -3,6 +3,7 @@
  * peak rows are joined into the days a tenant reads.
  */
 import type { UsageDay } from '../../shared/index.js';
+import type { UsageFlush } from './types.js';
 
 /** The pseudo node id under which the sampled cluster-wide peak is kept beside each node's own. */
 export const CLUSTER_NODE = '*';
@@ -28,3 +29,21 @@ export function mergeDays(rows: DailyRow[], peaks: { day: string; peak: number }
   return [...days.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
 }
 
+
+/**
+ * The flush without what belongs to tenants that no longer exist: a node may flush counts for a tenant deleted a
+ * moment before, and they must not be left behind for a tenant made again under the same id.
+ */
+export function onlyTenants<F extends UsageFlush>(flush: F, known: ReadonlySet<string>): F {
+  return {
+    ...flush,
+    tenants: flush.tenants.filter((t) => known.has(t.tenantId)),
+    images: flush.images.filter((i) => known.has(i.tenantId)),
+    peaks: flush.peaks.filter((p) => known.has(p.tenantId)),
+    presence: flush.presence.filter((p) => known.has(p.tenantId)),
+  };
+}
+
+/** Every tenant id a flush names. */
+export const flushTenantIds = (flush: UsageFlush): string[] =>
+  [...new Set([...flush.tenants, ...flush.images, ...flush.peaks, ...flush.presence].map((row) => row.tenantId))].sort();

@@ -49,6 +49,12 @@ export function tenantAdminContract(backend: StoreBackend): void {
       expect(await store.getTenant('gone')).toBeNull();
       expect(await count('kept')).toEqual(kept);
       expect(await store.deleteTenant('gone')).toBe(false);
+      // A node's flush that still counts the deleted tenant (it was connected a moment before) stores nothing of it.
+      await store.addUsage({ id: 'late-flush', nodeId: 'node-late', at: Date.now(), tenants: [{ tenantId: 'gone', day: '2026-12-04', messages: 5, bytes: 5, conversations: 0 }],
+        images: [{ tenantId: 'gone', day: '2026-12-04', urlId: 'img', messages: 5, bytes: 5 }], peaks: [{ tenantId: 'gone', day: '2026-12-04', peak: 3 }],
+        presence: [{ tenantId: 'gone', connections: 3, images: 1 }, { tenantId: 'kept', connections: 1, images: 1 }], liveSince: 0, liveDay: '2026-12-04' });
+      expect(Object.values(await count('gone')).every((n) => (n as number) === 0)).toBe(true);
+      expect((await count('kept')).usage_presence).toBe(kept.usage_presence! + 1);
       // The id may be used again, and starts empty.
       expect(await store.createTenant({ id: 'gone', name: 'again', origins: [], secretHash: 'h-again' })).toBe(true);
       expect((await store.read({ tenantId: 'gone', urlId: 'img' })).seq).toBe(0);

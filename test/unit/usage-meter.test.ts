@@ -34,6 +34,8 @@ async function setup(now: () => number = Date.now) {
   const real = new SqliteStore({ path: ':memory:', eventLogKeep: 100 });
   stores.push(real);
   await real.init();
+  // Usage is stored for tenants that exist (a deleted tenant's late counts are dropped).
+  for (const id of ['acme']) await real.createTenant({ id, name: id, origins: [], secretHash: `h-${id}` });
   const faults = flaky(real);
   const presence = new TenantPresence();
   const meter = new UsageMeter({ store: faults.store, nodeId: 'n1', presence, flushMs: 60_000, log: createLogger('silent'), now });
