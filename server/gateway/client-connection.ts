@@ -161,7 +161,8 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
   error(code: ErrorCode, message: string, scope: ErrorScope = {}): void {
     this.context.meter.error(code);
     // What was refused and where, never the text: the message may quote nothing of the client's, but ids are enough.
-    this.context.log.debug({ conn: this.context.connId, code, for: scope.for?.slice(0, 40), tenantId: scope.tenantId, urlId: scope.urlId?.slice(0, 200), broadcastId: scope.broadcastId }, 'refused');
+    const { log } = this.context;
+    if (log.isLevelEnabled('debug')) log.debug({ conn: this.context.connId, code, for: scope.for?.slice(0, 40), tenantId: scope.tenantId, urlId: scope.urlId?.slice(0, 200), broadcastId: scope.broadcastId }, 'refused');
     const frame: ErrorMessage = { type: 'error', code, message, ...scope };
     this.outbox.send(frame);
   }

@@ -60,7 +60,10 @@ export function createRequestHandler(routes: Route[], log: Logger) {
     response.setHeader('x-request-id', req);
     // The path only: a query string can hold what someone typed (a comment search).
     const path = (request.url ?? '').split('?')[0]!.slice(0, 200);
-    response.once('finish', () => log.debug({ req, method: request.method, path, status: response.statusCode, ms: Date.now() - started }, 'http'));
+    // Only at debug: at info nothing is added to each request.
+    if (log.isLevelEnabled('debug')) {
+      response.once('finish', () => log.debug({ req, method: request.method, path, status: response.statusCode, ms: Date.now() - started }, 'http'));
+    }
     try {
       await route(routes, request, response);
     } catch (error) {

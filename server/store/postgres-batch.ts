@@ -26,6 +26,8 @@ export interface BatchState {
   comments: Map<string, StoredComment>;
   /** Markers on the image per named author. */
   authorCounts: Map<string, number>;
+  /** The tenant has an enabled webhook endpoint: the batch's events get outbox entries. */
+  webhooks: boolean;
 }
 
 /** What a planned batch changes. */
@@ -98,7 +100,7 @@ export function planBatch(state: BatchState, writes: PendingWrite[]): { outcomes
     applyToState(state, before, change);
     rows.push(change);
     events.push(event);
-    outbox.push(outboxEntry(event, target.actor, Date.now()));
+    if (state.webhooks) outbox.push(outboxEntry(event, target.actor, Date.now()));
     outcomes.push({ ok: true, event });
   }
   return { outcomes, change: { image: { ...state.image }, events, rows, outbox } };

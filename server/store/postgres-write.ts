@@ -59,9 +59,11 @@ export async function beginAndLock(client: pg.PoolClient, key: ImageKey, epoch: 
       FROM chats WHERE ${where} AND id IN (${chatIds.map(literal).join(', ')})`,
     commentPairs.length === 0 ? NOTHING : `SELECT chat_id, ordinal, body FROM comments WHERE ${where} AND (chat_id, id) IN (${commentPairs.join(', ')})`,
     authorIds.length === 0 ? NOTHING : `SELECT author_id, count(*)::int AS n FROM chats WHERE ${where} AND author_id IN (${authorIds.map(literal).join(', ')}) GROUP BY author_id`,
+    // Read in the same round trip: without an endpoint, the batch builds no webhook bodies at all.
+    `SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE tenant_id = ${literal(key.tenantId)} AND enabled) AS webhooks`,
   ];
   const answer: pg.QueryResult | pg.QueryResult[] = await client.query(statements.join(';\n'));
-  const [, , imageResult, chatResult, commentResult, authorResult] = results(answer);
+  const [, , imageResult, chatResult, commentResult, authorResult, webhookResult] = results(answer);
   const image = imageResult?.rows[0] as ImageRow | undefined;
   if (!image) throw new Error(`image row missing for ${key.tenantId} ${key.urlId}`);
   const chats = new Map(((chatResult?.rows ?? []) as ChatRow[]).map((row) => [row.id, toChatState(row)]));
@@ -69,7 +71,7 @@ export async function beginAndLock(client: pg.PoolClient, key: ImageKey, epoch: 
     .map((row) => [commentKey(row.chat_id, row.body.id), { comment: row.body, ordinal: row.ordinal }]));
   const authorCounts = new Map(authorIds.map((id) => [id, 0]));
   for (const row of (authorResult?.rows ?? []) as { author_id: string; n: number }[]) authorCounts.set(row.author_id, row.n);
-  return { image: imageCounters(image), chats, comments, authorCounts };
+  return { image: imageCounters(image), chats, comments, authorCounts, webhooks: (webhookResult?.rows[0] as { webhooks?: boolean } | undefined)?.webhooks === true };
 }
 
 /** Stores the batch's change and commits, in one round trip. */

@@ -2,21 +2,14 @@
  * What the stores keep for webhooks (docs/webhooks.md): each tenant's endpoints, and the outbox of deliveries,
  * one row per event and endpoint, stored in the transaction that stores the write (webhook-outbox.ts).
  */
-import type { WebhookDeliveryState, WebhookEventType } from '../../shared/index.js';
+import type { WebhookDeliveryState, WebhookEndpointView, WebhookEventType } from '../../shared/index.js';
 
 /** The signing secrets of an endpoint, sealed (server/auth/secret-box.ts): after a rotation both sign until `previousUntil`. */
 export interface WebhookSecrets { current: string; previous: string | null; previousUntil: number }
 
-export interface WebhookEndpoint {
-  id: string;
+/** An endpoint as stored: what the REST API and dashboard show of it, its tenant, and its sealed secrets. */
+export interface WebhookEndpoint extends WebhookEndpointView {
   tenantId: string;
-  url: string;
-  description: string;
-  /** The types delivered; `['*']`: all. */
-  events: (WebhookEventType | '*')[];
-  enabled: boolean;
-  disabledReason: string | null;
-  createdAt: number;
   secrets: WebhookSecrets;
 }
 

@@ -18,10 +18,11 @@ export class EndpointLimitError extends Error {}
 
 export const newSigningSecret = (): string => `whsec_${randomBytes(24).toString('base64url')}`;
 
-export const endpointView = (endpoint: WebhookEndpoint): WebhookEndpointView => ({
-  id: endpoint.id, url: endpoint.url, description: endpoint.description, events: endpoint.events, enabled: endpoint.enabled,
-  disabledReason: endpoint.disabledReason, createdAt: endpoint.createdAt,
-});
+/** What may be shown of an endpoint: everything but its tenant and its secrets. */
+export function endpointView(endpoint: WebhookEndpoint): WebhookEndpointView {
+  const { tenantId: _tenantId, secrets: _secrets, ...view } = endpoint;
+  return view;
+}
 
 export const deliveryView = (delivery: WebhookDelivery): WebhookDeliveryView => ({
   id: delivery.id, eventId: delivery.eventId, type: delivery.type, urlId: delivery.urlId, seq: delivery.seq, state: delivery.state,

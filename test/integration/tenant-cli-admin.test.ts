@@ -2,14 +2,12 @@
  * `npm run tenant -- show | update | delete | help` against the database of a node running in the test process:
  * a change is seen by the node (its REST API and WebSocket), a deletion takes the tenant's conversations with it.
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { makeTempDir, removeDir, startTestServer, type TestServer } from '../helpers/server.js';
 import { rest } from '../helpers/rest.js';
+import { tenantCli } from '../helpers/tenant-cli.js';
 
-const run = promisify(execFile);
 const dir = makeTempDir();
 const databaseUrl = `sqlite:${join(dir, 'test.db')}`;
 let server: TestServer;
@@ -17,15 +15,7 @@ let server: TestServer;
 beforeAll(async () => { server = await startTestServer({}, dir); });
 afterAll(async () => { await server.close(); removeDir(dir); });
 
-async function tenant(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('npm', ['run', '--silent', 'tenant', '--', ...args], { env: { ...process.env, DATABASE_URL: databaseUrl } });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
-  }
-}
+const tenant = (...args: string[]) => tenantCli(databaseUrl, args);
 
 test('help exits 0 with the usage on stdout; an unknown command exits 2 naming it', async () => {
   for (const word of ['help', '--help']) {

@@ -4,19 +4,17 @@
  * REST; an open subscriber of the imported image gets the chats (the node's seq probe finds what the CLI stored);
  * the same file again stores nothing.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Chat, NewImageChatEvent } from '../../shared/index.js';
 import { makeTempDir, removeDir, startTestServer, type TestServer } from '../helpers/server.js';
 import { createTestTenant } from '../helpers/tenants.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { rest } from '../helpers/rest.js';
+import { tenantCli } from '../helpers/tenant-cli.js';
 
-const run = promisify(execFile);
 const dir = makeTempDir();
 const databaseUrl = `sqlite:${join(dir, 'test.db')}`;
 const urlId = `https://shop.example/${randomUUID()}.png`;
@@ -24,15 +22,7 @@ let server: TestServer;
 let source: { tenantId: string; secret: string };
 let client: TestClient | undefined;
 
-async function tenant(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('npm', ['run', '--silent', 'tenant', '--', ...args], { env: { ...process.env, DATABASE_URL: databaseUrl }, maxBuffer: 64 * 1024 * 1024 });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
-  }
-}
+const tenant = (...args: string[]) => tenantCli(databaseUrl, args);
 
 const chatsOf = async (tenantId: string, secret: string): Promise<{ seq: number; chats: Chat[] }> =>
   (await rest(server.url, secret, 'GET', `/api/v1/tenants/${tenantId}/image?urlId=${encodeURIComponent(urlId)}`)).body as unknown as { seq: number; chats: Chat[] };

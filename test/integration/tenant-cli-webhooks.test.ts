@@ -2,16 +2,14 @@
  * `npm run tenant -- webhook …` against the database of a node running in the test process: an endpoint
  * registered from the command line gets the node's deliveries, signed with the secret printed once.
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { makeTempDir, removeDir, startTestServer, type TestServer } from '../helpers/server.js';
 import { createTestTenant } from '../helpers/tenants.js';
 import { rest } from '../helpers/rest.js';
 import { signatureValid, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { tenantCli } from '../helpers/tenant-cli.js';
 
-const run = promisify(execFile);
 const dir = makeTempDir();
 const databaseUrl = `sqlite:${join(dir, 'test.db')}`;
 let server: TestServer;
@@ -27,15 +25,7 @@ afterAll(async () => {
   removeDir(dir);
 });
 
-async function cli(env: Record<string, string>, ...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('npm', ['run', '--silent', 'tenant', '--', 'webhook', ...args], { env: { ...process.env, DATABASE_URL: databaseUrl, ...env } });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
-  }
-}
+const cli = (env: Record<string, string>, ...args: string[]) => tenantCli(databaseUrl, ['webhook', ...args], env);
 const allowed = { WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'on' };
 
 test('add prints the secret once; the node delivers signed with it; list, deliveries, disable, rotate-secret and remove', async () => {

@@ -2,16 +2,14 @@
  * `npm run tenant`: create (with --json for scripts), list, rotate-secret and rules, against the database of a
  * node running in the test process: what the CLI changes is checked through that node's REST API and WebSocket.
  */
-import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ServerMessage } from '../../shared/index.js';
 import { makeTempDir, removeDir, startTestServer, type TestServer } from '../helpers/server.js';
 import { helloAnswer } from '../helpers/tenants.js';
+import { tenantCli } from '../helpers/tenant-cli.js';
 
-const run = promisify(execFile);
 const dir = makeTempDir();
 const databaseUrl = `sqlite:${join(dir, 'test.db')}`;
 let server: TestServer;
@@ -19,15 +17,7 @@ let server: TestServer;
 beforeAll(async () => { server = await startTestServer({}, dir); });
 afterAll(async () => { await server.close(); removeDir(dir); });
 
-async function tenant(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run('npm', ['run', '--silent', 'tenant', '--', ...args], { env: { ...process.env, DATABASE_URL: databaseUrl } });
-    return { stdout, stderr, code: 0 };
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number };
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
-  }
-}
+const tenant = (...args: string[]) => tenantCli(databaseUrl, args);
 
 const usageStatus = async (tenantId: string, secret: string): Promise<number> =>
   (await fetch(`${server.url}/api/v1/tenants/${tenantId}/usage`, { headers: { authorization: `Bearer ${secret}` } })).status;
