@@ -71,7 +71,14 @@ export async function startCluster(count = 3, env: Record<string, string> = {}):
     const databaseUrl = await postgres.createDatabase(`cluster_${randomUUID().replace(/-/g, '')}`);
     for (let i = 0; i < count; i += 1) ports.push(await freePort());
     // Started one after another: they race on migrations and the demo tenant otherwise (safe, but slower on 2 cores).
-    for (const port of ports) nodes.push(await startNodeProcess(nodeEnv(databaseUrl, redis.url, port, env)));
+    // A free port found now may be taken by another test file before its node starts: that node gets another.
+    for (let i = 0; i < ports.length; i += 1) {
+      nodes.push(await startNodeProcess(nodeEnv(databaseUrl, redis.url, ports[i]!, env)).catch(async (error: unknown) => {
+        if (!String(error).includes('is in use')) throw error;
+        ports[i] = await freePort();
+        return startNodeProcess(nodeEnv(databaseUrl, redis.url, ports[i]!, env));
+      }));
+    }
     const pg = postgres;
     const stores: PostgresStore[] = [];
     return {

@@ -22,7 +22,15 @@ export interface NodeProcess {
  *   it must exec the node in place, so `child.pid` is the node's
  */
 export async function startNodeProcess(env: Record<string, string>, timeoutMs = 20_000, wrapper: string[] = []): Promise<NodeProcess> {
-  const port = Number(env.PORT ?? (await freePort()));
+  if (env.PORT !== undefined) return startOnPort(Number(env.PORT), env, timeoutMs, wrapper);
+  // A free port found now may be taken by another test file before the node binds it: then it tries another.
+  return startOnPort(await freePort(), env, timeoutMs, wrapper).catch(async (error: unknown) => {
+    if (!String(error).includes('is in use')) throw error;
+    return startOnPort(await freePort(), env, timeoutMs, wrapper);
+  });
+}
+
+async function startOnPort(port: number, env: Record<string, string>, timeoutMs: number, wrapper: string[]): Promise<NodeProcess> {
   const child = spawnServer({ port, wrapper, env: { LOG_LEVEL: 'info', NODE_ENV: 'test', ...env } });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
