@@ -24,6 +24,7 @@ export interface Subscriber {
 }
 
 interface TopicState {
+  topic: string;
   key: ImageKey;
   subscribers: Set<Subscriber>;
   /** The topic's events in seq order; its `last` is null until the first snapshot tells where the image stands. */
@@ -90,6 +91,15 @@ export class TopicHub implements WriteObserver {
 
   get topicCount(): number {
     return this.topics.size;
+  }
+
+  /**
+   * The image's topic and key as this node already holds them, when it has subscribers of it: a new subscriber
+   * keeps these instead of its own copies, parsed from its frame (issue 14: memory per idle connection).
+   */
+  shared(topic: string, key: ImageKey): { topic: string; key: ImageKey } {
+    const state = this.topics.get(topic);
+    return state ? { topic: state.topic, key: state.key } : { topic, key };
   }
 
   /** Registers a subscriber (held until `goLive`). Resolves once the topic is subscribed on the bus. */
@@ -179,6 +189,7 @@ export class TopicHub implements WriteObserver {
 
   private openTopic(topic: string, key: ImageKey): TopicState {
     const state: TopicState = {
+      topic,
       key,
       subscribers: new Set(),
       order: new SeqReorderBuffer<Buffer>({

@@ -55,7 +55,8 @@ export class Gateway {
   attach(server: Server): void {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       // Node takes its own listeners off an upgraded socket: without one, a reset before ws has it would throw.
-      socket.on('error', (error) => this.options.log.debug({ err: error }, 'upgrade socket error'));
+      // One shared listener: a closure made here would keep this request (and its headers) for the socket's life.
+      socket.on('error', this.upgradeSocketError);
       let upgraded = false;
       try {
         const path = parseRequestTarget(request.url)?.pathname;
@@ -66,6 +67,8 @@ export class Gateway {
         }
         this.wss.handleUpgrade(request, socket, head, (ws) => {
           upgraded = true;
+          // ws listens for the socket's errors from here on.
+          socket.off('error', this.upgradeSocketError);
           this.accept(ws, request);
         });
       } catch (error) {
@@ -104,6 +107,11 @@ export class Gateway {
   }
 
   #sharedContext: Omit<ConnectionContext, 'connId' | 'address' | 'origin' | 'budgets'> | undefined;
+
+  /** Logs an error of a socket being upgraded; stays on the socket, so it holds nothing of the request. */
+  private readonly upgradeSocketError = (error: Error): void => {
+    this.options.log.debug({ err: error }, 'upgrade socket error');
+  };
 
   /** A connection's socket closed: forgotten, and its address's slot freed (one function for all connections). */
   private readonly released = (connection: ClientConnection): void => {

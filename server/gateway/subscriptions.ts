@@ -9,6 +9,7 @@ import type { Subscriber } from '../fanout/topic-hub.js';
 import type { ConnectionContext, ConnectionReplies, ErrorScope } from './connection-context.js';
 import { subscribedAnswer } from './subscribed-answer.js';
 import type { Outbox } from './outbox.js';
+import { TopicSlots } from './topic-slots.js';
 
 /** How often a subscribe waiting for its connection's buffer to drain looks again: short next to a snapshot's send. */
 const SEND_BUFFER_POLL_MS = 15;
@@ -30,9 +31,9 @@ class OutboxSubscriber implements Subscriber {
 }
 
 export class ConnectionSubscriptions {
-  private readonly byTopic = new Map<string, Subscriber>();
-  /** Per image, the tail of this connection's subscribes and unsubscribes, which run in arrival order. */
-  private readonly topicOrder = new Map<string, Promise<void>>();
+  private readonly byTopic = new TopicSlots<Subscriber>();
+  /** Per image, the tail of this connection's subscribes and unsubscribes, which run in arrival order; made while any runs. */
+  private topicOrder: Map<string, Promise<void>> | undefined = undefined;
   /** The tail of this connection's subscribe reads, which run one at a time in arrival order. */
   private readOrder: Promise<void> = Promise.resolve();
   /** Subscribes received and not yet answered (waiting or being read). */
@@ -81,11 +82,7 @@ export class ConnectionSubscriptions {
 
   /** The socket closed: every subscription leaves the hub and presence. */
   removeAll(): void {
-    for (const [topic, subscriber] of this.byTopic) {
-      this.context.hub.remove(topic, subscriber);
-      this.context.presence?.remove(this, subscriber.key);
-    }
-    this.byTopic.clear();
+    for (const [topic, subscriber] of [...this.byTopic.entries()]) this.drop(topic, subscriber);
   }
 
   /**
@@ -93,12 +90,15 @@ export class ConnectionSubscriptions {
    * together must not both install a subscription, and an unsubscribe must not overtake its subscribe.
    */
   private inTopicOrder(topic: string, operation: () => Promise<void> | void): Promise<void> {
-    const previous = this.topicOrder.get(topic) ?? Promise.resolve();
+    const order = (this.topicOrder ??= new Map());
+    const previous = order.get(topic) ?? Promise.resolve();
     const run = previous.then(operation);
     const tail = run.then(() => undefined, () => undefined);
-    this.topicOrder.set(topic, tail);
+    order.set(topic, tail);
     void tail.then(() => {
-      if (this.topicOrder.get(topic) === tail) this.topicOrder.delete(topic);
+      if (order.get(topic) !== tail) return;
+      order.delete(topic);
+      if (order.size === 0 && this.topicOrder === order) this.topicOrder = undefined;
     });
     return run;
   }
@@ -155,19 +155,21 @@ export class ConnectionSubscriptions {
     return !this.replies.closed;
   }
 
-  private async install(key: ImageKey, topic: string, message: SubscribeMessage, scope: ErrorScope): Promise<void> {
+  private async install(parsedKey: ImageKey, parsedTopic: string, message: SubscribeMessage, scope: ErrorScope): Promise<void> {
     const { service, limits, hub, address, origin } = this.context;
-    const access = await service.access(key.tenantId, origin, address);
+    const access = await service.access(parsedKey.tenantId, origin, address);
     if (!access.ok) return this.replies.error(access.code, access.message, scope);
     if (this.replies.closed) return;
+    const { topic, key } = hub.shared(parsedTopic, parsedKey);
     // A repeated subscribe (a client resyncing) replaces the old subscription.
     const existing = this.byTopic.get(topic);
     if (existing) hub.remove(topic, existing);
     const outbox = this.replies.outbox;
     const subscriber = new OutboxSubscriber(outbox, key);
     const counted = this.byTopic.has(topic);
+    const firstOfTenant = !counted && !this.watchesTenant(key.tenantId);
     this.byTopic.set(topic, subscriber);
-    if (!counted) this.context.presence?.add(this, key);
+    if (!counted) this.context.presence?.add(key, firstOfTenant);
     let answer;
     try {
       await hub.add(topic, subscriber);
@@ -192,8 +194,14 @@ export class ConnectionSubscriptions {
   private drop(topic: string, subscriber: Subscriber): void {
     if (this.byTopic.get(topic) === subscriber) {
       this.byTopic.delete(topic);
-      this.context.presence?.remove(this, subscriber.key);
+      this.context.presence?.remove(subscriber.key, !this.watchesTenant(subscriber.key.tenantId));
     }
     this.context.hub.remove(topic, subscriber);
+  }
+
+  /** Whether any image of the tenant is watched (a connection counts once per tenant in presence). */
+  private watchesTenant(tenantId: string): boolean {
+    for (const subscriber of this.byTopic.values()) if (subscriber.key.tenantId === tenantId) return true;
+    return false;
   }
 }

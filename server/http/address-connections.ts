@@ -14,6 +14,10 @@ import type { Logger } from 'pino';
 import { throttledLog } from '../log-throttle.js';
 import { ClientAddresses, addressKey, normalizeAddress } from '../gateway/client-address.js';
 
+/** Where a counted socket keeps its address's key until it closes (a property, not a closure per socket). */
+const ADDRESS_KEY = Symbol('image-chat address key');
+type CountedSocket = Socket & { [ADDRESS_KEY]: string };
+
 /** What `AddressConnections.take` made of a new connection. */
 type AddressVerdict = { verdict: 'counted'; key: string } | { verdict: 'full'; key: string } | { verdict: 'exempt' };
 
@@ -85,6 +89,10 @@ export function capConnectionsPerAddress(server: Server, options: AddressCapOpti
   const { maxPerAddress } = options;
   const open = new AddressConnections(maxPerAddress, new ClientAddresses(options.trustedProxies));
   const warnDrop = throttledLog(options.log, 'warn', 'connection dropped: too many TCP connections from one address');
+  // One listener for every socket: a closure per socket (and `once`'s wrapper) cost each idle connection ~250 bytes.
+  function releaseOnClose(this: CountedSocket): void {
+    open.release(this[ADDRESS_KEY]);
+  }
   server.on('connection', (socket: Socket) => {
     const taken = open.take(socket.remoteAddress);
     if (taken.verdict === 'exempt') return;
@@ -95,7 +103,8 @@ export function capConnectionsPerAddress(server: Server, options: AddressCapOpti
       return;
     }
     // An upgraded WebSocket keeps this same socket: the count holds until its descriptor is closed.
-    socket.once('close', () => open.release(taken.key));
+    (socket as CountedSocket)[ADDRESS_KEY] = taken.key;
+    socket.on('close', releaseOnClose);
   });
   return open;
 }

@@ -1,7 +1,9 @@
 /**
  * Who is live on this node, per tenant: connections with at least one subscription to one of the tenant's
  * images, and the distinct images watched. The gateway's connections report each subscription they add and
- * drop; a connection counts once per tenant however many of its images it watches.
+ * drop, and say whether it is their first (or last) of that tenant: a connection counts once per tenant however
+ * many of its images it watches. The connection knows its own subscriptions, so nothing is kept here per
+ * connection (an idle connection's memory is issue 14's concern).
  */
 import type { ImageKey } from '../../shared/index.js';
 
@@ -18,12 +20,10 @@ export interface TenantLive {
 /**
  * @example
  * const presence = new TenantPresence();
- * presence.add(connection, { tenantId: 'acme', urlId: 'plan.png' });
+ * presence.add({ tenantId: 'acme', urlId: 'plan.png' }, true);   // the connection's first image of acme
  * presence.live('acme'); // { connections: 1, images: 1 }
  */
 export class TenantPresence {
-  /** owner (a connection) → tenant → its subscriptions of that tenant */
-  private readonly owners = new Map<object, Map<string, number>>();
   private readonly connections = new Map<string, number>();
   /** tenant → urlId → subscriptions */
   private readonly images = new Map<string, Map<string, number>>();
@@ -39,34 +39,27 @@ export class TenantPresence {
     return this.subscriptionTotal;
   }
 
-  add(owner: object, key: ImageKey): void {
+  /** A connection subscribed to `key`; `firstOfTenant` when it watched no other image of that tenant. */
+  add(key: ImageKey, firstOfTenant: boolean): void {
     this.subscriptionTotal += 1;
-    let tenants = this.owners.get(owner);
-    if (!tenants) this.owners.set(owner, (tenants = new Map()));
-    const before = tenants.get(key.tenantId) ?? 0;
-    tenants.set(key.tenantId, before + 1);
     let urls = this.images.get(key.tenantId);
     if (!urls) this.images.set(key.tenantId, (urls = new Map()));
     urls.set(key.urlId, (urls.get(key.urlId) ?? 0) + 1);
-    if (before === 0) this.changeConnections(key.tenantId, 1);
+    if (firstOfTenant) this.changeConnections(key.tenantId, 1);
   }
 
-  remove(owner: object, key: ImageKey): void {
-    const tenants = this.owners.get(owner);
-    const before = tenants?.get(key.tenantId);
-    if (!tenants || before === undefined) return;
-    this.subscriptionTotal -= 1;
-    if (before > 1) tenants.set(key.tenantId, before - 1);
-    else tenants.delete(key.tenantId);
-    if (tenants.size === 0) this.owners.delete(owner);
+  /** A connection dropped a subscription it had added; `lastOfTenant` when it watches no other image of that tenant. */
+  remove(key: ImageKey, lastOfTenant: boolean): void {
     const urls = this.images.get(key.tenantId);
-    const watchers = urls?.get(key.urlId) ?? 0;
-    if (urls && watchers > 1) urls.set(key.urlId, watchers - 1);
-    else if (urls) {
+    const watchers = urls?.get(key.urlId);
+    if (!urls || watchers === undefined) return;
+    this.subscriptionTotal -= 1;
+    if (watchers > 1) urls.set(key.urlId, watchers - 1);
+    else {
       urls.delete(key.urlId);
       if (urls.size === 0) this.images.delete(key.tenantId);
     }
-    if (before === 1) this.changeConnections(key.tenantId, -1);
+    if (lastOfTenant) this.changeConnections(key.tenantId, -1);
   }
 
   live(tenantId: string): TenantLive {

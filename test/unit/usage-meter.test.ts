@@ -78,12 +78,11 @@ test('a flush whose commit succeeded but whose answer was lost is not counted tw
 test('counts go to the UTC day they happened on; a tenant live across midnight peaks on the new day too', async () => {
   let now = Date.parse('2026-11-21T23:59:59.000Z');
   const { real, presence, meter } = await setup(() => now);
-  const owner = {};
-  presence.add(owner, { tenantId: 'acme', urlId: 'a' });
-  presence.add({}, { tenantId: 'acme', urlId: 'a' });
+  presence.add({ tenantId: 'acme', urlId: 'a' }, true);
+  presence.add({ tenantId: 'acme', urlId: 'a' }, true);
   meter.delivered('acme', 1, 10, ['a']);
   now = Date.parse('2026-11-22T00:00:01.000Z');
-  presence.remove(owner, { tenantId: 'acme', urlId: 'a' });
+  presence.remove({ tenantId: 'acme', urlId: 'a' }, true);
   meter.delivered('acme', 2, 30, ['a', 'a']);
   expect(await meter.flush()).toBe(true);
   expect(await real.readUsage('acme', '2026-11-21', '2026-11-22')).toEqual([
@@ -95,7 +94,7 @@ test('counts go to the UTC day they happened on; a tenant live across midnight p
 
 test('close() flushes what is left and withdraws the node\'s live presence', async () => {
   const { real, presence, meter } = await setup();
-  presence.add({}, { tenantId: 'acme', urlId: 'a' });
+  presence.add({ tenantId: 'acme', urlId: 'a' }, true);
   expect(await meter.flush()).toBe(true);
   expect(await real.readLive('acme', 0)).toEqual({ connections: 1, watchedImages: 1, nodes: 1 });
   meter.delivered('acme', 7, 700, Array(7).fill('a'));
