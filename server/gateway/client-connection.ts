@@ -16,6 +16,7 @@ import { ConnectionWrites } from './writes.js';
 import { TenantAdminRole } from './tenant-admin.js';
 import { ConnectionIdentities } from './identities.js';
 import type { Tenant } from '../store/types.js';
+import type { ImagesOfFrame } from '../metering/meters.js';
 
 const CONNECTION = Symbol('image-chat connection');
 type TaggedSocket = WebSocket & { [CONNECTION]: ClientConnection };
@@ -75,8 +76,8 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
   }
 
   /** Outbox hook: frames of image events went out (metered). */
-  delivered(tenantId: string, events: number, bytes: number, urlIds: readonly string[]): void {
-    this.context.meter.delivered(tenantId, events, bytes, urlIds);
+  delivered(tenantId: string, events: number, bytes: number, images: ImagesOfFrame): void {
+    this.context.meter.delivered(tenantId, events, bytes, images);
   }
 
   /** Outbox hook: the unsent buffer passed its cap. */

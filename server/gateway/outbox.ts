@@ -11,8 +11,11 @@
  */
 import type WebSocket from 'ws';
 import type { AdminServerMessage, ServerMessage } from '../../shared/index.js';
+import type { ImagesOfFrame } from '../metering/meters.js';
 
 const BATCH_HEAD = Buffer.from('{"type":"batch","events":[');
+/** ws copies its options per send; one shared object spares an allocation per frame. */
+const AS_TEXT = { binary: false } as const;
 const COMMA = Buffer.from(',');
 const BATCH_TAIL = Buffer.from(']}');
 
@@ -27,10 +30,39 @@ interface QueuedFrame {
 }
 
 export interface OutboxHooks {
-  /** Called for every frame of events sent: `events` deliveries, `bytes` on the wire, the image of each event. */
-  delivered(tenantId: string, events: number, bytes: number, urlIds: readonly string[]): void;
+  /** Called for every frame of events sent: `events` deliveries, `bytes` on the wire, the image of each event (one id when all are of one image). */
+  delivered(tenantId: string, events: number, bytes: number, images: ImagesOfFrame): void;
   /** Called when the unsent buffer passed the cap; the connection is to be closed. */
   overflow(): void;
+}
+
+/**
+ * Outboxes with frames queued this turn. One `setImmediate` flushes them all, in the order they were queued:
+ * an event for 1,000 subscribers schedules one callback, not 1,000 (issue 14: CPU per delivery).
+ */
+let waitingOutboxes: Outbox[] = [];
+let flushScheduled = false;
+
+function scheduleFlush(outbox: Outbox): void {
+  waitingOutboxes.push(outbox);
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setImmediate(flushWaiting);
+}
+
+function flushWaiting(): void {
+  flushScheduled = false;
+  const outboxes = waitingOutboxes;
+  waitingOutboxes = [];
+  for (let index = 0; index < outboxes.length; index += 1) {
+    try {
+      outboxes[index]!.flushQueued();
+    } catch (error) {
+      // A bug in one connection's flush: the others still go out (next turn), and the error surfaces as before.
+      for (const rest of outboxes.slice(index + 1)) scheduleFlush(rest);
+      throw error;
+    }
+  }
 }
 
 export class Outbox {
@@ -78,7 +110,12 @@ export class Outbox {
     this.queue.push(item);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.flush());
+    scheduleFlush(this);
+  }
+
+  /** The turn's scheduled flush; nothing when the queue was flushed meanwhile (a close, a subscribe answer). */
+  flushQueued(): void {
+    if (this.scheduled) this.flush();
   }
 
   private write(frame: string | Buffer, answerBytes?: number): boolean {
@@ -89,7 +126,7 @@ export class Outbox {
       this.hooks.overflow();
       return false;
     }
-    this.socket.send(frame, { binary: false });
+    this.socket.send(frame, AS_TEXT);
     if (answerBytes !== undefined) {
       this.answerBytes = answerBytes;
       this.sentAfterAnswer = 0;
@@ -129,10 +166,19 @@ export class Outbox {
       const tenantId = item.tenantId;
       let end = index + 1;
       while (end < queue.length && end - index < this.maxBatch && queue[end]!.tenantId === tenantId) end += 1;
+      if (end === index + 1) {
+        // One event, as it came (the common case below saturation): no batch, nothing allocated.
+        if (!this.write(item.frame)) return;
+        this.hooks.delivered(tenantId, 1, (item.frame as Buffer).length, item.urlId ?? '');
+        index = end;
+        continue;
+      }
       const run = queue.slice(index, end);
-      const frame = run.length === 1 ? run[0]!.frame : batchFrame(run.map((q) => q.frame as Buffer));
+      const frame = batchFrame(run.map((q) => q.frame as Buffer));
       if (!this.write(frame)) return;
-      this.hooks.delivered(tenantId, run.length, typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length, run.map((q) => q.urlId ?? ''));
+      const first = run[0]!.urlId ?? '';
+      const oneImage = run.every((q) => q.urlId === first);
+      this.hooks.delivered(tenantId, run.length, frame.length, oneImage ? first : run.map((q) => q.urlId ?? ''));
       index = end;
     }
   }

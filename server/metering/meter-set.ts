@@ -3,7 +3,7 @@
  * metering) hears the deliveries too.
  */
 import type { ErrorCode } from '../../shared/index.js';
-import type { AdmissionRefusal, BudgetName, DeliveryMeter, GatewayMeter } from './meters.js';
+import type { AdmissionRefusal, BudgetName, DeliveryMeter, GatewayMeter, ImagesOfFrame } from './meters.js';
 
 /**
  * @example
@@ -15,9 +15,9 @@ export class MeterSet implements GatewayMeter {
     private readonly deliveries: readonly DeliveryMeter[] = [],
   ) {}
 
-  delivered(tenantId: string, events: number, bytes: number, urlIds: readonly string[]): void {
-    this.operational.delivered(tenantId, events, bytes, urlIds);
-    for (const meter of this.deliveries) meter.delivered(tenantId, events, bytes, urlIds);
+  delivered(tenantId: string, events: number, bytes: number, images: ImagesOfFrame): void {
+    this.operational.delivered(tenantId, events, bytes, images);
+    for (const meter of this.deliveries) meter.delivered(tenantId, events, bytes, images);
   }
 
   connectionOpened(current: number): void {

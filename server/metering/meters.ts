@@ -12,10 +12,13 @@ export type BudgetName =
   | 'person-writes' | 'person-bytes' | 'address-writes' | 'address-bytes' | 'tenant-writes' | 'tenant-bytes'
   | 'connection-reads' | 'address-reads' | 'address-hellos';
 
+/** The images of a frame's events: one id when every event is of that image (nearly always), else one per event. */
+export type ImagesOfFrame = string | readonly string[];
+
 /** Frames of image events sent to subscribers: what tenants are billed for. */
 export interface DeliveryMeter {
-  /** A frame of `events` events for `tenantId` was sent, `bytes` long; `urlIds` names each event's image. */
-  delivered(tenantId: string, events: number, bytes: number, urlIds: readonly string[]): void;
+  /** A frame of `events` events for `tenantId` was sent, `bytes` long, of `images`. */
+  delivered(tenantId: string, events: number, bytes: number, images: ImagesOfFrame): void;
 }
 
 /** Connections opening, closing and being refused. */

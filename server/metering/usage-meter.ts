@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ImageEvent } from '../../shared/index.js';
-import type { DeliveryMeter } from './meters.js';
+import type { DeliveryMeter, ImagesOfFrame } from './meters.js';
 import type { WriteObserver } from '../core/service.js';
 import type { Store, UsageFlush } from '../store/types.js';
 import type { TenantLive, TenantPresence } from './tenant-presence.js';
@@ -86,11 +86,13 @@ export class UsageMeter implements DeliveryMeter, WriteObserver {
     this.timer.unref();
   }
 
-  delivered(tenantId: string, events: number, bytes: number, urlIds: readonly string[]): void {
+  delivered(tenantId: string, events: number, bytes: number, images: ImagesOfFrame): void {
     const counts = this.tenantDay(tenantId);
     counts.messages += events;
     counts.bytes += bytes;
     // Per image: a frame's bytes go to its image; a batch spanning images is split evenly over its events.
+    if (typeof images === 'string') return addImage(counts, images, events, bytes);
+    const urlIds = images;
     const first = urlIds[0] ?? '';
     if (events === 1 || urlIds.every((urlId) => urlId === first)) {
       addImage(counts, first, events, bytes);
