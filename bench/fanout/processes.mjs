@@ -20,11 +20,11 @@ const HERE = join(ROOT, 'bench', 'fanout');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 /** The image-chat server from dist/, on a fresh SQLite file in `dir`, with the per-connection rate limits out of the way. */
-export async function startImageChat(dir, profileDir) {
+export async function startImageChat(dir, profileDir, env = {}) {
   const port = await freePort();
   const nodeArgs = ['--inspect=127.0.0.1:0', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const logFile = join(dir, 'image-chat.log');
-  const child = spawnBenchServer(port, { logFile, nodeArgs, pipeStderr: true, env: { DATABASE_URL: `sqlite:${join(dir, 'bench.db')}` } });
+  const child = spawnBenchServer(port, { logFile, nodeArgs, pipeStderr: true, env: { DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`, ...env } });
   const inspector = inspectorUrl(child, createWriteStream(logFile, { flags: 'a' }));
   await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, 15_000);
   return { child, url: `ws://127.0.0.1:${port}/ws`, inspector: await inspector };

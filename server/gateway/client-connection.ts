@@ -39,7 +39,7 @@ function onError(this: WebSocket, error: Error): void {
 /**
  * @example
  * const connection = new ClientConnection(ws, context);   // listens to the socket from here on
- * connection.heartbeat();                                  // every SERVER_PING_INTERVAL_MS
+ * connection.heartbeat();                                  // every SERVER_PING_INTERVAL_MS (its gateway slice)
  */
 export class ClientConnection implements ConnectionReplies, OutboxHooks {
   /** False after a ping went unanswered; the next heartbeat terminates the socket. */
@@ -58,9 +58,11 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
   private closing: { code: number; reason: string } | null = null;
   private readonly openedAt = Date.now();
 
+  /** @param pingSlot which of the gateway's heartbeat slices pings this connection. */
   constructor(
     private readonly socket: WebSocket,
     private readonly context: ConnectionContext,
+    readonly pingSlot = 0,
   ) {
     const { limits, meter } = context;
     this.frames = new TokenBucket(limits.FRAME_RATE_PER_SECOND, limits.FRAME_BURST);

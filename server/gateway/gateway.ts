@@ -21,10 +21,19 @@ interface GatewayOptions extends Pick<ConnectionContext, 'service' | 'hub' | 'si
   trustedProxies?: readonly string[];
 }
 
+/**
+ * Heartbeats go out in slices: every connection is pinged once per SERVER_PING_INTERVAL_MS, a twentieth of them
+ * at a time. Pinging 18,000 sockets in one turn held the event loop for over a second on a busy machine (issue 14).
+ */
+const PING_SLICES = 20;
+
 export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<ClientConnection>();
   private readonly heartbeat: NodeJS.Timeout;
+  /** The slice pinged next, and the slice the next connection joins (connections spread evenly over slices). */
+  private pingTick = 0;
+  private nextPingSlot = 0;
   private accepting = true;
   /** One throttle for all connections: a stranger with many sockets still writes one line per interval. */
   private readonly handlerFailed: (fields: Record<string, unknown>) => void;
@@ -40,7 +49,7 @@ export class Gateway {
     this.admission = new Admission(limits);
     this.budgets = new GatewayBudgets(limits, (inFlight) => meter.readsInFlightChanged(inFlight));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.MAX_FRAME_BYTES, perMessageDeflate: false });
-    this.heartbeat = setInterval(() => this.pingAll(), limits.SERVER_PING_INTERVAL_MS);
+    this.heartbeat = setInterval(() => this.pingSlice(), limits.SERVER_PING_INTERVAL_MS / PING_SLICES);
     this.heartbeat.unref();
   }
 
@@ -92,7 +101,8 @@ export class Gateway {
     const context: ConnectionContext = Object.assign(Object.create(this.sharedContext) as ConnectionContext, {
       connId, address, origin: request.headers.origin, budgets: this.budgets.forConnection(address),
     });
-    const connection = new ClientConnection(ws, context);
+    const connection = new ClientConnection(ws, context, this.nextPingSlot);
+    this.nextPingSlot = (this.nextPingSlot + 1) % PING_SLICES;
     this.connections.add(connection);
     meter.connectionOpened(this.connections.size);
   }
@@ -131,8 +141,10 @@ export class Gateway {
     setTimeout(() => ws.terminate(), this.options.limits.CLOSE_GRACE_MS).unref();
   }
 
-  private pingAll(): void {
-    for (const connection of this.connections) connection.heartbeat();
+  private pingSlice(): void {
+    const slice = this.pingTick;
+    this.pingTick = (this.pingTick + 1) % PING_SLICES;
+    for (const connection of this.connections) if (connection.pingSlot === slice) connection.heartbeat();
   }
 
   /** A tenant changed (its rules): every connection that said hello to it is welcomed again with the new rules. */

@@ -43,14 +43,25 @@ export function connectionCap(openFilesLimit: number | undefined, reserve: numbe
 }
 
 /**
- * The most WebSockets a node lets in under a TCP cap: a tenth of the cap (at least 16) stays for plain HTTP
- * (health checks, `/widget.js`), so near the limit a WebSocket is refused with 1013 (the widget backs off and
- * may land on another node) before connections are dropped at accept with no reason at all.
+ * TCP connections kept for plain HTTP under the cap (health checks, `/widget.js`, the REST API): a tenth of the
+ * cap, at least 16 and at most 1,024. Plain requests are short, so a thousand descriptors serve far more than a
+ * node sees at once, while a tenth of a large cap (1,948 of 19,488) would keep WebSockets from the 18,000 a node
+ * holds on a 20,000-file limit (issue 14).
+ */
+const HTTP_SHARE_MIN = 16;
+const HTTP_SHARE_MAX = 1_024;
+
+/**
+ * The most WebSockets a node lets in under a TCP cap: the cap less the plain-HTTP share above, so near the
+ * limit a WebSocket is refused with 1013 (the widget backs off and may land on another node) before
+ * connections are dropped at accept with no reason at all.
  *
  * @example
- * webSocketCap(19_488, 18_000); // 17_540
+ * webSocketCap(19_488, 18_000); // 18_000 (19_488 less 1,024 would allow 18,464)
+ * webSocketCap(80, 18_000);     // 64
  */
 export function webSocketCap(tcpCap: number | undefined, maxConnections: number): number {
   if (tcpCap === undefined) return maxConnections;
-  return Math.max(1, Math.min(maxConnections, tcpCap - Math.max(16, Math.floor(tcpCap / 10))));
+  const httpShare = Math.min(HTTP_SHARE_MAX, Math.max(HTTP_SHARE_MIN, Math.floor(tcpCap / 10)));
+  return Math.max(1, Math.min(maxConnections, tcpCap - httpShare));
 }

@@ -186,6 +186,9 @@ test('WebSockets are held below the TCP cap: past it they are closed with 1013, 
   // 128 open files less 48 reserved: 80 TCP connections, of which a tenth (at least 16) stay for HTTP.
   const node = await startLimited({ FD_RESERVE: '48' });
   expect(webSocketCap(80, 18_000)).toBe(64);
+  // A large cap keeps at most 1,024 for HTTP: a 20,000-file limit less 512 holds 18,000 WebSockets.
+  expect(webSocketCap(19_488, 1_000_000)).toBe(18_464);
+  expect(webSocketCap(19_488, 18_000)).toBe(18_000);
   expect(node.output()).toContain('"maxWebSockets":64');
   const results = await Promise.all(Array.from({ length: 70 }, () => new Promise<{ socket: WebSocket; closeCode: number | null }>((resolve) => {
     const socket = new WebSocket(`ws://127.0.0.1:${node.port}/ws`);
