@@ -117,9 +117,12 @@ export class SqliteWorkerStore implements Store {
     this.options.onFailure?.(error);
   }
 
-  /** The worker keeps the process alive only while calls wait for it, like a socket with requests in flight. */
+  /**
+   * The worker keeps the process alive only while calls wait for it, like a socket with requests in flight, and
+   * while it closes: `close()` resolves on its exit, which an unref'd worker would never let the process see.
+   */
   private refWhileBusy(): void {
-    if (this.pending.size > 0) this.worker?.ref();
+    if (this.pending.size > 0 || this.closing) this.worker?.ref();
     else this.worker?.unref();
   }
 
