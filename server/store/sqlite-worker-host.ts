@@ -15,6 +15,7 @@ import { PlannerThrew, toWireError } from './sqlite-worker-errors.js';
 import type { CallMessage, PlainMethod, PlanAnswer, ResultMessage, SqliteWorkerData } from './sqlite-worker-protocol.js';
 import type { ImageKey } from '../../shared/index.js';
 import type { WriteTarget } from '../core/write-plan.js';
+import { planFromRecipe, type PlanRecipe } from '../core/plan-recipe.js';
 
 /** Extra commands a test worker adds (`test:…` methods); the product's worker has none. */
 export type TestHooks = Record<string, (store: SqliteStore, ...args: unknown[]) => unknown>;
@@ -47,7 +48,10 @@ export function serveSqliteStore(hooks: TestHooks = {}): void {
 
 async function run(store: SqliteStore, message: CallMessage, planner: (id: number) => (context: WriteContext) => WritePlan, hooks: TestHooks): Promise<unknown> {
   const { method, args } = message;
-  if (method === 'write') return store.write(args[0] as ImageKey, args[1] as WriteTarget, planner(message.id));
+  if (method === 'write') {
+    const recipe = args[2] as PlanRecipe | null;
+    return store.write(args[0] as ImageKey, args[1] as WriteTarget, recipe ? (context) => planFromRecipe(recipe, context) : planner(message.id));
+  }
   if (method === 'getOrCreateSetting') {
     const made = args[1] as string;
     return store.getOrCreateSetting(args[0] as string, () => made);

@@ -23,6 +23,7 @@ import type { ClaimedDelivery, DeliveryClaim, DeliveryPage, DeliveryResult, Webh
 import type { CallMethod, CallMessage, PlanAnswer, PlanRequest, ResultMessage, SqliteWorkerData } from './sqlite-worker-protocol.js';
 import { fromWireError, StoreWorkerStopped } from './sqlite-worker-errors.js';
 import { workerScript } from './worker-script.js';
+import { recipeOf } from '../core/plan-recipe.js';
 
 export interface SqliteWorkerStoreOptions {
   /** Path of the database file; ":memory:" for a throwaway store (private to this store's worker). */
@@ -155,9 +156,13 @@ export class SqliteWorkerStore implements Store {
   headSeq(key: ImageKey): Promise<number> { return this.call('headSeq', [key]); }
   eventsBetween(key: ImageKey, after: number, upTo: number): Promise<ImageEvent[] | null> { return this.call('eventsBetween', [key, after, upTo]); }
 
-  /** Resolves once the worker committed the write durably (its group's fsync is done). */
+  /**
+   * Resolves once the worker committed the write durably (its group's fsync is done). A planner made by
+   * `plannerFor` goes as its recipe and runs in the worker; any other planner runs here, asked mid-transaction.
+   */
   write(key: ImageKey, target: WriteTarget, plan: (context: WriteContext) => WritePlan): Promise<WriteOutcome> {
-    return this.call('write', [key, target], plan);
+    const recipe = recipeOf(plan);
+    return recipe ? this.call('write', [key, target, recipe]) : this.call('write', [key, target, null], plan);
   }
 
   findTenantBySecretHash(secretHash: string): Promise<string | null> { return this.call('findTenantBySecretHash', [secretHash]); }
