@@ -17,7 +17,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SqliteStore } from '../../dist/server/store/sqlite.js';
 import { SqliteWorkerStore } from '../../dist/server/store/sqlite-worker-store.js';
-import { planWrite, writeTarget } from '../../dist/server/core/plan.js';
+import { writeTarget } from '../../dist/server/core/plan.js';
+import { plannerFor } from '../../dist/server/core/plan-recipe.js';
 import { LIMITS } from '../../dist/shared/index.js';
 import { parseOptions } from '../lib/options.mjs';
 
@@ -44,7 +45,7 @@ async function phase(store, rate) {
     if (wait > 0) await sleep(wait);
     const message = { type: 'create-chat', broadcastId: randomUUID(), tenantId: 'demo', urlId: 'loop', x: 0.5, y: 0.5, text: 'x'.repeat(options.text) };
     const sent = performance.now();
-    writes.push(store.write({ tenantId: 'demo', urlId: 'loop' }, writeTarget(message, actor), (context) => planWrite(message, actor, context, limits, randomUUID))
+    writes.push(store.write({ tenantId: 'demo', urlId: 'loop' }, writeTarget(message, actor), plannerFor({ kind: 'write', message, actor, limits }))
       .then(() => latencies.push(performance.now() - sent)));
   }
   await Promise.all(writes);

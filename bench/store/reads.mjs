@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SqliteWorkerStore } from '../../dist/server/store/sqlite-worker-store.js';
-import { planWrite, writeTarget } from '../../dist/server/core/plan.js';
+import { writeTarget } from '../../dist/server/core/plan.js';
+import { plannerFor } from '../../dist/server/core/plan-recipe.js';
 import { LIMITS } from '../../dist/shared/index.js';
 import { parseOptions } from '../lib/options.mjs';
 
@@ -25,7 +26,7 @@ const limits = { ...LIMITS, MAX_CHATS_PER_PERSON_PER_IMAGE: 1e9, MAX_CHATS_PER_I
 
 function write(store, urlId, text) {
   const message = { type: 'create-chat', broadcastId: randomUUID(), tenantId: 'demo', urlId, x: 0.5, y: 0.5, text };
-  return store.write({ tenantId: 'demo', urlId }, writeTarget(message, actor), (context) => planWrite(message, actor, context, limits, randomUUID));
+  return store.write({ tenantId: 'demo', urlId }, writeTarget(message, actor), plannerFor({ kind: 'write', message, actor, limits }));
 }
 
 const percentile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
