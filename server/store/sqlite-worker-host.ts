@@ -31,7 +31,14 @@ export function serveSqliteStore(hooks: TestHooks = {}): void {
   const signal = new Int32Array(data.planSignal);
   const planner = (id: number) => (context: WriteContext): WritePlan => askPlanner(data.planPort, signal, id, context);
 
-  const answer = (message: ResultMessage) => port.postMessage(message);
+  const answer = (message: ResultMessage) => {
+    try {
+      port.postMessage(message);
+    } catch (error) {
+      // An answer that cannot be cloned still answers: as the error, so the caller never waits forever.
+      port.postMessage({ id: message.id, ok: false, error: toWireError(error) } satisfies ResultMessage);
+    }
+  };
   port.on('message', (message: CallMessage) => {
     run(store, message, planner, hooks).then(
       (value) => answer({ id: message.id, ok: true, value }),
@@ -42,7 +49,7 @@ export function serveSqliteStore(hooks: TestHooks = {}): void {
         port.close();
         data.planPort.close();
       }
-    }, () => { /* an answer that cannot be cloned was answered as an error */ });
+    });
   });
 }
 

@@ -136,8 +136,16 @@ export class SqliteWorkerStore implements Store {
     if (planner) this.planners.set(id, planner);
     // Sent in call order once the worker exists: the worker takes them in that order (writes keep their order).
     this.started.then((worker) => {
-      if (!this.pending.has(id)) return;
-      worker.postMessage({ id, method, args } satisfies CallMessage);
+      const waiting = this.pending.get(id);
+      if (!waiting) return;
+      try {
+        worker.postMessage({ id, method, args } satisfies CallMessage);
+      } catch (error) {
+        // Arguments that cannot be cloned (a function, say): this call fails, the worker never hears of it.
+        this.pending.delete(id);
+        this.planners.delete(id);
+        waiting.reject(error);
+      }
       this.refWhileBusy();
     }, (error: unknown) => this.fail(`the SQLite store's worker could not start: ${error instanceof Error ? error.message : String(error)}`));
     return answer;

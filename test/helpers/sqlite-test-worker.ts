@@ -12,6 +12,8 @@ const connection = (store: SqliteStore): Database.Database => (store as unknown 
 serveSqliteStore({
   /** A pragma on the worker's connection (e.g. `max_page_count = N`, to fill the database). */
   pragma: (store, text) => connection(store).pragma(String(text), { simple: true }),
+  /** Answers something structured clone refuses (a function). */
+  unclonable: () => () => 'not data',
   /** Ends the worker thread at once, as a crash inside it would. */
   exit: (_store, code) => process.exit(Number(code)),
   /**

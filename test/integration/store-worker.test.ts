@@ -132,6 +132,14 @@ test('errors keep their class, code and message across the worker, as the store 
   await local.close();
 });
 
+test('arguments or answers that cannot cross to the worker fail that call only', async () => {
+  const store = await hookedStore();
+  expect(shape(await caught(store.testHook('pragma', () => 'a function')))).toMatchObject({ class: 'DOMException', message: expect.stringContaining('could not be cloned') });
+  expect(shape(await caught(store.testHook('unclonable')))).toMatchObject({ class: 'Error', message: expect.stringContaining('could not be cloned') });
+  expect(await store.headSeq(imageKey())).toBe(0);
+  await store.close();
+});
+
 test('close waits for the writes already sent, then later calls fail clearly', async () => {
   const path = databasePath();
   const store = await hookedStore(path);
