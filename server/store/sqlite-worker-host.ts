@@ -20,13 +20,11 @@ import { planFromRecipe, type PlanRecipe } from '../core/plan-recipe.js';
 /** Extra commands a test worker adds (`test:…` methods); the product's worker has none. */
 export type TestHooks = Record<string, (store: SqliteStore, ...args: unknown[]) => unknown>;
 
-interface HostData extends SqliteWorkerData { planPort: MessagePort }
-
 /** Serves the store to the main thread until it asks to close. Called once by the worker's entry file. */
 export function serveSqliteStore(hooks: TestHooks = {}): void {
   if (!parentPort) throw new Error('serveSqliteStore runs inside a worker thread');
   const port = parentPort;
-  const data = workerData as HostData;
+  const data = workerData as SqliteWorkerData;
   const store = new SqliteStore({ path: data.path, eventLogKeep: data.eventLogKeep });
   const signal = new Int32Array(data.planSignal);
   const planner = (id: number) => (context: WriteContext): WritePlan => askPlanner(data.planPort, signal, id, context);

@@ -3,6 +3,7 @@
  * (sqlite-worker-host.ts). Every Store call is one `call` and one `result`; a write's planner runs on the main
  * thread, asked over a port of its own while the worker holds the write transaction open.
  */
+import type { MessagePort } from 'node:worker_threads';
 import type { WritePlan, WriteContext } from '../core/write-plan.js';
 import type { Store } from './types.js';
 import type { WireError } from './sqlite-worker-errors.js';
@@ -14,6 +15,8 @@ export interface SqliteWorkerData {
   eventLogKeep: number;
   /** Four bytes the main thread bumps (and notifies) after it answers a planner request. */
   planSignal: SharedArrayBuffer;
+  /** The worker's end of the planner channel (transferred): requests go out and answers come back here. */
+  planPort: MessagePort;
 }
 
 /** Store methods whose arguments and answers are plain data, forwarded as they are. */

@@ -63,7 +63,7 @@ export class SqliteWorkerStore implements Store {
   private async start(): Promise<Worker> {
     const script = await workerScript(this.options.script ?? PRODUCT_WORKER);
     const plans = new MessageChannel();
-    const workerData: SqliteWorkerData & { planPort: MessagePort } = {
+    const workerData: SqliteWorkerData = {
       path: this.options.path, eventLogKeep: this.options.eventLogKeep, planSignal: this.planSignal, planPort: plans.port2,
     };
     const worker = new Worker(script, { workerData, transferList: [plans.port2] });
@@ -115,6 +115,7 @@ export class SqliteWorkerStore implements Store {
     for (const waiting of this.pending.values()) waiting.reject(error);
     this.pending.clear();
     this.planners.clear();
+    this.plannerErrors.clear();
     this.options.onFailure?.(error);
   }
 
