@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { openStore } from './store/open.js';
+import { openStore, type OpenStoreOptions } from './store/open.js';
 import { openBus } from './bus/open.js';
 import type { Store } from './store/types.js';
 import type { Bus } from './bus/types.js';
@@ -72,11 +72,21 @@ export interface RunningServer {
   webhooks: WebhookDispatcher;
   /** The demo tenant's API secret, when the demo tenant is on. */
   demoSecret: string | undefined;
+  /**
+   * Resolves if the store stops for good under the node (SQLite: its worker thread died): every store call
+   * fails from then on and `/readyz` answers 503. The entry point (main.ts) exits then, for a supervisor to restart it.
+   */
+  storeFailure: Promise<Error>;
   /** Stops accepting, turns /readyz false, closes sockets with 1001 over `drainMs`, then closes everything. */
   close(drainMs?: number): Promise<void>;
 }
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+/** What a test may wire in place of what the config names: a store it makes (a SQLite store with test hooks). */
+export interface ServerWiring {
+  openStore?: (options: OpenStoreOptions) => Store;
+}
+
+export async function startServer(config: Config, log: Logger, wiring: ServerWiring = {}): Promise<RunningServer> {
   const nodeId = randomUUID();
   const { limits } = config;
   const presence = new TenantPresence();
@@ -85,7 +95,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     adminSubscriptions: (): number => feed.subscriberCount,
     topics: (): number => hub.topicCount,
   });
-  const store = instrumentStore(await openStore(config.databaseUrl, limits.EVENT_LOG_KEEP), metrics.storeLatency);
+  let storeFailed: (error: Error) => void = () => {};
+  const storeFailure = new Promise<Error>((resolve) => { storeFailed = resolve; });
+  const onFailure = (error: Error): void => {
+    log.fatal({ err: error }, 'the store stopped: this node can no longer read or store');
+    storeFailed(error);
+  };
+  const store = instrumentStore(wiring.openStore?.({ onFailure }) ?? await openStore(config.databaseUrl, limits.EVENT_LOG_KEEP, { onFailure }), metrics.storeLatency);
   await store.init();
   const bus = instrumentBus(await openBus(config.redisUrl, config.redisPrefix, log), metrics.busPublish);
   const secret = config.sessionSecret ?? (await store.getOrCreateSetting('session-secret', () => randomBytes(32).toString('base64url')));
@@ -206,5 +222,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 
   usage.start();
   webhooks.start();
-  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, hub, usage, metrics, tenantFeed: feed, nodeId, secrets, apiEndpoints, webhooks, demoSecret, close };
+  return {
+    url: `http://${host}:${port}`, port, http, store, bus, service, gateway, hub, usage, metrics, tenantFeed: feed, nodeId, secrets, apiEndpoints, webhooks,
+    demoSecret, storeFailure, close,
+  };
 }

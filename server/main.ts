@@ -52,6 +52,9 @@ async function main(): Promise<void> {
     process.stdout.write(`\n  image-chat is running: ${server.url}/demo\n  dashboard: ${server.url}/dashboard  (tenant "demo", secret ${server.demoSecret})\n\n`);
   }
 
+  // Logged by the server already: without a store the node only refuses, so it exits for its supervisor to restart it.
+  void server.storeFailure.then(() => process.exit(1));
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -5,31 +5,16 @@
  * ids, authors, times, edits and resolved state. A chat whose id the image already has is left as it is, so
  * importing a file again writes nothing.
  */
-import { randomUUID } from 'node:crypto';
-import type { Chat, ChatExport, ErrorCode, ImageEvent, ImageKey } from '../../shared/index.js';
+import type { ChatExport, ErrorCode, ImageEvent } from '../../shared/index.js';
 import type { Store } from '../store/types.js';
-import type { WriteContext, WritePlan } from './write-plan.js';
-import { withinBudget, type PlanLimits } from './plan.js';
+import type { PlanLimits } from './plan.js';
+import { plannerFor } from './plan-recipe.js';
 
 /** What an import did: chats stored, chats the images already had, and chats refused (a limit), with why. */
 export interface ImportReport {
   imported: number;
   present: number;
   refused: { urlId: string; chatId: string; code: ErrorCode; message: string }[];
-}
-
-/**
- * The planner of one imported chat: the image's seq, marker count and byte limits hold as for any write (the
- * per-person marker cap does not: an import brings many people's markers). A chat already there is `conflict`.
- */
-export function planImport(chat: Chat, key: ImageKey, context: WriteContext, limits: PlanLimits): WritePlan {
-  if (context.chat) return { ok: false, code: 'conflict', message: `chat "${chat.id}" is already on the image` };
-  if (context.seq >= limits.MAX_SEQ) return { ok: false, code: 'limit-reached', message: `this image has taken its most changes (${limits.MAX_SEQ})` };
-  if (context.chatCount >= limits.MAX_CHATS_PER_IMAGE) return { ok: false, code: 'limit-reached', message: `an image holds at most ${limits.MAX_CHATS_PER_IMAGE} markers` };
-  if (chat.comments.length > limits.MAX_COMMENTS_PER_CHAT) return { ok: false, code: 'limit-reached', message: `a thread holds at most ${limits.MAX_COMMENTS_PER_CHAT} comments` };
-  // The exported number when the image has not given it yet (a fresh image keeps the original's numbers), else the next.
-  const number = chat.number > context.markersMade ? chat.number : context.markersMade + 1;
-  return withinBudget({ type: 'new-image-chat', broadcastId: randomUUID(), ...key, chatId: chat.id, chat: { ...chat, number } }, context, limits);
 }
 
 /**
@@ -45,7 +30,7 @@ export async function importChats(store: Store, tenantId: string, exported: Chat
     const key = { tenantId, urlId: image.urlId };
     // Queued together, so a store may commit the image's chats in one transaction; each still gets its own seq, in order.
     const outcomes = await Promise.all(image.chats.map((chat) =>
-      store.write(key, { chatId: chat.id, commentId: null, authorId: null, actor: { id: chat.author.id, name: chat.author.name } }, (context) => planImport(chat, key, context, limits))));
+      store.write(key, { chatId: chat.id, commentId: null, authorId: null, actor: { id: chat.author.id, name: chat.author.name } }, plannerFor({ kind: 'import', chat, key, limits }))));
     outcomes.forEach((outcome, i) => {
       if (outcome.ok) {
         report.imported += 1;

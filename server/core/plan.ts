@@ -4,7 +4,8 @@
  * It never sees a whole thread: the store hands it the chat's own fields, the named comment, the counts and
  * the stored sizes (WriteContext), which is all the rules and the byte budgets need.
  */
-import { eventForWrite, type Author, type Limits, type UnsequencedEvent, type WriteMessage } from '../../shared/index.js';
+import { randomUUID } from 'node:crypto';
+import { eventForWrite, type Author, type Chat, type ImageKey, type Limits, type UnsequencedEvent, type WriteMessage } from '../../shared/index.js';
 import type { WriteContext, WritePlan, WriteTarget } from './write-plan.js';
 import { threadBytesAfter } from './wire-size.js';
 
@@ -123,4 +124,18 @@ export function writeTarget(message: WriteMessage, actor: Actor): WriteTarget {
     case 'delete-chat':
       return { chatId: message.chatId, commentId: null, authorId: null, actor: who };
   }
+}
+
+/**
+ * The planner of one imported chat: the image's seq, marker count and byte limits hold as for any write (the
+ * per-person marker cap does not: an import brings many people's markers). A chat already there is `conflict`.
+ */
+export function planImport(chat: Chat, key: ImageKey, context: WriteContext, limits: PlanLimits): WritePlan {
+  if (context.chat) return { ok: false, code: 'conflict', message: `chat "${chat.id}" is already on the image` };
+  if (context.seq >= limits.MAX_SEQ) return { ok: false, code: 'limit-reached', message: `this image has taken its most changes (${limits.MAX_SEQ})` };
+  if (context.chatCount >= limits.MAX_CHATS_PER_IMAGE) return { ok: false, code: 'limit-reached', message: `an image holds at most ${limits.MAX_CHATS_PER_IMAGE} markers` };
+  if (chat.comments.length > limits.MAX_COMMENTS_PER_CHAT) return { ok: false, code: 'limit-reached', message: `a thread holds at most ${limits.MAX_COMMENTS_PER_CHAT} comments` };
+  // The exported number when the image has not given it yet (a fresh image keeps the original's numbers), else the next.
+  const number = chat.number > context.markersMade ? chat.number : context.markersMade + 1;
+  return withinBudget({ type: 'new-image-chat', broadcastId: randomUUID(), ...key, chatId: chat.id, chat: { ...chat, number } }, context, limits);
 }

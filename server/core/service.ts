@@ -7,12 +7,12 @@
  * it), then tells the write observers (the topic hub, usage metering, the tenant feed) and publishes the
  * event on the bus, whose handler fans it out to every node's subscribers, this node's included.
  */
-import { randomUUID } from 'node:crypto';
 import { eventToWire, imageTopic, type Author, type ChatExport, type ErrorCode, type ImageEvent, type ImageKey, type Limits, type WriteMessage } from '../../shared/index.js';
 import type { Bus } from '../bus/types.js';
 import type { ReadResult, Store, Tenant } from '../store/types.js';
 import type { WriteOutcome } from './write-plan.js';
-import { planWrite, writeTarget, type Actor } from './plan.js';
+import { writeTarget, type Actor } from './plan.js';
+import { plannerFor } from './plan-recipe.js';
 import { importChats, type ImportReport } from './chat-import.js';
 import { TenantCache, TenantLookupDeferred } from './tenant-cache.js';
 import { writeRefusal, type Writer } from './write-policy.js';
@@ -100,7 +100,7 @@ export class ChatService {
   /** Stores one write, within the limits (count caps, byte budgets, MAX_SEQ), and nothing more: no publish. */
   write(message: WriteMessage, actor: Actor): Promise<WriteOutcome> {
     const key = { tenantId: message.tenantId, urlId: message.urlId };
-    return this.store.write(key, writeTarget(message, actor), (context) => planWrite(message, actor, context, this.limits, randomUUID));
+    return this.store.write(key, writeTarget(message, actor), plannerFor({ kind: 'write', message, actor, limits: this.limits }));
   }
 
   /**

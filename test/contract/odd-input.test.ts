@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { LIMITS, validateClientMessage, type Chat, type ClientMessage, type WriteMessage } from '../../shared/index.js';
-import { SqliteStore } from '../../server/store/sqlite.js';
+import { SqliteWorkerStore } from '../../server/store/sqlite-worker-store.js';
 import { PostgresStore } from '../../server/store/postgres.js';
 import { MemoryBus } from '../../server/bus/memory.js';
 import { ChatService } from '../../server/core/service.js';
@@ -43,7 +43,8 @@ beforeAll(async () => {
   postgres = await startPostgres();
   const dir = makeTempDir();
   dirs.push(dir);
-  const sqlite = new SqliteStore({ path: join(dir, 'odd.db'), eventLogKeep: 1000 });
+  // SQLite as a node runs it: in its worker thread, every string crossing to it and back.
+  const sqlite = new SqliteWorkerStore({ path: join(dir, 'odd.db'), eventLogKeep: 1000 });
   const pgStore = new PostgresStore({ url: await postgres.createDatabase(`odd_${randomUUID().replace(/-/g, '')}`), eventLogKeep: 1000 });
   for (const [name, store] of [['sqlite', sqlite], ['postgres', pgStore]] as const) {
     await store.init();

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { applyEventToChat, LIMITS, type Chat, type ImageEvent, type ImageKey, type WriteMessage } from '../../shared/index.js';
-import { planWrite, writeTarget, type Actor, type PlanLimits } from '../../server/core/plan.js';
+import { writeTarget, type Actor, type PlanLimits } from '../../server/core/plan.js';
+import { plannerFor } from '../../server/core/plan-recipe.js';
 import type { Store } from '../../server/store/types.js';
 import type { WriteOutcome } from '../../server/core/write-plan.js';
 
@@ -29,11 +30,14 @@ export const ann: Actor = { id: 'u1', name: 'Ann', moderator: false, mayResolveO
 
 export type WriteFields = Record<string, unknown> & { type: WriteMessage['type'] };
 
-/** Writes one message through the planner, as the core does: by `ann` within `LIMITS` unless told otherwise. */
+/**
+ * Writes one message through the planner, as the core does (`plannerFor`: a store in another thread plans there):
+ * by `ann` within `LIMITS` unless told otherwise.
+ */
 export function writeMessage(store: Store, key: ImageKey, fields: WriteFields, options: { actor?: Actor; limits?: PlanLimits } = {}): Promise<WriteOutcome> {
   const message = { broadcastId: randomUUID(), ...key, ...fields } as WriteMessage;
   const actor = options.actor ?? ann;
-  return store.write(key, writeTarget(message, actor), (context) => planWrite(message, actor, context, options.limits ?? LIMITS, randomUUID));
+  return store.write(key, writeTarget(message, actor), plannerFor({ kind: 'write', message, actor, limits: options.limits ?? LIMITS }));
 }
 
 export const sequenced = (outcome: WriteOutcome): ImageEvent => {

@@ -1,10 +1,13 @@
-/** The store contract against SQLite (a temp file) and PostgreSQL (a private server this suite starts). */
+/**
+ * The store contract against SQLite (a temp file, through the worker thread the server runs it in) and
+ * PostgreSQL (a private server this suite starts).
+ */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SqliteStore } from '../../server/store/sqlite.js';
+import { SqliteWorkerStore } from '../../server/store/sqlite-worker-store.js';
 import { SQLITE_MIGRATIONS } from '../../server/store/sqlite-migrations.js';
 import { PostgresStore } from '../../server/store/postgres.js';
 import { POSTGRES_MIGRATIONS } from '../../server/store/postgres-migrations.js';
@@ -33,7 +36,7 @@ storeContract('sqlite', {
     const path = join(dir, 'store.db');
     return {
       open: async (eventLogKeep = 1000) => {
-        const store = new SqliteStore({ path, eventLogKeep });
+        const store = new SqliteWorkerStore({ path, eventLogKeep });
         await store.init();
         return store;
       },

@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
 import type { SubscribedSnapshot } from '../../shared/index.js';
-import { startTestServer, removeDir, type TestServer } from '../helpers/server.js';
+import { startTestServerWithHooks, removeDir, type TestServer } from '../helpers/server.js';
+import type { SqliteWorkerStore } from '../../server/store/sqlite-worker-store.js';
 import { TestClient } from '../helpers/ws-client.js';
 
 let server: TestServer;
-beforeAll(async () => { server = await startTestServer({ WRITE_RATE_PER_SECOND: '1000', WRITE_BURST: '1000', FRAME_RATE_PER_SECOND: '1000', FRAME_BURST: '1000', MAX_CHATS_PER_IMAGE: '100000' }); });
+beforeAll(async () => { server = await startTestServerWithHooks({ WRITE_RATE_PER_SECOND: '1000', WRITE_BURST: '1000', FRAME_RATE_PER_SECOND: '1000', FRAME_BURST: '1000', MAX_CHATS_PER_IMAGE: '100000' }); });
 afterAll(async () => { await server.close(); removeDir(server.dataDir); });
 
 test('a full database answers unavailable, stores nothing of the failed write, and recovers', async () => {
-  // SQLite's own "database or disk is full" (SQLITE_FULL), reached by capping the file's pages.
-  const db = (server.store as unknown as { db: Database.Database }).db;
-  const pages = Number(db.pragma('page_count', { simple: true }));
-  db.pragma(`max_page_count = ${pages + 2}`);
+  // SQLite's own "database or disk is full" (SQLITE_FULL), reached by capping the file's pages on the store worker's connection.
+  const store = server.store as SqliteWorkerStore;
+  const pages = Number(await store.testHook('pragma', 'page_count'));
+  await store.testHook('pragma', `max_page_count = ${pages + 2}`);
 
   const client = await TestClient.connect(server.wsUrl);
   const urlId = `img-${randomUUID()}`;
@@ -33,7 +33,7 @@ test('a full database answers unavailable, stores nothing of the failed write, a
   expect(snapshot.chats.map((c) => c.id).sort()).toEqual([...acked].sort());
   expect(snapshot.seq).toBe(acked.length);
 
-  db.pragma('max_page_count = 1073741823');
+  await store.testHook('pragma', 'max_page_count = 1073741823');
   expect(await client.write({ type: 'create-chat', tenantId: 'demo', urlId, x: 0.5, y: 0.5, text: 'room again' })).toMatchObject({ type: 'ack', seq: acked.length + 1 });
   client.close();
 });
