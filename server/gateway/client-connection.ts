@@ -246,6 +246,9 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
         return this.subscriptions.unsubscribe(message);
       case 'subscribe-tenant':
         return this.admin.subscribeTenant(message);
+      case 'typing':
+        // Accepted and dropped until the node has presence (as for a tenant that turned presence off).
+        return;
       default:
         return this.writes.write(message, this.identities);
     }

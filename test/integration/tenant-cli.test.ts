@@ -70,7 +70,7 @@ test('rules shows a tenant\'s rules and changes only those asked for; --json pri
 
   const changed = await tenant('rules', tenantId, '--write', 'sso-only', '--login-url', 'https://shop.example/login', '--json');
   expect(changed.code).toBe(0);
-  const expected = { write: 'sso-only', resolve: 'anyone', presenceNames: true, simpleSso: false, loginUrl: 'https://shop.example/login' };
+  const expected = { write: 'sso-only', resolve: 'anyone', presence: true, presenceNames: true, simpleSso: false, loginUrl: 'https://shop.example/login' };
   expect(JSON.parse(changed.stdout)).toEqual({ tenantId, rules: expected });
   expect(await restRules(tenantId, secret)).toEqual(expected);
 
@@ -78,7 +78,7 @@ test('rules shows a tenant\'s rules and changes only those asked for; --json pri
     .toMatchObject({ code: 0, stdout: rulesText(tenantId, ['sso-only', 'authors-and-moderators', 'off', 'on', 'https://shop.example/login']) });
   expect(await tenant('rules', tenantId, '--write', 'nobody', '--login-url', 'none'))
     .toMatchObject({ code: 0, stdout: rulesText(tenantId, ['nobody', 'authors-and-moderators', 'off', 'on', 'none']) });
-  expect(await restRules(tenantId, secret)).toEqual({ write: 'nobody', resolve: 'authors-and-moderators', presenceNames: false, simpleSso: true, loginUrl: null });
+  expect(await restRules(tenantId, secret)).toEqual({ write: 'nobody', resolve: 'authors-and-moderators', presence: true, presenceNames: false, simpleSso: true, loginUrl: null });
 });
 
 test('rules refuses bad values with exit code 2 and a message naming them, and changes nothing', async () => {
@@ -99,7 +99,7 @@ test('rules refuses bad values with exit code 2 and a message naming them, and c
   }
   expect(await tenant('rules', 'no-such-tenant')).toMatchObject({ code: 2, stderr: expect.stringContaining('no tenant "no-such-tenant"') });
   expect(await tenant('rules')).toMatchObject({ code: 2, stderr: expect.stringContaining('rules needs one tenant id') });
-  expect(await restRules(tenantId, secret)).toEqual({ write: 'anyone', resolve: 'anyone', presenceNames: true, simpleSso: false, loginUrl: null });
+  expect(await restRules(tenantId, secret)).toEqual({ write: 'anyone', resolve: 'anyone', presence: true, presenceNames: true, simpleSso: false, loginUrl: null });
 });
 
 /** A Secure SSO payload, signed here from the published scheme (independent of the product and the examples). */
