@@ -278,8 +278,8 @@ export class PresenceHub {
     }
   }
 
-  /** Heartbeats due, and node states that expired. */
-  private sweep(): void {
+  /** Heartbeats due, and node states that expired: every SWEEP_INTERVAL_MS (tests call it on their own clock). */
+  sweep(): void {
     const now = this.now();
     for (const image of this.images.values()) {
       if (image.expire(now)) this.scheduleFlush(image);
