@@ -115,6 +115,14 @@ export class ImagePresence {
     return viewer;
   }
 
+  /** The person behind a local subscription changed: it leaves and joins again, keeping its snapshot's baseline. */
+  rejoin(connection: PresenceConnection, person: PresencePerson, connectionKey: string, now: number): void {
+    const baseline = this.fresh.get(connection);
+    this.leave(connection);
+    this.join(connection, person, connectionKey, now);
+    if (baseline) this.fresh.set(connection, baseline);
+  }
+
   viewerOf(connection: PresenceConnection): LocalViewer | undefined {
     return this.local.get(connection);
   }

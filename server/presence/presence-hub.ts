@@ -92,8 +92,7 @@ export class PresenceHub {
   update(key: ImageKey, connection: PresenceConnection, person: PresencePerson): void {
     const image = this.images.get(imageTopic(key));
     if (!image?.viewerOf(connection)) return;
-    image.leave(connection);
-    image.join(connection, person, this.connectionKey(connection), this.now());
+    image.rejoin(connection, person, this.connectionKey(connection), this.now());
     this.scheduleFlush(image);
   }
 
