@@ -1,6 +1,6 @@
 /**
  * `<rules-panel>`: the signed-in tenant's rules (docs/sso.md#rules) — who may write, who may resolve, whether
- * presence shows names, simple SSO and the login URL — read with `GET /api/v1/tenants/:id/rules` and changed with
+ * presence is on and shows names, simple SSO and the login URL — read with `GET /api/v1/tenants/:id/rules` and changed with
  * `PUT` on the same path, which every node applies at once. The server validates; its message is shown as is.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
@@ -26,6 +26,7 @@ function rulesFromForm(form: HTMLFormElement): TenantRules {
   return {
     write: String(data.get('write')) as WritePolicy,
     resolve: String(data.get('resolve')) as ResolvePolicy,
+    presence: data.get('presence') === 'on',
     presenceNames: data.get('presenceNames') === 'on',
     simpleSso: data.get('simpleSso') === 'on',
     loginUrl: loginUrl === '' ? null : loginUrl,
@@ -116,8 +117,10 @@ export class RulesPanel extends LitElement {
       </fieldset>
       <fieldset>
         <legend>Readers</legend>
-        <label><input type="checkbox" name="presenceNames" .checked=${rules.presenceNames} aria-describedby="presence-hint">
-          Presence shows names <span class="hint" id="presence-hint">kept now; applied once the widget shows who is viewing</span></label>
+        <label><input type="checkbox" name="presence" .checked=${rules.presence} aria-describedby="presence-hint">
+          Presence <span class="hint" id="presence-hint">show who is viewing an image and who is typing</span></label>
+        <label><input type="checkbox" name="presenceNames" .checked=${rules.presenceNames} aria-describedby="presence-names-hint">
+          Presence shows names <span class="hint" id="presence-names-hint">off: only how many are viewing</span></label>
         <label><input type="checkbox" name="simpleSso" .checked=${rules.simpleSso} aria-describedby="simple-hint">
           Simple SSO <span class="hint" id="simple-hint">take unsigned names from the page, shown as unverified</span></label>
       </fieldset>

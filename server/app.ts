@@ -27,6 +27,7 @@ import type { SecretBox } from './auth/secret-box.js';
 import { tenantRulesEndpoints } from './http/tenant-rules-api.js';
 import { demoSsoRoutes } from './http/demo-sso.js';
 import { TenantPresence } from './metering/tenant-presence.js';
+import { PresenceHub } from './presence/presence-hub.js';
 import { UsageMeter } from './metering/usage-meter.js';
 import { PrometheusMetrics } from './metering/prometheus.js';
 import { instrumentBus, instrumentStore } from './metering/instrument.js';
@@ -60,6 +61,8 @@ export interface RunningServer {
   /** Usage metering (per tenant per UTC day); `usage.flush()` stores what is counted so far. */
   usage: UsageMeter;
   metrics: PrometheusMetrics;
+  /** Who is viewing each image and who is typing, on this node and as merged from the others. */
+  viewers: PresenceHub;
   /** The tenant admin subscriptions (dashboard moderation feed) on this node. */
   tenantFeed: TenantFeed;
   /** This node's id in usage peaks and presence. */
@@ -133,10 +136,12 @@ export async function startServer(config: Config, log: Logger, wiring: ServerWir
     },
     onError: (error) => log.warn({ err: error }, 'tenant change not announced'),
   });
-  bus.setHandler(new FanoutBusHandler({ hub, feed, tenantChanges, meter: metrics, log }));
+  // Who is viewing each image and who is typing, merged over the nodes through the images' own bus topics.
+  const viewers = new PresenceHub({ bus, nodeId, limits, log });
+  bus.setHandler(new FanoutBusHandler({ hub, feed, tenantChanges, presence: viewers, meter: metrics, log }));
   await tenantChanges.start();
 
-  const usage = new UsageMeter({ store, nodeId, presence, flushMs: config.usageFlushMs, log, onFlush: (ok) => metrics.usageFlushed(ok) });
+  const usage = new UsageMeter({ store, nodeId, presence, viewers, flushMs: config.usageFlushMs, log, onFlush: (ok) => metrics.usageFlushed(ok) });
   // Write observers, told of every stored write before it is published.
   service.observe(hub);
   service.observe(usage);
@@ -152,7 +157,7 @@ export async function startServer(config: Config, log: Logger, wiring: ServerWir
     log.info({ maxConnections: tcpCap, maxWebSockets: gatewayLimits.MAX_CONNECTIONS, openFilesLimit, fdReserve: limits.FD_RESERVE }, 'tcp connections capped below the open-files limit');
   }
   const gateway = new Gateway({
-    service, hub, signer, secrets, limits: gatewayLimits, log, meter: new MeterSet(metrics, [usage]), tenantFeed: feed, presence,
+    service, hub, signer, secrets, limits: gatewayLimits, log, meter: new MeterSet(metrics, [usage]), tenantFeed: feed, presence, viewers,
     trustedProxies: config.trustedProxies,
   });
   connections = gateway;
@@ -208,6 +213,7 @@ export async function startServer(config: Config, log: Logger, wiring: ServerWir
       http.close();
       await gateway.close();
       hub.close();
+      viewers.close();
       feed.close();
       // Attempts under way end (each within WEBHOOK_TIMEOUT_MS) and are recorded before the store closes.
       await webhooks.close();
@@ -223,7 +229,7 @@ export async function startServer(config: Config, log: Logger, wiring: ServerWir
   usage.start();
   webhooks.start();
   return {
-    url: `http://${host}:${port}`, port, http, store, bus, service, gateway, hub, usage, metrics, tenantFeed: feed, nodeId, secrets, apiEndpoints, webhooks,
+    url: `http://${host}:${port}`, port, http, store, bus, service, gateway, hub, viewers, usage, metrics, tenantFeed: feed, nodeId, secrets, apiEndpoints, webhooks,
     demoSecret, storeFailure, close,
   };
 }

@@ -112,6 +112,35 @@ export const LIMITS = {
    * runaway script of one site cannot take the tenant's whole write budget from its readers.
    */
   REST_WRITES_PER_MINUTE: 600,
+
+  // ---- presence: who is viewing an image, who is typing (docs/protocol.md#presence) ----
+
+  /**
+   * Viewers listed by name in one presence frame (the count stays exact). The widget's bar shows a handful of
+   * faces and "+N"; twelve leaves room for a wider bar while a crowd of thousands still costs a small frame.
+   */
+  PRESENCE_LIST_MAX: 12,
+  /**
+   * Typing entries in one presence frame. More people writing in one image at the same quarter second than fit a
+   * sentence ("Ann, Bob and 3 others are typing…") adds nothing; it bounds what a crowd typing at once costs.
+   */
+  PRESENCE_TYPING_MAX: 12,
+  /**
+   * How long presence changes of one image are gathered into one frame. People joining and leaving in a burst (a
+   * page shared in a meeting) become one frame per subscriber, not one per change; a quarter second still feels live.
+   */
+  PRESENCE_FLUSH_MS: 250,
+  /** The least time between two typing signals one person's typing is forwarded for on one image: one a second is live enough. */
+  TYPING_MIN_INTERVAL_MS: 1_000,
+  /** How long a client shows "is typing" without a renewal: several missed throttled signals, so a pause in typing does not flicker. */
+  TYPING_EXPIRES_MS: 5_000,
+  /** Many nodes: how often a node republishes its local viewers of an image it holds viewers of, so others know it is alive. */
+  PRESENCE_HEARTBEAT_MS: 5_000,
+  /**
+   * Many nodes: how long a node's viewers are kept without a heartbeat from it: three heartbeats, so one lost
+   * publish never makes people blink out, and a dead node's people disappear within 15 s.
+   */
+  PRESENCE_EXPIRY_MS: 15_000,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number };

@@ -99,7 +99,27 @@ export interface SubscribeTenantMessage {
   secret?: string;
 }
 
-export type ClientMessage = PingMessage | HelloMessage | SubscribeMessage | UnsubscribeMessage | SubscribeTenantMessage | WriteMessage;
+/**
+ * The sender is writing a reply in a thread of an image it is subscribed to (presence, not a write: no answer
+ * when accepted). `stopped: true` when they sent it or cleared the box. The server forwards at most one a second
+ * per person and image (`TYPING_MIN_INTERVAL_MS`) to the image's other viewers, never to the typer's own tabs.
+ */
+export interface TypingMessage {
+  type: 'typing';
+  tenantId: string;
+  urlId: string;
+  chatId: string;
+  stopped?: true;
+}
+
+export type ClientMessage =
+  | PingMessage
+  | HelloMessage
+  | SubscribeMessage
+  | UnsubscribeMessage
+  | SubscribeTenantMessage
+  | TypingMessage
+  | WriteMessage;
 
 // ---- server to client ----
 
@@ -184,6 +204,52 @@ export interface ErrorMessage {
   retryAfterMs?: number;
 }
 
+/**
+ * A person listed in an image's presence: signed-in, or a guest who gave a name. Anonymous guests are counted but
+ * never listed. `avatar` is only ever an `https:` (or `http:`) URL from SSO; `name` is user text (render as text).
+ */
+export interface PresenceViewer { id: string; name: string; avatar?: string }
+
+/**
+ * Someone writing in the thread `chatId`. For an anonymous guest `id` is an opaque key for this image (not their
+ * user id) and there is no `name` ("Someone is typing…"). Shown until a matching `stoppedTyping`, or until
+ * `TYPING_EXPIRES_MS` passes without a renewal.
+ */
+export interface PresenceTyping { id: string; name?: string; chatId: string }
+
+/** The end of a `PresenceTyping` entry: its `id` stopped writing in `chatId`. */
+export interface PresenceStoppedTyping { id: string; chatId: string }
+
+/** Fields of every presence frame: always one image the connection is subscribed to, and its exact viewer count. */
+interface PresenceEnvelope {
+  type: 'presence';
+  tenantId: string;
+  urlId: string;
+  /** Distinct people viewing the image on every node, the receiver included (one person in many tabs counts once). */
+  count: number;
+}
+
+/**
+ * Who is here, sent right after every `subscribed` (unless the tenant turned presence off): the listed viewers in
+ * join order, at most `PRESENCE_LIST_MAX`; empty when the tenant's rule `presenceNames` is false.
+ */
+export interface PresenceSnapshotMessage extends PresenceEnvelope { snapshot: true; viewers: PresenceViewer[] }
+
+/**
+ * What changed since the last presence frame of the image (coalesced for `PRESENCE_FLUSH_MS`); an omitted array
+ * means no change. `joined` viewers entered the listed set, `left` ids left it. Not an image event: no `seq`,
+ * never stored, never in webhooks.
+ */
+export interface PresenceDeltaMessage extends PresenceEnvelope {
+  snapshot?: undefined;
+  joined?: PresenceViewer[];
+  left?: string[];
+  typing?: PresenceTyping[];
+  stoppedTyping?: PresenceStoppedTyping[];
+}
+
+export type PresenceMessage = PresenceSnapshotMessage | PresenceDeltaMessage;
+
 /** The answer to `subscribe-tenant`. */
 export interface SubscribedTenantMessage { type: 'subscribed'; role: 'admin'; tenantId: string }
 
@@ -205,4 +271,5 @@ export type ServerMessage =
   | BatchMessage
   | ResyncMessage
   | ErrorMessage
+  | PresenceMessage
   | ImageEvent;

@@ -12,6 +12,7 @@ export type AnyServerMessage = ServerMessage | AdminServerMessage;
 const SERVER_FRAME_TYPES: Record<AnyServerMessage['type'], true> = {
   pong: true, welcome: true, subscribed: true, unsubscribed: true, ack: true, batch: true, resync: true, error: true,
   'new-image-chat': true, 'image-chat-updated': true, 'deleted-image-chat': true, 'tenant-event': true,
+  presence: true,
 };
 const KNOWN: ReadonlySet<string> = new Set(Object.keys(SERVER_FRAME_TYPES));
 

@@ -1,5 +1,5 @@
 /**
- * Per-tenant rules: who may write, who may resolve, whether presence shows names, whether simple SSO is on, and
+ * Per-tenant rules: who may write, who may resolve, whether presence is on and shows names, whether simple SSO is on, and
  * where the site's sign-in page is. Set by the tenant (CLI, dashboard, REST); every node applies a change at once.
  */
 
@@ -14,6 +14,8 @@ export type ResolvePolicy = (typeof RESOLVE_POLICIES)[number];
 export interface TenantRules {
   write: WritePolicy;
   resolve: ResolvePolicy;
+  /** Whether presence (who is viewing, who is typing) is sent at all; off: no presence frame for any of its images. */
+  presence: boolean;
   /** Whether presence (who is viewing) shows people's names, or only counts. */
   presenceNames: boolean;
   /** Whether unsigned identities from the page (`simpleSso` in `hello`) are taken. */
@@ -23,7 +25,7 @@ export interface TenantRules {
 }
 
 /** What a tenant starts with: open to everyone, as before rules existed. */
-export const DEFAULT_RULES: TenantRules = { write: 'anyone', resolve: 'anyone', presenceNames: true, simpleSso: false, loginUrl: null };
+export const DEFAULT_RULES: TenantRules = { write: 'anyone', resolve: 'anyone', presence: true, presenceNames: true, simpleSso: false, loginUrl: null };
 
 /** Longest login URL. */
 const MAX_LOGIN_URL_LENGTH = 2048;
@@ -56,6 +58,7 @@ export function changeRules(current: TenantRules, change: unknown): { ok: true; 
         if (!RESOLVE_POLICIES.includes(value as ResolvePolicy)) return { ok: false, message: `"resolve" must be one of ${RESOLVE_POLICIES.join(', ')}` };
         next.resolve = value as ResolvePolicy;
         break;
+      case 'presence':
       case 'presenceNames':
       case 'simpleSso':
         if (typeof value !== 'boolean') return { ok: false, message: `"${field}" must be true or false` };

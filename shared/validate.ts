@@ -168,6 +168,11 @@ function message(frame: Fields, limits: Limits): ClientMessage {
       if (secret !== undefined && (typeof secret !== 'string' || secret.length > 256)) throw new FieldError('invalid-field', '"secret" must be the tenant\'s API secret');
       return { type, tenantId: id(frame, 'tenantId', limits, limits.MAX_TENANT_ID_LENGTH), ...(secret !== undefined ? { secret } : {}) };
     }
+    case 'typing': {
+      const { stopped } = frame;
+      if (stopped !== undefined && typeof stopped !== 'boolean') throw new FieldError('invalid-field', '"stopped" must be true or false');
+      return { type, ...imageFields(frame, limits), chatId: id(frame, 'chatId', limits), ...(stopped === true ? { stopped } : {}) };
+    }
     case 'create-chat':
     case 'add-comment':
     case 'edit-comment':

@@ -159,7 +159,10 @@ export const OPENAPI_DOCUMENT = {
         parameters: [tenantParameter],
         responses: {
           200: { description: 'Now', content: json({ type: 'object', properties: {
-            tenantId: { type: 'string' }, connections: { type: 'integer' }, watchedImages: { type: 'integer' }, nodes: { type: 'integer' }, at: { type: 'string', format: 'date-time' } } }) },
+            tenantId: { type: 'string' }, connections: { type: 'integer' }, watchedImages: { type: 'integer' }, nodes: { type: 'integer' },
+            images: { type: 'array', description: 'Images viewed now, most people first (presence, merged over the nodes)',
+              items: { type: 'object', properties: { urlId: { type: 'string' }, viewers: { type: 'integer' } } } },
+            at: { type: 'string', format: 'date-time' } } }) },
           ...tenantErrors,
         },
       },
@@ -225,7 +228,7 @@ export const OPENAPI_DOCUMENT = {
         commentId: { type: 'string', description: 'The comment made, edited or deleted' } } },
       Rules: { type: 'object', properties: {
         write: { enum: ['anyone', 'sso-only', 'nobody'] }, resolve: { enum: ['anyone', 'authors-and-moderators'] },
-        presenceNames: { type: 'boolean' }, simpleSso: { type: 'boolean' }, loginUrl: { type: ['string', 'null'] } } },
+        presence: { type: 'boolean' }, presenceNames: { type: 'boolean' }, simpleSso: { type: 'boolean' }, loginUrl: { type: ['string', 'null'] } } },
       RulesAnswer: { type: 'object', properties: { tenantId: { type: 'string' }, rules: ref('Rules') } },
       ...WEBHOOK_SCHEMAS,
     },

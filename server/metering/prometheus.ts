@@ -40,7 +40,7 @@ export class PrometheusMetrics implements GatewayMeter {
    * Deliveries counted in plain numbers and handed to their counters when scraped: `delivered` runs for every
    * frame sent, and three prom-client `inc` calls per frame were a measurable share of a delivery's CPU.
    */
-  private readonly unscraped = { events: 0, frames: 0, bytes: 0 };
+  private readonly unscraped = { events: 0, frames: 0, bytes: 0, presenceFrames: 0, presenceBytes: 0 };
   private readonly feedEventsOut: Counter;
   private readonly slowClients: Counter;
   private readonly errors: Counter<'code'>;
@@ -88,6 +88,8 @@ export class PrometheusMetrics implements GatewayMeter {
     deliveryCounter('imagechat_events_out_total', 'Image events delivered to connections (a batch counts its events).', 'events');
     deliveryCounter('imagechat_event_frames_out_total', 'Frames of image events sent (single events and batches).', 'frames');
     deliveryCounter('imagechat_event_bytes_out_total', 'Bytes of image event frames sent.', 'bytes');
+    deliveryCounter('imagechat_presence_frames_out_total', 'presence frames sent to image subscribers (snapshots and deltas).', 'presenceFrames');
+    deliveryCounter('imagechat_presence_bytes_out_total', 'Bytes of presence frames sent.', 'presenceBytes');
     this.feedEventsOut = new Counter({ name: 'imagechat_feed_events_out_total', help: 'tenant-event frames sent to admin connections.', registers });
     this.slowClients = new Counter({ name: 'imagechat_slow_client_disconnects_total', help: 'Connections closed because their unsent buffer passed the cap.', registers });
     this.errors = new Counter({ name: 'imagechat_errors_total', help: 'Error frames sent, by code.', labelNames: ['code'], registers });
@@ -133,6 +135,11 @@ export class PrometheusMetrics implements GatewayMeter {
     unscraped.events += events;
     unscraped.frames += 1;
     unscraped.bytes += bytes;
+  }
+
+  presenceDelivered(_tenantId: string, bytes: number): void {
+    this.unscraped.presenceFrames += 1;
+    this.unscraped.presenceBytes += bytes;
   }
 
   busReceived(): void {

@@ -323,7 +323,7 @@ export function storeContract(name: string, backend: StoreBackend): void {
       expect((await store.getTenant(id))?.ssoKeys).toEqual({ current: 'k2', previous: 'k1', previousUntil: until });
       expect(await store.rotateTenantSecret(id, { secretHash: 'h3', ssoKey: 'k3', keepPreviousUntil: 0 })).toBe(true);
       expect((await store.getTenant(id))?.ssoKeys).toEqual({ current: 'k3', previous: null, previousUntil: 0 });
-      const rules = { write: 'sso-only', resolve: 'authors-and-moderators', presenceNames: false, simpleSso: true, loginUrl: 'https://shop.example/login' } as const;
+      const rules = { write: 'sso-only', resolve: 'authors-and-moderators', presence: false, presenceNames: false, simpleSso: true, loginUrl: 'https://shop.example/login' } as const;
       expect(await store.setTenantRules(id, rules)).toBe(true);
       expect(await store.setTenantRules('nobody', rules)).toBe(false);
       expect((await store.getTenant(id))?.rules).toEqual(rules);

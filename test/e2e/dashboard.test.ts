@@ -118,7 +118,7 @@ test('the rules panel changes the write rule, which the REST API then reports; a
   await panel.getByLabel('Login URL').fill('https://shop.example/login');
   await panel.getByRole('button', { name: 'Save rules' }).click();
   await expect.poll(() => status.textContent(), WAIT).toMatch(/^Saved\./);
-  expect(await rulesOverRest()).toEqual({ write: 'sso-only', resolve: 'anyone', presenceNames: true, simpleSso: false, loginUrl: 'https://shop.example/login' });
+  expect(await rulesOverRest()).toEqual({ write: 'sso-only', resolve: 'anyone', presence: true, presenceNames: true, simpleSso: false, loginUrl: 'https://shop.example/login' });
 
   // A reload shows the stored rules, not the form's leftovers.
   await dashboard.reload();

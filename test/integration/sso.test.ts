@@ -159,7 +159,7 @@ describe('roles and rules', () => {
     expect(asText.status).toBe(400);
     const put = await setRules(tenantId, secret, { write: 'sso-only', resolve: 'authors-and-moderators', loginUrl: 'https://shop.example/login' });
     expect(put.status).toBe(200);
-    expect(await put.json()).toEqual({ tenantId, rules: { write: 'sso-only', resolve: 'authors-and-moderators', presenceNames: true, simpleSso: false, loginUrl: 'https://shop.example/login' } });
+    expect(await put.json()).toEqual({ tenantId, rules: { write: 'sso-only', resolve: 'authors-and-moderators', presence: true, presenceNames: true, simpleSso: false, loginUrl: 'https://shop.example/login' } });
 
     const urlId = `img-${randomUUID()}`;
     const guest = await TestClient.connect(server.wsUrl);

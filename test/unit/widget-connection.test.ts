@@ -290,7 +290,7 @@ test('a feed channel (the dashboard\'s tenant feed) is subscribed after hello on
 function tenantWelcome(tenantId: string, user: Record<string, unknown>, rules: Record<string, unknown> = {}, session = `${tenantId}-token`): ServerMessage {
   return {
     type: 'welcome', tenantId, session, user: { id: 'u-t', name: 'Guest', kind: 'guest', ...user },
-    rules: { write: 'anyone', resolve: 'anyone', presenceNames: true, simpleSso: false, loginUrl: null, ...rules },
+    rules: { write: 'anyone', resolve: 'anyone', presence: true, presenceNames: true, simpleSso: false, loginUrl: null, ...rules },
   } as ServerMessage;
 }
 
