@@ -87,7 +87,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const store = instrumentStore(await openStore(config.databaseUrl, limits.EVENT_LOG_KEEP), metrics.storeLatency);
   await store.init();
-  const bus = instrumentBus(await openBus(config.redisUrl, config.redisPrefix, log), metrics.busPublish);
+  const bus = instrumentBus(await openBus({ redisUrl: config.redisUrl, redisCluster: config.redisCluster, prefix: config.redisPrefix }, log), metrics.busPublish);
   const secret = config.sessionSecret ?? (await store.getOrCreateSetting('session-secret', () => randomBytes(32).toString('base64url')));
   const signer = new SessionSigner(secret);
   const secrets = await openSecretBox(store, config.secretsKey);

@@ -17,6 +17,12 @@ export interface BusHandler {
   handleBusDown(): void;
   /** The bus is back and every topic is subscribed again; subscribers should resync. */
   handleBusUp(): void;
+  /**
+   * Only these topics' subscriptions were lost and are active again (their Redis Cluster shard failed over,
+   * reconnected, or their slot moved to another shard); their subscribers should resync. Buses with one
+   * connection never call it: they report every loss through `handleBusDown`/`handleBusUp`.
+   */
+  handleTopicsResubscribed?(topics: readonly string[]): void;
 }
 
 /** Drops everything: the handler of a bus before the node registers its own. */

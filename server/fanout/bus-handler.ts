@@ -57,4 +57,10 @@ export class FanoutBusHandler implements BusHandler {
     this.fanout.log.info('bus up again: telling subscribers to resync');
     this.fanout.hub.resyncAll();
   }
+
+  /** One Redis Cluster shard lost these topics' subscriptions and has them again: only their subscribers resync. */
+  handleTopicsResubscribed(topics: readonly string[]): void {
+    this.fanout.log.info({ topics: topics.length }, 'bus shard resubscribed: telling its topics\' subscribers to resync');
+    this.fanout.hub.resyncTopics(topics);
+  }
 }
