@@ -12,7 +12,9 @@
  *   unsent event per topic is published again once the cluster recovers, so other nodes see the gap;
  * - when a shard's subscriber connection drops, the shard fails over, or a slot moves to another master, the
  *   topics it served are marked lost, subscribed again (awaited, on the slot's current master), and only then
- *   are their subscribers told to resync (`handleTopicsResubscribed`). A shard that stays down is retried.
+ *   are their subscribers told to resync (`handleTopicsResubscribed`). A shard that stays down (no replica)
+ *   is probed once a second and its topics subscribed when it answers (`ShardHealth`); meanwhile ioredis is
+ *   made to forget them, or it would reconnect to the dead master in a tight loop;
  *   A lost cluster connection as a whole is `handleBusDown`, and its return `handleBusUp`, as with one Redis.
  *
  * @example
@@ -28,6 +30,7 @@ import {
   SHARD_RESUBSCRIBE_INTERVAL_MS, SLOTS_REFRESH_INTERVAL_MS,
 } from './limits.js';
 import { keySlot } from './key-slot.js';
+import { ShardHealth } from './shard-health.js';
 import { TAG_SEPARATOR, tagged, untagged } from './node-tag.js';
 import { UnsentEvents } from './unsent-events.js';
 
@@ -62,6 +65,7 @@ export class ShardedRedisBus implements Bus {
   private readonly unsent = new UnsentEvents();
   /** Set while a republish of unsent events has failed again, so the retry timer keeps running. */
   private unsentPending = false;
+  private readonly shards = new ShardHealth();
   private handler: BusHandler = IGNORING_BUS_HANDLER;
   private isHealthy = false;
   private wasHealthy = false;
@@ -141,10 +145,14 @@ export class ShardedRedisBus implements Bus {
     // Local subscribers first, and whatever Redis does: this node's own writes always reach its clients.
     if (this.topics.has(topic)) queueMicrotask(() => this.deliver(topic, payload));
     if (this.closed) return;
+    const master = this.masterOf(topic);
     try {
       if (this.cluster.status !== 'ready') throw new Error('redis cluster unavailable: event not published to other nodes');
+      // A shard found down a moment ago fails at once: each try at a dead master costs redirections and reconnects.
+      if (this.shards.isDown(master)) throw new Error(`redis shard ${master} unavailable: event not published to other nodes`);
       await this.cluster.spublish(this.prefix + topic, tagged(this.nodeId, payload));
     } catch (error) {
+      if (!this.shards.isDown(master)) this.shards.markDown(master);
       this.unsent.remember(topic, payload);
       this.scheduleRetry();
       throw error;
@@ -165,6 +173,7 @@ export class ShardedRedisBus implements Bus {
       // Its shard is unreachable: retried until it is back, and then its subscribers resync.
       this.log.warn({ err: error, topic }, 'shard subscribe failed; retrying');
       this.lost.add(topic);
+      this.forget(topic);
       this.scheduleRetry();
     }
   }
@@ -225,9 +234,20 @@ export class ShardedRedisBus implements Bus {
     for (const topic of topics) {
       this.active.delete(topic);
       this.lost.add(topic);
+      this.forget(topic);
     }
     this.log.warn({ topics: topics.length, why }, 'shard subscriptions lost: restoring them, then their subscribers resync');
     this.scheduleRetry();
+  }
+
+  /**
+   * Makes ioredis forget a lost topic's channel, so that this class alone subscribes it again (once a second).
+   * ioredis would otherwise keep reconnecting a dead master's subscriber in a tight loop for it: a refused
+   * connection ends the subscriber, which refreshes the slot map at once, which starts a new one (measured: a
+   * core's worth of CPU per node while a master without a replica is down).
+   */
+  private forget(topic: string): void {
+    this.cluster.sunsubscribe(this.prefix + topic).catch(() => {});
   }
 
   private shardLost(nodeKey: string): void {
@@ -262,8 +282,16 @@ export class ShardedRedisBus implements Bus {
   private async restoreRound(): Promise<void> {
     if (!this.isHealthy || this.closed) return;
     const wholeCluster = this.recovering;
+    const masters = new Map<string, Promise<boolean>>();
     const attempts = [...this.lost].map(async (topic) => {
-      await this.cluster.ssubscribe(this.prefix + topic);
+      const master = this.masterOf(topic);
+      // A subscribe to a dead master would set ioredis' own reconnect loop going again (see `forget`): ask first.
+      if (!masters.has(master)) masters.set(master, this.shards.probe(master));
+      if (!(await masters.get(master))) throw new Error(`shard ${master} unreachable`);
+      await this.cluster.ssubscribe(this.prefix + topic).catch((error: unknown) => {
+        this.forget(topic);
+        throw error;
+      });
       return topic;
     });
     const restored: string[] = [];

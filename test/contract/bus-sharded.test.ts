@@ -140,6 +140,58 @@ describe('sharded bus on a Redis Cluster', () => {
     await redis.waitHealthy();
   }, 60_000);
 
+  test('a master with no replica down until restarted: its publishes fail, other shards carry on, then its topics come back and resync', async () => {
+    const bare = await startRedisCluster({ masters: 3, replicasPerMaster: 0 });
+    const prefix = 's4:';
+    const open = async () => {
+      const bus = new ShardedRedisBus({ nodes: bare.startupNodes, prefix, log });
+      opened.push(bus);
+      if (!(await bus.waitUntilHealthy(10_000))) throw new Error('sharded bus did not connect');
+      return bus;
+    };
+    try {
+      const [publisher, follower] = await Promise.all([open(), open()]);
+      const got = recorder();
+      follower.setHandler(got.handler);
+      publisher.setHandler(recorder().handler);
+      const victim = (await bare.masters())[1]!.port;
+      const on: string[] = [];
+      const off: string[] = [];
+      for (let i = 0; on.length < 2 || off.length < 2; i += 1) {
+        const topic = `demo bare-${i}`;
+        ((await bare.masterOf(prefix + topic)) === victim ? on : off).push(topic);
+      }
+      await Promise.all([...on, ...off].map((topic) => follower.subscribe(topic)));
+      await bare.kill(victim);
+      try {
+        await eventually(() => follower.lostTopicCount === on.length, 'the follower to notice its lost topics');
+        for (let seq = 1; seq <= 5; seq += 1) {
+          for (const topic of on) await expect(publisher.publish(topic, `{"seq":${seq}}`)).rejects.toThrow();
+          for (const topic of off) await publisher.publish(topic, `{"seq":${seq}}`);
+        }
+        await eventually(() => off.every((topic) => got.messages.get(topic)?.length === 5), 'the other shards\' messages');
+        expect(publisher.healthy && follower.healthy).toBe(true);
+        expect(got.resynced).toEqual([]);
+      } finally {
+        await bare.restart(victim);
+      }
+      await eventually(() => on.every((topic) => got.resynced.includes(topic)), 'the restarted shard\'s topics to be resubscribed', 20_000);
+      expect(follower.lostTopicCount).toBe(0);
+      // The newest unsent event of each topic is published again once the shard is back, and new ones arrive.
+      await eventually(() => on.every((topic) => got.messages.get(topic)?.includes('{"seq":5}')), 'the republished newest events');
+      // The publisher itself counts the shard down for a moment after its last failure: it tries until through.
+      const through = () => on.every((topic) => got.messages.get(topic)?.includes('{"seq":6}'));
+      for (let attempt = 0; attempt < 100 && !through(); attempt += 1) {
+        for (const topic of on) await publisher.publish(topic, '{"seq":6}').catch(() => {});
+        await settle(100);
+      }
+      expect(through()).toBe(true);
+      expect(got.resynced.filter((topic) => off.includes(topic))).toEqual([]);
+    } finally {
+      await bare.stop();
+    }
+  }, 90_000);
+
   test('a slot moved to another master under traffic: its topic is subscribed there and resyncs; messages after that arrive', async () => {
     const prefix = 's3:';
     const [publisher, follower] = await Promise.all([shardedBus(prefix), shardedBus(prefix)]);
