@@ -56,8 +56,8 @@ export class ShardedRedisBus implements Bus {
   private readonly prefix: string;
   private readonly log: Logger;
   private readonly cluster: Cluster;
-  /** Topics with local subscribers. */
-  private readonly topics = new Set<string>();
+  /** Topics with local subscribers, with the slot of each one's channel (computed once). */
+  private readonly topics = new Map<string, number>();
   /** Topics whose subscription is active, with the master that served it when it was made. */
   private readonly active = new Map<string, string>();
   /** Topics wanted but not (known to be) subscribed: their shard was lost, or a subscribe failed. */
@@ -160,10 +160,12 @@ export class ShardedRedisBus implements Bus {
   }
 
   async subscribe(topic: string): Promise<void> {
-    this.topics.add(topic);
-    // While the cluster is down the topic is only recorded: it is subscribed on recovery, then resyncs.
-    if (!this.isHealthy) {
+    this.topics.set(topic, keySlot(this.prefix + topic));
+    // While the cluster (or the topic's shard) is down the topic is only recorded: it is subscribed on
+    // recovery, and then its subscribers resync.
+    if (!this.isHealthy || this.shards.isDown(this.masterOf(topic))) {
       this.lost.add(topic);
+      this.scheduleRetry();
       return;
     }
     try {
@@ -226,7 +228,7 @@ export class ShardedRedisBus implements Bus {
 
   /** The master (`host:port`) that serves the topic's slot in ioredis' current slot map. */
   private masterOf(topic: string): string {
-    return this.cluster.slots[keySlot(this.prefix + topic)]?.[0] ?? '';
+    return this.cluster.slots[this.topics.get(topic) ?? keySlot(this.prefix + topic)]?.[0] ?? '';
   }
 
   private markLost(topics: string[], why: string): void {
