@@ -33,6 +33,7 @@ import { keySlot } from './key-slot.js';
 import { ShardHealth } from './shard-health.js';
 import { TAG_SEPARATOR, tagged, untagged } from './node-tag.js';
 import { UnsentEvents } from './unsent-events.js';
+import { HealthWaiters } from './health-waiters.js';
 
 /** A node of the cluster to learn its layout from; any one reachable master or replica is enough. */
 export interface RedisClusterNode {
@@ -76,7 +77,7 @@ export class ShardedRedisBus implements Bus {
   private restoring: Promise<void> | null = null;
   private restoreAgain = false;
   private retryTimer: NodeJS.Timeout | null = null;
-  private healthWaiters: (() => void)[] = [];
+  private readonly healthWaiters = new HealthWaiters();
 
   constructor(options: ShardedRedisBusOptions) {
     this.nodeId = options.nodeId ?? randomBytes(9).toString('base64url');
@@ -126,20 +127,9 @@ export class ShardedRedisBus implements Bus {
 
   /** Resolves true once the cluster is connected, or false after `timeoutMs`. */
   waitUntilHealthy(timeoutMs: number): Promise<boolean> {
-    if (this.isHealthy) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.healthWaiters = this.healthWaiters.filter((w) => w !== done);
-        resolve(false);
-      }, timeoutMs);
-      timer.unref();
-      this.healthWaiters.push(done);
-    });
+    return this.isHealthy ? Promise.resolve(true) : this.healthWaiters.wait(timeoutMs);
   }
+
 
   async publish(topic: string, payload: string): Promise<void> {
     // Local subscribers first, and whatever Redis does: this node's own writes always reach its clients.
@@ -285,11 +275,15 @@ export class ShardedRedisBus implements Bus {
     if (!this.isHealthy || this.closed) return;
     const wholeCluster = this.recovering;
     const masters = new Map<string, Promise<boolean>>();
+    /** Whether the master answers, asked once per round. */
+    const reachable = (master: string): Promise<boolean> => {
+      if (!masters.has(master)) masters.set(master, this.shards.probe(master));
+      return masters.get(master)!;
+    };
     const attempts = [...this.lost].map(async (topic) => {
       const master = this.masterOf(topic);
       // A subscribe to a dead master would set ioredis' own reconnect loop going again (see `forget`): ask first.
-      if (!masters.has(master)) masters.set(master, this.shards.probe(master));
-      if (!(await masters.get(master))) throw new Error(`shard ${master} unreachable`);
+      if (!(await reachable(master))) throw new Error(`shard ${master} unreachable`);
       await this.cluster.ssubscribe(this.prefix + topic).catch((error: unknown) => {
         this.forget(topic);
         throw error;
@@ -304,7 +298,7 @@ export class ShardedRedisBus implements Bus {
       this.active.set(topic, this.masterOf(topic));
       restored.push(topic);
     }
-    this.republishUnsent();
+    await this.republishUnsent(reachable);
     if (this.lost.size > 0 || this.unsentPending) this.scheduleRetry();
     if (wholeCluster) {
       // Topics still lost (a shard still down) resync again once their own subscription is back.
@@ -319,17 +313,21 @@ export class ShardedRedisBus implements Bus {
     this.handler.handleTopicsResubscribed?.(restored);
   }
 
-  /** Publishes again the newest event per topic that could not be published (see UnsentEvents). */
-  private republishUnsent(): void {
+  /**
+   * Publishes again the newest event per topic that could not be published (see UnsentEvents), on masters that
+   * answer; the others' are kept for the next round, so a dead master costs one probe a round, not a publish per topic.
+   */
+  private async republishUnsent(reachable: (master: string) => Promise<boolean>): Promise<void> {
     const unsent = this.unsent.takeAll();
     this.unsentPending = false;
-    for (const [topic, payload] of unsent) {
-      this.cluster.spublish(this.prefix + topic, tagged(this.nodeId, payload)).catch(() => {
-        this.unsent.remember(topic, payload);
-        this.unsentPending = true;
-        this.scheduleRetry();
-      });
-    }
+    const keep = (topic: string, payload: string) => {
+      this.unsent.remember(topic, payload);
+      this.unsentPending = true;
+    };
+    await Promise.all(unsent.map(async ([topic, payload]) => {
+      if (!(await reachable(this.masterOf(topic)))) return keep(topic, payload);
+      await this.cluster.spublish(this.prefix + topic, tagged(this.nodeId, payload)).catch(() => keep(topic, payload));
+    }));
   }
 
   /** Tries the restore again later: a shard may stay down (no replica) with no topology change to announce it back. */
@@ -357,9 +355,7 @@ export class ShardedRedisBus implements Bus {
       return;
     }
     this.loggedOutage = false;
-    const waiters = this.healthWaiters;
-    this.healthWaiters = [];
-    for (const resolve of waiters) resolve();
+    this.healthWaiters.release();
     // Every connection after the first is a recovery, and so is a first one with subscribers already waiting.
     if (this.wasHealthy || this.topics.size > 0) this.recovering = true;
     this.wasHealthy = true;

@@ -24,6 +24,7 @@ import { IGNORING_BUS_HANDLER, type Bus, type BusHandler } from './types.js';
 import { COMMAND_TIMEOUT_MS, MAX_RECONNECT_DELAY_MS } from './limits.js';
 import { TAG_SEPARATOR, tagged, untagged } from './node-tag.js';
 import { UnsentEvents } from './unsent-events.js';
+import { HealthWaiters } from './health-waiters.js';
 
 interface RedisBusOptions {
   url: string;
@@ -63,7 +64,7 @@ export class RedisBus implements Bus {
   private wasHealthy = false;
   private loggedOutage = false;
   private closed = false;
-  private healthWaiters: (() => void)[] = [];
+  private readonly healthWaiters = new HealthWaiters();
   private readonly unsent = new UnsentEvents();
 
   constructor(options: RedisBusOptions) {
@@ -97,20 +98,9 @@ export class RedisBus implements Bus {
 
   /** Resolves true once both connections are up and subscribed, or false after `timeoutMs`. */
   waitUntilHealthy(timeoutMs: number): Promise<boolean> {
-    if (this.isHealthy) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.healthWaiters = this.healthWaiters.filter((w) => w !== done);
-        resolve(false);
-      }, timeoutMs);
-      timer.unref();
-      this.healthWaiters.push(done);
-    });
+    return this.isHealthy ? Promise.resolve(true) : this.healthWaiters.wait(timeoutMs);
   }
+
 
   async publish(topic: string, payload: string): Promise<void> {
     // Local subscribers first, and whatever Redis does: this node's own writes always reach its clients.
@@ -227,9 +217,7 @@ export class RedisBus implements Bus {
       return;
     }
     this.loggedOutage = false;
-    const waiters = this.healthWaiters;
-    this.healthWaiters = [];
-    for (const resolve of waiters) resolve();
+    this.healthWaiters.release();
     // Every connection after the first is a recovery, and so is a first one with subscribers already waiting:
     // they may have missed events published meanwhile.
     this.republishUnsent();

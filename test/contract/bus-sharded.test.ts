@@ -177,8 +177,8 @@ describe('sharded bus on a Redis Cluster', () => {
       }
       await eventually(() => on.every((topic) => got.resynced.includes(topic)), 'the restarted shard\'s topics to be resubscribed', 20_000);
       expect(follower.lostTopicCount).toBe(0);
-      // The newest unsent event of each topic is published again once the shard is back, and new ones arrive.
-      await eventually(() => on.every((topic) => got.messages.get(topic)?.includes('{"seq":5}')), 'the republished newest events');
+      // New events arrive again. (The publisher also republishes its newest unsent event per topic once the
+      // shard answers; the follower sees it only if it was subscribed again by then, and resyncs anyway.)
       // The publisher itself counts the shard down for a moment after its last failure: it tries until through.
       const through = () => on.every((topic) => got.messages.get(topic)?.includes('{"seq":6}'));
       for (let attempt = 0; attempt < 100 && !through(); attempt += 1) {
