@@ -1,6 +1,6 @@
 /**
- * The bus carries stored events between nodes. In-process by default (one node); Redis pub/sub for many.
- * Both pass one contract suite (test/contract/bus.contract.ts).
+ * The bus carries stored events between nodes. In-process by default (one node); Redis pub/sub for many;
+ * Redis Cluster sharded pub/sub past one Redis. All pass one contract suite (test/contract/bus.contract.ts).
  *
  * Messages are the event's JSON text, serialized once by the publisher: the receiving node sends those
  * same bytes on to its sockets.
