@@ -84,6 +84,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     subscriptions: (): number => presence.subscriptions,
     adminSubscriptions: (): number => feed.subscriberCount,
     topics: (): number => hub.topicCount,
+    busLostTopics: (): number => bus.lostTopicCount ?? 0,
   });
   const store = instrumentStore(await openStore(config.databaseUrl, limits.EVENT_LOG_KEEP), metrics.storeLatency);
   await store.init();

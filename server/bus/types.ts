@@ -42,5 +42,10 @@ export interface Bus {
   setHandler(handler: BusHandler): void;
   /** True while messages flow. */
   readonly healthy: boolean;
+  /**
+   * Topics with local subscribers whose subscription is lost until their shard answers again (the sharded bus:
+   * one Redis Cluster master down); buses without shards leave it out. For `/metrics`.
+   */
+  readonly lostTopicCount?: number;
   close(): Promise<void>;
 }

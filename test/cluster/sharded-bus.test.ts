@@ -22,6 +22,14 @@ afterAll(async () => {
 });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `imagechat_bus_lost_topics` as node `index` reports it on /metrics. */
+async function lostTopics(index: number): Promise<number> {
+  const text = await (await fetch(`${cluster.nodes[index]!.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('imagechat_bus_lost_topics '));
+  if (!line) throw new Error('no imagechat_bus_lost_topics on /metrics');
+  return Number(line.split(' ')[1]);
+}
 const channelOf = (key: ImageKey) => REDIS_PREFIX + imageTopic(key);
 
 async function until(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000): Promise<void> {
@@ -62,6 +70,8 @@ test('a master killed under traffic: its image converges, the other shard\'s ima
   const sparedBefore = sparedClients.map((m) => m.received);
   await redis.kill(victim);
   try {
+    // Every node watches the hit image: each reports its subscription lost until the replica takes over.
+    await until(async () => (await Promise.all([0, 1, 2].map(lostTopics))).every((lost) => lost >= 1), 'every node to report the lost topic on /metrics');
     // While the shard is down and until its replica takes over, the other image is delivered live everywhere.
     const ackedBefore = sparedTraffic.acked.size;
     await until(() => sparedTraffic.acked.size >= ackedBefore + 10, 'writes to the spared image during the outage');
@@ -84,6 +94,7 @@ test('a master killed under traffic: its image converges, the other shard\'s ima
   expect(hitClients.reduce((sum, m) => sum + m.resyncs, 0)).toBeGreaterThan(0);
   expect(sparedClients.map((m) => m.resyncs)).toEqual(sparedClients.map(() => 0));
   expect(sparedClients.map((m) => m.snapshots)).toEqual(sparedClients.map(() => 1));
+  expect(await Promise.all([0, 1, 2].map(lostTopics))).toEqual([0, 0, 0]);
   await redis.waitHealthy();
 }, 90_000);
 
