@@ -18,6 +18,8 @@ export interface RedisClusterServer {
   /** The port of the live master that serves the slot of `key` (a channel name). */
   masterOf(key: string): Promise<number>;
   ownerOfSlot(slot: number): Promise<RedisClusterNodeInfo>;
+  /** Waits until every live node's view gives `slot` to the master on `port`; throws after `timeoutMs`. */
+  waitForOwner(slot: number, port: number, timeoutMs?: number): Promise<void>;
   /** `CLUSTER KEYSLOT key`, asked of a live node. */
   slotOf(key: string): Promise<number>;
   /** Masters that are up and serve slots. */

@@ -130,6 +130,25 @@ export async function startRedisCluster({ masters = 3, replicasPerMaster = 0, no
       }
       throw new Error(`no live master owns slot ${slot}`);
     },
+    /** Waits until every live node's view gives `slot` to the master on `port` (gossip takes a moment). */
+    async waitForOwner(slot, port, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const views = await Promise.all(live().map(async (n) => {
+          for (const node of await clusterNodes(n.port).catch(() => [])) {
+            if (!node.flags.includes('master')) continue;
+            for (const range of node.slots) {
+              const [from, to = from] = range.split('-').map(Number);
+              if (slot >= from && slot <= to) return node.port;
+            }
+          }
+          return null;
+        }));
+        if (views.every((owner) => owner === port)) return;
+        if (Date.now() > deadline) throw new Error(`slot ${slot} not owned by ${port} in every view: ${views.join(', ')}`);
+        await pause(100);
+      }
+    },
     async slotOf(key) {
       return Number(await command(live()[0].port, 'CLUSTER', 'KEYSLOT', key));
     },
