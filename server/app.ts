@@ -97,6 +97,7 @@ export async function startServer(config: Config, log: Logger, wiring: ServerWir
     subscriptions: (): number => presence.subscriptions,
     adminSubscriptions: (): number => feed.subscriberCount,
     topics: (): number => hub.topicCount,
+    busLostTopics: (): number => bus.lostTopicCount ?? 0,
   });
   let storeFailed: (error: Error) => void = () => {};
   const storeFailure = new Promise<Error>((resolve) => { storeFailed = resolve; });
@@ -106,7 +107,7 @@ export async function startServer(config: Config, log: Logger, wiring: ServerWir
   };
   const store = instrumentStore(wiring.openStore?.({ onFailure }) ?? await openStore(config.databaseUrl, limits.EVENT_LOG_KEEP, { onFailure }), metrics.storeLatency);
   await store.init();
-  const bus = instrumentBus(await openBus(config.redisUrl, config.redisPrefix, log), metrics.busPublish);
+  const bus = instrumentBus(await openBus({ redisUrl: config.redisUrl, redisCluster: config.redisCluster, prefix: config.redisPrefix }, log), metrics.busPublish);
   const secret = config.sessionSecret ?? (await store.getOrCreateSetting('session-secret', () => randomBytes(32).toString('base64url')));
   const signer = new SessionSigner(secret);
   const secrets = await openSecretBox(store, config.secretsKey);

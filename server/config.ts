@@ -8,14 +8,20 @@ import { LIMITS, type Limits } from '../shared/index.js';
 import type { WebhookSettings } from './webhooks/settings.js';
 import type { LogFormat } from './log.js';
 import { DEFAULT_RETRY_DELAYS_MS } from './webhooks/retry-schedule.js';
+import type { RedisClusterNode } from './bus/redis-cluster.js';
 
 export interface Config {
   port: number;
   host: string;
   /** `sqlite:PATH` or `postgres://…`. */
   databaseUrl: string;
-  /** Unset: the in-process bus (one node). */
+  /** Unset (and no `redisCluster`): the in-process bus (one node). */
   redisUrl: string | undefined;
+  /**
+   * Seed nodes of a Redis Cluster for the sharded bus (`REDIS_CLUSTER=host:port,…`, or `REDIS_URL=
+   * redis+cluster://host:port,…`); unset for one Redis or none.
+   */
+  redisCluster: RedisClusterNode[] | undefined;
   /** Prefix of Redis channel and key names, so several deployments can share one Redis. */
   redisPrefix: string;
   logLevel: string;
@@ -92,8 +98,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!databaseUrl.startsWith('sqlite:') && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError(`DATABASE_URL must start with "sqlite:" or "postgres://", got "${databaseUrl}"`);
   }
-  const redisUrl = env.REDIS_URL || undefined;
-  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError(`REDIS_URL must start with "redis://" or "rediss://", got "${redisUrl}"`);
+  const { redisUrl, redisCluster } = redisSettings(env);
+  const redisPrefix = env.REDIS_PREFIX || 'image-chat:';
+  // A hash tag in the prefix would put every channel in one slot: the whole bus on one shard.
+  if (redisCluster && /\{[^}]*\}/.test(redisPrefix.replace('{}', ''))) {
+    throw new ConfigError(`REDIS_PREFIX must not contain a {hash tag} with REDIS_CLUSTER (every image would land on one shard), got "${redisPrefix}"`);
+  }
 
   const production = env.NODE_ENV === 'production';
   return {
@@ -101,7 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '0.0.0.0',
     databaseUrl,
     redisUrl,
-    redisPrefix: env.REDIS_PREFIX || 'image-chat:',
+    redisCluster,
+    redisPrefix,
     logLevel: env.LOG_LEVEL || 'info',
     logFormat: logFormat(env.LOG_FORMAT),
     sessionSecret: env.SESSION_SECRET || undefined,
@@ -118,6 +129,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks: webhookSettings(env),
     limits,
   };
+}
+
+/** Where the bus is: REDIS_URL (one Redis, or `redis+cluster://` seeds), or REDIS_CLUSTER (seeds); never both. */
+function redisSettings(env: NodeJS.ProcessEnv): { redisUrl: string | undefined; redisCluster: RedisClusterNode[] | undefined } {
+  const url = env.REDIS_URL || undefined;
+  const cluster = env.REDIS_CLUSTER || undefined;
+  if (url && cluster) throw new ConfigError('REDIS_URL and REDIS_CLUSTER are both set: set REDIS_URL for one Redis, or REDIS_CLUSTER for a Redis Cluster, not both');
+  if (cluster) return { redisUrl: undefined, redisCluster: clusterNodes('REDIS_CLUSTER', cluster) };
+  if (url?.startsWith('redis+cluster://')) return { redisUrl: undefined, redisCluster: clusterNodes('REDIS_URL', url.slice('redis+cluster://'.length)) };
+  if (url && !/^rediss?:\/\//.test(url)) throw new ConfigError(`REDIS_URL must start with "redis://", "rediss://" or "redis+cluster://", got "${url}"`);
+  return { redisUrl: url, redisCluster: undefined };
+}
+
+/** `host:port,host:port` (IPv6 hosts in brackets: `[::1]:7000`): the cluster's seed nodes. */
+function clusterNodes(name: string, raw: string): RedisClusterNode[] {
+  const entries = raw.replace(/\/+$/, '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  if (entries.length === 0) throw new ConfigError(`${name} must list at least one cluster node as host:port, got "${raw}"`);
+  return entries.map((entry) => {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535) throw new ConfigError(`${name} must list cluster nodes as host:port (e.g. "10.0.0.1:7000,10.0.0.2:7000"), got "${entry}"`);
+    return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+  });
 }
 
 function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {

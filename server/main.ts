@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     // The demo tenant takes content from any origin: an operator must see that it is on.
     log.warn({ tenant: 'demo' }, 'the demo tenant is on: any page may store conversations here; set DEMO_TENANT=off on a public server');
   }
-  log.info({ url: server.url, database: config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : 'postgres', bus: config.redisUrl ? 'redis' : 'memory' }, 'image-chat listening');
+  log.info({ url: server.url, database: config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : 'postgres', bus: config.redisCluster ? 'redis-cluster' : config.redisUrl ? 'redis' : 'memory' }, 'image-chat listening');
   if (server.demoSecret && !config.production) {
     process.stdout.write(`\n  image-chat is running: ${server.url}/demo\n  dashboard: ${server.url}/dashboard  (tenant "demo", secret ${server.demoSecret})\n\n`);
   }

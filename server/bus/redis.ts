@@ -21,6 +21,10 @@ import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { IGNORING_BUS_HANDLER, type Bus, type BusHandler } from './types.js';
+import { COMMAND_TIMEOUT_MS, MAX_RECONNECT_DELAY_MS } from './limits.js';
+import { TAG_SEPARATOR, tagged, untagged } from './node-tag.js';
+import { UnsentEvents } from './unsent-events.js';
+import { HealthWaiters } from './health-waiters.js';
 
 interface RedisBusOptions {
   url: string;
@@ -30,15 +34,6 @@ interface RedisBusOptions {
   /** Tags this node's messages; random by default. Must not contain `|`. */
   nodeId?: string;
 }
-
-/** Longest pause between reconnect attempts: short, because clients cannot get remote events meanwhile. */
-const MAX_RECONNECT_DELAY_MS = 1000;
-/** A publish that Redis does not answer within this time fails (a hung Redis must not pile up promises). */
-const COMMAND_TIMEOUT_MS = 2000;
-/** Images whose last unpublished event is kept for republishing; beyond this the oldest is forgotten. */
-const MAX_UNSENT_TOPICS = 10_000;
-/** Separates the node id from the payload in what goes over Redis. */
-const TAG_SEPARATOR = '|';
 
 const connectionOptions: RedisOptions = {
   // Fail fast instead of queueing while disconnected: the store is the source of truth, the bus only a hint.
@@ -69,9 +64,8 @@ export class RedisBus implements Bus {
   private wasHealthy = false;
   private loggedOutage = false;
   private closed = false;
-  private healthWaiters: (() => void)[] = [];
-  /** Per topic, the newest payload that failed to publish (oldest topics first). */
-  private readonly unsent = new Map<string, string>();
+  private readonly healthWaiters = new HealthWaiters();
+  private readonly unsent = new UnsentEvents();
 
   constructor(options: RedisBusOptions) {
     this.nodeId = options.nodeId ?? randomBytes(9).toString('base64url');
@@ -104,20 +98,9 @@ export class RedisBus implements Bus {
 
   /** Resolves true once both connections are up and subscribed, or false after `timeoutMs`. */
   waitUntilHealthy(timeoutMs: number): Promise<boolean> {
-    if (this.isHealthy) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.healthWaiters = this.healthWaiters.filter((w) => w !== done);
-        resolve(false);
-      }, timeoutMs);
-      timer.unref();
-      this.healthWaiters.push(done);
-    });
+    return this.isHealthy ? Promise.resolve(true) : this.healthWaiters.wait(timeoutMs);
   }
+
 
   async publish(topic: string, payload: string): Promise<void> {
     // Local subscribers first, and whatever Redis does: this node's own writes always reach its clients.
@@ -125,9 +108,9 @@ export class RedisBus implements Bus {
     if (this.closed) return;
     try {
       if (this.pub.status !== 'ready') throw new Error('redis unavailable: event not published to other nodes');
-      await this.pub.publish(this.prefix + topic, this.nodeId + TAG_SEPARATOR + payload);
+      await this.pub.publish(this.prefix + topic, tagged(this.nodeId, payload));
     } catch (error) {
-      this.rememberUnsent(topic, payload);
+      this.unsent.remember(topic, payload);
       throw error;
     }
   }
@@ -169,12 +152,12 @@ export class RedisBus implements Bus {
   private receive(channel: string, message: string): void {
     if (!channel.startsWith(this.prefix)) return;
     const topic = channel.slice(this.prefix.length);
-    const cut = message.indexOf(TAG_SEPARATOR);
-    if (cut < 0) return;
-    if (message.slice(0, cut) === this.nodeId) return; // own echo: already delivered locally
+    const received = untagged(message);
+    if (!received) return;
+    if (received.nodeId === this.nodeId) return; // own echo: already delivered locally
     if (!this.topics.has(topic)) return; // arrived after the last local subscriber left
     this.received += 1;
-    this.deliver(topic, message.slice(cut + 1));
+    this.deliver(topic, received.payload);
   }
 
   /** The handler's failure is logged, never thrown into ioredis's parser or a bare microtask (it would crash). */
@@ -186,25 +169,10 @@ export class RedisBus implements Bus {
     }
   }
 
-  /**
-   * Keeps the last payload per topic that did not reach Redis. Other nodes may still have Redis (only this
-   * node lost it) and then never hear of these events; republished after reconnect, the newest one shows
-   * them a gap, which they fill from the store.
-   */
-  private rememberUnsent(topic: string, payload: string): void {
-    this.unsent.delete(topic);
-    if (this.unsent.size >= MAX_UNSENT_TOPICS) {
-      const oldest = this.unsent.keys().next().value;
-      if (oldest !== undefined) this.unsent.delete(oldest);
-    }
-    this.unsent.set(topic, payload);
-  }
-
+  /** Republishes the newest event per topic that failed to publish while Redis was unreachable (see UnsentEvents). */
   private republishUnsent(): void {
-    const unsent = [...this.unsent];
-    this.unsent.clear();
-    for (const [topic, payload] of unsent) {
-      this.pub.publish(this.prefix + topic, this.nodeId + TAG_SEPARATOR + payload).catch(() => this.rememberUnsent(topic, payload));
+    for (const [topic, payload] of this.unsent.takeAll()) {
+      this.pub.publish(this.prefix + topic, tagged(this.nodeId, payload)).catch(() => this.unsent.remember(topic, payload));
     }
   }
 
@@ -249,9 +217,7 @@ export class RedisBus implements Bus {
       return;
     }
     this.loggedOutage = false;
-    const waiters = this.healthWaiters;
-    this.healthWaiters = [];
-    for (const resolve of waiters) resolve();
+    this.healthWaiters.release();
     // Every connection after the first is a recovery, and so is a first one with subscribers already waiting:
     // they may have missed events published meanwhile.
     this.republishUnsent();

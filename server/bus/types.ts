@@ -1,6 +1,6 @@
 /**
- * The bus carries stored events between nodes. In-process by default (one node); Redis pub/sub for many.
- * Both pass one contract suite (test/contract/bus.contract.ts).
+ * The bus carries stored events between nodes. In-process by default (one node); Redis pub/sub for many;
+ * Redis Cluster sharded pub/sub past one Redis. All pass one contract suite (test/contract/bus.contract.ts).
  *
  * Messages are the event's JSON text, serialized once by the publisher: the receiving node sends those
  * same bytes on to its sockets.
@@ -17,6 +17,12 @@ export interface BusHandler {
   handleBusDown(): void;
   /** The bus is back and every topic is subscribed again; subscribers should resync. */
   handleBusUp(): void;
+  /**
+   * Only these topics' subscriptions were lost and are active again (their Redis Cluster shard failed over,
+   * reconnected, or their slot moved to another shard); their subscribers should resync. Buses with one
+   * connection never call it: they report every loss through `handleBusDown`/`handleBusUp`.
+   */
+  handleTopicsResubscribed?(topics: readonly string[]): void;
 }
 
 /** Drops everything: the handler of a bus before the node registers its own. */
@@ -36,5 +42,10 @@ export interface Bus {
   setHandler(handler: BusHandler): void;
   /** True while messages flow. */
   readonly healthy: boolean;
+  /**
+   * Topics with local subscribers whose subscription is lost until their shard answers again (the sharded bus:
+   * one Redis Cluster master down); buses without shards leave it out. For `/metrics`.
+   */
+  readonly lostTopicCount?: number;
   close(): Promise<void>;
 }

@@ -63,4 +63,10 @@ export class FanoutBusHandler implements BusHandler {
     this.fanout.hub.resyncAll();
     this.fanout.presence?.busUp();
   }
+
+  /** One Redis Cluster shard lost these topics' subscriptions and has them again: only their subscribers resync. */
+  handleTopicsResubscribed(topics: readonly string[]): void {
+    this.fanout.log.info({ topics: topics.length }, 'bus shard resubscribed: telling its topics\' subscribers to resync');
+    this.fanout.hub.resyncTopics(topics);
+  }
 }

@@ -171,6 +171,14 @@ export class TopicHub implements WriteObserver {
     for (const state of this.topics.values()) for (const subscriber of state.subscribers) subscriber.resync();
   }
 
+  /** Tells the subscribers of these topics to resync (the bus lost messages of these topics only). */
+  resyncTopics(topics: readonly string[]): void {
+    for (const topic of topics) {
+      const state = this.topics.get(topic);
+      if (state) for (const subscriber of state.subscribers) subscriber.resync();
+    }
+  }
+
   close(): void {
     if (this.probeTimer) clearInterval(this.probeTimer);
     for (const state of this.topics.values()) state.order.pause();

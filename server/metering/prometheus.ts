@@ -20,6 +20,8 @@ interface MetricsSources {
   subscriptions(): number;
   adminSubscriptions(): number;
   topics(): number;
+  /** Bus topics whose shard is unreachable (the sharded bus); 0 for other buses. */
+  busLostTopics(): number;
 }
 
 /** Latency buckets in seconds: sub-millisecond in-process calls up to multi-second outages. */
@@ -27,7 +29,7 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 
 /**
  * @example
- * const metrics = new PrometheusMetrics({ subscriptions: () => 0, adminSubscriptions: () => 0, topics: () => 0 });
+ * const metrics = new PrometheusMetrics({ subscriptions: () => 0, adminSubscriptions: () => 0, topics: () => 0, busLostTopics: () => 0 });
  * const store = instrumentStore(rawStore, metrics.storeLatency);
  * const { contentType, body } = await metrics.scrape();
  */
@@ -70,6 +72,11 @@ export class PrometheusMetrics implements GatewayMeter {
     new Gauge({
       name: 'imagechat_topics', help: 'Images with at least one subscriber on this node (bus subscriptions).', registers,
       collect() { this.set(sources.topics()); },
+    });
+    new Gauge({
+      name: 'imagechat_bus_lost_topics', registers,
+      help: 'Images this node watches whose bus subscription is lost until their Redis Cluster shard answers again (sharded bus).',
+      collect() { this.set(sources.busLostTopics()); },
     });
     this.readsInFlight = new Gauge({
       name: 'imagechat_reads_in_flight', registers,

@@ -17,7 +17,14 @@ beforeAll(async () => { cluster = await startCluster(3); }, 120_000);
 afterAll(async () => { await cluster?.stop(); });
 
 test.each(seeds)(`seed %i: 3 nodes, ${clients} clients, a Redis blip and a node restart converge`, async (seed) => {
-  const report = await runConvergence(cluster, seed, { clients, durationMs });
+  const report = await runConvergence(cluster, seed, {
+    clients,
+    durationMs,
+    breakBus: async () => {
+      await cluster.redis.kill();
+      return () => cluster.redis.restart();
+    },
+  });
   if (process.env.CONVERGENCE_VERBOSE) console.log(JSON.stringify(report));
   expect(report.acked).toBeGreaterThan(0);
 }, 120_000);

@@ -1,7 +1,8 @@
 /**
  * The randomized convergence run: three nodes, about thirty clients driven by the widget's own store and
  * connection (widget/store.ts, widget/connection.ts, running in Node), random writes from random clients,
- * random client disconnects, one Redis blip and one node restart. Every random choice comes from one seeded
+ * random client disconnects, one bus outage (`breakBus`: Redis killed, or the image's Redis Cluster master)
+ * and one node restart. Every random choice comes from one seeded
  * generator, so a seed replays the same schedule of actions (process timing still varies from run to run).
  *
  * At the end every client's confirmed state equals the store's snapshot, no client applied an event twice,
@@ -12,7 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Chat, ImageKey } from '../../shared/index.js';
 import { WidgetConnection, type ImageMessage, type SocketConstructor } from '../../widget/connection.js';
 import { ImageStore, type WidgetWriteOutcome } from '../../widget/store.js';
-import type { Cluster } from '../helpers/cluster.js';
+import type { ClusterNodes } from '../helpers/cluster.js';
 
 import { seededRandom } from '../helpers/seeded-random.js';
 
@@ -20,6 +21,8 @@ export interface ConvergenceOptions {
   clients: number;
   /** How long random traffic runs. */
   durationMs: number;
+  /** Breaks the bus the image's events travel on (mid-run); resolves with what brings it back. */
+  breakBus(key: ImageKey): Promise<() => Promise<void>>;
 }
 
 export interface ConvergenceReport {
@@ -89,7 +92,7 @@ function audited(store: ImageStore): Audit {
 }
 
 /** Runs one seed against a running three-node cluster; throws with the seed in the message on any failure. */
-export async function runConvergence(cluster: Cluster, seed: number, options: ConvergenceOptions): Promise<ConvergenceReport> {
+export async function runConvergence(cluster: ClusterNodes, seed: number, options: ConvergenceOptions): Promise<ConvergenceReport> {
   const random = seededRandom(seed);
   const pickInt = (n: number) => Math.floor(random() * n);
   const key: ImageKey = { tenantId: 'demo', urlId: `convergence-${seed}-${Date.now()}` };
@@ -128,9 +131,9 @@ export async function runConvergence(cluster: Cluster, seed: number, options: Co
     const restartSignal: NodeJS.Signals = random() < 0.5 ? 'SIGKILL' : 'SIGTERM';
     const chaos = (async () => {
       await pause(blipAt);
-      await cluster.redis.kill();
+      const repairBus = await options.breakBus(key);
       await pause(200 + pickInt(300));
-      await cluster.redis.restart();
+      await repairBus();
       await pause(Math.max(0, restartAt - (Date.now() - started)));
       await cluster.stopNode(restartNode, restartSignal);
       await pause(200 + pickInt(300));

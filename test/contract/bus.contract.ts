@@ -79,6 +79,23 @@ export function busContract(name: string, factory: BusFactory): void {
       await bus.close();
     });
 
+    test('any payload on any topic: not only events (presence frames, feed frames), hash-tag braces, 64 KiB', async () => {
+      const bus = await factory.create();
+      const received = listen(bus);
+      const sent = [
+        { topic: 'demo {tag}image', payload: '{"type":"presence","viewers":[{"id":"u1|x","name":"a\nb"}]}' },
+        { topic: 'feed:demo', payload: '{"type":"tenant-event","tenantId":"demo"}' },
+        { topic: 'demo big', payload: `{"blob":"${'é'.repeat(32 * 1024)}"}` },
+        { topic: 'demo {}', payload: '|||' },
+      ];
+      for (const { topic } of sent) await bus.subscribe(topic);
+      for (const { topic, payload } of sent) await bus.publish(topic, payload);
+      await eventually(() => received.length >= sent.length, 'every payload');
+      await settle();
+      expect([...received].sort((a, b) => a.topic.localeCompare(b.topic))).toEqual([...sent].sort((a, b) => a.topic.localeCompare(b.topic)));
+      await bus.close();
+    });
+
     test('topics are exact: a space-separated urlId with odd characters is its own topic', async () => {
       const bus = await factory.create();
       const received = listen(bus);

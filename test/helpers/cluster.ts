@@ -1,19 +1,20 @@
 /**
- * A private image-chat cluster for one test suite: a redis-server, a PostgreSQL, and N nodes run as separate
- * processes (`node dist/server/main.js`) sharing them. Nodes can be killed or drained and started again on
- * their port. `stop()` ends everything it started, whatever state it is in.
+ * A private image-chat cluster for one test suite: a redis-server (or a Redis Cluster, for the sharded bus), a
+ * PostgreSQL, and N nodes run as separate processes (`node dist/server/main.js`) sharing them. Nodes can be
+ * killed or drained and started again on their port. `stop()` ends everything it started, whatever state it is in.
  */
 import { randomUUID } from 'node:crypto';
 import { freePort } from './free-port.mjs';
 import { startNodeProcess, type NodeProcess } from './node-process.js';
 import { startPostgres, type PostgresServer } from './postgres.mjs';
 import { startRedis, type RedisServer } from './redis.mjs';
+import { startRedisCluster, type RedisClusterServer } from './redis-cluster.mjs';
 import { PostgresStore } from '../../server/store/postgres.js';
 
 export const REDIS_PREFIX = 'ic-test:';
 
-export interface Cluster {
-  redis: RedisServer;
+/** The nodes and the database of a cluster, whichever bus they share. */
+export interface ClusterNodes {
   postgres: PostgresServer;
   databaseUrl: string;
   /** The running node in each slot, or null while it is down. */
@@ -29,11 +30,21 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/** Nodes on one Redis. */
+export interface Cluster extends ClusterNodes {
+  redis: RedisServer;
+}
+
+/** Nodes on a Redis Cluster with sharded pub/sub (`REDIS_CLUSTER`). */
+export interface ShardedCluster extends ClusterNodes {
+  redisCluster: RedisClusterServer;
+}
+
 /** Environment every node gets; `env` adds to or overrides it. */
-function nodeEnv(databaseUrl: string, redisUrl: string, port: number, env: Record<string, string>): Record<string, string> {
+function nodeEnv(databaseUrl: string, busEnv: Record<string, string>, port: number, env: Record<string, string>): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
+    ...busEnv,
     REDIS_PREFIX: REDIS_PREFIX,
     PORT: String(port),
     // Gaps a lost bus message leaves are read from the store sooner than the default second.
@@ -63,6 +74,28 @@ export async function demoSecretOf(cluster: Cluster): Promise<string> {
 
 export async function startCluster(count = 3, env: Record<string, string> = {}): Promise<Cluster> {
   const redis = await startRedis();
+  const nodes = await startNodes(count, { REDIS_URL: redis.url }, env).catch(async (error: unknown) => {
+    await redis.stop();
+    throw error;
+  });
+  return { ...nodes, redis, stop: async () => { await nodes.stop(); await redis.stop(); } };
+}
+
+/**
+ * Nodes on a Redis Cluster of three masters with `replicasPerMaster` replicas each (one by default: a killed
+ * master's replica takes over), through `REDIS_CLUSTER`.
+ */
+export async function startShardedCluster(count = 3, env: Record<string, string> = {}, replicasPerMaster = 1): Promise<ShardedCluster> {
+  const redisCluster = await startRedisCluster({ masters: 3, replicasPerMaster });
+  const nodes = await startNodes(count, { REDIS_CLUSTER: redisCluster.spec }, env).catch(async (error: unknown) => {
+    await redisCluster.stop();
+    throw error;
+  });
+  return { ...nodes, redisCluster, stop: async () => { await nodes.stop(); await redisCluster.stop(); } };
+}
+
+/** A PostgreSQL and `count` nodes on the bus `busEnv` names; `stop()` ends them (not the bus). */
+async function startNodes(count: number, busEnv: Record<string, string>, env: Record<string, string>): Promise<ClusterNodes> {
   let postgres: PostgresServer | undefined;
   const nodes: (NodeProcess | null)[] = [];
   const ports: number[] = [];
@@ -73,16 +106,15 @@ export async function startCluster(count = 3, env: Record<string, string> = {}):
     // Started one after another: they race on migrations and the demo tenant otherwise (safe, but slower on 2 cores).
     // A free port found now may be taken by another test file before its node starts: that node gets another.
     for (let i = 0; i < ports.length; i += 1) {
-      nodes.push(await startNodeProcess(nodeEnv(databaseUrl, redis.url, ports[i]!, env)).catch(async (error: unknown) => {
+      nodes.push(await startNodeProcess(nodeEnv(databaseUrl, busEnv, ports[i]!, env)).catch(async (error: unknown) => {
         if (!String(error).includes('is in use')) throw error;
         ports[i] = await freePort();
-        return startNodeProcess(nodeEnv(databaseUrl, redis.url, ports[i]!, env));
+        return startNodeProcess(nodeEnv(databaseUrl, busEnv, ports[i]!, env));
       }));
     }
     const pg = postgres;
     const stores: PostgresStore[] = [];
     return {
-      redis,
       postgres: pg,
       databaseUrl,
       nodes,
@@ -95,7 +127,7 @@ export async function startCluster(count = 3, env: Record<string, string> = {}):
         return code;
       },
       startNode: async (index) => {
-        const node = await startNodeProcess(nodeEnv(databaseUrl, redis.url, ports[index]!, env));
+        const node = await startNodeProcess(nodeEnv(databaseUrl, busEnv, ports[index]!, env));
         nodes[index] = node;
         return node;
       },
@@ -108,13 +140,11 @@ export async function startCluster(count = 3, env: Record<string, string> = {}):
         await Promise.all(stores.map((s) => s.close().catch(() => {})));
         await Promise.all(nodes.map((n) => n?.stop('SIGKILL')));
         await pg.stop();
-        await redis.stop();
       },
     };
   } catch (error) {
     await Promise.all(nodes.map((n) => n?.stop('SIGKILL')));
     await postgres?.stop();
-    await redis.stop();
     throw error;
   }
 }

@@ -41,3 +41,15 @@ export async function freePort() {
   }
   throw new Error(`no free port found between ${LOWEST} and ${HIGHEST}`);
 }
+
+/**
+ * A port on 127.0.0.1 that was free a moment ago together with `port + offset` (a Redis Cluster node needs its
+ * port and its cluster-bus port, port + 10000), both below the ephemeral range.
+ */
+export async function freePortPair(offset) {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = LOWEST + Math.floor(Math.random() * (HIGHEST - offset - LOWEST + 1));
+    if (await canListen(port) && await canListen(port + offset)) return port;
+  }
+  throw new Error(`no free port pair (+${offset}) found between ${LOWEST} and ${HIGHEST}`);
+}

@@ -47,6 +47,8 @@ test('a scrape after traffic shows connections, subscriptions, events, bytes, la
   expect(sample(text, 'imagechat_connections')).toBe(2);
   expect(sample(text, 'imagechat_subscriptions')).toBe(3);
   expect(sample(text, 'imagechat_topics')).toBe(2);
+  // The in-process bus has no shards to lose.
+  expect(sample(text, 'imagechat_bus_lost_topics')).toBe(0);
   expect(sample(text, 'imagechat_events_in_total')).toBe(3);
   expect(sample(text, 'imagechat_events_out_total')).toBe(sent.events);
   expect(sample(text, 'imagechat_event_bytes_out_total')).toBe(sent.bytes);
