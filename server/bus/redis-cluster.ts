@@ -24,7 +24,7 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster, type ClusterNode } from 'ioredis';
 import type { Logger } from 'pino';
-import { IGNORING_BUS_HANDLER, type Bus, type BusHandler } from './types.js';
+import { IGNORING_BUS_HANDLER, type Bus, type BusHandler, type PublishOptions } from './types.js';
 import {
   CLUSTER_RETRY_DELAY_MS, COMMAND_TIMEOUT_MS, MAX_CLUSTER_REDIRECTIONS, MAX_RECONNECT_DELAY_MS,
   SHARD_RESUBSCRIBE_INTERVAL_MS, SLOTS_REFRESH_INTERVAL_MS,
@@ -131,7 +131,7 @@ export class ShardedRedisBus implements Bus {
   }
 
 
-  async publish(topic: string, payload: string): Promise<void> {
+  async publish(topic: string, payload: string, options: PublishOptions = {}): Promise<void> {
     // Local subscribers first, and whatever Redis does: this node's own writes always reach its clients.
     if (this.topics.has(topic)) queueMicrotask(() => this.deliver(topic, payload));
     if (this.closed) return;
@@ -143,7 +143,7 @@ export class ShardedRedisBus implements Bus {
       await this.cluster.spublish(this.prefix + topic, tagged(this.nodeId, payload));
     } catch (error) {
       if (!this.shards.isDown(master)) this.shards.markDown(master);
-      this.unsent.remember(topic, payload);
+      if (!options.transient) this.unsent.remember(topic, payload);
       this.scheduleRetry();
       throw error;
     }

@@ -20,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { IGNORING_BUS_HANDLER, type Bus, type BusHandler } from './types.js';
+import { IGNORING_BUS_HANDLER, type Bus, type BusHandler, type PublishOptions } from './types.js';
 import { COMMAND_TIMEOUT_MS, MAX_RECONNECT_DELAY_MS } from './limits.js';
 import { TAG_SEPARATOR, tagged, untagged } from './node-tag.js';
 import { UnsentEvents } from './unsent-events.js';
@@ -102,7 +102,7 @@ export class RedisBus implements Bus {
   }
 
 
-  async publish(topic: string, payload: string): Promise<void> {
+  async publish(topic: string, payload: string, options: PublishOptions = {}): Promise<void> {
     // Local subscribers first, and whatever Redis does: this node's own writes always reach its clients.
     if (this.topics.has(topic)) queueMicrotask(() => this.deliver(topic, payload));
     if (this.closed) return;
@@ -110,7 +110,7 @@ export class RedisBus implements Bus {
       if (this.pub.status !== 'ready') throw new Error('redis unavailable: event not published to other nodes');
       await this.pub.publish(this.prefix + topic, tagged(this.nodeId, payload));
     } catch (error) {
-      this.unsent.remember(topic, payload);
+      if (!options.transient) this.unsent.remember(topic, payload);
       throw error;
     }
   }

@@ -32,9 +32,19 @@ export const IGNORING_BUS_HANDLER: BusHandler = {
   handleBusUp() {},
 };
 
+/** How a message is published. */
+export interface PublishOptions {
+  /**
+   * Worth nothing once missed (presence: the next heartbeat repeats it). A failed transient publish is not kept
+   * in place of the topic's newest unsent event, which the bus republishes after an outage so that other nodes
+   * see their gap.
+   */
+  transient?: boolean;
+}
+
 export interface Bus {
   /** Publishes to every node subscribed to `topic`, this one included. Resolves when handed to the bus. */
-  publish(topic: string, payload: string): Promise<void>;
+  publish(topic: string, payload: string, options?: PublishOptions): Promise<void>;
   /** Starts delivering `topic` to the listener. Resolves once the subscription is active. */
   subscribe(topic: string): Promise<void>;
   unsubscribe(topic: string): Promise<void>;

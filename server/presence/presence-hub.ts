@@ -309,13 +309,13 @@ export class PresenceHub {
 
   /**
    * Presence rides the image's topic only while the bus is healthy: a publish that fails is dropped (the next
-   * heartbeat carries the state), and none is attempted during an outage, so presence never competes with
-   * events for what a bus keeps to republish.
+   * heartbeat carries the state), none is attempted during an outage, and each is `transient`, so presence never
+   * takes the place of an event the bus keeps to republish.
    */
   private publish(image: ImagePresence, message: PresenceBusMessage): void {
     const { bus, log } = this.options;
     if (!bus.healthy) return;
-    bus.publish(image.topic, encodePresenceMessage(message)).catch((error: unknown) => {
+    bus.publish(image.topic, encodePresenceMessage(message), { transient: true }).catch((error: unknown) => {
       if (log.isLevelEnabled('debug')) log.debug({ err: error, topic: image.topic.slice(0, 200) }, 'presence not published');
     });
   }
