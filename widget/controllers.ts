@@ -135,6 +135,8 @@ export class ImageStoreController implements ReactiveController {
         this.#news.remarks.push(...change.remarks);
         this.#host.requestUpdate();
       }),
+      // Presence frames change only the bar's faces and the open thread's typing line.
+      store.presence.onChange(() => this.#host.requestUpdate()),
       store.onSubscription(({ newState }) => {
         const refused = newState === 'unsubscribed';
         if (refused === this.refused) return;
