@@ -125,6 +125,8 @@ export class ImageStoreController implements ReactiveController {
     const who = () => {
       this.user = connection.userFor(tenantId) ?? connection.user;
       this.rules = connection.rulesFor(tenantId);
+      // The tenant turned presence off (its new rules come with a welcome): no frame will end what is shown.
+      if (this.rules?.presence === false) store.presence.clear();
     };
     who();
     this.#identity = '';
