@@ -27,6 +27,7 @@ import type { SecretBox } from './auth/secret-box.js';
 import { tenantRulesEndpoints } from './http/tenant-rules-api.js';
 import { demoSsoRoutes } from './http/demo-sso.js';
 import { TenantPresence } from './metering/tenant-presence.js';
+import { PresenceHub } from './presence/presence-hub.js';
 import { UsageMeter } from './metering/usage-meter.js';
 import { PrometheusMetrics } from './metering/prometheus.js';
 import { instrumentBus, instrumentStore } from './metering/instrument.js';
@@ -60,6 +61,8 @@ export interface RunningServer {
   /** Usage metering (per tenant per UTC day); `usage.flush()` stores what is counted so far. */
   usage: UsageMeter;
   metrics: PrometheusMetrics;
+  /** Who is viewing each image and who is typing, on this node and as merged from the others. */
+  viewers: PresenceHub;
   /** The tenant admin subscriptions (dashboard moderation feed) on this node. */
   tenantFeed: TenantFeed;
   /** This node's id in usage peaks and presence. */
@@ -117,7 +120,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     },
     onError: (error) => log.warn({ err: error }, 'tenant change not announced'),
   });
-  bus.setHandler(new FanoutBusHandler({ hub, feed, tenantChanges, meter: metrics, log }));
+  // Who is viewing each image and who is typing, merged over the nodes through the images' own bus topics.
+  const viewers = new PresenceHub({ bus, nodeId, limits, log });
+  bus.setHandler(new FanoutBusHandler({ hub, feed, tenantChanges, presence: viewers, meter: metrics, log }));
   await tenantChanges.start();
 
   const usage = new UsageMeter({ store, nodeId, presence, flushMs: config.usageFlushMs, log, onFlush: (ok) => metrics.usageFlushed(ok) });
@@ -136,7 +141,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log.info({ maxConnections: tcpCap, maxWebSockets: gatewayLimits.MAX_CONNECTIONS, openFilesLimit, fdReserve: limits.FD_RESERVE }, 'tcp connections capped below the open-files limit');
   }
   const gateway = new Gateway({
-    service, hub, signer, secrets, limits: gatewayLimits, log, meter: new MeterSet(metrics, [usage]), tenantFeed: feed, presence,
+    service, hub, signer, secrets, limits: gatewayLimits, log, meter: new MeterSet(metrics, [usage]), tenantFeed: feed, presence, viewers,
     trustedProxies: config.trustedProxies,
   });
   connections = gateway;
@@ -192,6 +197,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       http.close();
       await gateway.close();
       hub.close();
+      viewers.close();
       feed.close();
       // Attempts under way end (each within WEBHOOK_TIMEOUT_MS) and are recorded before the store closes.
       await webhooks.close();
@@ -206,5 +212,5 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 
   usage.start();
   webhooks.start();
-  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, hub, usage, metrics, tenantFeed: feed, nodeId, secrets, apiEndpoints, webhooks, demoSecret, close };
+  return { url: `http://${host}:${port}`, port, http, store, bus, service, gateway, hub, viewers, usage, metrics, tenantFeed: feed, nodeId, secrets, apiEndpoints, webhooks, demoSecret, close };
 }

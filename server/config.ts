@@ -71,6 +71,7 @@ const TUNABLE_LIMITS = [
   'TENANT_WRITES_PER_MINUTE', 'TENANT_WRITE_BYTES_PER_MINUTE', 'IP_WRITE_BYTES_PER_MINUTE', 'MAX_TCP_CONNECTIONS_PER_IP',
   'HTTP_HEADERS_TIMEOUT_MS', 'MAX_CONCURRENT_READS_PER_IP', 'HTTP_REQUEST_TIMEOUT_MS', 'SUBSCRIBE_DRAIN_TIMEOUT_MS',
   'REST_WRITES_PER_MINUTE', 'IP_TENANT_HELLOS_PER_MINUTE',
+  'PRESENCE_FLUSH_MS', 'PRESENCE_HEARTBEAT_MS', 'PRESENCE_EXPIRY_MS',
 ] as const satisfies readonly (keyof Limits)[];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -80,6 +81,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`MAX_FRAME_BYTES (${limits.MAX_FRAME_BYTES}) is too small for MAX_TEXT_LENGTH (${limits.MAX_TEXT_LENGTH}): a full comment must fit in one frame`);
   }
   if (limits.WRITE_BURST < 1 || limits.FRAME_BURST < limits.WRITE_BURST) throw new ConfigError('FRAME_BURST must be at least WRITE_BURST');
+  if (limits.PRESENCE_EXPIRY_MS < 2 * limits.PRESENCE_HEARTBEAT_MS) {
+    throw new ConfigError(`PRESENCE_EXPIRY_MS (${limits.PRESENCE_EXPIRY_MS}) must be at least twice PRESENCE_HEARTBEAT_MS (${limits.PRESENCE_HEARTBEAT_MS}): one late heartbeat must not make people disappear`);
+  }
   if (limits.HTTP_HEADERS_TIMEOUT_MS > limits.HTTP_REQUEST_TIMEOUT_MS) {
     throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS (${limits.HTTP_HEADERS_TIMEOUT_MS}) must not be above HTTP_REQUEST_TIMEOUT_MS (${limits.HTTP_REQUEST_TIMEOUT_MS}): the headers are part of the request`);
   }

@@ -9,7 +9,7 @@
  *                                                              the dashboard and API, and for SSO after 2 days (at
  *                                                              once with --revoke-previous)
  *   rules ID [--write anyone|sso-only|nobody] [--resolve anyone|authors-and-moderators]
- *            [--presence-names on|off] [--simple-sso on|off] [--login-url URL|none] [--json]
+ *            [--presence on|off] [--presence-names on|off] [--simple-sso on|off] [--login-url URL|none] [--json]
  *                                                              shows the tenant's rules, changed as asked
  *   export ID [--url-id URL_ID] [--format jsonld|json]          the tenant's conversations (or one image's) to stdout:
  *                                                              W3C Web Annotation JSON-LD (default) or plain JSON
@@ -51,7 +51,7 @@ const USAGE = `usage: npm run tenant -- create --name NAME [--origin ORIGIN]... 
 ${TENANT_ADMIN_USAGE}
        npm run tenant -- rotate-secret TENANT_ID [--revoke-previous] [--json]
        npm run tenant -- rules TENANT_ID [--write anyone|sso-only|nobody] [--resolve anyone|authors-and-moderators]
-                               [--presence-names on|off] [--simple-sso on|off] [--login-url URL|none] [--json]
+                               [--presence on|off] [--presence-names on|off] [--simple-sso on|off] [--login-url URL|none] [--json]
        npm run tenant -- export TENANT_ID [--url-id URL_ID] [--format jsonld|json]
        npm run tenant -- import TENANT_ID FILE [--json]      (FILE: a --format json export, or - for stdin)
 ${WEBHOOK_USAGE}`;
@@ -118,7 +118,7 @@ async function rules(store: Store, _box: SecretBox, args: string[]): Promise<voi
   const { values, positionals } = parseArgs({
     args, allowPositionals: true,
     options: {
-      write: { type: 'string' }, resolve: { type: 'string' }, 'presence-names': { type: 'string' }, 'simple-sso': { type: 'string' },
+      write: { type: 'string' }, resolve: { type: 'string' }, presence: { type: 'string' }, 'presence-names': { type: 'string' }, 'simple-sso': { type: 'string' },
       'login-url': { type: 'string' }, json: { type: 'boolean' },
     },
   });
@@ -129,6 +129,7 @@ async function rules(store: Store, _box: SecretBox, args: string[]): Promise<voi
   const change: Partial<TenantRules> = {
     ...(values.write !== undefined ? { write: values.write as TenantRules['write'] } : {}),
     ...(values.resolve !== undefined ? { resolve: values.resolve as TenantRules['resolve'] } : {}),
+    ...(values.presence !== undefined ? { presence: onOff('presence', values.presence) } : {}),
     ...(values['presence-names'] !== undefined ? { presenceNames: onOff('presence-names', values['presence-names']) } : {}),
     ...(values['simple-sso'] !== undefined ? { simpleSso: onOff('simple-sso', values['simple-sso']) } : {}),
     ...(values['login-url'] !== undefined ? { loginUrl: values['login-url'] === 'none' ? null : values['login-url'] } : {}),
@@ -140,8 +141,8 @@ async function rules(store: Store, _box: SecretBox, args: string[]): Promise<voi
     process.stdout.write(`${JSON.stringify({ tenantId: id, rules: result.rules })}\n`);
     return;
   }
-  const { write, resolve, presenceNames, simpleSso, loginUrl } = result.rules;
-  process.stdout.write(`rules of tenant "${id}":\n  write:          ${write}\n  resolve:        ${resolve}\n  presence names: ${presenceNames ? 'on' : 'off'}\n`
+  const { write, resolve, presence, presenceNames, simpleSso, loginUrl } = result.rules;
+  process.stdout.write(`rules of tenant "${id}":\n  write:          ${write}\n  resolve:        ${resolve}\n  presence:       ${presence ? 'on' : 'off'}\n  presence names: ${presenceNames ? 'on' : 'off'}\n`
     + `  simple SSO:     ${simpleSso ? 'on' : 'off'}\n  login URL:      ${loginUrl ?? 'none'}\n`);
 }
 

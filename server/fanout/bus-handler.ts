@@ -1,8 +1,9 @@
 /**
  * Where everything the bus brings to this node goes: the one `BusHandler`, registered in `server/app.ts`.
  * An image event goes to the topic hub (which orders it by seq and hands it to the image's subscribers), a
- * tenant feed frame to the tenant feed, a tenant change to the tenant cache; when the bus comes back after an
- * outage every subscriber resyncs.
+ * presence message on an image's topic to the presence hub, a tenant feed frame to the tenant feed, a tenant
+ * change to the tenant cache; when the bus comes back after an outage every subscriber resyncs and every node
+ * republishes its presence.
  */
 import type { Logger } from 'pino';
 import type { BusHandler } from '../bus/types.js';
@@ -10,6 +11,8 @@ import type { TrafficMeter } from '../metering/meters.js';
 import type { TopicHub } from './topic-hub.js';
 import { tenantOfFeedTopic, type TenantFeed } from './tenant-feed.js';
 import { TENANT_CHANGES_TOPIC, type TenantChanges } from './tenant-changes.js';
+import { isPresenceMessage } from '../presence/presence-bus-message.js';
+import type { PresenceHub } from '../presence/presence-hub.js';
 
 /**
  * The event's own top-level seq: events are serialized by JSON.stringify, so inside user text a quote is
@@ -32,6 +35,7 @@ export class FanoutBusHandler implements BusHandler {
     hub: TopicHub;
     feed: TenantFeed;
     tenantChanges: TenantChanges;
+    presence?: PresenceHub;
     meter: Pick<TrafficMeter, 'busReceived'>;
     log: Logger;
   }) {}
@@ -41,6 +45,7 @@ export class FanoutBusHandler implements BusHandler {
     if (topic === TENANT_CHANGES_TOPIC) return tenantChanges.messageArrived(payload);
     const feedTenant = tenantOfFeedTopic(topic);
     if (feedTenant !== null) return feed.frameArrived(feedTenant, payload);
+    if (isPresenceMessage(payload)) return this.fanout.presence?.messageArrived(topic, payload);
     // Only the seq is needed to order the event; the payload is passed on to sockets untouched.
     const seq = seqOfEventPayload(payload);
     if (seq === null) return void log.warn({ topic }, 'bus message without seq ignored');
@@ -56,5 +61,6 @@ export class FanoutBusHandler implements BusHandler {
   handleBusUp(): void {
     this.fanout.log.info('bus up again: telling subscribers to resync');
     this.fanout.hub.resyncAll();
+    this.fanout.presence?.busUp();
   }
 }

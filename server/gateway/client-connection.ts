@@ -15,6 +15,8 @@ import { ConnectionSubscriptions } from './subscriptions.js';
 import { ConnectionWrites } from './writes.js';
 import { TenantAdminRole } from './tenant-admin.js';
 import { ConnectionIdentities } from './identities.js';
+import { presencePersonOf } from './presence-person.js';
+import type { PresencePerson } from '../presence/image-presence.js';
 import type { Tenant } from '../store/types.js';
 
 const CONNECTION = Symbol('image-chat connection');
@@ -77,6 +79,11 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
   /** Outbox hook: frames of image events went out (metered). */
   delivered(tenantId: string, events: number, bytes: number, urlIds: readonly string[]): void {
     this.context.meter.delivered(tenantId, events, bytes, urlIds);
+  }
+
+  /** Outbox hook: a presence frame went out (metered as pub/sub traffic). */
+  presenceDelivered(tenantId: string, bytes: number, urlId: string): void {
+    this.context.meter.presenceDelivered(tenantId, bytes, urlId);
   }
 
   /** Outbox hook: the unsent buffer passed its cap. */
@@ -155,7 +162,15 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
   /** The tenant's rules changed: if this connection said hello to it, it is welcomed again with them. */
   tenantChanged(tenant: Tenant): void {
     // Only a connection that said hello has identities to welcome again.
-    if (!this.isClosed) this.#identities?.rulesChanged(tenant);
+    if (this.isClosed || !this.#identities) return;
+    this.#identities.rulesChanged(tenant);
+    // Simple SSO turned off makes guests of simple-SSO people: presence shows them so.
+    this.subscriptions.identityChanged(tenant.id);
+  }
+
+  /** Who this connection is for presence: no identity at all until it said hello or wrote. */
+  presencePerson(tenantId: string): PresencePerson {
+    return this.#identities ? presencePersonOf(this.#identities.of(tenantId)) : { id: null };
   }
 
   error(code: ErrorCode, message: string, scope: ErrorScope = {}): void {
@@ -239,7 +254,8 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
       case 'ping':
         return this.outbox.send({ type: 'pong' });
       case 'hello':
-        return this.identities.hello(message);
+        await this.identities.hello(message);
+        return this.subscriptions.identityChanged(message.tenantId);
       case 'subscribe':
         return this.subscriptions.subscribe(message);
       case 'unsubscribe':
@@ -247,8 +263,9 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
       case 'subscribe-tenant':
         return this.admin.subscribeTenant(message);
       case 'typing':
-        // Accepted and dropped until the node has presence (as for a tenant that turned presence off).
-        return;
+        // After the hellos before it, so the typer is who they said they are.
+        if (this.#identities) await this.#identities.settled();
+        return this.subscriptions.typing(message);
       default:
         return this.writes.write(message, this.identities);
     }

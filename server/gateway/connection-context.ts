@@ -10,6 +10,8 @@ import type { SecretBox } from '../auth/secret-box.js';
 import type { TopicHub } from '../fanout/topic-hub.js';
 import type { TenantFeed } from '../fanout/tenant-feed.js';
 import type { TenantPresence } from '../metering/tenant-presence.js';
+import type { PresenceHub } from '../presence/presence-hub.js';
+import type { PresencePerson } from '../presence/image-presence.js';
 import type { GatewayMeter } from '../metering/meters.js';
 import type { BudgetRefusal, ConnectionBudgets } from './budgets.js';
 import type { ClientConnection } from './client-connection.js';
@@ -40,6 +42,8 @@ export interface ConnectionContext {
   /** The tenant admin feeds; without it `subscribe-tenant` is forbidden. */
   tenantFeed?: TenantFeed;
   presence?: TenantPresence;
+  /** Who is viewing each image and who is typing (issue 15); without it no presence frame is sent. */
+  viewers?: PresenceHub;
 }
 
 /** What an error frame carries besides its code and message: typed by the contract's `ErrorMessage`. */
@@ -54,4 +58,6 @@ export interface ConnectionReplies {
   error(code: ErrorCode, message: string, scope?: ErrorScope): void;
   /** Sends `rate-limited` for a spent budget; `countAsRefused` counts it toward closing a flood. */
   overBudget(refusal: BudgetRefusal, scope: ErrorScope, countAsRefused: boolean): void;
+  /** Who the connection is on `tenantId`'s images, as presence shows them. */
+  presencePerson(tenantId: string): PresencePerson;
 }

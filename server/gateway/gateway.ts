@@ -16,7 +16,7 @@ import { Admission, type AdmissionVerdict } from './admission.js';
 import { GatewayBudgets } from './budgets.js';
 
 /** The node's services every connection is given, and who the node's reverse proxies are. */
-interface GatewayOptions extends Pick<ConnectionContext, 'service' | 'hub' | 'signer' | 'secrets' | 'limits' | 'log' | 'meter' | 'tenantFeed' | 'presence'> {
+interface GatewayOptions extends Pick<ConnectionContext, 'service' | 'hub' | 'signer' | 'secrets' | 'limits' | 'log' | 'meter' | 'tenantFeed' | 'presence' | 'viewers'> {
   /** Reverse proxies whose `X-Forwarded-For` names the client (`TRUST_PROXY`); none: the peer is the client. */
   trustedProxies?: readonly string[];
 }
@@ -100,6 +100,7 @@ export class Gateway {
       service: this.options.service, hub: this.options.hub, signer: this.options.signer, secrets: this.options.secrets,
       limits: this.options.limits, log: this.options.log, released: this.released, meter: this.options.meter,
       handlerFailed: this.handlerFailed, tenantFeed: this.options.tenantFeed, presence: this.options.presence,
+      viewers: this.options.viewers,
     });
   }
 
@@ -131,6 +132,7 @@ export class Gateway {
   async tenantChanged(tenantId: string): Promise<void> {
     const access = await this.options.service.access(tenantId, 'any');
     if (!access.ok) return;
+    this.options.viewers?.rulesChanged(tenantId, access.tenant.rules);
     for (const connection of this.connections) connection.tenantChanged(access.tenant);
   }
 

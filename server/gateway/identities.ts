@@ -12,7 +12,8 @@ import { ssoSecretsOf } from '../auth/tenant-secrets.js';
 import type { Tenant } from '../store/types.js';
 import type { ConnectionContext, ConnectionReplies } from './connection-context.js';
 
-const GUEST_NAME = 'Guest';
+/** The name of a guest who gave none: such a guest is counted in presence, never listed. */
+export const GUEST_NAME = 'Guest';
 /** Tenants one connection may say hello to: a page embeds images of a few sites at most. */
 const MAX_TENANT_HELLOS = 16;
 

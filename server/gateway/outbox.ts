@@ -24,11 +24,15 @@ interface QueuedFrame {
   urlId?: string;
   /** Set for a `subscribed` answer: its size in bytes, exempt from the overflow check while it drains. */
   answerBytes?: number;
+  /** Set for a `presence` frame: metered like events (with `tenantId`, `urlId`), but never put in a `batch`. */
+  alone?: true;
 }
 
 export interface OutboxHooks {
   /** Called for every frame of events sent: `events` deliveries, `bytes` on the wire, the image of each event. */
   delivered(tenantId: string, events: number, bytes: number, urlIds: readonly string[]): void;
+  /** Called for every `presence` frame sent, `bytes` long, of the image `urlId`. */
+  presenceDelivered(tenantId: string, bytes: number, urlId: string): void;
   /** Called when the unsent buffer passed the cap; the connection is to be closed. */
   overflow(): void;
 }
@@ -55,6 +59,14 @@ export class Outbox {
   /** Queues an image event, serialized once per node (the same bytes for every subscriber). */
   queueEvent(frame: Buffer, tenantId: string, urlId: string): void {
     this.push({ frame, tenantId, urlId });
+  }
+
+  /**
+   * Queues a `presence` frame of an image, serialized once per image and flush (the same bytes for every
+   * subscriber): sent on its own, and metered as one message of the tenant's pub/sub traffic.
+   */
+  queuePresence(frame: Buffer, tenantId: string, urlId: string): void {
+    this.push({ frame, tenantId, urlId, alone: true });
   }
 
   /** Queues a `tenant-event` frame of the admin feed, serialized once by the node that stored the write (not metered as usage). */
@@ -120,15 +132,16 @@ export class Outbox {
     let index = 0;
     while (index < queue.length) {
       const item = queue[index]!;
-      if (item.tenantId === undefined) {
+      if (item.tenantId === undefined || item.alone) {
         if (!this.write(item.frame, item.answerBytes)) return;
+        if (item.alone) this.hooks.presenceDelivered(item.tenantId!, item.frame.length, item.urlId ?? '');
         index += 1;
         continue;
       }
       // A run of events of one tenant, up to maxBatch.
       const tenantId = item.tenantId;
       let end = index + 1;
-      while (end < queue.length && end - index < this.maxBatch && queue[end]!.tenantId === tenantId) end += 1;
+      while (end < queue.length && end - index < this.maxBatch && queue[end]!.tenantId === tenantId && !queue[end]!.alone) end += 1;
       const run = queue.slice(index, end);
       const frame = run.length === 1 ? run[0]!.frame : batchFrame(run.map((q) => q.frame as Buffer));
       if (!this.write(frame)) return;

@@ -4,8 +4,11 @@
  * the topic hub before its snapshot is read (so nothing falls between them).
  */
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { imageTopic, type ImageKey, type SubscribeMessage, type UnsubscribeMessage } from '../../shared/index.js';
+import {
+  imageTopic, type ImageKey, type SubscribeMessage, type TenantRules, type TypingMessage, type UnsubscribeMessage,
+} from '../../shared/index.js';
 import type { Subscriber } from '../fanout/topic-hub.js';
+import type { PresenceConnection } from '../presence/image-presence.js';
 import type { ConnectionContext, ConnectionReplies, ErrorScope } from './connection-context.js';
 import { subscribedAnswer } from './subscribed-answer.js';
 import type { Outbox } from './outbox.js';
@@ -13,8 +16,11 @@ import type { Outbox } from './outbox.js';
 /** How often a subscribe waiting for its connection's buffer to drain looks again: short next to a snapshot's send. */
 const SEND_BUFFER_POLL_MS = 15;
 
-/** A subscription as the topic hub sees it: events go to the connection's outbox (methods, not closures per subscription). */
-class OutboxSubscriber implements Subscriber {
+/**
+ * A subscription as the topic hub and the presence hub see it: events and presence frames go to the connection's
+ * outbox (methods, not closures per subscription).
+ */
+class OutboxSubscriber implements Subscriber, PresenceConnection {
   floor = 0;
   held: Subscriber['held'] = [];
 
@@ -27,10 +33,14 @@ class OutboxSubscriber implements Subscriber {
   resync(): void {
     this.outbox.send({ type: 'resync', tenantId: this.key.tenantId, urlId: this.key.urlId });
   }
+
+  deliverPresence(frame: Buffer): void {
+    this.outbox.queuePresence(frame, this.key.tenantId, this.key.urlId);
+  }
 }
 
 export class ConnectionSubscriptions {
-  private readonly byTopic = new Map<string, Subscriber>();
+  private readonly byTopic = new Map<string, OutboxSubscriber>();
   /** Per image, the tail of this connection's subscribes and unsubscribes, which run in arrival order. */
   private readonly topicOrder = new Map<string, Promise<void>>();
   /** The tail of this connection's subscribe reads, which run one at a time in arrival order. */
@@ -84,8 +94,32 @@ export class ConnectionSubscriptions {
     for (const [topic, subscriber] of this.byTopic) {
       this.context.hub.remove(topic, subscriber);
       this.context.presence?.remove(this, subscriber.key);
+      this.context.viewers?.leave(subscriber.key, subscriber);
     }
     this.byTopic.clear();
+  }
+
+  /**
+   * A typing signal in a thread of a subscribed image: to the presence hub, which throttles it and forwards it to
+   * the image's other viewers. Not subscribed (or not yet answered) is a `bad-request`.
+   */
+  typing(message: TypingMessage): void {
+    const key: ImageKey = { tenantId: message.tenantId, urlId: message.urlId };
+    const subscriber = this.byTopic.get(imageTopic(key));
+    if (!subscriber) {
+      return this.replies.error('bad-request', 'subscribe to the image before typing in it', { for: 'typing', tenantId: key.tenantId, urlId: key.urlId });
+    }
+    this.context.viewers?.typing(key, subscriber, message.chatId, message.stopped === true);
+  }
+
+  /** Who the connection is on `tenantId` (every tenant when undefined) changed: presence shows the new person. */
+  identityChanged(tenantId: string | undefined): void {
+    const viewers = this.context.viewers;
+    if (!viewers) return;
+    for (const subscriber of this.byTopic.values()) {
+      if (tenantId !== undefined && subscriber.key.tenantId !== tenantId) continue;
+      viewers.update(subscriber.key, subscriber, this.replies.presencePerson(subscriber.key.tenantId));
+    }
   }
 
   /**
@@ -162,7 +196,10 @@ export class ConnectionSubscriptions {
     if (this.replies.closed) return;
     // A repeated subscribe (a client resyncing) replaces the old subscription.
     const existing = this.byTopic.get(topic);
-    if (existing) hub.remove(topic, existing);
+    if (existing) {
+      hub.remove(topic, existing);
+      this.context.viewers?.leave(key, existing);
+    }
     const outbox = this.replies.outbox;
     const subscriber = new OutboxSubscriber(outbox, key);
     const counted = this.byTopic.has(topic);
@@ -185,14 +222,21 @@ export class ConnectionSubscriptions {
     this.context.budgets.chargeRead(answer.bytes);
     outbox.queueAnswer(answer.frame, answer.bytes);
     hub.goLive(topic, subscriber, answer.seq);
+    // Presence is part of the subscription: the snapshot follows the answer.
+    this.joinPresence(subscriber, access.tenant.rules);
     // Out now, so the next subscribe's backpressure check sees this answer in the socket's buffer.
     outbox.flush();
   }
 
-  private drop(topic: string, subscriber: Subscriber): void {
+  private joinPresence(subscriber: OutboxSubscriber, rules: TenantRules): void {
+    this.context.viewers?.join(subscriber.key, subscriber, this.replies.presencePerson(subscriber.key.tenantId), rules);
+  }
+
+  private drop(topic: string, subscriber: OutboxSubscriber): void {
     if (this.byTopic.get(topic) === subscriber) {
       this.byTopic.delete(topic);
       this.context.presence?.remove(this, subscriber.key);
+      this.context.viewers?.leave(subscriber.key, subscriber);
     }
     this.context.hub.remove(topic, subscriber);
   }

@@ -225,7 +225,7 @@ export const OPENAPI_DOCUMENT = {
         commentId: { type: 'string', description: 'The comment made, edited or deleted' } } },
       Rules: { type: 'object', properties: {
         write: { enum: ['anyone', 'sso-only', 'nobody'] }, resolve: { enum: ['anyone', 'authors-and-moderators'] },
-        presenceNames: { type: 'boolean' }, simpleSso: { type: 'boolean' }, loginUrl: { type: ['string', 'null'] } } },
+        presence: { type: 'boolean' }, presenceNames: { type: 'boolean' }, simpleSso: { type: 'boolean' }, loginUrl: { type: ['string', 'null'] } } },
       RulesAnswer: { type: 'object', properties: { tenantId: { type: 'string' }, rules: ref('Rules') } },
       ...WEBHOOK_SCHEMAS,
     },

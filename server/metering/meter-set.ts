@@ -20,6 +20,12 @@ export class MeterSet implements GatewayMeter {
     for (const meter of this.deliveries) meter.delivered(tenantId, events, bytes, urlIds);
   }
 
+  /** Presence is pub/sub traffic: usage counts each frame as one message (docs/protocol.md#presence). */
+  presenceDelivered(tenantId: string, bytes: number, urlId: string): void {
+    this.operational.presenceDelivered(tenantId, bytes, urlId);
+    for (const meter of this.deliveries) meter.delivered(tenantId, 1, bytes, [urlId]);
+  }
+
   connectionOpened(current: number): void {
     this.operational.connectionOpened(current);
   }

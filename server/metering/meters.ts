@@ -18,6 +18,12 @@ export interface DeliveryMeter {
   delivered(tenantId: string, events: number, bytes: number, urlIds: readonly string[]): void;
 }
 
+/** Frames of presence sent to subscribers: billed as pub/sub traffic like events, reported apart on /metrics. */
+export interface PresenceMeter {
+  /** A `presence` frame of `urlId`, `bytes` long, was sent to a subscriber of `tenantId`. */
+  presenceDelivered(tenantId: string, bytes: number, urlId: string): void;
+}
+
 /** Connections opening, closing and being refused. */
 export interface ConnectionMeter {
   connectionOpened(current: number): void;
@@ -43,4 +49,4 @@ export interface TrafficMeter {
 }
 
 /** Everything the gateway reports. */
-export type GatewayMeter = DeliveryMeter & ConnectionMeter & TrafficMeter;
+export type GatewayMeter = DeliveryMeter & PresenceMeter & ConnectionMeter & TrafficMeter;

@@ -40,6 +40,8 @@ export class PrometheusMetrics implements GatewayMeter {
   private readonly framesOut: Counter;
   private readonly bytesOut: Counter;
   private readonly feedEventsOut: Counter;
+  private readonly presenceFramesOut: Counter;
+  private readonly presenceBytesOut: Counter;
   private readonly slowClients: Counter;
   private readonly errors: Counter<'code'>;
   private readonly writeAck: Histogram;
@@ -77,6 +79,8 @@ export class PrometheusMetrics implements GatewayMeter {
     this.eventsOut = new Counter({ name: 'imagechat_events_out_total', help: 'Image events delivered to connections (a batch counts its events).', registers });
     this.framesOut = new Counter({ name: 'imagechat_event_frames_out_total', help: 'Frames of image events sent (single events and batches).', registers });
     this.bytesOut = new Counter({ name: 'imagechat_event_bytes_out_total', help: 'Bytes of image event frames sent.', registers });
+    this.presenceFramesOut = new Counter({ name: 'imagechat_presence_frames_out_total', help: 'presence frames sent to image subscribers (snapshots and deltas).', registers });
+    this.presenceBytesOut = new Counter({ name: 'imagechat_presence_bytes_out_total', help: 'Bytes of presence frames sent.', registers });
     this.feedEventsOut = new Counter({ name: 'imagechat_feed_events_out_total', help: 'tenant-event frames sent to admin connections.', registers });
     this.slowClients = new Counter({ name: 'imagechat_slow_client_disconnects_total', help: 'Connections closed because their unsent buffer passed the cap.', registers });
     this.errors = new Counter({ name: 'imagechat_errors_total', help: 'Error frames sent, by code.', labelNames: ['code'], registers });
@@ -121,6 +125,11 @@ export class PrometheusMetrics implements GatewayMeter {
     this.eventsOut.inc(events);
     this.framesOut.inc();
     this.bytesOut.inc(bytes);
+  }
+
+  presenceDelivered(_tenantId: string, bytes: number): void {
+    this.presenceFramesOut.inc();
+    this.presenceBytesOut.inc(bytes);
   }
 
   busReceived(): void {

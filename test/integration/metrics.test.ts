@@ -39,6 +39,8 @@ test('a scrape after traffic shows connections, subscriptions, events, bytes, la
   a.send({ type: 'no-such-type' });
   await a.next((m) => m.type === 'error' && m.code === 'unknown-type');
   await b.waitForEvents(3);
+  // The presence delta that follows the second join is the last presence frame of this traffic.
+  await a.next((m) => m.type === 'presence' && m.urlId === 'metered' && m.count === 2 && m.snapshot !== true);
 
   const { text } = await scrape();
   const sent = total(received);
@@ -48,6 +50,9 @@ test('a scrape after traffic shows connections, subscriptions, events, bytes, la
   expect(sample(text, 'imagechat_events_in_total')).toBe(3);
   expect(sample(text, 'imagechat_events_out_total')).toBe(sent.events);
   expect(sample(text, 'imagechat_event_bytes_out_total')).toBe(sent.bytes);
+  expect(sent.presence).toBe(4); // a: snapshot and delta; b: a snapshot per image
+  expect(sample(text, 'imagechat_presence_frames_out_total')).toBe(sent.presence);
+  expect(sample(text, 'imagechat_presence_bytes_out_total')).toBe(sent.presenceBytes);
   expect(sample(text, 'imagechat_write_ack_seconds_count')).toBe(3);
   expect(sample(text, 'imagechat_bus_publish_seconds_count')).toBeGreaterThanOrEqual(3);
   expect(sample(text, 'imagechat_store_seconds_count{operation="write"}')).toBe(4);

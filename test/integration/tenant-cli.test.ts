@@ -60,13 +60,13 @@ const created = async (name: string): Promise<{ tenantId: string; secret: string
 const restRules = async (tenantId: string, secret: string): Promise<unknown> =>
   (await (await fetch(`${server.url}/api/v1/tenants/${tenantId}/rules`, { headers: { authorization: `Bearer ${secret}` } })).json() as { rules: unknown }).rules;
 
-const rulesText = (tenantId: string, lines: [string, string, string, string, string]): string =>
-  `rules of tenant "${tenantId}":\n  write:          ${lines[0]}\n  resolve:        ${lines[1]}\n  presence names: ${lines[2]}\n`
-  + `  simple SSO:     ${lines[3]}\n  login URL:      ${lines[4]}\n`;
+const rulesText = (tenantId: string, lines: [string, string, string, string, string, string]): string =>
+  `rules of tenant "${tenantId}":\n  write:          ${lines[0]}\n  resolve:        ${lines[1]}\n  presence:       ${lines[2]}\n  presence names: ${lines[3]}\n`
+  + `  simple SSO:     ${lines[4]}\n  login URL:      ${lines[5]}\n`;
 
 test('rules shows a tenant\'s rules and changes only those asked for; --json prints them as the REST API does', async () => {
   const { tenantId, secret } = await created('Rules Shop');
-  expect(await tenant('rules', tenantId)).toEqual({ code: 0, stderr: '', stdout: rulesText(tenantId, ['anyone', 'anyone', 'on', 'off', 'none']) });
+  expect(await tenant('rules', tenantId)).toEqual({ code: 0, stderr: '', stdout: rulesText(tenantId, ['anyone', 'anyone', 'on', 'on', 'off', 'none']) });
 
   const changed = await tenant('rules', tenantId, '--write', 'sso-only', '--login-url', 'https://shop.example/login', '--json');
   expect(changed.code).toBe(0);
@@ -75,10 +75,10 @@ test('rules shows a tenant\'s rules and changes only those asked for; --json pri
   expect(await restRules(tenantId, secret)).toEqual(expected);
 
   expect(await tenant('rules', tenantId, '--resolve', 'authors-and-moderators', '--presence-names', 'off', '--simple-sso', 'on'))
-    .toMatchObject({ code: 0, stdout: rulesText(tenantId, ['sso-only', 'authors-and-moderators', 'off', 'on', 'https://shop.example/login']) });
-  expect(await tenant('rules', tenantId, '--write', 'nobody', '--login-url', 'none'))
-    .toMatchObject({ code: 0, stdout: rulesText(tenantId, ['nobody', 'authors-and-moderators', 'off', 'on', 'none']) });
-  expect(await restRules(tenantId, secret)).toEqual({ write: 'nobody', resolve: 'authors-and-moderators', presence: true, presenceNames: false, simpleSso: true, loginUrl: null });
+    .toMatchObject({ code: 0, stdout: rulesText(tenantId, ['sso-only', 'authors-and-moderators', 'on', 'off', 'on', 'https://shop.example/login']) });
+  expect(await tenant('rules', tenantId, '--write', 'nobody', '--login-url', 'none', '--presence', 'off'))
+    .toMatchObject({ code: 0, stdout: rulesText(tenantId, ['nobody', 'authors-and-moderators', 'off', 'off', 'on', 'none']) });
+  expect(await restRules(tenantId, secret)).toEqual({ write: 'nobody', resolve: 'authors-and-moderators', presence: false, presenceNames: false, simpleSso: true, loginUrl: null });
 });
 
 test('rules refuses bad values with exit code 2 and a message naming them, and changes nothing', async () => {
@@ -87,6 +87,7 @@ test('rules refuses bad values with exit code 2 and a message naming them, and c
     [['--write', 'everyone'], 'tenant: "write" must be one of anyone, sso-only, nobody'],
     [['--resolve', 'authors'], 'tenant: "resolve" must be one of anyone, authors-and-moderators'],
     [['--presence-names', 'maybe'], 'tenant: --presence-names must be "on" or "off", got "maybe"'],
+    [['--presence', 'no'], 'tenant: --presence must be "on" or "off", got "no"'],
     [['--simple-sso', 'true'], 'tenant: --simple-sso must be "on" or "off", got "true"'],
     [['--login-url', 'http://shop.example/login'], 'tenant: "loginUrl" must be an https URL (http only for localhost) or null'],
     [['--write', 'sso-only', '--login-url', 'javascript:alert(1)'], 'tenant: "loginUrl" must be an https URL'],

@@ -1,6 +1,6 @@
 /**
- * Usage counters equal what clients received: the sum of event deliveries and of event frame bytes, across
- * a graceful restart (counts still in memory are flushed on close) and with batched frames.
+ * Usage counters equal what clients received: the sum of event deliveries and presence frames and of their
+ * bytes, across a graceful restart (counts still in memory are flushed on close) and with batched frames.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, expect, test } from 'vitest';
@@ -36,6 +36,11 @@ async function connect(server: TestServer, images: string[]): Promise<{ client: 
 }
 
 
+/** Waits for a presence delta of the image with this count (the frame that follows the last join). */
+function presenceCount(client: TestClient, urlId: string, count: number): Promise<unknown> {
+  return client.next((m) => m.type === 'presence' && m.urlId === urlId && m.count === count && m.snapshot !== true);
+}
+
 async function usage(server: TestServer, secret: string, path = 'usage') {
   const response = await fetch(`${server.url}/api/v1/tenants/demo/${path}`, { headers: { authorization: `Bearer ${secret}` } });
   expect(response.status).toBe(200);
@@ -53,6 +58,8 @@ test('each counter equals what the clients received, across a graceful restart',
   const b = await connect(server, [img1]);
   const c = await connect(server, [img1, img2]);
   const d = await connect(server, [img2]);
+  // Presence settles first (the last joins' deltas): from then on presence sends nothing until the sockets close.
+  await Promise.all([presenceCount(a.client, img1, 3), presenceCount(c.client, img2, 2)]);
   const created = await a.client.write({ type: 'create-chat', tenantId: 'demo', urlId: img1, x: 0.1, y: 0.2, text: 'first' });
   if (created.type !== 'ack') throw new Error(JSON.stringify(created));
   const chatId = (a.client.events.find((e) => e.broadcastId === created.broadcastId) ?? (await a.client.waitForEvents(1))[0])!.chatId;
@@ -72,6 +79,7 @@ test('each counter equals what the clients received, across a graceful restart',
   server = await start();
   const e = await connect(server, [img1]);
   const f = await connect(server, [img1]);
+  await presenceCount(e.client, img1, 2);
   await e.client.write({ type: 'resolve-chat', tenantId: 'demo', urlId: img1, chatId, resolved: true });
   await f.client.write({ type: 'move-chat', tenantId: 'demo', urlId: img1, chatId, x: 0.9, y: 0.9 }).then((answer) => expect(answer).toMatchObject({ type: 'error', code: 'forbidden' }));
   await f.client.write({ type: 'create-chat', tenantId: 'demo', urlId: img1, x: 0.7, y: 0.7, text: 'after restart' });
@@ -81,14 +89,16 @@ test('each counter equals what the clients received, across a graceful restart',
   const all = total([a, b, c, d, e, f].map((x) => x.received));
   expect(all.events).toBe(3 * img1Events + 2 * img2Events + 4);
   const body = await usage(server, secret);
+  expect(all.presence).toBeGreaterThan(0);
   expect(body.totals).toEqual({
-    pubSubMessageCount: all.events,
-    pubSubBandwidth: all.bytes,
+    pubSubMessageCount: all.events + all.presence,
+    pubSubBandwidth: all.bytes + all.presenceBytes,
     conversationCreateCount: 1 + 1 + 3 + 1,
     // Four connections at once before the restart; the restarted node's two are not added to them.
     peakConnections: 4,
   });
   const top = await usage(server, secret, 'top-images');
-  expect(top.images.map((i) => [i.urlId, i.pubSubMessageCount])).toEqual([[img1, all.perImage.get(img1)], [img2, all.perImage.get(img2)]]);
-  expect(top.images.reduce((sum, i) => sum + i.pubSubBandwidth, 0)).toBe(all.bytes);
+  const messages = (urlId: string): number => (all.perImage.get(urlId) ?? 0) + (all.presencePerImage.get(urlId) ?? 0);
+  expect(top.images.map((i) => [i.urlId, i.pubSubMessageCount])).toEqual([[img1, messages(img1)], [img2, messages(img2)]]);
+  expect(top.images.reduce((sum, i) => sum + i.pubSubBandwidth, 0)).toBe(all.bytes + all.presenceBytes);
 });

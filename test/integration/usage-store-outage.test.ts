@@ -31,6 +31,8 @@ test('a flush that fails while PostgreSQL is down keeps its counts and stores th
   for (let i = 0; i < 3; i += 1) await a.write({ type: 'create-chat', tenantId: 'demo', urlId: 'outage', x: 0.5, y: 0.5, text: `before ${i}` });
   await a.waitForEvents(3);
   await b.waitForEvents(3);
+  // The presence delta after b's join is the last presence frame (metered like events).
+  await a.next((m) => m.type === 'presence' && m.count === 2 && m.snapshot !== true);
 
   await postgres.kill();
   try {
@@ -45,7 +47,7 @@ test('a flush that fails while PostgreSQL is down keeps its counts and stores th
   const sent = total(received);
   const today = new Date().toISOString().slice(0, 10);
   const [day] = await server.store.readUsage('demo', today, today);
-  expect(day).toMatchObject({ pubSubMessageCount: sent.events, pubSubBandwidth: sent.bytes, conversationCreateCount: 3 });
+  expect(day).toMatchObject({ pubSubMessageCount: sent.events + sent.presence, pubSubBandwidth: sent.bytes + sent.presenceBytes, conversationCreateCount: 3 });
   expect(sent.events).toBe(6);
   a.close();
   b.close();

@@ -1,0 +1,317 @@
+/**
+ * Presence on this node (issue 15, docs/protocol.md#presence): who is viewing each image its connections
+ * subscribe to, merged with what the other nodes publish, and who is typing.
+ *
+ * - Each node owns its local viewers. It publishes its whole local state of an image on the image's own bus
+ *   topic on every change (coalesced with the image's flush) and as a heartbeat every PRESENCE_HEARTBEAT_MS
+ *   while it holds viewers there; a node that starts holding viewers of an image asks the others to publish.
+ *   Other nodes keep a node's state until PRESENCE_EXPIRY_MS passes without a heartbeat, so a dead node's
+ *   viewers disappear within that bound. Nothing is stored: after an outage every node republishes at once.
+ * - Changes of one image are coalesced for PRESENCE_FLUSH_MS into one delta, serialized once and sent as the same
+ *   bytes to every local subscriber (except that a typer's own connections get it without their typing entry).
+ * - Presence never slows events: it rides the bus only when the bus is healthy, and a failed publish is dropped.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { imageTopic, type ImageKey, type Limits, type PresenceDeltaMessage } from '../../shared/index.js';
+import type { Bus } from '../bus/types.js';
+import {
+  decodePresenceMessage, encodePresenceMessage, type PresenceBusMessage, type PresenceTypingBusMessage,
+} from './presence-bus-message.js';
+import {
+  ImagePresence, type LocalViewer, type PresenceChange, type PresenceConnection, type PresencePerson, type PresenceRules,
+} from './image-presence.js';
+
+/** How often heartbeats fall due and expired node states are dropped: a small part of PRESENCE_EXPIRY_MS. */
+const SWEEP_INTERVAL_MS = 1000;
+
+type PresenceLimits = Pick<Limits,
+  'PRESENCE_LIST_MAX' | 'PRESENCE_TYPING_MAX' | 'PRESENCE_FLUSH_MS' | 'TYPING_MIN_INTERVAL_MS' | 'PRESENCE_HEARTBEAT_MS' | 'PRESENCE_EXPIRY_MS'>;
+
+interface PresenceHubOptions {
+  bus: Bus;
+  /** This node's id on the bus: its own messages come back to it and are skipped. */
+  nodeId: string;
+  limits: PresenceLimits;
+  log: Logger;
+  now?: () => number;
+}
+
+/** What the typing handler did with a signal: forwarded, or dropped (throttled, presence off, no one else there). */
+export type TypingOutcome = 'forwarded' | 'dropped';
+
+/**
+ * @example
+ * const presence = new PresenceHub({ bus, nodeId, limits, log });
+ * presence.join(key, subscriber, { id: 'sso:42', name: 'Ann' }, tenant.rules);   // after `subscribed`
+ * presence.typing(key, subscriber, chatId, false);
+ * presence.leave(key, subscriber);
+ */
+export class PresenceHub {
+  private readonly images = new Map<string, ImagePresence>();
+  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly now: () => number;
+  /** Keys the typing of people without a listed identity, so their ids never leave the server. */
+  private readonly salt = randomBytes(16).toString('base64url');
+  /** Gives each connection without identity its own presence key. */
+  private connectionKeys = new WeakMap<PresenceConnection, string>();
+  private nextConnectionKey = 0;
+
+  constructor(private readonly options: PresenceHubOptions) {
+    this.now = options.now ?? Date.now;
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
+
+  /** Images with local viewers on this node. */
+  get imageCount(): number {
+    return this.images.size;
+  }
+
+  /**
+   * A subscription's `subscribed` answer was queued: it joins the image's viewers and is sent a snapshot right
+   * after (unless the tenant turned presence off). A repeated join of the same subscription updates its person.
+   */
+  join(key: ImageKey, connection: PresenceConnection, person: PresencePerson, rules: PresenceRules): void {
+    const topic = imageTopic(key);
+    let image = this.images.get(topic);
+    if (!image) {
+      image = new ImagePresence(key, topic, rules);
+      this.images.set(topic, image);
+      // The others' states arrive within a flush, and ours goes to them.
+      this.publish(image, { presence: 'ask', node: this.options.nodeId });
+    }
+    image.rules = rules;
+    image.leave(connection);
+    image.join(connection, person, this.connectionKey(connection), this.now());
+    if (rules.presence) connection.deliverPresence(Buffer.from(JSON.stringify(image.snapshot(connection, this.options.limits.PRESENCE_LIST_MAX))));
+    this.scheduleFlush(image);
+  }
+
+  /** The person behind a subscription changed (a sign-in on an open connection): no new snapshot, a delta for all. */
+  update(key: ImageKey, connection: PresenceConnection, person: PresencePerson): void {
+    const image = this.images.get(imageTopic(key));
+    if (!image?.viewerOf(connection)) return;
+    image.leave(connection);
+    image.join(connection, person, this.connectionKey(connection), this.now());
+    this.scheduleFlush(image);
+  }
+
+  leave(key: ImageKey, connection: PresenceConnection): void {
+    const topic = imageTopic(key);
+    const image = this.images.get(topic);
+    const viewer = image?.leave(connection);
+    if (!image || !viewer) return;
+    this.stopTypingOf(image, viewer);
+    if (image.hasLocalViewers) return this.scheduleFlush(image);
+    // The last local viewer left: the others hear it now, not after PRESENCE_EXPIRY_MS.
+    if (image.flushTimer) clearTimeout(image.flushTimer);
+    this.images.delete(topic);
+    this.publish(image, image.localState(this.options.nodeId));
+  }
+
+  /**
+   * A typing signal of a subscription: forwarded to the image's other viewers (on every node) at most once per
+   * TYPING_MIN_INTERVAL_MS per person, or dropped. `stopped` is forwarded only when the person's typing was.
+   */
+  typing(key: ImageKey, connection: PresenceConnection, chatId: string, stopped: boolean): TypingOutcome {
+    const image = this.images.get(imageTopic(key));
+    const viewer = image?.viewerOf(connection);
+    if (!image || !viewer || !image.rules.presence) return 'dropped';
+    const { limits, nodeId } = this.options;
+    const now = this.now();
+    const typer = image.typers.get(viewer.key);
+    if (stopped) {
+      if (!typer?.chats.delete(chatId)) return 'dropped';
+      if (typer.chats.size === 0) image.typers.delete(viewer.key);
+    } else {
+      if (typer && now - typer.at < limits.TYPING_MIN_INTERVAL_MS) return 'dropped';
+      // Nothing is sent when no one else has the image open.
+      if (image.view(limits.PRESENCE_LIST_MAX).count <= 1) return 'dropped';
+      const chats = typer?.chats ?? new Set<string>();
+      chats.add(chatId);
+      image.typers.set(viewer.key, { at: now, chats });
+    }
+    const id = this.typingId(image, viewer.person, viewer.key);
+    const message: PresenceTypingBusMessage = stopped
+      ? { presence: 'typing', node: nodeId, from: viewer.key, stoppedTyping: { id, chatId } }
+      : { presence: 'typing', node: nodeId, from: viewer.key, typing: { id, chatId, ...(image.rules.presenceNames && viewer.person.name !== undefined ? { name: viewer.person.name } : {}) } };
+    this.typingArrived(image, message);
+    this.publish(image, message);
+    return 'forwarded';
+  }
+
+  /**
+   * The tenant's rules changed: its images use them from now on; when presence was turned on or names on or off,
+   * every local subscriber gets a fresh snapshot.
+   */
+  rulesChanged(tenantId: string, rules: PresenceRules): void {
+    for (const image of this.images.values()) {
+      if (image.key.tenantId !== tenantId) continue;
+      const before = image.rules;
+      image.rules = { presence: rules.presence, presenceNames: rules.presenceNames };
+      // A change may be announced more than once (locally and over the bus): only a real one sends snapshots.
+      if (!rules.presence || (before.presence && before.presenceNames === rules.presenceNames)) continue;
+      for (const connection of image.local.keys()) {
+        connection.deliverPresence(Buffer.from(JSON.stringify(image.snapshot(connection, this.options.limits.PRESENCE_LIST_MAX))));
+      }
+    }
+  }
+
+  /** A presence message arrived on an image topic (from the bus handler). */
+  messageArrived(topic: string, payload: string): void {
+    const image = this.images.get(topic);
+    if (!image) return;
+    const message = decodePresenceMessage(payload);
+    if (!message) return void this.options.log.warn({ topic: topic.slice(0, 200) }, 'malformed presence message ignored');
+    if (message.node === this.options.nodeId) return; // own: already applied here
+    switch (message.presence) {
+      case 'ask':
+        image.localChanged = true;
+        return this.scheduleFlush(image);
+      case 'state':
+        image.remoteState(message, this.now() + this.options.limits.PRESENCE_EXPIRY_MS);
+        return this.scheduleFlush(image);
+      case 'typing':
+        return this.typingArrived(image, message);
+    }
+  }
+
+  /** The bus is back after an outage: every node republishes its state and asks for the others'. */
+  busUp(): void {
+    for (const image of this.images.values()) {
+      image.localChanged = true;
+      this.publish(image, { presence: 'ask', node: this.options.nodeId });
+      this.scheduleFlush(image);
+    }
+  }
+
+  /** The exact number of people viewing each of the tenant's images this node holds viewers of. */
+  viewersByImage(tenantId: string): Map<string, number> {
+    const viewers = new Map<string, number>();
+    for (const image of this.images.values()) {
+      if (image.key.tenantId === tenantId) viewers.set(image.key.urlId, image.view(this.options.limits.PRESENCE_LIST_MAX).count);
+    }
+    return viewers;
+  }
+
+  /** Every tenant's images this node holds viewers of, with their exact counts (for usage flushes). */
+  allViewers(): { tenantId: string; urlId: string; viewers: number }[] {
+    return [...this.images.values()].map((image) => ({ ...image.key, viewers: image.view(this.options.limits.PRESENCE_LIST_MAX).count }));
+  }
+
+  close(): void {
+    clearInterval(this.sweepTimer);
+    for (const image of this.images.values()) if (image.flushTimer) clearTimeout(image.flushTimer);
+    this.images.clear();
+    this.connectionKeys = new WeakMap();
+  }
+
+  private typingArrived(image: ImagePresence, message: PresenceTypingBusMessage): void {
+    const max = this.options.limits.PRESENCE_TYPING_MAX;
+    if (message.typing) image.addTyping(message.from, message.typing, max);
+    if (message.stoppedTyping) image.addStopped(message.from, message.stoppedTyping, max);
+    this.scheduleFlush(image);
+  }
+
+  /** A viewer left: their typing ends with them. */
+  private stopTypingOf(image: ImagePresence, viewer: LocalViewer): void {
+    const typer = image.typers.get(viewer.key);
+    if (!typer) return;
+    image.typers.delete(viewer.key);
+    for (const chatId of typer.chats) {
+      const message: PresenceTypingBusMessage = { presence: 'typing', node: this.options.nodeId, from: viewer.key, stoppedTyping: { id: this.typingId(image, viewer.person, viewer.key), chatId } };
+      this.typingArrived(image, message);
+      this.publish(image, message);
+    }
+  }
+
+  /**
+   * The id a typing entry carries: the person's own id when they are listed by name; otherwise an opaque key
+   * for this image, so an anonymous guest's id (or anyone's, with presenceNames off) never reaches a client.
+   */
+  private typingId(image: ImagePresence, person: PresencePerson, key: string): string {
+    const listedPerson = person.id !== null && person.name !== undefined && image.rules.presenceNames;
+    if (listedPerson) return person.id!;
+    return `t-${createHash('sha256').update(`${this.salt} ${image.topic} ${key}`).digest('base64url').slice(0, 16)}`;
+  }
+
+  private connectionKey(connection: PresenceConnection): string {
+    let key = this.connectionKeys.get(connection);
+    if (key === undefined) {
+      key = `#${this.options.nodeId}:${(this.nextConnectionKey += 1)}`;
+      this.connectionKeys.set(connection, key);
+    }
+    return key;
+  }
+
+  private scheduleFlush(image: ImagePresence): void {
+    if (image.flushTimer) return;
+    image.flushTimer = setTimeout(() => this.flush(image), this.options.limits.PRESENCE_FLUSH_MS);
+    image.flushTimer.unref();
+  }
+
+  /** Publishes this node's state if it changed, and sends the local subscribers what changed. */
+  private flush(image: ImagePresence): void {
+    image.flushTimer = null;
+    if (this.images.get(image.topic) !== image) return;
+    const { limits, nodeId } = this.options;
+    if (image.localChanged) {
+      image.localChanged = false;
+      image.nextHeartbeat = this.now() + limits.PRESENCE_HEARTBEAT_MS;
+      this.publish(image, image.localState(nodeId));
+    }
+    const { shared, fresh } = image.takeChanges(limits.PRESENCE_LIST_MAX);
+    if (!image.rules.presence) return;
+    // One serialization for everyone who had the previous frame; only typers and fresh subscribers get their own.
+    const sharedFrame = shared ? Buffer.from(JSON.stringify(shared.delta)) : null;
+    const typers = shared ? new Set([...shared.typing, ...shared.stopped].map((pending) => pending.from)) : new Set<string>();
+    for (const [connection, viewer] of image.local) {
+      const change = fresh.has(connection) ? fresh.get(connection)! : shared;
+      if (!change) continue;
+      if (change === shared && !typers.has(viewer.key)) {
+        connection.deliverPresence(sharedFrame!);
+        continue;
+      }
+      const own = withoutTypingOf(change, viewer.key);
+      if (own) connection.deliverPresence(Buffer.from(JSON.stringify(own)));
+    }
+  }
+
+  /** Heartbeats due, and node states that expired. */
+  private sweep(): void {
+    const now = this.now();
+    for (const image of this.images.values()) {
+      if (image.expire(now)) this.scheduleFlush(image);
+      if (now >= image.nextHeartbeat) {
+        image.localChanged = true;
+        this.scheduleFlush(image);
+      }
+    }
+  }
+
+  /**
+   * Presence rides the image's topic only while the bus is healthy: a publish that fails is dropped (the next
+   * heartbeat carries the state), and none is attempted during an outage, so presence never competes with
+   * events for what a bus keeps to republish.
+   */
+  private publish(image: ImagePresence, message: PresenceBusMessage): void {
+    const { bus, log } = this.options;
+    if (!bus.healthy) return;
+    bus.publish(image.topic, encodePresenceMessage(message)).catch((error: unknown) => {
+      if (log.isLevelEnabled('debug')) log.debug({ err: error, topic: image.topic.slice(0, 200) }, 'presence not published');
+    });
+  }
+}
+
+/**
+ * A delta without the typing entries of one typer: what that person's own connections are sent; null when
+ * nothing else is left in it for them.
+ */
+function withoutTypingOf(change: PresenceChange, key: string): PresenceDeltaMessage | null {
+  const { typing: _typing, stoppedTyping: _stopped, ...rest } = change.delta;
+  const typing = change.typing.filter((pending) => pending.from !== key).map((pending) => pending.entry);
+  const stopped = change.stopped.filter((pending) => pending.from !== key).map((pending) => pending.entry);
+  if (!change.countChanged && !rest.joined && !rest.left && typing.length === 0 && stopped.length === 0) return null;
+  return { ...rest, ...(typing.length > 0 ? { typing } : {}), ...(stopped.length > 0 ? { stoppedTyping: stopped } : {}) };
+}
