@@ -3,11 +3,17 @@
  * open thread. The first tests mount `<presence-faces>` itself with viewers; the rest run the whole widget
  * against the real server, with other readers as real clients on their own sockets.
  */
-import { sendKeys } from '@web/test-runner-commands';
-import type { PresenceViewer } from '../../shared/index.js';
+import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
+import type { PresenceMessage, PresenceViewer } from '../../shared/index.js';
 import { stringsFor } from '../../widget/i18n.js';
 import type { PresenceFaces } from '../../widget/presence-faces.js';
-import { assert, assertEqual, unmountAll, waitFor } from './helpers.js';
+import type { ImageChat } from '../../widget/image-chat.js';
+import { WidgetConnection } from '../../widget/connection.js';
+import { ImageStore } from '../../widget/store.js';
+import { socketUrl } from '../../widget/server-url.js';
+import {
+  assert, assertEqual, markerButton, mount, serverUrl, settled, startServer, stopServer, thread, uniqueId, unmountAll, waitFor,
+} from './helpers.js';
 
 declare global {
   interface Window { __xss?: number }
@@ -116,4 +122,128 @@ it('with names hidden by the tenant (no listed viewers) only the count shows', a
   assertEqual(element.shadowRoot!.querySelector('[part="names"]'), null, 'no list');
   assertEqual(element.shadowRoot!.querySelector('.label')?.textContent, '3 viewing', 'the count');
   assertEqual(element.shadowRoot!.querySelector('button')?.hasAttribute('aria-describedby'), false, 'nothing to describe');
+});
+
+// ---- the whole widget against the real server ----
+
+/** Another reader on their own socket (another browser), with the presence frames it received. */
+async function reader(server: string, urlId: string, name: string) {
+  const frames: PresenceMessage[] = [];
+  const connection = new WidgetConnection({
+    url: socketUrl(server), name, trace: (direction, frame) => direction === 'in' && frame.type === 'presence' && frames.push(frame),
+  });
+  connection.connect();
+  const store = new ImageStore(connection, { tenantId: 'demo', urlId });
+  store.open();
+  await waitFor(() => connection.state === 'live' && store.ready, `${name} to be live`);
+  return { connection, store, frames };
+}
+
+const presenceOf = (element: ImageChat): PresenceFaces | null => element.shadowRoot!.querySelector('presence-faces');
+const typingLineOf = (element: ImageChat): string | null | undefined => thread(element)?.shadowRoot?.querySelector('[part="typing"]')?.textContent;
+
+it('another reader on the image shows in the bar with the count 2, and goes when they leave', async () => {
+  const server = await serverUrl();
+  const urlId = uniqueId('presence-bar');
+  const element = await mount({ server, 'url-id': urlId });
+  assertEqual(presenceOf(element), null, 'alone: no presence shown');
+  const otto = await reader(server, urlId, 'Otto Kern');
+  await waitFor(() => presenceOf(element)?.count === 2, 'the count 2');
+  await settled(element);
+  const faces = presenceOf(element)!;
+  await faces.updateComplete;
+  assertEqual(faces.getAttribute('part'), 'presence', 'the part site owners style');
+  assertEqual(faces.shadowRoot!.querySelector('.label')?.textContent, '2 viewing', 'the count, the reader included');
+  const names = [...faces.shadowRoot!.querySelectorAll('[part="names"] li')].map((li) => li.textContent);
+  assert(names.includes('Otto Kern'), `Otto is listed (${JSON.stringify(names)})`);
+  assert([...faces.shadowRoot!.querySelectorAll('[part="face"]')].some((face) => face.textContent === 'OK'), 'Otto\'s initials');
+  otto.connection.close();
+  await waitFor(() => presenceOf(element) === null, 'the bar to show no presence once Otto left');
+});
+
+it('presence is cleared while offline and comes back from the snapshot after reconnecting', async () => {
+  const server = await serverUrl();
+  const urlId = uniqueId('presence-offline');
+  const element = await mount({ server, 'url-id': urlId });
+  const otto = await reader(server, urlId, 'Otto');
+  await waitFor(() => presenceOf(element)?.count === 2, 'the count 2');
+  await stopServer();
+  try {
+    await waitFor(() => element.connectionState !== 'live', 'the widget to notice');
+    await element.updateComplete;
+    assertEqual(presenceOf(element), null, 'no stale faces while not live');
+    assertEqual(element.store!.presence.count, 0, 'nothing kept');
+  } finally {
+    await startServer();
+  }
+  await waitFor(() => presenceOf(element)?.count === 2, 'the count 2 again after both reconnected', 60_000);
+  otto.connection.close();
+});
+
+it('someone typing in the open thread shows there as "… is typing…" and expires without a renewal', async () => {
+  const server = await serverUrl();
+  const urlId = uniqueId('presence-typing');
+  const otto = await reader(server, urlId, 'Otto');
+  const made = await otto.store.createChat(0.5, 0.5, 'Where does this door go?');
+  assert(made.ok, 'the marker stored');
+  const element = await mount({ server, 'url-id': urlId });
+  await waitFor(() => element.store?.chat(made.chatId) !== undefined && element.store.presence.count === 2, 'the marker and Otto');
+  await settled(element);
+  markerButton(element, made.chatId)!.click();
+  await settled(element);
+  const line = thread(element)!.shadowRoot!.querySelector('[part="typing"]')!;
+  assertEqual(line.getAttribute('role'), 'status', 'a polite live region, there before anyone types');
+  assertEqual(line.textContent, '', 'empty while nobody types');
+
+  assert(otto.store.sendTyping(made.chatId), 'Otto types');
+  await waitFor(() => typingLineOf(element) === 'Otto is typing…', 'the typing line');
+  // Nothing renews it: it expires after TYPING_EXPIRES_MS.
+  await waitFor(() => typingLineOf(element) === '', 'the typing line to expire');
+
+  // The expiry took longer than the server's one-a-second forwarding: the next signal is forwarded.
+  otto.store.sendTyping(made.chatId);
+  await waitFor(() => typingLineOf(element) === 'Otto is typing…', 'typing again');
+  otto.store.sendTyping(made.chatId, true);
+  await waitFor(() => typingLineOf(element) === '', 'stopped');
+  otto.connection.close();
+});
+
+it('writing a reply tells the others, and sending it says it stopped', async () => {
+  const server = await serverUrl();
+  const urlId = uniqueId('presence-reply');
+  const otto = await reader(server, urlId, 'Otto');
+  const made = await otto.store.createChat(0.5, 0.5, 'Paint it blue?');
+  assert(made.ok, 'the marker stored');
+  const element = await mount({ server, 'url-id': urlId });
+  await waitFor(() => element.store?.chat(made.chatId) !== undefined && element.store.presence.othersHere, 'the marker and Otto');
+  await settled(element);
+  markerButton(element, made.chatId)!.click();
+  await settled(element);
+  const form = thread(element)!.shadowRoot!.querySelector<HTMLFormElement>('form[part="composer"]')!;
+  const box = form.querySelector('textarea')!;
+  box.focus();
+  await sendKeys({ type: 'Yes' });
+  await waitFor(() => otto.store.presence.typingIn(made.chatId).length === 1, 'Otto to see the reader typing');
+  await sendKeys({ press: 'Enter' });
+  await waitFor(() => otto.frames.some((frame) => !frame.snapshot && (frame.stoppedTyping?.some((entry) => entry.chatId === made.chatId) ?? false)), 'the stop to reach Otto');
+  assertEqual(otto.store.presence.typingIn(made.chatId), [], 'no longer typing');
+  await waitFor(() => otto.store.chat(made.chatId)?.comments.length === 2, 'the reply');
+  otto.connection.close();
+});
+
+it('a tenant turning presence off takes it away at once', async () => {
+  const server = await serverUrl();
+  const urlId = uniqueId('presence-off');
+  const element = await mount({ server, 'url-id': urlId });
+  const otto = await reader(server, urlId, 'Otto');
+  await waitFor(() => presenceOf(element)?.count === 2, 'the count 2');
+  await executeServerCommand('image-chat-server', { action: 'rules', rules: { presence: false } });
+  try {
+    await waitFor(() => element.store?.connection.rulesFor('demo')?.presence === false, 'the new rules');
+    await element.updateComplete;
+    assertEqual(presenceOf(element), null, 'no presence shown');
+  } finally {
+    await executeServerCommand('image-chat-server', { action: 'rules', rules: { presence: true } });
+  }
+  otto.connection.close();
 });
