@@ -1,63 +1,91 @@
 /**
- * The widget's typing signals (widget/typing-sender.ts) and the sentences that show them (widget/i18n.ts), on an
- * injected clock: at most one signal a second, only with someone else here, `stopped` exactly when one was sent.
+ * The widget's typing signals (widget/typing-sender.ts) and the sentences that show them (widget/i18n.ts), on
+ * vitest's fake clock: at most one signal a second (input held back by the interval is signalled after it), only
+ * with someone else here, `stopped` exactly when a signal was sent.
  */
-import { expect, test } from 'vitest';
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { LIMITS } from '../../shared/index.js';
 import { TypingSender } from '../../widget/typing-sender.js';
 import { stringsFor } from '../../widget/i18n.js';
 
+const INTERVAL = LIMITS.TYPING_MIN_INTERVAL_MS;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 function sender(options: { othersHere?: boolean; live?: boolean } = {}) {
   const sent: [string, boolean][] = [];
-  const clock = { now: 0, othersHere: options.othersHere ?? true, live: options.live ?? true };
+  const state = { othersHere: options.othersHere ?? true, live: options.live ?? true };
   const typing = new TypingSender(
     (chatId, stopped) => {
-      if (!clock.live) return false;
+      if (!state.live) return false;
       sent.push([chatId, stopped]);
       return true;
     },
-    () => clock.othersHere,
-    () => clock.now,
+    () => state.othersHere,
   );
-  return { typing, sent, clock };
+  return { typing, sent, state };
 }
 
-test('typing is sent at most once per TYPING_MIN_INTERVAL_MS while the box holds text', () => {
-  const { typing, sent, clock } = sender();
+test('typing is sent at most once per TYPING_MIN_INTERVAL_MS; input within it is signalled when it is over', () => {
+  const { typing, sent } = sender();
   typing.input('c1', 'H');
   typing.input('c1', 'He');
-  clock.now = LIMITS.TYPING_MIN_INTERVAL_MS - 1;
+  vi.advanceTimersByTime(INTERVAL - 1);
   typing.input('c1', 'Hel');
   expect(sent).toEqual([['c1', false]]);
-  clock.now = LIMITS.TYPING_MIN_INTERVAL_MS;
-  typing.input('c1', 'Hell');
+  vi.advanceTimersByTime(1);
   expect(sent).toEqual([['c1', false], ['c1', false]]);
+  // No input since: nothing more is sent.
+  vi.advanceTimersByTime(10 * INTERVAL);
+  expect(sent).toHaveLength(2);
 });
 
 test('stopped is sent on submit, on clearing the box, and when the thread closes, only after a typing signal', () => {
-  const { typing, sent, clock } = sender();
+  const { typing, sent } = sender();
   typing.stop();
   typing.input('c1', '   ');
   expect(sent).toEqual([]);
   typing.input('c1', 'Hi');
   typing.input('c1', '');
   expect(sent).toEqual([['c1', false], ['c1', true]]);
-  clock.now = 5_000;
+  vi.advanceTimersByTime(5_000);
   typing.input('c1', 'Again');
   typing.stop(); // the reply was sent
   typing.stop();
   expect(sent.slice(2)).toEqual([['c1', false], ['c1', true]]);
-  clock.now = 10_000;
+  vi.advanceTimersByTime(5_000);
   typing.input('c1', 'Third');
   typing.follow('c1'); // the same thread is still open
   typing.follow(null); // the thread closed
   expect(sent.slice(4)).toEqual([['c1', false], ['c1', true]]);
 });
 
+test('a reply begun right after sending the last is signalled after the interval, unless the reader stopped', () => {
+  const { typing, sent } = sender();
+  typing.input('c1', 'First');
+  typing.stop(); // sent
+  typing.input('c1', 'Sec');
+  expect(sent).toEqual([['c1', false], ['c1', true]]);
+  vi.advanceTimersByTime(INTERVAL);
+  expect(sent).toEqual([['c1', false], ['c1', true], ['c1', false]]);
+  typing.stop();
+  vi.advanceTimersByTime(INTERVAL / 2);
+  typing.input('c1', 'Thi');
+  typing.input('c1', ''); // cleared before the interval was over: nothing held back is sent
+  vi.advanceTimersByTime(10 * INTERVAL);
+  expect(sent).toEqual([['c1', false], ['c1', true], ['c1', false], ['c1', true]]);
+});
+
 test('moving to another thread stops the first; nothing is sent with nobody else here, or while offline', () => {
-  const { typing, sent, clock } = sender();
+  const { typing, sent } = sender();
   typing.input('c1', 'a');
-  clock.now = 2_000;
+  vi.advanceTimersByTime(2_000);
   typing.input('c2', 'b');
   expect(sent).toEqual([['c1', false], ['c1', true], ['c2', false]]);
 
@@ -68,9 +96,8 @@ test('moving to another thread stops the first; nothing is sent with nobody else
 
   const offline = sender({ live: false });
   offline.typing.input('c1', 'a');
-  offline.clock.live = true;
-  offline.typing.stop();
-  offline.typing.input('c1', 'ab'); // the unsent signal did not start the throttle
+  offline.state.live = true;
+  offline.typing.input('c1', 'ab'); // the unsent signal did not start the interval
   expect(offline.sent).toEqual([['c1', false]]);
 });
 
