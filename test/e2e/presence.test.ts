@@ -68,7 +68,12 @@ test('two windows on one image see each other\'s face and the count 2', async ()
   expect(await namesOf(ann)).toEqual(['Ann (you)', 'Bob']);
   expect(await namesOf(bob)).toEqual(['Ann', 'Bob (you)']);
   expect(await initialsOf(ann)).toEqual(['A', 'B']);
-  // Focus shows the names (keyboard users), as hover does.
+  // Hovering shows the names (mouse users) …
+  await presenceOf(ann).hover();
+  await expect.poll(() => presenceOf(ann).locator('[part="names"]').isVisible(), WAIT).toBe(true);
+  await ann.mouse.move(0, 0);
+  await expect.poll(() => presenceOf(ann).locator('[part="names"]').isVisible(), WAIT).toBe(false);
+  // … and so does keyboard focus.
   await presenceOf(bob).locator('button').focus();
   await expect.poll(() => presenceOf(bob).locator('[part="names"]').isVisible(), WAIT).toBe(true);
   expect(await axeViolations(bob)).toEqual([]);
