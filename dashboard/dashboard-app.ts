@@ -37,6 +37,7 @@ const COUNTERS: { key: Counter; label: string; meaning: string; format: (value: 
  * @csspart today - today's counters
  * @csspart charts - the 30-day charts
  * @csspart live - live connections and watched images
+ * @csspart live-images - the images viewed now, with how many people view each (presence)
  * @csspart feed - the moderation feed
  * @csspart stored - moderation of what is stored
  * @csspart rules - the rules panel
@@ -139,6 +140,7 @@ export class DashboardApp extends LitElement {
             <div class="card" data-live="connections"><div class="value">${tenant.live?.connections ?? '…'}</div><div class="label">connections</div></div>
             <div class="card" data-live="images"><div class="value">${tenant.live?.watchedImages ?? '…'}</div><div class="label">watched images</div></div>
           </div>
+          ${this.renderLiveImages(tenant)}
           <h2>Top images, last ${CHART_DAYS} days</h2>
           <p class="muted">Live numbers are each node's latest report (every few seconds); the page reads them every ${REFRESH_SECONDS} s.</p>
           ${this.renderTopImages(tenant)}
@@ -168,6 +170,16 @@ export class DashboardApp extends LitElement {
       </section>
       </div>
       </div>`;
+  }
+
+  /** Images viewed now and by how many people: the presence count the widgets show, merged over the nodes. */
+  private renderLiveImages(tenant: TenantController) {
+    const images = tenant.live?.images ?? [];
+    if (images.length === 0) return nothing;
+    return html`<table part="live-images">
+      <thead><tr><th>Viewed now</th><th class="num">People</th></tr></thead>
+      <tbody>${images.map((image) => html`<tr data-live-image=${image.urlId}><td class="image">${this.imageName(tenant.credentials.tenantId, image.urlId)}</td><td class="num">${image.viewers.toLocaleString('en')}</td></tr>`)}</tbody>
+    </table>`;
   }
 
   private renderTopImages(tenant: TenantController) {

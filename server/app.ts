@@ -125,7 +125,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   bus.setHandler(new FanoutBusHandler({ hub, feed, tenantChanges, presence: viewers, meter: metrics, log }));
   await tenantChanges.start();
 
-  const usage = new UsageMeter({ store, nodeId, presence, flushMs: config.usageFlushMs, log, onFlush: (ok) => metrics.usageFlushed(ok) });
+  const usage = new UsageMeter({ store, nodeId, presence, viewers, flushMs: config.usageFlushMs, log, onFlush: (ok) => metrics.usageFlushed(ok) });
   // Write observers, told of every stored write before it is published.
   service.observe(hub);
   service.observe(usage);

@@ -52,7 +52,7 @@ export { cleanName, cleanText, hasControlCharacter, hasLoneSurrogate } from './t
 export { applyEventToChat } from './apply-event.js';
 export { SeqReorderBuffer } from './seq-reorder-buffer.js';
 export { eventForWrite, withSeq, type UnsequencedEvent } from './event-for-write.js';
-export type { UsageDay, UsageCounter, ImageUsage, UsageReport, LiveReport, TopImagesReport } from './usage-api.js';
+export type { UsageDay, UsageCounter, ImageUsage, UsageReport, LiveImage, LiveReport, TopImagesReport } from './usage-api.js';
 export {
   SSO_MAX_AGE_MS, SSO_CLOCK_SKEW_MS, MAX_SSO_USER_DATA_LENGTH, MAX_AVATAR_LENGTH, SSO_ID_PREFIX, SIMPLE_ID_PREFIX,
   isSafeAvatarUrl, identityKind, type SecureSso, type SimpleSso, type SsoUserData,

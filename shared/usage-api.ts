@@ -28,8 +28,14 @@ export interface ImageUsage {
 /** `GET …/usage?from&to`: every day of the range (zeros where nothing happened) and the totals. */
 export interface UsageReport { tenantId: string; from: string; to: string; days: UsageDay[]; totals: Omit<UsageDay, 'day'> }
 
-/** `GET …/live`: connections and watched images now, summed over the nodes that reported recently. */
-export interface LiveReport { tenantId: string; connections: number; watchedImages: number; nodes: number; at: string }
+/** One image being viewed now: `viewers` is its presence count (distinct people over every node). */
+export interface LiveImage { urlId: string; viewers: number }
+
+/**
+ * `GET …/live`: connections and watched images now, summed over the nodes that reported recently, and the images
+ * with the most viewers now (from the same merged presence the widgets show, as of the nodes' last usage flush).
+ */
+export interface LiveReport { tenantId: string; connections: number; watchedImages: number; nodes: number; images: LiveImage[]; at: string }
 
 /** `GET …/top-images?from&to&limit`: images by delivered traffic. */
 export interface TopImagesReport { tenantId: string; from: string; to: string; images: ImageUsage[] }

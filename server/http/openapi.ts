@@ -159,7 +159,10 @@ export const OPENAPI_DOCUMENT = {
         parameters: [tenantParameter],
         responses: {
           200: { description: 'Now', content: json({ type: 'object', properties: {
-            tenantId: { type: 'string' }, connections: { type: 'integer' }, watchedImages: { type: 'integer' }, nodes: { type: 'integer' }, at: { type: 'string', format: 'date-time' } } }) },
+            tenantId: { type: 'string' }, connections: { type: 'integer' }, watchedImages: { type: 'integer' }, nodes: { type: 'integer' },
+            images: { type: 'array', description: 'Images viewed now, most people first (presence, merged over the nodes)',
+              items: { type: 'object', properties: { urlId: { type: 'string' }, viewers: { type: 'integer' } } } },
+            at: { type: 'string', format: 'date-time' } } }) },
           ...tenantErrors,
         },
       },

@@ -2,7 +2,7 @@
  * Usage metering per tenant per UTC day, counted in memory on each node and flushed to the store every
  * few seconds and on shutdown.
  *
- * - `pubSubMessageCount`: events delivered to image subscribers (a `batch` counts its events);
+ * - `pubSubMessageCount`: events delivered to image subscribers (a `batch` counts its events), and presence frames;
  * - `pubSubBandwidth`: the bytes of those frames as sent;
  * - `conversationCreateCount`: markers created (stored on this node);
  * - peak concurrent connections: this node's peak per tenant and day; the store sums the nodes' peaks.
@@ -14,18 +14,26 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ImageEvent } from '../../shared/index.js';
+import type { ImageEvent, LiveImage } from '../../shared/index.js';
 import type { DeliveryMeter } from './meters.js';
 import type { WriteObserver } from '../core/service.js';
 import type { Store, UsageFlush } from '../store/types.js';
 import type { TenantLive, TenantPresence } from './tenant-presence.js';
 import { DayClock } from './utc-day.js';
+import { LIVE_IMAGES_PER_NODE } from '../store/usage-rows.js';
+
+/** Who is viewing the images this node holds viewers of (the presence hub): reported for the dashboard's live now. */
+export interface ImageViewers {
+  /** The merged presence count of each image this node holds viewers of. */
+  allViewers(): { tenantId: string; urlId: string; viewers: number }[];
+}
 
 interface UsageMeterOptions {
   store: Store;
   /** This node's id: peaks and live presence are kept per node. */
   nodeId: string;
   presence: TenantPresence;
+  viewers?: ImageViewers;
   /** How often counts are flushed to the store. */
   flushMs: number;
   log: Logger;
@@ -151,7 +159,10 @@ export class UsageMeter implements DeliveryMeter, WriteObserver {
     const live = final ? new Map<string, TenantLive>() : this.options.presence.tenants();
     // A tenant live across midnight has at least its current connections as the new day's peak.
     for (const [tenantId, numbers] of live) this.notePeak(tenantId, numbers.connections, day);
-    const presence = [...live].map(([tenantId, numbers]) => ({ tenantId, connections: numbers.connections, images: numbers.images }));
+    const liveImages = final ? new Map<string, LiveImage[]>() : this.liveImagesByTenant();
+    const presence = [...live].map(([tenantId, numbers]) => ({
+      tenantId, connections: numbers.connections, images: numbers.images, liveImages: liveImages.get(tenantId) ?? [],
+    }));
     const days = [...this.earlier, ...this.today.values()];
     if (days.length === 0 && this.peaks.size === 0 && presence.length === 0 && !this.presenceReported) return null;
     const flush: UsageFlush = {
@@ -170,6 +181,18 @@ export class UsageMeter implements DeliveryMeter, WriteObserver {
     this.peaks = new Map();
     this.presenceReported = presence.length > 0;
     return flush;
+  }
+
+  /** Per tenant, its images' presence counts on this node, most viewers first, at most LIVE_IMAGES_PER_NODE. */
+  private liveImagesByTenant(): Map<string, LiveImage[]> {
+    const byTenant = new Map<string, LiveImage[]>();
+    for (const { tenantId, urlId, viewers } of this.options.viewers?.allViewers() ?? []) {
+      let images = byTenant.get(tenantId);
+      if (!images) byTenant.set(tenantId, (images = []));
+      images.push({ urlId, viewers });
+    }
+    for (const [tenantId, images] of byTenant) byTenant.set(tenantId, images.sort((a, b) => b.viewers - a.viewers).slice(0, LIVE_IMAGES_PER_NODE));
+    return byTenant;
   }
 
   /** The tenant's counts for today; at a new day, the previous day's counts move to `earlier`. */

@@ -82,9 +82,8 @@ export class ImagePresence {
     return this.local.size > 0;
   }
 
-  /** A local subscription joined (or its person changed: leave, then join). */
-  join(connection: PresenceConnection, person: PresencePerson, connectionKey: string, now: number): void {
-    const key = person.id ?? connectionKey;
+  /** A local subscription joined; `key` is the person's id, or a key of the connection when it has no identity. */
+  join(connection: PresenceConnection, person: PresencePerson, key: string, now: number): void {
     this.local.set(connection, { person, key });
     if (person.id === null) this.localAnonymous += 1;
     else {
@@ -113,6 +112,14 @@ export class ImagePresence {
     }
     this.changed(true);
     return viewer;
+  }
+
+  /** The person behind a local subscription changed: it leaves and joins again, keeping its snapshot's baseline. */
+  rejoin(connection: PresenceConnection, person: PresencePerson, key: string, now: number): void {
+    const baseline = this.fresh.get(connection);
+    this.leave(connection);
+    this.join(connection, person, key, now);
+    if (baseline) this.fresh.set(connection, baseline);
   }
 
   viewerOf(connection: PresenceConnection): LocalViewer | undefined {

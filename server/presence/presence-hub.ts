@@ -83,7 +83,7 @@ export class PresenceHub {
     }
     image.rules = rules;
     image.leave(connection);
-    image.join(connection, person, this.connectionKey(connection), this.now());
+    image.join(connection, person, this.presenceKey(connection, person), this.now());
     if (rules.presence) connection.deliverPresence(Buffer.from(JSON.stringify(image.snapshot(connection, this.options.limits.PRESENCE_LIST_MAX))));
     this.scheduleFlush(image);
   }
@@ -92,8 +92,7 @@ export class PresenceHub {
   update(key: ImageKey, connection: PresenceConnection, person: PresencePerson): void {
     const image = this.images.get(imageTopic(key));
     if (!image?.viewerOf(connection)) return;
-    image.leave(connection);
-    image.join(connection, person, this.connectionKey(connection), this.now());
+    image.rejoin(connection, person, this.presenceKey(connection, person), this.now());
     this.scheduleFlush(image);
   }
 
@@ -236,7 +235,9 @@ export class PresenceHub {
     return `t-${createHash('sha256').update(`${this.salt} ${image.topic} ${key}`).digest('base64url').slice(0, 16)}`;
   }
 
-  private connectionKey(connection: PresenceConnection): string {
+  /** Who a typing signal is from: the person's id, or (made only for a connection without identity) its own key. */
+  private presenceKey(connection: PresenceConnection, person: PresencePerson): string {
+    if (person.id !== null) return person.id;
     let key = this.connectionKeys.get(connection);
     if (key === undefined) {
       key = `#${this.options.nodeId}:${(this.nextConnectionKey += 1)}`;
@@ -278,8 +279,8 @@ export class PresenceHub {
     }
   }
 
-  /** Heartbeats due, and node states that expired. */
-  private sweep(): void {
+  /** Heartbeats due, and node states that expired: every SWEEP_INTERVAL_MS (tests call it on their own clock). */
+  sweep(): void {
     const now = this.now();
     for (const image of this.images.values()) {
       if (image.expire(now)) this.scheduleFlush(image);

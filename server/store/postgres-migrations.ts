@@ -161,6 +161,9 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
      markers_made = (SELECT count(*) FROM chats c WHERE c.tenant_id = images.tenant_id AND c.url_id = images.url_id),
      bytes = coalesce((SELECT sum(c.bytes) FROM chats c WHERE c.tenant_id = images.tenant_id AND c.url_id = images.url_id), 0),
      epoch = gen_random_uuid()::text;`,
+  // Migration 9: presence per image for the dashboard's "live now" (issue 15): each node's report of the images it
+  // holds viewers of, with their merged counts, as a JSON list beside its live numbers.
+  `ALTER TABLE usage_presence ADD COLUMN live_images TEXT NOT NULL DEFAULT '[]';`,
 ];
 
 /** Old chat documents moved per query: bounds memory on a large database. */

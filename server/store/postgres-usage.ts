@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { ImageUsage, LiveUsage, UsageDay, UsageFlush } from './types.js';
-import { CLUSTER_NODE, flushTenantIds, mergeDays, onlyTenants } from './usage-rows.js';
+import { CLUSTER_NODE, flushTenantIds, mergeDays, mergeLiveImages, onlyTenants } from './usage-rows.js';
 
 /** Applied flush ids are kept this long; a retry comes within seconds, never a day later. */
 const FLUSH_IDS_KEEP_MS = 24 * 60 * 60 * 1000;
@@ -40,8 +40,8 @@ export async function addUsage(client: pg.PoolClient, given: UsageFlush): Promis
   }
   await client.query('DELETE FROM usage_presence WHERE node_id = $1', [flush.nodeId]);
   for (const p of flush.presence) {
-    await client.query('INSERT INTO usage_presence (node_id, tenant_id, connections, images, updated_at) VALUES ($1, $2, $3, $4, $5)',
-      [flush.nodeId, p.tenantId, p.connections, p.images, flush.at]);
+    await client.query('INSERT INTO usage_presence (node_id, tenant_id, connections, images, updated_at, live_images) VALUES ($1, $2, $3, $4, $5, $6)',
+      [flush.nodeId, p.tenantId, p.connections, p.images, flush.at, JSON.stringify(p.liveImages)]);
   }
   // The cluster-wide peak, sampled now: all nodes' fresh live connections, kept under the node id "*"
   // (rows shared by all nodes: taken in tenant order, like the counters).
@@ -75,5 +75,10 @@ export async function readLive(db: Db, tenantId: string, freshSince: number): Pr
     `SELECT COALESCE(SUM(connections), 0) AS connections, COALESCE(SUM(images), 0) AS images, COUNT(*) AS nodes
      FROM usage_presence WHERE tenant_id = $1 AND updated_at >= $2 AND connections > 0`, [tenantId, freshSince]);
   const row = rows[0];
-  return { connections: Number(row?.connections ?? 0), watchedImages: Number(row?.images ?? 0), nodes: Number(row?.nodes ?? 0) };
+  const images = await db.query<{ live_images: string }>(
+    'SELECT live_images FROM usage_presence WHERE tenant_id = $1 AND updated_at >= $2 AND connections > 0', [tenantId, freshSince]);
+  return {
+    connections: Number(row?.connections ?? 0), watchedImages: Number(row?.images ?? 0), nodes: Number(row?.nodes ?? 0),
+    images: mergeLiveImages(images.rows.map((r) => r.live_images)),
+  };
 }

@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { ImageUsage, LiveUsage, UsageDay, UsageFlush } from './types.js';
-import { CLUSTER_NODE, flushTenantIds, mergeDays, onlyTenants, type DailyRow } from './usage-rows.js';
+import { CLUSTER_NODE, flushTenantIds, mergeDays, mergeLiveImages, onlyTenants, type DailyRow } from './usage-rows.js';
 
 /** Applied flush ids are kept this long; a retry comes within seconds, never a day later. */
 const FLUSH_IDS_KEEP_MS = 24 * 60 * 60 * 1000;
@@ -27,8 +27,8 @@ export function addUsage(db: Database.Database, given: UsageFlush): void {
       ON CONFLICT (tenant_id, day, node_id) DO UPDATE SET peak = max(peak, excluded.peak)`);
     for (const p of flush.peaks) peaks.run(p.tenantId, p.day, flush.nodeId, p.peak);
     db.prepare('DELETE FROM usage_presence WHERE node_id = ?').run(flush.nodeId);
-    const presence = db.prepare('INSERT INTO usage_presence (node_id, tenant_id, connections, images, updated_at) VALUES (?, ?, ?, ?, ?)');
-    for (const p of flush.presence) presence.run(flush.nodeId, p.tenantId, p.connections, p.images, flush.at);
+    const presence = db.prepare('INSERT INTO usage_presence (node_id, tenant_id, connections, images, updated_at, live_images) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const p of flush.presence) presence.run(flush.nodeId, p.tenantId, p.connections, p.images, flush.at, JSON.stringify(p.liveImages));
     // The cluster-wide peak, sampled now: all nodes' fresh live connections, kept under the node id "*".
     const live = db.prepare('SELECT COALESCE(SUM(connections), 0) AS live FROM usage_presence WHERE tenant_id = ? AND updated_at >= ?');
     for (const p of flush.presence) peaks.run(p.tenantId, flush.liveDay, CLUSTER_NODE, (live.get(p.tenantId, flush.liveSince) as { live: number }).live);
@@ -51,6 +51,8 @@ export function readTopImages(db: Database.Database, tenantId: string, from: str
 
 export function readLive(db: Database.Database, tenantId: string, freshSince: number): LiveUsage {
   const row = db.prepare(`SELECT COALESCE(SUM(connections), 0) AS connections, COALESCE(SUM(images), 0) AS watchedImages, COUNT(*) AS nodes
-    FROM usage_presence WHERE tenant_id = ? AND updated_at >= ? AND connections > 0`).get(tenantId, freshSince) as LiveUsage;
-  return row;
+    FROM usage_presence WHERE tenant_id = ? AND updated_at >= ? AND connections > 0`).get(tenantId, freshSince) as Omit<LiveUsage, 'images'>;
+  const images = db.prepare('SELECT live_images FROM usage_presence WHERE tenant_id = ? AND updated_at >= ? AND connections > 0')
+    .all(tenantId, freshSince) as { live_images: string }[];
+  return { ...row, images: mergeLiveImages(images.map((r) => r.live_images)) };
 }

@@ -2,7 +2,7 @@
  * The store interface: what the core needs from durable storage. SQLite (embedded default) and
  * PostgreSQL implement it and pass one contract suite (test/contract/store.contract.ts).
  */
-import type { Chat, Comment, ImageEvent, ImageKey, ImageUsage, TenantRules, UsageDay } from '../../shared/index.js';
+import type { Chat, Comment, ImageEvent, ImageKey, ImageUsage, LiveImage, TenantRules, UsageDay } from '../../shared/index.js';
 import type { WriteContext, WriteOutcome, WritePlan, WriteTarget } from '../core/write-plan.js';
 import type { WebhookStore } from './webhook-types.js';
 import type { TenantChange } from './tenant-removal.js';
@@ -59,6 +59,8 @@ export interface LiveUsage {
   watchedImages: number;
   /** Nodes with live connections of the tenant. */
   nodes: number;
+  /** Images viewed now, most viewers first (at most LIVE_IMAGES_SHOWN): each node's exact merged presence count, the highest. */
+  images: LiveImage[];
 }
 
 /**
@@ -74,8 +76,11 @@ export interface UsageFlush {
   images: { tenantId: string; day: string; urlId: string; messages: number; bytes: number }[];
   /** This node's peak of concurrent connections per tenant and day (kept as the maximum seen). */
   peaks: { tenantId: string; day: string; peak: number }[];
-  /** This node's live numbers per tenant now; they replace what the node reported before. */
-  presence: { tenantId: string; connections: number; images: number }[];
+  /**
+   * This node's live numbers per tenant now; they replace what the node reported before. `liveImages`: the
+   * presence count (merged over every node) of each image this node holds viewers of, at most LIVE_IMAGES_PER_NODE.
+   */
+  presence: { tenantId: string; connections: number; images: number; liveImages: LiveImage[] }[];
   /** Presence rows at or after this time (ms) count as live when the cluster-wide peak is sampled. */
   liveSince: number;
   /** The UTC day (YYYY-MM-DD) the sampled cluster-wide peak belongs to. */

@@ -94,5 +94,5 @@ test('counters from two nodes equal what clients received; peak, live numbers an
     { urlId: img2, pubSubMessageCount: received.perImage.get(img2), pubSubBandwidth: expect.any(Number) },
   ]);
   // Both nodes withdrew their presence on the way out.
-  expect(await store.readLive('demo', 0)).toEqual({ connections: 0, watchedImages: 0, nodes: 0 });
+  expect(await store.readLive('demo', 0)).toEqual({ connections: 0, watchedImages: 0, nodes: 0, images: [] });
 });

@@ -36,7 +36,7 @@ export function tenantAdminContract(backend: StoreBackend): void {
         await store.claimIdempotencyKey({ tenantId: id, key: 'k', fingerprint: 'f', now: Date.now(), leaseMs: 1000, keepMs: 60_000 });
         await store.addUsage({ id: `flush-${id}`, nodeId: `node-${id}`, at: Date.now(), tenants: [{ tenantId: id, day: '2026-12-04', messages: 1, bytes: 1, conversations: 1 }],
           images: [{ tenantId: id, day: '2026-12-04', urlId: 'img', messages: 1, bytes: 1 }], peaks: [{ tenantId: id, day: '2026-12-04', peak: 1 }],
-          presence: [{ tenantId: id, connections: 1, images: 1 }], liveSince: 0, liveDay: '2026-12-04' });
+          presence: [{ tenantId: id, connections: 1, images: 1, liveImages: [] }], liveSince: 0, liveDay: '2026-12-04' });
       }
       const count = async (id: string) => Object.fromEntries(await Promise.all(TENANT_TABLES.map(async (table) =>
         [table, Number((await database.query(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = '${id}'`))[0]!.n)])));
@@ -52,7 +52,7 @@ export function tenantAdminContract(backend: StoreBackend): void {
       // A node's flush that still counts the deleted tenant (it was connected a moment before) stores nothing of it.
       await store.addUsage({ id: 'late-flush', nodeId: 'node-late', at: Date.now(), tenants: [{ tenantId: 'gone', day: '2026-12-04', messages: 5, bytes: 5, conversations: 0 }],
         images: [{ tenantId: 'gone', day: '2026-12-04', urlId: 'img', messages: 5, bytes: 5 }], peaks: [{ tenantId: 'gone', day: '2026-12-04', peak: 3 }],
-        presence: [{ tenantId: 'gone', connections: 3, images: 1 }, { tenantId: 'kept', connections: 1, images: 1 }], liveSince: 0, liveDay: '2026-12-04' });
+        presence: [{ tenantId: 'gone', connections: 3, images: 1, liveImages: [] }, { tenantId: 'kept', connections: 1, images: 1, liveImages: [] }], liveSince: 0, liveDay: '2026-12-04' });
       expect(Object.values(await count('gone')).every((n) => (n as number) === 0)).toBe(true);
       expect((await count('kept')).usage_presence).toBe(kept.usage_presence! + 1);
       // The id may be used again, and starts empty.

@@ -47,12 +47,12 @@ export function usageContract(backend: StoreBackend): void {
       const [a, b] = await openTwo(backend);
       const day = '2026-11-23';
       const now = Date.now();
-      await a.addUsage({ ...flush('n1', { presence: [{ tenantId: 'acme', connections: 3, images: 1 }], peaks: [{ tenantId: 'acme', day, peak: 3 }], liveDay: day }), at: now });
-      await b.addUsage({ ...flush('n2', { presence: [{ tenantId: 'acme', connections: 2, images: 1 }], peaks: [{ tenantId: 'acme', day, peak: 2 }], liveDay: day }), at: now });
+      await a.addUsage({ ...flush('n1', { presence: [{ tenantId: 'acme', connections: 3, images: 1, liveImages: [] }], peaks: [{ tenantId: 'acme', day, peak: 3 }], liveDay: day }), at: now });
+      await b.addUsage({ ...flush('n2', { presence: [{ tenantId: 'acme', connections: 2, images: 1, liveImages: [] }], peaks: [{ tenantId: 'acme', day, peak: 2 }], liveDay: day }), at: now });
       expect((await a.readUsage('acme', day, day))[0]?.peakConnections).toBe(5);
       // A node that restarts under a new id is not added to its former self.
       await a.addUsage({ ...flush('n1', { presence: [], liveDay: day }), at: now });
-      await a.addUsage({ ...flush('n3', { presence: [{ tenantId: 'acme', connections: 1, images: 1 }], peaks: [{ tenantId: 'acme', day, peak: 1 }], liveDay: day }), at: now });
+      await a.addUsage({ ...flush('n3', { presence: [{ tenantId: 'acme', connections: 1, images: 1, liveImages: [] }], peaks: [{ tenantId: 'acme', day, peak: 1 }], liveDay: day }), at: now });
       expect((await b.readUsage('acme', day, day))[0]?.peakConnections).toBe(5);
       await a.close();
       await b.close();
@@ -99,16 +99,20 @@ export function usageContract(backend: StoreBackend): void {
       await b.close();
     });
 
-    test('live numbers: each node\'s latest report replaces its previous one; stale reports are left out', async () => {
+    test('live numbers: each node\'s latest report replaces its previous one; stale reports are left out; per image the highest merged count', async () => {
       const [a, b] = await openTwo(backend);
       const now = Date.now();
-      await a.addUsage({ ...flush('n1', { presence: [{ tenantId: 'acme', connections: 3, images: 2 }] }), at: now });
-      await b.addUsage({ ...flush('n2', { presence: [{ tenantId: 'acme', connections: 1, images: 1 }] }), at: now - 60_000 });
-      expect(await a.readLive('acme', now - 10_000)).toEqual({ connections: 3, watchedImages: 2, nodes: 1 });
-      await b.addUsage({ ...flush('n2', { presence: [{ tenantId: 'acme', connections: 2, images: 1 }] }), at: now });
-      expect(await a.readLive('acme', now - 10_000)).toEqual({ connections: 5, watchedImages: 3, nodes: 2 });
+      const one = [{ urlId: 'plan.png', viewers: 4 }, { urlId: 'roof.png', viewers: 1 }];
+      await a.addUsage({ ...flush('n1', { presence: [{ tenantId: 'acme', connections: 3, images: 2, liveImages: one }] }), at: now });
+      await b.addUsage({ ...flush('n2', { presence: [{ tenantId: 'acme', connections: 1, images: 1, liveImages: [{ urlId: 'old.png', viewers: 9 }] }] }), at: now - 60_000 });
+      expect(await a.readLive('acme', now - 10_000)).toEqual({ connections: 3, watchedImages: 2, nodes: 1, images: one });
+      // Node 2 holds viewers of plan.png too, and heard of one more person a moment later: the highest count is taken.
+      await b.addUsage({ ...flush('n2', { presence: [{ tenantId: 'acme', connections: 2, images: 1, liveImages: [{ urlId: 'plan.png', viewers: 5 }] }] }), at: now });
+      expect(await a.readLive('acme', now - 10_000)).toEqual({
+        connections: 5, watchedImages: 3, nodes: 2, images: [{ urlId: 'plan.png', viewers: 5 }, { urlId: 'roof.png', viewers: 1 }],
+      });
       await a.addUsage({ ...flush('n1', { presence: [] }), at: now });
-      expect(await b.readLive('acme', now - 10_000)).toEqual({ connections: 2, watchedImages: 1, nodes: 1 });
+      expect(await b.readLive('acme', now - 10_000)).toEqual({ connections: 2, watchedImages: 1, nodes: 1, images: [{ urlId: 'plan.png', viewers: 5 }] });
       await a.close();
       await b.close();
     });

@@ -19,6 +19,8 @@ export interface HostileFrame {
   kind: string;
   data: string | Buffer;
   binary: boolean;
+  /** A `typing` frame: accepted ones get no answer (presence), refused ones an error; either is right. */
+  mayGoUnanswered?: true;
 }
 
 /** The images and tenants hostile clients aim at: their own, a tenant they may not use, and nonsense. */
@@ -65,7 +67,7 @@ function validFrame(random: Random, targets: Targets): Record<string, unknown> {
   const urlId = pick(random, targets.images);
   const write = { broadcastId: uuid(random), tenantId, urlId };
   const chatId = uuid(random);
-  switch (int(random, 13)) {
+  switch (int(random, 15)) {
     case 0: return { type: 'ping' };
     case 1: return { type: 'hello', name: `fuzz ${int(random, 100)}`, ...(random() < 0.3 ? { session: `forged.${uuid(random)}` } : {}) };
     case 2:
@@ -78,6 +80,9 @@ function validFrame(random: Random, targets: Targets): Record<string, unknown> {
     case 9: return { type: 'delete-comment', ...write, chatId, commentId: uuid(random) };
     case 10: return { type: 'move-chat', ...write, chatId, x: random(), y: random() };
     case 11: return { type: 'resolve-chat', ...write, chatId, resolved: random() < 0.5 };
+    // Presence: typing in a thread, renewed or stopped (throttled and dropped silently past one a second).
+    case 12: return { type: 'typing', tenantId, urlId, chatId };
+    case 13: return { type: 'typing', tenantId, urlId, chatId, stopped: random() < 0.7 };
     default: return { type: 'delete-chat', ...write, chatId };
   }
 }
@@ -134,8 +139,12 @@ export function hostileFrame(random: Random, targets: Targets): HostileFrame {
     const text = JSON.stringify(validFrame(random, targets));
     return { kind: 'truncated', data: text.slice(0, int(random, text.length)), binary: false };
   }
-  if (roll < 0.45) return { kind: 'valid', data: JSON.stringify(validFrame(random, targets)), binary: false };
-  return { kind: 'mutated', data: JSON.stringify(mutatedFrame(random, targets)) ?? 'undefined', binary: false };
+  if (roll < 0.45) return textFrame('valid', validFrame(random, targets));
+  return textFrame('mutated', mutatedFrame(random, targets));
+}
+
+function textFrame(kind: string, frame: Record<string, unknown>): HostileFrame {
+  return { kind, data: JSON.stringify(frame) ?? 'undefined', binary: false, ...(frame.type === 'typing' ? { mayGoUnanswered: true as const } : {}) };
 }
 
 /** Frame types that answer a client frame (one each); the rest are events and pushes. */

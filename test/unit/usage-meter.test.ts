@@ -90,17 +90,17 @@ test('counts go to the UTC day they happened on; a tenant live across midnight p
     { day: '2026-11-21', pubSubMessageCount: 1, pubSubBandwidth: 10, conversationCreateCount: 0, peakConnections: 2 },
     { day: '2026-11-22', pubSubMessageCount: 2, pubSubBandwidth: 30, conversationCreateCount: 0, peakConnections: 1 },
   ]);
-  expect(await real.readLive('acme', 0)).toEqual({ connections: 1, watchedImages: 1, nodes: 1 });
+  expect(await real.readLive('acme', 0)).toEqual({ connections: 1, watchedImages: 1, nodes: 1, images: [] });
 });
 
 test('close() flushes what is left and withdraws the node\'s live presence', async () => {
   const { real, presence, meter } = await setup();
   presence.add({}, { tenantId: 'acme', urlId: 'a' });
   expect(await meter.flush()).toBe(true);
-  expect(await real.readLive('acme', 0)).toEqual({ connections: 1, watchedImages: 1, nodes: 1 });
+  expect(await real.readLive('acme', 0)).toEqual({ connections: 1, watchedImages: 1, nodes: 1, images: [] });
   meter.delivered('acme', 7, 700, Array(7).fill('a'));
   await meter.close();
   const today = day(Date.now());
   expect((await real.readUsage('acme', today, today))[0]).toMatchObject({ pubSubMessageCount: 7, pubSubBandwidth: 700, peakConnections: 1 });
-  expect(await real.readLive('acme', 0)).toEqual({ connections: 0, watchedImages: 0, nodes: 0 });
+  expect(await real.readLive('acme', 0)).toEqual({ connections: 0, watchedImages: 0, nodes: 0, images: [] });
 });
