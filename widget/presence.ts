@@ -20,8 +20,8 @@ interface HeldTyping {
 /** One key per person per thread: a renewal replaces the entry instead of adding one. */
 const typingKey = (id: string, chatId: string): string => `${chatId}\n${id}`;
 
-/** One image's presence (see the module comment). */
-export class ImagePresence {
+/** One image's presence as one page sees it (see the module comment); the server's per image is `ImagePresence`. */
+export class WidgetPresence {
   /** Distinct people viewing, the reader included; 0 while nothing is known (presence off, not yet, offline). */
   #count = 0;
   #viewers = new Map<string, PresenceViewer>();

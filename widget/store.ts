@@ -31,7 +31,7 @@ import { Listeners } from './listeners.js';
 import { backoffDelay } from './backoff.js';
 import { optimisticEvent } from './optimistic.js';
 import { OptimisticWrites } from './optimistic-writes.js';
-import { ImagePresence } from './presence.js';
+import { WidgetPresence } from './presence.js';
 import type { SubscriptionState, SubscriptionStateChange, WidgetWriteOutcome, WriteStatus } from './store-states.js';
 
 export type { SubscriptionState, SubscriptionStateChange, WidgetWriteOutcome, WriteStatus } from './store-states.js';
@@ -80,7 +80,7 @@ export interface ImageStoreOptions {
 export class ImageStore implements ImageChannel {
   readonly key: ImageKey;
   /** Who is viewing the image and typing in its threads (presence.ts); empty while presence is off or offline. */
-  readonly presence = new ImagePresence();
+  readonly presence = new WidgetPresence();
   /** The image's events in seq order: its `last` is the seq the confirmed state stands at. */
   readonly #order: SeqReorderBuffer<ImageEvent>;
   #confirmed = new Map<string, Chat>();

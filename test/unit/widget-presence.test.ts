@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { LIMITS, type PresenceMessage } from '../../shared/index.js';
-import { ImagePresence } from '../../widget/presence.js';
+import { WidgetPresence } from '../../widget/presence.js';
 import { FACE_COLOURS, faceColourIndex, initialsOf, isFaceAvatar } from '../../widget/face.js';
 
 const image = { type: 'presence', tenantId: 'demo', urlId: 'plan' } as const;
@@ -20,8 +20,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function presenceWith(...frames: PresenceMessage[]): { presence: ImagePresence; changes: () => number } {
-  const presence = new ImagePresence();
+function presenceWith(...frames: PresenceMessage[]): { presence: WidgetPresence; changes: () => number } {
+  const presence = new WidgetPresence();
   let changes = 0;
   presence.onChange(() => {
     changes += 1;
