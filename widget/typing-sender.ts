@@ -16,6 +16,7 @@ import { LIMITS } from '../shared/index.js';
 /** Sends one typing signal; returns false when it could not be sent (the connection is not live). */
 export type SendTyping = (chatId: string, stopped: boolean) => boolean;
 
+/** The typing signals of one widget's reply boxes (see the module comment). */
 export class TypingSender {
   /** The thread whose reply box the reader is writing in (it holds text); null when they are not. */
   #writingIn: string | null = null;
