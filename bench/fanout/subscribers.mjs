@@ -56,6 +56,9 @@ function newPhase(group, count, first, writes) {
 const MARK_BYTES = Buffer.from('bench ');
 const TIME_LENGTH = 17; // `1795833169123.456`: 13-digit ms, a dot, 3 decimals (fixed width until the year 2286)
 
+/** The first letter of `presence` in `{"type":"presence"`: no event type and no `batch` starts with it. */
+const PRESENCE_TYPE_INITIAL = 0x70;
+
 /**
  * Reads the marks of one frame (a single event or a batch) straight from the bytes: `Buffer.indexOf` and two
  * short slices per event, rather than decoding and parsing the whole frame, so that this process keeps up
@@ -65,6 +68,8 @@ function record(group, index, frame) {
   const received = now();
   const p = phase;
   if (!p.active || p.group !== group) return;
+  // image-chat's presence frames (`{"type":"presence"`: a `p` right after `{"type":"`) are not deliveries of writes.
+  if (frame[9] === PRESENCE_TYPE_INITIAL) return;
   p.frames += 1;
   p.bytes += frame.length;
   if (p.sample === null && !frame.toString('latin1', 0, 16).startsWith('{"type":"batch"')) p.sample = frame.toString();

@@ -59,6 +59,11 @@ export class ImagePresence {
   private readonly localPeople = new Map<string, LocalPerson>();
   private localAnonymous = 0;
   private readonly remote = new Map<string, RemoteState>();
+  private remoteAnonymous = 0;
+  /** Per person id, how many places hold them (this node, and each other node): the count is its size. */
+  private readonly holders = new Map<string, number>();
+  /** The listed viewers as last worked out; null when a change may have moved them. */
+  private listed: PresenceViewer[] | null = null;
   private typing: PendingTyping[] = [];
   private stopped: PendingStop[] = [];
   /** The listed viewers (by id) and count the local subscribers were last sent in a delta. */
@@ -67,7 +72,6 @@ export class ImagePresence {
   private readonly fresh = new Map<PresenceConnection, Baseline>();
   /** When people who left since the last flush had joined: a resubscribe or a quick reload keeps its place. */
   private readonly recentlyLeft = new Map<string, number>();
-  private merged: MergedView | null = null;
   /** Per typer key: when their last typing signal was forwarded, and the threads it is still shown in. */
   readonly typers = new Map<string, { at: number; chats: Set<string> }>();
   /** This node's local people changed since it last published its state. */
@@ -76,7 +80,7 @@ export class ImagePresence {
   nextHeartbeat = 0;
   flushTimer: NodeJS.Timeout | null = null;
 
-  constructor(readonly key: ImageKey, readonly topic: string, public rules: PresenceRules) {}
+  constructor(readonly key: ImageKey, readonly topic: string, public rules: PresenceRules, private readonly listMax: number) {}
 
   get hasLocalViewers(): boolean {
     return this.local.size > 0;
@@ -85,14 +89,23 @@ export class ImagePresence {
   /** A local subscription joined; `key` is the person's id, or a key of the connection when it has no identity. */
   join(connection: PresenceConnection, person: PresencePerson, key: string, now: number): void {
     this.local.set(connection, { person, key });
-    if (person.id === null) this.localAnonymous += 1;
-    else {
-      const known = this.localPeople.get(person.id);
-      // The newest tab's identity wins (a sign-in on an open connection brings the name and avatar).
-      if (known) Object.assign(known, { person, connections: known.connections + 1 });
-      else this.localPeople.set(person.id, { person, connections: 1, since: this.recentlyLeft.get(person.id) ?? now });
+    this.localChanged = true;
+    if (person.id === null) {
+      this.localAnonymous += 1;
+      return;
     }
-    this.changed(true);
+    const known = this.localPeople.get(person.id);
+    if (known) {
+      // The newest tab's identity wins (a sign-in on an open connection brings the name and avatar).
+      if (known.person.name !== person.name || known.person.avatar !== person.avatar) this.listed = null;
+      Object.assign(known, { person, connections: known.connections + 1 });
+      return;
+    }
+    const since = this.recentlyLeft.get(person.id) ?? now;
+    this.localPeople.set(person.id, { person, connections: 1, since });
+    const newcomer = this.hold(person.id);
+    // Joins come in time order: a newcomer behind a full list leaves it as it is, so a crowd arriving costs no re-sort.
+    if (newcomer && person.name !== undefined && !this.behindFullList(person.id, since)) this.listed = null;
   }
 
   /** A local subscription left; returns its viewer, or undefined when it was not here. */
@@ -101,16 +114,21 @@ export class ImagePresence {
     if (!viewer) return undefined;
     this.local.delete(connection);
     this.fresh.delete(connection);
-    if (viewer.person.id === null) this.localAnonymous -= 1;
-    else {
-      const known = this.localPeople.get(viewer.person.id);
-      if (known && known.connections > 1) known.connections -= 1;
-      else {
-        this.localPeople.delete(viewer.person.id);
-        if (known) this.recentlyLeft.set(viewer.person.id, known.since);
-      }
+    this.localChanged = true;
+    const id = viewer.person.id;
+    if (id === null) {
+      this.localAnonymous -= 1;
+      return viewer;
     }
-    this.changed(true);
+    const known = this.localPeople.get(id);
+    if (known && known.connections > 1) {
+      known.connections -= 1;
+      return viewer;
+    }
+    this.localPeople.delete(id);
+    if (known) this.recentlyLeft.set(id, known.since);
+    this.release(id);
+    if (this.listed?.some((listed) => listed.id === id)) this.listed = null;
     return viewer;
   }
 
@@ -136,9 +154,12 @@ export class ImagePresence {
 
   /** Another node's state arrived; an empty one means it holds no viewers of the image any more. */
   remoteState(state: PresenceStateMessage, expiresAt: number): void {
-    if (state.people.length === 0 && state.anonymous === 0) this.remote.delete(state.node);
-    else this.remote.set(state.node, { people: state.people, anonymous: state.anonymous, expiresAt });
-    this.changed(false);
+    this.dropRemote(state.node);
+    this.listed = null;
+    if (state.people.length === 0 && state.anonymous === 0) return;
+    this.remote.set(state.node, { people: state.people, anonymous: state.anonymous, expiresAt });
+    this.remoteAnonymous += state.anonymous;
+    for (const person of state.people) this.hold(person.id);
   }
 
   /** Drops the states of nodes that stopped sending heartbeats; true if any was dropped. */
@@ -146,10 +167,9 @@ export class ImagePresence {
     let dropped = false;
     for (const [node, state] of this.remote) {
       if (state.expiresAt > now) continue;
-      this.remote.delete(node);
+      this.dropRemote(node);
       dropped = true;
     }
-    if (dropped) this.changed(false);
     return dropped;
   }
 
@@ -166,32 +186,61 @@ export class ImagePresence {
   }
 
   /** The exact count and the listed viewers, over this node and every other node heard from. */
-  view(listMax: number): MergedView {
-    if (this.merged) return this.merged;
+  view(): MergedView {
+    return { count: this.holders.size + this.localAnonymous + this.remoteAnonymous, listed: (this.listed ??= this.workOutListed()) };
+  }
+
+  /** The first `listMax` named people by join time (the earliest a node reports for each), then id. */
+  private workOutListed(): PresenceViewer[] {
     const people = new Map<string, PresencePersonState>();
-    let anonymous = this.localAnonymous;
     const consider = (person: PresencePersonState): void => {
+      if (person.name === undefined) return;
       const known = people.get(person.id);
       if (!known || person.since < known.since) people.set(person.id, person);
     };
     for (const [id, { person, since }] of this.localPeople) consider({ id, since, ...(person.name !== undefined ? { name: person.name } : {}), ...(person.avatar !== undefined ? { avatar: person.avatar } : {}) });
-    for (const state of this.remote.values()) {
-      anonymous += state.anonymous;
-      for (const person of state.people) consider(person);
-    }
-    const named = [...people.values()].filter((person) => person.name !== undefined);
-    named.sort((a, b) => a.since - b.since || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const listed = named.slice(0, listMax).map(({ id, name, avatar }) => ({ id, name: name!, ...(avatar !== undefined ? { avatar } : {}) }));
-    this.merged = { count: people.size + anonymous, listed };
-    return this.merged;
+    for (const state of this.remote.values()) for (const person of state.people) consider(person);
+    return [...people.values()].sort(joinOrder).slice(0, this.listMax)
+      .map(({ id, name, avatar }) => ({ id, name: name!, ...(avatar !== undefined ? { avatar } : {}) }));
+  }
+
+  /** True when the list is full and a person who joined at `since` comes after its last. */
+  private behindFullList(id: string, since: number): boolean {
+    const listed = this.listed;
+    if (!listed || listed.length < this.listMax) return false;
+    const last = listed[listed.length - 1]!;
+    const lastSince = this.localPeople.get(last.id)?.since ?? Number.NEGATIVE_INFINITY;
+    return joinOrder({ id: last.id, since: lastSince }, { id, since }) < 0;
+  }
+
+  /** One more place holds the person; true if no place did before. */
+  private hold(id: string): boolean {
+    const places = this.holders.get(id) ?? 0;
+    this.holders.set(id, places + 1);
+    return places === 0;
+  }
+
+  private release(id: string): void {
+    const places = this.holders.get(id) ?? 0;
+    if (places > 1) this.holders.set(id, places - 1);
+    else this.holders.delete(id);
+  }
+
+  private dropRemote(node: string): void {
+    const state = this.remote.get(node);
+    if (!state) return;
+    this.remote.delete(node);
+    this.remoteAnonymous -= state.anonymous;
+    for (const person of state.people) this.release(person.id);
+    this.listed = null;
   }
 
   /**
    * The snapshot a subscriber gets after `subscribed`. Until the next flush the subscriber is "fresh": its next
    * delta is what changed since this snapshot, not since the frame the others were last sent.
    */
-  snapshot(connection: PresenceConnection, listMax: number): PresenceSnapshotMessage {
-    const view = this.view(listMax);
+  snapshot(connection: PresenceConnection): PresenceSnapshotMessage {
+    const view = this.view();
     const viewers = this.rules.presenceNames ? view.listed : [];
     this.fresh.set(connection, { listed: new Map(viewers.map((viewer) => [viewer.id, viewer])), count: view.count });
     return { type: 'presence', tenantId: this.key.tenantId, urlId: this.key.urlId, count: view.count, snapshot: true, viewers };
@@ -203,8 +252,8 @@ export class ImagePresence {
    * typers the typing entries come from (their own connections get frames without them). Resets the pending
    * typing and moves every baseline to now.
    */
-  takeChanges(listMax: number): { shared: PresenceChange | null; fresh: Map<PresenceConnection, PresenceChange | null> } {
-    const view = this.view(listMax);
+  takeChanges(): { shared: PresenceChange | null; fresh: Map<PresenceConnection, PresenceChange | null> } {
+    const view = this.view();
     const now = new Map((this.rules.presenceNames ? view.listed : []).map((viewer) => [viewer.id, viewer]));
     const { typing, stopped } = this;
     this.typing = [];
@@ -218,11 +267,11 @@ export class ImagePresence {
     return { shared, fresh };
   }
 
-  private changed(local: boolean): void {
-    this.merged = null;
-    if (local) this.localChanged = true;
-  }
 }
+
+/** Join order: earlier first, then by id (so every node lists the same people in the same order). */
+const joinOrder = (a: { id: string; since: number }, b: { id: string; since: number }): number =>
+  a.since - b.since || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** The delta from `before` to `now` with the pending typing; null when nothing changed. */
 function delta(

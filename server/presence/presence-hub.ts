@@ -56,6 +56,7 @@ export class PresenceHub {
   /** Gives each connection without identity its own presence key. */
   private connectionKeys = new WeakMap<PresenceConnection, string>();
   private nextConnectionKey = 0;
+  private lastJoinAt = 0;
 
   constructor(private readonly options: PresenceHubOptions) {
     this.now = options.now ?? Date.now;
@@ -76,15 +77,15 @@ export class PresenceHub {
     const topic = imageTopic(key);
     let image = this.images.get(topic);
     if (!image) {
-      image = new ImagePresence(key, topic, rules);
+      image = new ImagePresence(key, topic, rules, this.options.limits.PRESENCE_LIST_MAX);
       this.images.set(topic, image);
       // The others' states arrive within a flush, and ours goes to them.
       this.publish(image, { presence: 'ask', node: this.options.nodeId });
     }
     image.rules = rules;
     image.leave(connection);
-    image.join(connection, person, this.presenceKey(connection, person), this.now());
-    if (rules.presence) connection.deliverPresence(Buffer.from(JSON.stringify(image.snapshot(connection, this.options.limits.PRESENCE_LIST_MAX))));
+    image.join(connection, person, this.presenceKey(connection, person), this.joinTime());
+    if (rules.presence) connection.deliverPresence(Buffer.from(JSON.stringify(image.snapshot(connection))));
     this.scheduleFlush(image);
   }
 
@@ -92,7 +93,7 @@ export class PresenceHub {
   update(key: ImageKey, connection: PresenceConnection, person: PresencePerson): void {
     const image = this.images.get(imageTopic(key));
     if (!image?.viewerOf(connection)) return;
-    image.rejoin(connection, person, this.presenceKey(connection, person), this.now());
+    image.rejoin(connection, person, this.presenceKey(connection, person), this.joinTime());
     this.scheduleFlush(image);
   }
 
@@ -126,7 +127,7 @@ export class PresenceHub {
     } else {
       if (typer && now - typer.at < limits.TYPING_MIN_INTERVAL_MS) return 'dropped';
       // Nothing is sent when no one else has the image open.
-      if (image.view(limits.PRESENCE_LIST_MAX).count <= 1) return 'dropped';
+      if (image.view().count <= 1) return 'dropped';
       const chats = typer?.chats ?? new Set<string>();
       chats.add(chatId);
       image.typers.set(viewer.key, { at: now, chats });
@@ -152,7 +153,7 @@ export class PresenceHub {
       // A change may be announced more than once (locally and over the bus): only a real one sends snapshots.
       if (!rules.presence || (before.presence && before.presenceNames === rules.presenceNames)) continue;
       for (const connection of image.local.keys()) {
-        connection.deliverPresence(Buffer.from(JSON.stringify(image.snapshot(connection, this.options.limits.PRESENCE_LIST_MAX))));
+        connection.deliverPresence(Buffer.from(JSON.stringify(image.snapshot(connection))));
       }
     }
   }
@@ -189,14 +190,14 @@ export class PresenceHub {
   viewersByImage(tenantId: string): Map<string, number> {
     const viewers = new Map<string, number>();
     for (const image of this.images.values()) {
-      if (image.key.tenantId === tenantId) viewers.set(image.key.urlId, image.view(this.options.limits.PRESENCE_LIST_MAX).count);
+      if (image.key.tenantId === tenantId) viewers.set(image.key.urlId, image.view().count);
     }
     return viewers;
   }
 
   /** Every tenant's images this node holds viewers of, with their exact counts (for usage flushes). */
   allViewers(): { tenantId: string; urlId: string; viewers: number }[] {
-    return [...this.images.values()].map((image) => ({ ...image.key, viewers: image.view(this.options.limits.PRESENCE_LIST_MAX).count }));
+    return [...this.images.values()].map((image) => ({ ...image.key, viewers: image.view().count }));
   }
 
   close(): void {
@@ -246,6 +247,12 @@ export class PresenceHub {
     return key;
   }
 
+  /** The clock, made strictly increasing, so two joins in one millisecond keep their order in the list. */
+  private joinTime(): number {
+    this.lastJoinAt = Math.max(this.now(), this.lastJoinAt + 1);
+    return this.lastJoinAt;
+  }
+
   private scheduleFlush(image: ImagePresence): void {
     if (image.flushTimer) return;
     image.flushTimer = setTimeout(() => this.flush(image), this.options.limits.PRESENCE_FLUSH_MS);
@@ -262,7 +269,7 @@ export class PresenceHub {
       image.nextHeartbeat = this.now() + limits.PRESENCE_HEARTBEAT_MS;
       this.publish(image, image.localState(nodeId));
     }
-    const { shared, fresh } = image.takeChanges(limits.PRESENCE_LIST_MAX);
+    const { shared, fresh } = image.takeChanges();
     if (!image.rules.presence) return;
     // One serialization for everyone who had the previous frame; only typers and fresh subscribers get their own.
     const sharedFrame = shared ? Buffer.from(JSON.stringify(shared.delta)) : null;

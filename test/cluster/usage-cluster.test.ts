@@ -57,6 +57,9 @@ test('counters from two nodes equal what clients received; peak, live numbers an
   const a = await connect(0, [img1]);
   const b = await connect(1, [img1]);
   const c = await connect(1, [img1, img2]);
+  // Presence settles: three people on img1 over both nodes (its frames are metered like events).
+  const presenceOf = (client: TestClient, count: number) => client.next((m) => m.type === 'presence' && m.urlId === img1 && m.count === count, 10_000);
+  await Promise.all([a.client, b.client, c.client].map((client) => presenceOf(client, 3)));
 
   const ack = await a.client.write({ type: 'create-chat', tenantId: 'demo', urlId: img1, x: 0.2, y: 0.2, text: 'made on node 0' });
   if (ack.type !== 'ack') throw new Error(JSON.stringify(ack));
@@ -77,7 +80,8 @@ test('counters from two nodes equal what clients received; peak, live numbers an
   await until(() => store.readUsage('demo', today, today), (days) => days[0]?.peakConnections === 3, 'the cluster-wide peak');
   const live = await until(
     async () => (await fetch(`${cluster.nodes[0]!.url}/api/v1/tenants/demo/live`, { headers: { authorization: `Bearer ${secret}` } })).json() as Promise<Record<string, unknown>>,
-    (body) => body.connections === 3, 'live numbers of both nodes');
+    (body) => body.connections === 3 && JSON.stringify(body.images) === JSON.stringify([{ urlId: img1, viewers: 3 }, { urlId: img2, viewers: 1 }]),
+    'live numbers of both nodes, and img1 viewed by three people over them');
   expect(live).toMatchObject({ tenantId: 'demo', connections: 3, watchedImages: 3, nodes: 2 });
 
   // Graceful shutdown of both nodes flushes what they still hold.
@@ -86,12 +90,13 @@ test('counters from two nodes equal what clients received; peak, live numbers an
   const received = total([a, b, c].map((x) => x.received));
   const days = await store.readUsage('demo', addDays(today, -1), addDays(today, 1));
   const sum = (field: 'pubSubMessageCount' | 'pubSubBandwidth' | 'conversationCreateCount') => days.reduce((s, d) => s + d[field], 0);
-  expect(sum('pubSubMessageCount')).toBe(received.events);
-  expect(sum('pubSubBandwidth')).toBe(received.bytes);
+  expect(received.presence).toBeGreaterThan(0);
+  expect(sum('pubSubMessageCount')).toBe(received.events + received.presence);
+  expect(sum('pubSubBandwidth')).toBe(received.bytes + received.presenceBytes);
   expect(sum('conversationCreateCount')).toBe(2);
   expect(await store.readTopImages('demo', addDays(today, -1), addDays(today, 1), 10)).toEqual([
-    { urlId: img1, pubSubMessageCount: received.perImage.get(img1), pubSubBandwidth: expect.any(Number) },
-    { urlId: img2, pubSubMessageCount: received.perImage.get(img2), pubSubBandwidth: expect.any(Number) },
+    { urlId: img1, pubSubMessageCount: received.perImage.get(img1)! + received.presencePerImage.get(img1)!, pubSubBandwidth: expect.any(Number) },
+    { urlId: img2, pubSubMessageCount: received.perImage.get(img2)! + received.presencePerImage.get(img2)!, pubSubBandwidth: expect.any(Number) },
   ]);
   // Both nodes withdrew their presence on the way out.
   expect(await store.readLive('demo', 0)).toEqual({ connections: 0, watchedImages: 0, nodes: 0, images: [] });

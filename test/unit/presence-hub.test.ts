@@ -103,3 +103,27 @@ test('the last local viewer leaving tells the other nodes at once', async () => 
   await settle();
   expect(ann.frames.at(-1)).toEqual({ type: 'presence', tenantId: 't', urlId: 'img', count: 1, left: ['u-bob'] });
 });
+
+test('a crowd: the count stays exact, the first PRESENCE_LIST_MAX named people are listed in join order, and a listed one leaving lets the next in', async () => {
+  const clock = { now: 1_000_000 };
+  const [hub] = await nodes(1, clock);
+  const watcher = connection();
+  hub!.join(key, watcher, { id: null }, rules);
+  const crowd = Array.from({ length: 30 }, () => connection());
+  crowd.forEach((member, i) => hub!.join(key, member, i % 3 === 2 ? { id: `u-${i}` } : { id: `u-${i}`, name: `P${i}` }, rules));
+  const named = Array.from({ length: 30 }, (_, i) => i).filter((i) => i % 3 !== 2).map((i) => `u-${i}`);
+  await settle();
+  const last = watcher.frames.at(-1)!;
+  expect(last.count).toBe(31);
+  expect(last.snapshot).toBeUndefined();
+  expect((last as { joined: { id: string }[] }).joined.map((v) => v.id)).toEqual(named.slice(0, LIMITS.PRESENCE_LIST_MAX));
+  const late = connection();
+  hub!.join(key, late, { id: 'u-late', name: 'Late' }, rules);
+  expect(late.frames[0]).toMatchObject({ count: 32, snapshot: true });
+  expect((late.frames[0] as { viewers: { id: string }[] }).viewers.map((v) => v.id)).toEqual(named.slice(0, LIMITS.PRESENCE_LIST_MAX));
+  hub!.leave(key, crowd[0]!);
+  await settle();
+  expect(watcher.frames.at(-1)).toEqual({
+    type: 'presence', tenantId: 't', urlId: 'img', count: 31, left: ['u-0'], joined: [{ id: named[LIMITS.PRESENCE_LIST_MAX]!, name: `P${named[LIMITS.PRESENCE_LIST_MAX]!.slice(2)}` }],
+  });
+});
