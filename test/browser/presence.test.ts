@@ -247,3 +247,25 @@ it('a tenant turning presence off takes it away at once', async () => {
   }
   otto.connection.close();
 });
+
+it('a typing name is rendered as text', async () => {
+  const server = await serverUrl();
+  const urlId = uniqueId('presence-typing-xss');
+  const name = '<img src=x onerror="window.__xss=4">';
+  const other = await reader(server, urlId, name);
+  const made = await other.store.createChat(0.5, 0.5, 'hello');
+  assert(made.ok, 'the marker stored');
+  const element = await mount({ server, 'url-id': urlId });
+  await waitFor(() => element.store?.chat(made.chatId) !== undefined && element.store.presence.othersHere, 'the marker and the other reader');
+  await settled(element);
+  markerButton(element, made.chatId)!.click();
+  await settled(element);
+  other.store.sendTyping(made.chatId);
+  await waitFor(() => typingLineOf(element) === `${name} is typing…`, 'the typing line, verbatim');
+  assertEqual(thread(element)!.shadowRoot!.querySelectorAll('[part="typing"] *').length, 0, 'no element made from the name');
+  const faces = presenceOf(element)!;
+  assert([...faces.shadowRoot!.querySelectorAll('[part="names"] li')].some((li) => li.textContent === name), 'listed verbatim');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assertEqual(window.__xss, undefined, 'nothing ran');
+  other.connection.close();
+});
