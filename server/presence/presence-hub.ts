@@ -24,6 +24,11 @@ import {
 
 /** How often heartbeats fall due and expired node states are dropped: a small part of PRESENCE_EXPIRY_MS. */
 const SWEEP_INTERVAL_MS = 1000;
+/**
+ * Threads one person's typing is remembered in per image (for forwarding their `stopped`): someone writes in one
+ * thread at a time, perhaps a second in another tab; the oldest beyond this expires on its own at the clients.
+ */
+const TYPING_THREADS_PER_PERSON = 4;
 
 type PresenceLimits = Pick<Limits,
   'PRESENCE_LIST_MAX' | 'PRESENCE_TYPING_MAX' | 'PRESENCE_FLUSH_MS' | 'TYPING_MIN_INTERVAL_MS' | 'PRESENCE_HEARTBEAT_MS' | 'PRESENCE_EXPIRY_MS'>;
@@ -92,7 +97,9 @@ export class PresenceHub {
   /** The person behind a subscription changed (a sign-in on an open connection): no new snapshot, a delta for all. */
   update(key: ImageKey, connection: PresenceConnection, person: PresencePerson): void {
     const image = this.images.get(imageTopic(key));
-    if (!image?.viewerOf(connection)) return;
+    const before = image?.viewerOf(connection)?.person;
+    if (!image || !before) return;
+    if (before.id === person.id && before.name === person.name && before.avatar === person.avatar) return;
     image.rejoin(connection, person, this.presenceKey(connection, person), this.joinTime());
     this.scheduleFlush(image);
   }
@@ -130,6 +137,8 @@ export class PresenceHub {
       if (image.view().count <= 1) return 'dropped';
       const chats = typer?.chats ?? new Set<string>();
       chats.add(chatId);
+      // A client that never says it stopped cannot grow this: the oldest thread is forgotten (its entry expires).
+      if (chats.size > TYPING_THREADS_PER_PERSON) chats.delete(chats.values().next().value!);
       image.typers.set(viewer.key, { at: now, chats });
     }
     const id = this.typingId(image, viewer.person, viewer.key);
