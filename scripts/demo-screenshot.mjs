@@ -2,7 +2,7 @@
 /**
  * Makes docs/demo.png, the README's picture of /demo: starts the built server on a free port with a fresh
  * database, lets two people (two browser windows) annotate the floor plan, and photographs one window with a
- * thread open. Run `npm run build` first.  Usage: node scripts/demo-screenshot.mjs [out.png]
+ * thread open, both people in the bar and the other typing. Run `npm run build` first.  Usage: node scripts/demo-screenshot.mjs [out.png]
  */
 import { chromium } from 'playwright-core';
 import { ServerProcess } from '../test/helpers/server-process.mjs';
@@ -13,7 +13,7 @@ await server.start();
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 try {
   const open = async () => {
-    const page = await (await browser.newContext({ viewport: { width: 1180, height: 1010 }, deviceScaleFactor: 1 })).newPage();
+    const page = await (await browser.newContext({ viewport: { width: 1180, height: 1100 }, deviceScaleFactor: 1 })).newPage();
     await page.goto(`${server.url}/demo`);
     await page.locator('image-chat [part="status"][data-state="live"]').first().waitFor();
     return page;
@@ -40,9 +40,12 @@ try {
   await bob.locator('image-chat [part="thread"] textarea').fill('Then the TV goes on the hall wall.');
   await bob.keyboard.press('Enter');
   await ann.locator('image-chat [part="thread"] .text').nth(2).waitFor();
+  // Bob starts another reply: Ann's bar shows them both, her open thread that Bob is typing.
+  await bob.locator('image-chat [part="thread"] textarea').pressSequentially('And the');
+  await ann.locator('image-chat [part="typing"]', { hasText: 'Bob is typing' }).waitFor();
   await ann.mouse.move(0, 0);
   await ann.waitForTimeout(300);
-  await ann.screenshot({ path: out, clip: { x: 0, y: 0, width: 1180, height: 1010 } });
+  await ann.screenshot({ path: out, clip: { x: 0, y: 0, width: 1180, height: 1100 } });
   console.log(`wrote ${out}`);
 } finally {
   await browser.close();

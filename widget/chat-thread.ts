@@ -15,6 +15,7 @@ import { submitOnEnter } from './composer.js';
 import { savedName } from './browser-env.js';
 import { deleteRight, mayResolve, type WriteMode } from './permissions.js';
 import { signInTemplate } from './sign-in.js';
+import { typingIndicatorTemplate } from './typing-indicator.js';
 
 /** How often an open thread refreshes its relative times. */
 const CLOCK_MS = 30_000;
@@ -23,6 +24,8 @@ const CLOCK_MS = 30_000;
 export type ThreadAction =
   /** `name`: the guest's display name from the reply form, to use (and remember) from now on. */
   | { type: 'reply'; text: string; name?: string }
+  /** The reply box now holds `text` (every input): the host tells the image's other viewers the reader is typing. */
+  | { type: 'typing'; text: string }
   | { type: 'edit'; commentId: string; text: string }
   | { type: 'delete-comment'; commentId: string }
   | { type: 'resolve'; resolved: boolean }
@@ -36,6 +39,7 @@ export type ThreadAction =
  * @csspart avatar - an author's picture (https or data-image URLs only)
  * @csspart confirm - the inline confirmation before deleting someone else's comment or marker
  * @csspart sign-in - "Sign in to comment", in place of the reply form
+ * @csspart typing - "Ann is typing…" under the comments (empty while nobody is)
  */
 @definedOnce('chat-thread')
 export class ChatThread extends LitElement {
@@ -52,6 +56,8 @@ export class ChatThread extends LitElement {
   @property({ attribute: false }) rules: TenantRules | null = null;
   @property({ attribute: false }) me: WelcomeUser | null = null;
   @property({ attribute: false }) strings!: Strings;
+  /** Who else is writing a reply here ("Ann is typing…"), or ''. */
+  @property() typing = '';
   /** Performs an action; resolves true when it was accepted (so drafts can be cleared). */
   @property({ attribute: false }) act: (action: ThreadAction) => Promise<boolean> = async () => false;
 
@@ -94,6 +100,7 @@ export class ChatThread extends LitElement {
         <button class="close" aria-label=${strings.close} data-action="close" @click=${() => this.act({ type: 'close' })}>×</button>
       </header>
       <ol>${repeat(chat.comments, (comment) => comment.id, (comment, index) => this.renderComment(comment, index))}</ol>
+      ${typingIndicatorTemplate(this.typing)}
       ${confirm ? html`<div part="confirm" class="confirm" role="alertdialog" aria-labelledby="confirm-q">
         <p id="confirm-q">${confirm.question}</p>
         <div class="row">
@@ -106,7 +113,7 @@ export class ChatThread extends LitElement {
           ${guest ? html`<label class="visually-hidden" for="reply-name">${strings.namePlaceholder}</label>
             <input id="reply-name" name="name" autocomplete="nickname" maxlength=${LIMITS.MAX_NAME_LENGTH} placeholder=${strings.namePlaceholder} .value=${savedName()} />` : nothing}
           <label class="visually-hidden" for="reply">${strings.reply}</label>
-          <textarea id="reply" name="reply" rows="2" placeholder=${strings.replyPlaceholder} @keydown=${submitOnEnter}></textarea>
+          <textarea id="reply" name="reply" rows="2" placeholder=${strings.replyPlaceholder} @keydown=${submitOnEnter} @input=${this.replyInput}></textarea>
           <div class="row">
             ${markerRight === 'own' ? html`<button type="button" class="btn" data-action="move" @click=${() => this.act({ type: 'move' })}>${strings.move}</button>` : nothing}
             ${markerRight ? html`<button type="button" class="btn danger" data-action="delete-chat" @click=${() => this.askDelete(chat, 0)}>${strings.deleteMarker}</button>` : nothing}
@@ -210,6 +217,10 @@ export class ChatThread extends LitElement {
     const name = (field.form?.elements.namedItem('name') as HTMLInputElement | null)?.value.trim();
     field.value = '';
     if (!(await this.act({ type: 'reply', text, ...(name ? { name } : {}) })) && field.value === '') field.value = text;
+  }
+
+  private replyInput(event: InputEvent): void {
+    void this.act({ type: 'typing', text: (event.target as HTMLTextAreaElement).value });
   }
 
   private async submitEdit(event: SubmitEvent, commentId: string): Promise<void> {

@@ -4,7 +4,7 @@
  * `connection.ts` re-exports them all.
  */
 import type {
-  AdminServerMessage, ClientMessage, ErrorCode, ErrorMessage, ImageEvent, ImageKey, ResyncMessage, ServerMessage, SubscribedMessage, UnsubscribedMessage,
+  AdminServerMessage, ClientMessage, ErrorCode, ErrorMessage, ImageEvent, ImageKey, PresenceMessage, ResyncMessage, ServerMessage, SubscribedMessage, UnsubscribedMessage,
 } from '../shared/index.js';
 
 /**
@@ -97,6 +97,7 @@ export type ImageMessage =
   | SubscribedMessage
   | UnsubscribedMessage
   | ResyncMessage
+  | PresenceMessage
   | ImageEvent
   | ErrorMessage;
 

@@ -21,7 +21,7 @@
 import {
   CLOSE_CODES, LIMITS, parseServerFrame,
   type AdminServerMessage, type AnyServerMessage, type Author, type ClientMessage, type ErrorCode, type ErrorMessage, type ImageKey,
-  type TenantRules, type WelcomeUser, type WriteMessage,
+  type TenantRules, type TypingMessage, type WelcomeUser, type WriteMessage,
 } from '../shared/index.js';
 import { TenantIdentities, type TenantHelloError, type TenantIdentity } from './tenant-identities.js';
 import { ImageChannels } from './image-channels.js';
@@ -195,6 +195,16 @@ export class WidgetConnection {
     const answered = this.#writes.add(message);
     this.#send(message);
     return answered;
+  }
+
+  /**
+   * Sends a typing signal of an image this connection carries; false when not live. Never queued: a signal late
+   * is a wrong signal.
+   */
+  sendTyping(message: TypingMessage): boolean {
+    if (!this.isLive) return false;
+    this.#send(message);
+    return true;
   }
 
   /**
@@ -421,6 +431,7 @@ export class WidgetConnection {
         return;
       case 'unsubscribed':
       case 'resync':
+      case 'presence':
       case 'new-image-chat':
       case 'image-chat-updated':
       case 'deleted-image-chat': {

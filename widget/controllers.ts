@@ -125,6 +125,8 @@ export class ImageStoreController implements ReactiveController {
     const who = () => {
       this.user = connection.userFor(tenantId) ?? connection.user;
       this.rules = connection.rulesFor(tenantId);
+      // The tenant turned presence off (its new rules come with a welcome): no frame will end what is shown.
+      if (this.rules?.presence === false) store.presence.clear();
     };
     who();
     this.#identity = '';
@@ -135,6 +137,8 @@ export class ImageStoreController implements ReactiveController {
         this.#news.remarks.push(...change.remarks);
         this.#host.requestUpdate();
       }),
+      // Presence frames change only the bar's faces and the open thread's typing line.
+      store.presence.onChange(() => this.#host.requestUpdate()),
       store.onSubscription(({ newState }) => {
         const refused = newState === 'unsubscribed';
         if (refused === this.refused) return;

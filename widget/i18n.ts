@@ -54,6 +54,31 @@ export interface Strings {
   confirmMarker(number: number, author: string, replies: number): string;
   /** The page's sign-in was refused (`sso-*` codes, or `forbidden`: simple SSO is off). */
   signInRefused(code: ErrorCode, message: string): string;
+  /** Presence in the bar: how many people view the image now, the reader included. */
+  viewing(count: number): string;
+  /** The heading of the list of viewers' names. */
+  viewingNow: string;
+  /** Beside the reader's own name in that list. */
+  you: string;
+  /** The last line of that list: people counted but not named (anonymous guests, or beyond the list). */
+  moreViewers(count: number): string;
+  /** Who is writing a reply in the open thread; each entry a name, or undefined for an anonymous guest. '' for nobody. */
+  typing(names: readonly (string | undefined)[]): string;
+}
+
+/**
+ * "Ann is typing…", "Someone is typing…", "Ann and Bob are typing…", "3 people are typing…": the shape of the
+ * sentence for `names`, each language filling in its words.
+ */
+function typingSentence(
+  names: readonly (string | undefined)[],
+  words: { one(name: string): string; someone: string; two(a: string, b: string): string; many(count: number): string },
+): string {
+  const [first, second] = names;
+  if (names.length === 0) return '';
+  if (names.length === 1) return first === undefined ? words.someone : words.one(first);
+  if (names.length === 2 && first !== undefined && second !== undefined) return words.two(first, second);
+  return words.many(names.length);
 }
 
 const en: Strings = {
@@ -109,6 +134,16 @@ const en: Strings = {
     'sso-not-set-up': 'sign-in not set up',
     forbidden: 'unsigned names not allowed',
   } as Partial<Record<ErrorCode, string>>)[code] ?? message}.`,
+  viewing: (count) => `${count} viewing`,
+  viewingNow: 'Viewing now',
+  you: 'you',
+  moreViewers: (count) => (count === 1 ? '1 more person' : `${count} more people`),
+  typing: (names) => typingSentence(names, {
+    one: (name) => `${name} is typing…`,
+    someone: 'Someone is typing…',
+    two: (a, b) => `${a} and ${b} are typing…`,
+    many: (count) => `${count} people are typing…`,
+  }),
   error: (code, message) => {
     switch (code) {
       case 'forbidden': return `Not allowed: ${message}.`;
@@ -175,6 +210,16 @@ const nl: Strings = {
     'sso-not-set-up': 'inloggen niet ingericht',
     forbidden: 'ongecontroleerde namen niet toegestaan',
   } as Partial<Record<ErrorCode, string>>)[code] ?? message}.`,
+  viewing: (count) => `${count} kijken mee`,
+  viewingNow: 'Kijken nu mee',
+  you: 'jij',
+  moreViewers: (count) => (count === 1 ? 'nog 1 persoon' : `nog ${count} personen`),
+  typing: (names) => typingSentence(names, {
+    one: (name) => `${name} typt…`,
+    someone: 'Iemand typt…',
+    two: (a, b) => `${a} en ${b} typen…`,
+    many: (count) => `${count} mensen typen…`,
+  }),
   error: (code, message) => {
     switch (code) {
       case 'forbidden': return `Niet toegestaan: ${message}.`;

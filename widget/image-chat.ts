@@ -27,8 +27,11 @@ import { writeMode, type WriteMode } from './permissions.js';
 import { jsonObject, signInTemplate } from './sign-in.js';
 import { definedOnce } from './define.js';
 import { ImageWatchController, pageImageOf, urlIdOfImage } from './page-image.js';
+import { TypingSender } from './typing-sender.js';
+import { typingLine } from './typing-indicator.js';
 import './chat-marker.js';
 import './chat-thread.js';
+import './presence-faces.js';
 
 /** How long a notice stays. */
 const NOTICE_MS = 8000;
@@ -62,6 +65,10 @@ type Problem = 'no-tenant' | 'no-server' | 'no-image' | 'image-failed' | 'refuse
  * @csspart sign-in - "Sign in to comment" (a link to the tenant's login page when it has one)
  * @csspart avatar - an author's picture beside their comment
  * @csspart confirm - the inline "delete …?" confirmation of a moderator
+ * @csspart presence - who is viewing the image, in the bar (the count and up to five faces); only while someone else is
+ * @csspart face - one viewer's picture or initials in it
+ * @csspart names - the viewers' names it shows on hover, focus or tap
+ * @csspart typing - "Ann is typing…" in the open thread
  *
  * @cssprop --image-chat-accent - markers, primary buttons (default #2563eb, dark #60a5fa)
  * @cssprop --image-chat-accent-text - text on the accent colour
@@ -142,6 +149,11 @@ export class ImageChat extends LitElement {
     cancel: () => this.closeComposer(),
   };
   private _observedPanel: HTMLElement | null = null;
+  /** Tells the image's other viewers while the reader writes a reply (only when someone else is here). */
+  private readonly _typing = new TypingSender(
+    (chatId, stopped) => this._sync.store?.sendTyping(chatId, stopped) ?? false,
+    () => this._sync.store?.presence.othersHere ?? false,
+  );
 
   /** The image store (null until connected); scripts may read `chats` from it. */
   get store(): ImageStore | null {
@@ -202,6 +214,7 @@ export class ImageChat extends LitElement {
       this._openId = null;
       if (focusInThread) void this.updateComplete.then(() => this._layer?.focus());
     }
+    this._typing.follow(this._openId);
   }
 
   protected override render() {
@@ -216,6 +229,7 @@ export class ImageChat extends LitElement {
     const problem = this._problem;
     const page = pageImageOf(this);
     const alt = page ? page.alt : this.alt;
+    const presence = store?.presence;
     return html`<div class="root" lang=${strings.lang}>
       <div class="frame">
         <slot @slotchange=${() => this.requestUpdate()}></slot>
@@ -246,7 +260,7 @@ export class ImageChat extends LitElement {
         </div>
         ${this._composer ? composerTemplate(strings, savedName(), this._composerHandlers) : nothing}
         ${open ? html`<chat-thread
-          exportparts="thread, composer, avatar, confirm, sign-in"
+          exportparts="thread, composer, avatar, confirm, sign-in, typing"
           .chat=${open}
           .number=${open.number}
           .pending=${store?.isPending(open.id) ?? false}
@@ -255,12 +269,15 @@ export class ImageChat extends LitElement {
           .rules=${this._sync.rules}
           .me=${user}
           .strings=${strings}
+          .typing=${presence ? typingLine(strings, presence.typingIn(open.id)) : ''}
           .act=${this.threadAction}
         ></chat-thread>` : nothing}
       </div>
       <div class="bar">
         ${problem ? nothing : html`<span part="status" data-state=${state} role="status"><span class="state" data-widest=${widestStatus(strings)}><span>${strings.status[state]}</span></span></span>`}
         ${problem && problem !== 'image-failed' ? nothing : html`<span class="count">${strings.markerCount(chats.length)}</span>`}
+        ${problem || !presence?.othersHere ? nothing : html`<presence-faces part="presence" exportparts="face, names"
+          .count=${presence.count} .viewers=${presence.viewers} .me=${user?.id ?? ''} .strings=${strings}></presence-faces>`}
         ${problem ? nothing : mode === 'sign-in' ? signInTemplate(strings, this._sync.rules) : html`<span class="hint">${still ? strings.readonly : strings.hint}</span>`}
         ${problem && problem !== 'refused' ? html`<span part="notice" class="notice" role="alert">${strings.problem[problem]}</span>` : nothing}
         ${this._notice ? html`<span part="notice" class="notice" role="alert">${this._notice}</span>` : nothing}
@@ -294,6 +311,7 @@ export class ImageChat extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this._noticeTimer);
+    this._typing.stop();
     this._panelObserver?.disconnect();
     this._observedPanel = null;
   }
@@ -378,7 +396,11 @@ export class ImageChat extends LitElement {
     }
     if (!store || !chatId) return false;
     switch (action.type) {
+      case 'typing':
+        this._typing.input(chatId, action.text);
+        return true;
       case 'reply':
+        this._typing.stop();
         // The name goes first: the server takes the hello before the write that follows it.
         if (action.name && action.name !== savedName()) pageSockets.setName(action.name);
         return this.perform(store.addComment(chatId, action.text));

@@ -31,6 +31,7 @@ import { Listeners } from './listeners.js';
 import { backoffDelay } from './backoff.js';
 import { optimisticEvent } from './optimistic.js';
 import { OptimisticWrites } from './optimistic-writes.js';
+import { WidgetPresence } from './presence.js';
 import type { SubscriptionState, SubscriptionStateChange, WidgetWriteOutcome, WriteStatus } from './store-states.js';
 
 export type { SubscriptionState, SubscriptionStateChange, WidgetWriteOutcome, WriteStatus } from './store-states.js';
@@ -78,6 +79,8 @@ export interface ImageStoreOptions {
  */
 export class ImageStore implements ImageChannel {
   readonly key: ImageKey;
+  /** Who is viewing the image and typing in its threads (presence.ts); empty while presence is off or offline. */
+  readonly presence = new WidgetPresence();
   /** The image's events in seq order: its `last` is the seq the confirmed state stands at. */
   readonly #order: SeqReorderBuffer<ImageEvent>;
   #confirmed = new Map<string, Chat>();
@@ -180,6 +183,7 @@ export class ImageStore implements ImageChannel {
     this.#clearRetryTimer();
     this.#setSubscription('unsubscribed', 'close');
     this.connection.detach(this);
+    this.presence.clear();
   }
 
   /** The one place the subscription state changes; listeners hear only real changes. */
@@ -266,6 +270,14 @@ export class ImageStore implements ImageChannel {
     });
   }
 
+  /**
+   * Tells the image's other viewers that the reader is writing in `chatId` (or, `stopped`, no longer is). Not a
+   * write: no answer, nothing stored, not sent while offline. Returns false when it was not sent.
+   */
+  sendTyping(chatId: string, stopped = false): boolean {
+    return this.connection.sendTyping({ type: 'typing', ...this.key, chatId, ...(stopped ? { stopped: true } : {}) });
+  }
+
   #me(): Author {
     // The tenant's own identity (signed in, or its guest) when it has welcomed us, else the connection's guest.
     const { id, name, avatar } = this.connection.userFor(this.key.tenantId) ?? this.connection.user ?? { id: '', name: 'Guest' };
@@ -286,6 +298,7 @@ export class ImageStore implements ImageChannel {
     this.#clearRetryTimer(); // the reconnect resubscribes anyway
     if (this.#opened) this.#setSubscription('subscribing', 'connection lost');
     this.#pending.connectionLost();
+    this.presence.clear();
   }
 
   /** @internal A frame for this image, from the connection. */
@@ -295,10 +308,15 @@ export class ImageStore implements ImageChannel {
         return this.#subscribed(message);
       case 'unsubscribed':
         return;
+      case 'presence':
+        // Not an image event: no seq, nothing stored; the snapshot after every `subscribed` replaces the last.
+        return this.presence.receive(message);
       case 'resync':
         this.connection.resubscribe(this);
         return;
       case 'error':
+        // A typing signal is best effort (one sent while a resubscribe is read): its refusal is not the reader's concern.
+        if (message.for === 'typing') return;
         this.#errorListeners.emit({ code: message.code, message: message.message });
         // The server could not serve the subscription just now (its database is down, or this reader's read
         // budget is spent): try again later, never before the server said to.

@@ -4,6 +4,7 @@
  * thread elements.
  */
 import { css, unsafeCSS } from 'lit';
+import { FACE_COLOURS } from './face.js';
 
 /** The dark defaults, written once and used by both ways of asking for dark (the OS setting, `theme="dark"`). */
 const darkDefaults = unsafeCSS(`
@@ -250,7 +251,49 @@ export const threadStyles = css`
   .foot { padding: 10px 12px; border-top: 1px solid var(--_border); display: grid; gap: 8px; }
   .close { border: 0; background: none; color: var(--_muted); font-size: 20px; line-height: 1; padding: 0 4px; }
   .close:hover { color: var(--_fg); }
+  .typing { margin: 0; padding: 2px 12px; font-size: 12px; font-style: italic; color: var(--_muted); }
+  .typing:empty { padding: 0; }
   @media (max-width: 767.98px) {
     [part='thread'] { width: 100%; max-height: var(--_sheet-max, 75vh); border-radius: var(--_radius) var(--_radius) 0 0; }
   }
+`;
+
+/** One class per colour of the faces' palette (face.ts): `.c0` … `.c11`. */
+const faceColourClasses = unsafeCSS(FACE_COLOURS.map((colour, index) => `.c${index} { background: ${colour}; }`).join('\n'));
+
+/**
+ * The viewers in the bar (presence-faces.ts): overlapping round faces, the count, and the list of names above
+ * them on hover, keyboard focus or a tap.
+ */
+export const presenceStyles = css`
+  :host { position: relative; display: inline-flex; }
+  .faces {
+    display: inline-flex; align-items: center; gap: 6px; padding: 1px 8px 1px 2px; border-radius: 999px;
+    border: 1px solid var(--_border); background: color-mix(in srgb, var(--_bg) 88%, transparent); color: var(--_fg);
+    font: inherit; font-size: 12px; line-height: 20px; min-height: var(--_target);
+  }
+  .faces:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  .stack { display: inline-flex; }
+  .face {
+    box-sizing: border-box; width: 22px; height: 22px; border-radius: 50%; margin-left: -6px; flex: none;
+    display: inline-grid; place-items: center; font-size: 10px; font-weight: 700; line-height: 1; color: #fff;
+    border: 2px solid var(--_bg); object-fit: cover; overflow: hidden; white-space: nowrap;
+  }
+  .face:first-child { margin-left: 0; }
+  .face.more { background: var(--_soft); color: var(--_fg); font-size: 9px; }
+  ${faceColourClasses}
+  .names {
+    display: none; position: absolute; left: 0; bottom: 100%; margin-bottom: 4px; z-index: 5;
+    box-sizing: border-box; width: max-content; max-width: min(240px, 80vw); padding: 6px 10px;
+    background: var(--_bg); color: var(--_fg); border: 1px solid var(--_border); border-radius: 8px;
+    box-shadow: var(--_shadow); font-size: 13px; line-height: 1.35;
+  }
+  .names.open, .faces:focus-visible + .names:not(.dismissed) { display: block; }
+  @media not all and (pointer: coarse) {
+    :host(:hover) .names:not(.dismissed) { display: block; }
+  }
+  .title { display: block; font-weight: 600; margin-bottom: 2px; }
+  ul { list-style: none; margin: 0; padding: 0; }
+  li { overflow-wrap: anywhere; }
+  li.more { color: var(--_muted); }
 `;
