@@ -104,6 +104,27 @@ describe('redis bus between nodes', () => {
     await eventually(() => gotTwo.includes(failed!), 'the republished event on node two');
   });
 
+  test('a transient publish that fails (presence) does not take the place of the unsent event: the event is republished, the transient never', async () => {
+    const [one, two] = await Promise.all([redisBus('x5:'), redisBus('x5:')]);
+    const gotTwo: string[] = [];
+    two!.setHandler(handlerOf((_t, p) => gotTwo.push(p)));
+    await Promise.all([one!.subscribe('demo t'), two!.subscribe('demo t')]);
+    let failed: string | null = null;
+    for (let attempt = 0; attempt < 10 && failed === null; attempt += 1) {
+      const clients = String(await redis.command('CLIENT', 'LIST')).split('\n').filter((line) => line.includes(`-${one!.nodeId} `));
+      for (const line of clients) await redis.command('CLIENT', 'KILL', 'ID', /id=(\d+)/.exec(line)![1]!);
+      await eventually(() => !one!.healthy, 'node one to notice');
+      const payload = `{"seq":${attempt + 1}}`;
+      failed = await one!.publish('demo t', payload).then(() => null, () => payload);
+      if (failed !== null) await one!.publish('demo t', '{"presence":"state"}', { transient: true }).catch(() => undefined);
+      await eventually(() => one!.healthy, 'node one to reconnect');
+    }
+    if (failed === null) throw new Error('could not publish while node one was disconnected');
+    await eventually(() => gotTwo.includes(failed!), 'the republished event on node two');
+    await settle();
+    expect(gotTwo).not.toContain('{"presence":"state"}');
+  });
+
   test('a bus started while Redis is down comes up later and then reports healthy', async () => {
     await redis.kill();
     const bus = new RedisBus({ url: redis.url, prefix: 'x3:', log });
