@@ -77,7 +77,8 @@ const TUNABLE_LIMITS = [
   'TENANT_WRITES_PER_MINUTE', 'TENANT_WRITE_BYTES_PER_MINUTE', 'IP_WRITE_BYTES_PER_MINUTE', 'MAX_TCP_CONNECTIONS_PER_IP',
   'HTTP_HEADERS_TIMEOUT_MS', 'MAX_CONCURRENT_READS_PER_IP', 'HTTP_REQUEST_TIMEOUT_MS', 'SUBSCRIBE_DRAIN_TIMEOUT_MS',
   'REST_WRITES_PER_MINUTE', 'IP_TENANT_HELLOS_PER_MINUTE',
-  'PRESENCE_FLUSH_MS', 'PRESENCE_HEARTBEAT_MS', 'PRESENCE_EXPIRY_MS',
+  'PRESENCE_FLUSH_MS', 'PRESENCE_HEARTBEAT_MS', 'PRESENCE_EXPIRY_MS', 'PRESENCE_CROWD_VIEWERS', 'PRESENCE_CROWD_FLUSH_MS',
+  'PRESENCE_STATE_PEOPLE_MAX',
 ] as const satisfies readonly (keyof Limits)[];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -89,6 +90,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (limits.WRITE_BURST < 1 || limits.FRAME_BURST < limits.WRITE_BURST) throw new ConfigError('FRAME_BURST must be at least WRITE_BURST');
   if (limits.PRESENCE_EXPIRY_MS < 2 * limits.PRESENCE_HEARTBEAT_MS) {
     throw new ConfigError(`PRESENCE_EXPIRY_MS (${limits.PRESENCE_EXPIRY_MS}) must be at least twice PRESENCE_HEARTBEAT_MS (${limits.PRESENCE_HEARTBEAT_MS}): one late heartbeat must not make people disappear`);
+  }
+  if (limits.PRESENCE_CROWD_FLUSH_MS < limits.PRESENCE_FLUSH_MS) {
+    throw new ConfigError(`PRESENCE_CROWD_FLUSH_MS (${limits.PRESENCE_CROWD_FLUSH_MS}) must be at least PRESENCE_FLUSH_MS (${limits.PRESENCE_FLUSH_MS}): a crowd never hears sooner than a few`);
   }
   if (limits.HTTP_HEADERS_TIMEOUT_MS > limits.HTTP_REQUEST_TIMEOUT_MS) {
     throw new ConfigError(`HTTP_HEADERS_TIMEOUT_MS (${limits.HTTP_HEADERS_TIMEOUT_MS}) must not be above HTTP_REQUEST_TIMEOUT_MS (${limits.HTTP_REQUEST_TIMEOUT_MS}): the headers are part of the request`);

@@ -141,6 +141,24 @@ export const LIMITS = {
    * publish never makes people blink out, and a dead node's people disappear within 15 s.
    */
   PRESENCE_EXPIRY_MS: 15_000,
+  /**
+   * Local viewers of one image past which a change of the count alone waits longer than PRESENCE_FLUSH_MS: below
+   * a few hundred a quarter-second frame to each is cheap, above it a crowd arriving would cost every viewer four
+   * frames a second (issue 14's idle memory and connect time). Joined/left of listed people and typing never wait.
+   */
+  PRESENCE_CROWD_VIEWERS: 200,
+  /**
+   * The longest a count-only change of a crowded image waits: the wait grows with the audience (PRESENCE_FLUSH_MS
+   * per PRESENCE_CROWD_VIEWERS local viewers, so a node sends about the same number of count frames a second
+   * whatever the crowd), up to this; three seconds still reads as live for "1,204 viewing".
+   */
+  PRESENCE_CROWD_FLUSH_MS: 3_000,
+  /**
+   * People (with ids) one node lists in its presence state of one image on the bus; those past it are sent as a
+   * number. A thousand ids is ~50 KB per state; ten thousand guests would make every change and heartbeat half a
+   * megabyte. Counting stays exact unless one person is among the unlisted on one node and present on another.
+   */
+  PRESENCE_STATE_PEOPLE_MAX: 1_000,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number };

@@ -34,6 +34,7 @@ export interface LocalViewer {
 
 interface LocalPerson { person: PresencePerson; connections: number; since: number }
 
+/** `anonymous` includes the people the node sent only as a number (`morePeople`). */
 interface RemoteState { people: PresencePersonState[]; anonymous: number; expiresAt: number }
 
 /** A typing entry waiting for the flush, with the presence key of its typer (never sent). */
@@ -48,8 +49,15 @@ export interface PresenceChange {
   countChanged: boolean;
 }
 
-/** What a subscriber was last sent: the listed viewers by id, and the count. */
+/**
+ * What a subscriber was last sent: the listed viewers by id, and the count. Snapshots that hold the same listed
+ * viewers share one map (the one the others were last sent, when it is the same), so a crowd of fresh subscribers
+ * is diffed once per distinct list, not once each.
+ */
 interface Baseline { listed: Map<string, PresenceViewer>; count: number }
+
+/** The listed viewers a subscriber is sent when the tenant shows counts only. */
+const NO_VIEWERS: PresenceViewer[] = [];
 
 /** The merged presence of the image over every node. */
 interface MergedView { count: number; listed: PresenceViewer[] }
@@ -68,8 +76,16 @@ export class ImagePresence {
   private stopped: PendingStop[] = [];
   /** The listed viewers (by id) and count the local subscribers were last sent in a delta. */
   private sent: Baseline = { listed: new Map(), count: 0 };
-  /** Subscribers sent a snapshot since the last flush, with what it held. */
+  /** Subscribers sent a snapshot since the last frame, with what it held. */
   private readonly fresh = new Map<PresenceConnection, Baseline>();
+  /** The listed viewers of the snapshots that differ from `sent`, as one map per distinct list. */
+  private freshListed: { of: PresenceViewer[]; byId: Map<string, PresenceViewer> } | null = null;
+  /** When the local subscribers were last sent a frame (a crowd's count-only changes wait from here). */
+  lastFrameAt = Number.NEGATIVE_INFINITY;
+  /** When this node last published its state (a crowd's count-only state changes wait from here). */
+  lastStateAt = Number.NEGATIVE_INFINITY;
+  /** Another node asked for this node's state: it goes out at the next flush, whatever the crowd. */
+  stateAsked = false;
   /** When people who left since the last flush had joined: a resubscribe or a quick reload keeps its place. */
   private readonly recentlyLeft = new Map<string, number>();
   /** Per typer key: when their last typing signal was forwarded, and the threads it is still shown in. */
@@ -79,6 +95,8 @@ export class ImagePresence {
   /** When this node next publishes its state as a heartbeat. */
   nextHeartbeat = 0;
   flushTimer: NodeJS.Timeout | null = null;
+  /** When the pending flush is due (a crowd's waiting flush is replaced by a sooner one). */
+  flushDueAt = 0;
 
   constructor(readonly key: ImageKey, readonly topic: string, public rules: PresenceRules, private readonly listMax: number) {}
 
@@ -144,21 +162,38 @@ export class ImagePresence {
     return this.local.get(connection);
   }
 
-  /** This node's state, as it publishes it. */
-  localState(node: string): PresenceStateMessage {
-    const people = [...this.localPeople].map(([id, { person, since }]) => ({
-      id, since, ...(person.name !== undefined ? { name: person.name } : {}), ...(person.avatar !== undefined ? { avatar: person.avatar } : {}),
-    }));
-    return { presence: 'state', node, people, anonymous: this.localAnonymous };
+  /**
+   * This node's state, as it publishes it: at most `peopleMax` people by id (the earliest named first, so every
+   * node still lists the same people), the rest as `morePeople`.
+   */
+  localState(node: string, peopleMax: number): PresenceStateMessage {
+    const chosen = this.localPeople.size <= peopleMax ? this.localPeople.keys() : this.peopleToPublish(peopleMax);
+    const people: PresencePersonState[] = [];
+    for (const id of chosen) people.push(personState(id, this.localPeople.get(id)!));
+    const morePeople = this.localPeople.size - people.length;
+    return { presence: 'state', node, people, anonymous: this.localAnonymous, ...(morePeople > 0 ? { morePeople } : {}) };
+  }
+
+  /** The ids a crowded node publishes: its first `listMax` named people in join order, then others up to `max`. */
+  private peopleToPublish(max: number): Set<string> {
+    const named = [...this.localPeople].filter(([, { person }]) => person.name !== undefined)
+      .map(([id, { since }]) => ({ id, since })).sort(joinOrder).slice(0, Math.min(this.listMax, max));
+    const chosen = new Set(named.map(({ id }) => id));
+    for (const id of this.localPeople.keys()) {
+      if (chosen.size >= max) break;
+      chosen.add(id);
+    }
+    return chosen;
   }
 
   /** Another node's state arrived; an empty one means it holds no viewers of the image any more. */
   remoteState(state: PresenceStateMessage, expiresAt: number): void {
     this.dropRemote(state.node);
     this.listed = null;
-    if (state.people.length === 0 && state.anonymous === 0) return;
-    this.remote.set(state.node, { people: state.people, anonymous: state.anonymous, expiresAt });
-    this.remoteAnonymous += state.anonymous;
+    const anonymous = state.anonymous + (state.morePeople ?? 0);
+    if (state.people.length === 0 && anonymous === 0) return;
+    this.remote.set(state.node, { people: state.people, anonymous, expiresAt });
+    this.remoteAnonymous += anonymous;
     for (const person of state.people) this.hold(person.id);
   }
 
@@ -198,7 +233,7 @@ export class ImagePresence {
       const known = people.get(person.id);
       if (!known || person.since < known.since) people.set(person.id, person);
     };
-    for (const [id, { person, since }] of this.localPeople) consider({ id, since, ...(person.name !== undefined ? { name: person.name } : {}), ...(person.avatar !== undefined ? { avatar: person.avatar } : {}) });
+    for (const [id, local] of this.localPeople) consider(personState(id, local));
     for (const state of this.remote.values()) for (const person of state.people) consider(person);
     return [...people.values()].sort(joinOrder).slice(0, this.listMax)
       .map(({ id, name, avatar }) => ({ id, name: name!, ...(avatar !== undefined ? { avatar } : {}) }));
@@ -241,29 +276,58 @@ export class ImagePresence {
    */
   snapshot(connection: PresenceConnection): PresenceSnapshotMessage {
     const view = this.view();
-    const viewers = this.rules.presenceNames ? view.listed : [];
-    this.fresh.set(connection, { listed: new Map(viewers.map((viewer) => [viewer.id, viewer])), count: view.count });
+    const viewers = this.rules.presenceNames ? view.listed : NO_VIEWERS;
+    this.fresh.set(connection, { listed: this.baselineOf(viewers), count: view.count });
     return { type: 'presence', tenantId: this.key.tenantId, urlId: this.key.urlId, count: view.count, snapshot: true, viewers };
   }
 
+  /** The map of a snapshot's listed viewers: the others' own when it is the same list, else one per distinct list. */
+  private baselineOf(viewers: PresenceViewer[]): Map<string, PresenceViewer> {
+    if (sameList(this.sent.listed, viewers)) return this.sent.listed;
+    if (this.freshListed?.of !== viewers) this.freshListed = { of: viewers, byId: new Map(viewers.map((viewer) => [viewer.id, viewer])) };
+    return this.freshListed.byId;
+  }
+
   /**
-   * What changed since the last flush: the delta for the subscribers that were sent the previous frame (null when
-   * nothing changed for them), the fresh subscribers with their own deltas (since their snapshots), and the
-   * typers the typing entries come from (their own connections get frames without them). Resets the pending
-   * typing and moves every baseline to now.
+   * True when what changed since the last frame is at most the count, for everyone (no listed viewer joined or
+   * left, no typing, no snapshot that saw another list): the change a crowd's frames may wait for.
    */
-  takeChanges(): { shared: PresenceChange | null; fresh: Map<PresenceConnection, PresenceChange | null> } {
+  onlyCountChanged(): boolean {
+    if (this.typing.length > 0 || this.stopped.length > 0 || this.freshListed !== null) return false;
+    return sameList(this.sent.listed, this.rules.presenceNames ? this.view().listed : NO_VIEWERS);
+  }
+
+  /**
+   * What changed since the last frame: the delta for the subscribers that were sent the previous frame (null when
+   * nothing changed for them), and the fresh subscribers with theirs (since their snapshots). Deltas are shared
+   * objects: one per distinct baseline list and "count already current", so fresh subscribers whose snapshot
+   * matches the others' get the very same delta (or none), and the hub serializes each object once. Resets the
+   * pending typing and moves every baseline to now.
+   */
+  takeChanges(now: number): { shared: PresenceChange | null; fresh: Map<PresenceConnection, PresenceChange | null> } {
     const view = this.view();
-    const now = new Map((this.rules.presenceNames ? view.listed : []).map((viewer) => [viewer.id, viewer]));
+    const listed = this.rules.presenceNames ? view.listed : NO_VIEWERS;
+    const current = sameList(this.sent.listed, listed) ? this.sent.listed : new Map(listed.map((viewer) => [viewer.id, viewer]));
     const { typing, stopped } = this;
     this.typing = [];
     this.stopped = [];
     this.recentlyLeft.clear();
-    const shared = delta(this.key, this.sent, now, view.count, typing, stopped);
+    const shared = delta(this.key, this.sent, current, view.count, typing, stopped);
+    // Per baseline list, the delta for a subscriber whose count is current ([0]) and whose count is not ([1]).
+    const deltas = new Map<Map<string, PresenceViewer>, [PresenceChange | null | undefined, PresenceChange | null | undefined]>();
+    deltas.set(this.sent.listed, this.sent.count === view.count ? [shared, undefined] : [undefined, shared]);
     const fresh = new Map<PresenceConnection, PresenceChange | null>();
-    for (const [connection, baseline] of this.fresh) fresh.set(connection, delta(this.key, baseline, now, view.count, typing, stopped));
+    for (const [connection, baseline] of this.fresh) {
+      const known = deltas.get(baseline.listed) ?? [undefined, undefined];
+      const slot = baseline.count === view.count ? 0 : 1;
+      known[slot] ??= delta(this.key, baseline, current, view.count, typing, stopped);
+      deltas.set(baseline.listed, known);
+      fresh.set(connection, known[slot]);
+    }
     this.fresh.clear();
-    this.sent = { listed: now, count: view.count };
+    this.freshListed = null;
+    this.sent = { listed: current, count: view.count };
+    this.lastFrameAt = now;
     return { shared, fresh };
   }
 
@@ -288,6 +352,16 @@ function delta(
     ...(stopped.length > 0 ? { stoppedTyping: stopped.map((pending) => pending.entry) } : {}),
   };
   return { delta: message, typing, stopped, countChanged };
+}
+
+/** A local person as their node publishes them. */
+function personState(id: string, { person, since }: LocalPerson): PresencePersonState {
+  return { id, since, ...(person.name !== undefined ? { name: person.name } : {}), ...(person.avatar !== undefined ? { avatar: person.avatar } : {}) };
+}
+
+/** True when `listed` holds exactly `viewers`, with the same names and avatars (at most PRESENCE_LIST_MAX each). */
+function sameList(listed: Map<string, PresenceViewer>, viewers: PresenceViewer[]): boolean {
+  return listed.size === viewers.length && viewers.every((viewer) => sameViewer(listed.get(viewer.id), viewer));
 }
 
 /** The same viewer as sent before (a changed name or avatar is sent again in `joined`). */

@@ -4,7 +4,9 @@
  * `{"type":`), so the bus handler tells them apart without parsing an event.
  *
  * - `state`: the sending node's whole local presence of the image (its distinct people with their join time,
- *   and its count of connections without any identity), on every change and as a heartbeat.
+ *   and its count of connections without any identity), on every change and as a heartbeat. Past
+ *   PRESENCE_STATE_PEOPLE_MAX people, the rest go as a number (`morePeople`), so a crowd of guests with sessions
+ *   costs a bounded message.
  * - `ask`: a node that has just started holding viewers of the image asks the others to publish their state now.
  * - `typing`: someone on the sending node is writing in a thread (or stopped); `from` is their presence key, so
  *   every node can keep the entry away from that person's own connections.
@@ -23,6 +25,8 @@ export interface PresenceStateMessage {
   people: PresencePersonState[];
   /** Connections on the node with no identity at all: each counts as one person. */
   anonymous: number;
+  /** Distinct people on the node past PRESENCE_STATE_PEOPLE_MAX, not in `people`: counted, never merged by id. */
+  morePeople?: number;
 }
 export interface PresenceAskMessage { presence: 'ask'; node: string }
 export interface PresenceTypingBusMessage {
@@ -44,6 +48,7 @@ export function encodePresenceMessage(message: PresenceBusMessage): string {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 const optionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
 
 function personState(value: unknown): PresencePersonState | null {
@@ -75,10 +80,14 @@ export function decodePresenceMessage(payload: string): PresenceBusMessage | nul
     case 'ask':
       return { presence: 'ask', node: value.node };
     case 'state': {
-      if (!Array.isArray(value.people) || typeof value.anonymous !== 'number' || value.anonymous < 0) return null;
+      if (!Array.isArray(value.people) || !isCount(value.anonymous)) return null;
+      if (value.morePeople !== undefined && !isCount(value.morePeople)) return null;
       const people = value.people.map(personState);
       if (people.some((person) => person === null)) return null;
-      return { presence: 'state', node: value.node, people: people as PresencePersonState[], anonymous: value.anonymous };
+      return {
+        presence: 'state', node: value.node, people: people as PresencePersonState[], anonymous: value.anonymous,
+        ...(value.morePeople !== undefined && value.morePeople > 0 ? { morePeople: value.morePeople } : {}),
+      };
     }
     case 'typing': {
       if (!isString(value.from)) return null;

@@ -9,6 +9,9 @@
  *   viewers disappear within that bound. Nothing is stored: after an outage every node republishes at once.
  * - Changes of one image are coalesced for PRESENCE_FLUSH_MS into one delta, serialized once and sent as the same
  *   bytes to every local subscriber (except that a typer's own connections get it without their typing entry).
+ * - A crowd costs what people can see, not viewers × flushes: past PRESENCE_CROWD_VIEWERS local viewers, a change
+ *   of the count alone (frames and this node's bus state) waits a window that grows with the audience, up to
+ *   PRESENCE_CROWD_FLUSH_MS; listed people joining or leaving, typing and an `ask` still go at the next flush.
  * - Presence never slows events: it rides the bus only when the bus is healthy, and a failed publish is dropped.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -31,7 +34,8 @@ const SWEEP_INTERVAL_MS = 1000;
 const TYPING_THREADS_PER_PERSON = 4;
 
 type PresenceLimits = Pick<Limits,
-  'PRESENCE_LIST_MAX' | 'PRESENCE_TYPING_MAX' | 'PRESENCE_FLUSH_MS' | 'TYPING_MIN_INTERVAL_MS' | 'PRESENCE_HEARTBEAT_MS' | 'PRESENCE_EXPIRY_MS'>;
+  'PRESENCE_LIST_MAX' | 'PRESENCE_TYPING_MAX' | 'PRESENCE_FLUSH_MS' | 'TYPING_MIN_INTERVAL_MS' | 'PRESENCE_HEARTBEAT_MS' | 'PRESENCE_EXPIRY_MS'
+  | 'PRESENCE_CROWD_VIEWERS' | 'PRESENCE_CROWD_FLUSH_MS' | 'PRESENCE_STATE_PEOPLE_MAX'>;
 
 interface PresenceHubOptions {
   bus: Bus;
@@ -90,6 +94,7 @@ export class PresenceHub {
     image.rules = rules;
     image.leave(connection);
     image.join(connection, person, this.presenceKey(connection, person), this.joinTime());
+    // A snapshot is made for each joiner (its count is new with every join): O(joins), never O(viewers).
     if (rules.presence) connection.deliverPresence(Buffer.from(JSON.stringify(image.snapshot(connection))));
     this.scheduleFlush(image);
   }
@@ -114,7 +119,7 @@ export class PresenceHub {
     // The last local viewer left: the others hear it now, not after PRESENCE_EXPIRY_MS.
     if (image.flushTimer) clearTimeout(image.flushTimer);
     this.images.delete(topic);
-    this.publish(image, image.localState(this.options.nodeId));
+    this.publish(image, image.localState(this.options.nodeId, this.options.limits.PRESENCE_STATE_PEOPLE_MAX));
   }
 
   /**
@@ -161,8 +166,12 @@ export class PresenceHub {
       image.rules = { presence: rules.presence, presenceNames: rules.presenceNames };
       // A change may be announced more than once (locally and over the bus): only a real one sends snapshots.
       if (!rules.presence || (before.presence && before.presenceNames === rules.presenceNames)) continue;
+      // One snapshot serialized for all: nothing changes between them.
+      let frame: Buffer | null = null;
       for (const connection of image.local.keys()) {
-        connection.deliverPresence(Buffer.from(JSON.stringify(image.snapshot(connection))));
+        const snapshot = image.snapshot(connection);
+        frame ??= Buffer.from(JSON.stringify(snapshot));
+        connection.deliverPresence(frame);
       }
     }
   }
@@ -177,6 +186,7 @@ export class PresenceHub {
     switch (message.presence) {
       case 'ask':
         image.localChanged = true;
+        image.stateAsked = true;
         return this.scheduleFlush(image);
       case 'state':
         image.remoteState(message, this.now() + this.options.limits.PRESENCE_EXPIRY_MS);
@@ -190,6 +200,7 @@ export class PresenceHub {
   busUp(): void {
     for (const image of this.images.values()) {
       image.localChanged = true;
+      image.stateAsked = true;
       this.publish(image, { presence: 'ask', node: this.options.nodeId });
       this.scheduleFlush(image);
     }
@@ -262,36 +273,82 @@ export class PresenceHub {
     return this.lastJoinAt;
   }
 
+  /** A flush within PRESENCE_FLUSH_MS (sooner than a crowd's waiting one, which it replaces). */
   private scheduleFlush(image: ImagePresence): void {
-    if (image.flushTimer) return;
-    image.flushTimer = setTimeout(() => this.flush(image), this.options.limits.PRESENCE_FLUSH_MS);
+    this.scheduleFlushIn(image, this.options.limits.PRESENCE_FLUSH_MS);
+  }
+
+  private scheduleFlushIn(image: ImagePresence, delayMs: number): void {
+    const dueAt = this.now() + delayMs;
+    if (image.flushTimer && image.flushDueAt <= dueAt) return;
+    if (image.flushTimer) clearTimeout(image.flushTimer);
+    image.flushDueAt = dueAt;
+    image.flushTimer = setTimeout(() => this.flush(image), delayMs);
     image.flushTimer.unref();
   }
 
-  /** Publishes this node's state if it changed, and sends the local subscribers what changed. */
+  /**
+   * How long a count-only change of the image may wait after the last one went out: PRESENCE_FLUSH_MS (no extra
+   * wait) up to PRESENCE_CROWD_VIEWERS local viewers, then PRESENCE_FLUSH_MS per PRESENCE_CROWD_VIEWERS viewers,
+   * up to PRESENCE_CROWD_FLUSH_MS: the node's count frames per second stay about flat as the crowd grows.
+   */
+  private countWindow(image: ImagePresence): number {
+    const { PRESENCE_FLUSH_MS, PRESENCE_CROWD_VIEWERS, PRESENCE_CROWD_FLUSH_MS } = this.options.limits;
+    const viewers = image.local.size;
+    if (viewers <= PRESENCE_CROWD_VIEWERS) return PRESENCE_FLUSH_MS;
+    return Math.min(PRESENCE_CROWD_FLUSH_MS, Math.round((PRESENCE_FLUSH_MS * viewers) / PRESENCE_CROWD_VIEWERS));
+  }
+
+  /**
+   * Publishes this node's state if it changed, and sends the local subscribers what changed; for a crowd, a change
+   * of the count alone waits for its window (the flush comes back then).
+   */
   private flush(image: ImagePresence): void {
     image.flushTimer = null;
     if (this.images.get(image.topic) !== image) return;
+    const now = this.now();
+    const window = this.countWindow(image);
+    const crowded = window > this.options.limits.PRESENCE_FLUSH_MS;
+    const onlyCount = crowded && image.onlyCountChanged();
+    const stateWait = this.publishStateIfDue(image, now, onlyCount && !image.stateAsked ? image.lastStateAt + window - now : 0);
+    const framesWait = onlyCount ? image.lastFrameAt + window - now : 0;
+    if (framesWait <= 0) this.sendChanges(image, now);
+    const wait = Math.min(...[stateWait, framesWait].filter((ms) => ms > 0));
+    if (Number.isFinite(wait)) this.scheduleFlushIn(image, wait);
+  }
+
+  /** Publishes the node's state of the image if it changed and `waitMs` is not positive; returns `waitMs` if it waits. */
+  private publishStateIfDue(image: ImagePresence, now: number, waitMs: number): number {
+    if (!image.localChanged) return 0;
+    if (waitMs > 0) return waitMs;
     const { limits, nodeId } = this.options;
-    if (image.localChanged) {
-      image.localChanged = false;
-      image.nextHeartbeat = this.now() + limits.PRESENCE_HEARTBEAT_MS;
-      this.publish(image, image.localState(nodeId));
-    }
-    const { shared, fresh } = image.takeChanges();
+    image.localChanged = false;
+    image.stateAsked = false;
+    image.lastStateAt = now;
+    image.nextHeartbeat = now + limits.PRESENCE_HEARTBEAT_MS;
+    this.publish(image, image.localState(nodeId, limits.PRESENCE_STATE_PEOPLE_MAX));
+    return 0;
+  }
+
+  /** Sends every local subscriber what changed for it: each distinct delta serialized once, a typer's own copy apart. */
+  private sendChanges(image: ImagePresence, now: number): void {
+    const { shared, fresh } = image.takeChanges(now);
     if (!image.rules.presence) return;
-    // One serialization for everyone who had the previous frame; only typers and fresh subscribers get their own.
-    const sharedFrame = shared ? Buffer.from(JSON.stringify(shared.delta)) : null;
-    const typers = shared ? new Set([...shared.typing, ...shared.stopped].map((pending) => pending.from)) : new Set<string>();
+    const frames = new Map<PresenceChange, Buffer>();
+    const typersOf = new Map<PresenceChange, Set<string>>();
     for (const [connection, viewer] of image.local) {
       const change = fresh.has(connection) ? fresh.get(connection)! : shared;
       if (!change) continue;
-      if (change === shared && !typers.has(viewer.key)) {
-        connection.deliverPresence(sharedFrame!);
+      let typers = typersOf.get(change);
+      if (!typers) typersOf.set(change, (typers = new Set([...change.typing, ...change.stopped].map((pending) => pending.from))));
+      if (typers.has(viewer.key)) {
+        const own = withoutTypingOf(change, viewer.key);
+        if (own) connection.deliverPresence(Buffer.from(JSON.stringify(own)));
         continue;
       }
-      const own = withoutTypingOf(change, viewer.key);
-      if (own) connection.deliverPresence(Buffer.from(JSON.stringify(own)));
+      let frame = frames.get(change);
+      if (!frame) frames.set(change, (frame = Buffer.from(JSON.stringify(change.delta))));
+      connection.deliverPresence(frame);
     }
   }
 
