@@ -12,6 +12,7 @@
 import type WebSocket from 'ws';
 import type { AdminServerMessage, ServerMessage } from '../../shared/index.js';
 import type { ImagesOfFrame } from '../metering/meters.js';
+import { rawSocketOf, textFrameOf } from './ws-frame.js';
 
 const BATCH_HEAD = Buffer.from('{"type":"batch","events":[');
 /** ws copies its options per send; one shared object spares an allocation per frame. */
@@ -141,12 +142,7 @@ export class Outbox {
 
   private write(frame: string | Buffer, answerBytes?: number): boolean {
     if (this.socket.readyState !== this.socket.OPEN) return false;
-    const buffered = this.socket.bufferedAmount;
-    if (buffered - this.answerStillBuffered(buffered) > this.maxBufferedBytes) {
-      this.queue = [];
-      this.hooks.overflow();
-      return false;
-    }
+    if (!this.roomFor()) return false;
     this.socket.send(frame, AS_TEXT);
     if (answerBytes !== undefined) {
       this.answerBytes = answerBytes;
@@ -155,6 +151,26 @@ export class Outbox {
       this.sentAfterAnswer += typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
     }
     return true;
+  }
+
+  /** An event's shared bytes as one frame made once per node (ws-frame.ts); through ws when that is not possible. */
+  private writeEvent(payload: Buffer): boolean {
+    const frame = textFrameOf(payload);
+    const raw = frame && this.socket.readyState === this.socket.OPEN ? rawSocketOf(this.socket) : null;
+    if (!frame || !raw) return this.write(payload);
+    if (!this.roomFor()) return false;
+    raw.write(frame);
+    if (this.answerBytes > 0) this.sentAfterAnswer += frame.length;
+    return true;
+  }
+
+  /** False (and the connection told to close) when the socket's unsent bytes passed the cap. */
+  private roomFor(): boolean {
+    const buffered = this.socket.bufferedAmount;
+    if (buffered - this.answerStillBuffered(buffered) <= this.maxBufferedBytes) return true;
+    this.queue = [];
+    this.hooks.overflow();
+    return false;
   }
 
   /**
@@ -189,8 +205,8 @@ export class Outbox {
       let end = index + 1;
       while (end < queue.length && end - index < this.maxBatch && queue[end]!.tenantId === tenantId && !queue[end]!.alone) end += 1;
       if (end === index + 1) {
-        // One event, as it came (the common case below saturation): no batch, nothing allocated.
-        if (!this.write(item.frame)) return;
+        // One event, as it came (the common case below saturation): its frame, made once, written as is.
+        if (!this.writeEvent(item.frame as Buffer)) return;
         this.hooks.delivered(tenantId, 1, (item.frame as Buffer).length, item.urlId ?? '');
         index = end;
         continue;

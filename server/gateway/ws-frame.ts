@@ -1,0 +1,36 @@
+/**
+ * An event's WebSocket frame, made once per node and written as is to every subscriber's socket. ws frames each
+ * `send` on its own (a header per socket, then a corked two-buffer write); an unmasked server text frame is the
+ * same bytes for every receiver, so the fan-out frames it once (ws's own `Sender.frame`) and each delivery is one
+ * plain write of shared bytes (issue 14: CPU per delivery, as uWebSockets' publish does).
+ *
+ * Writing to the socket under ws is safe here because nothing else queues in between: permessage-deflate is off
+ * (`Gateway`), so ws's sender writes every frame (pings, closes, control frames) synchronously, in call order,
+ * to the same socket; `bufferedAmount` still counts these bytes (the socket's writable length).
+ */
+import * as ws from 'ws';
+import type { Socket } from 'node:net';
+
+/** ws's frame builder (public in ws, not in its type declarations). */
+type FrameBuilder = (data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }) => Buffer[];
+const frameBuilder = (ws as unknown as { Sender?: { frame?: FrameBuilder } }).Sender?.frame;
+
+const TEXT_OPCODE = 1;
+const framedEvents = new WeakMap<Buffer, Buffer>();
+
+/** The whole text frame of `payload`, made on first use and kept as long as the payload is. */
+export function textFrameOf(payload: Buffer): Buffer | null {
+  if (!frameBuilder) return null;
+  let frame = framedEvents.get(payload);
+  if (!frame) {
+    frame = Buffer.concat(frameBuilder(payload, { fin: true, opcode: TEXT_OPCODE, mask: false, readOnly: true, rsv1: false }));
+    framedEvents.set(payload, frame);
+  }
+  return frame;
+}
+
+/** The TCP socket under a ws WebSocket, or null where ws keeps none (closed, or a ws that no longer exposes it). */
+export function rawSocketOf(socket: ws.WebSocket): Socket | null {
+  const raw = (socket as unknown as { _socket?: Socket | null })._socket;
+  return raw && typeof raw.write === 'function' ? raw : null;
+}
