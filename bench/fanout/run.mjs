@@ -17,7 +17,8 @@
  * --seconds (of writing per rate), --subscribers (comma-separated counts: the rate sweep runs for each), --idle
  * (connections for the idle-memory measurement, one server at a time; 0: none), --idleRepeats (in how many of the
  * repeats to take it; 0: all), --repeat (sweeps, for medians),
- * --drain (s to wait at most for a phase's deliveries), --text (comment length), --profile, --json, --svg
+ * --drain (s to wait at most for a phase's deliveries), --text (comment length), --settle (ms after the idle
+ * connections connect before RSS is read; past 1000, a full GC first), --profile, --json, --svg
  * (the chart), --docs (a markdown file whose generated section is replaced; see report.mjs).
  *
  * Structure: for each repeat, first the idle measurement (each server alone: connect, full GC, read memory,
@@ -78,7 +79,7 @@ const SERVERS = {
 function parseArgs(argv) {
   const options = parseOptions(argv, {
     servers: 'image-chat,raw,socket.io', only: null, rates: [20, 100], seconds: 8, subscribers: [1000], idle: 0, idleRepeats: 0, repeat: 1,
-    drain: 15, text: 100, profile: false, json: null, svg: null, docs: null,
+    drain: 15, text: 100, settle: 1000, profile: false, json: null, svg: null, docs: null,
   });
   options.servers = options.only ? [options.only] : options.servers.split(',');
   const unknown = options.servers.filter((name) => !Object.hasOwn(SERVERS, name));
@@ -93,7 +94,7 @@ function parseArgs(argv) {
 function watchdogMs(options) {
   const servers = options.servers.length;
   const phase = options.seconds + options.drain + 2;
-  const idle = options.idle ? servers * (20 + options.idle / 200) : 0;
+  const idle = options.idle ? servers * (20 + options.idle / 200 + options.settle / 1000) : 0;
   const sessions = options.subscribers.reduce((sum, n) => sum + servers * (5 + n / 200) + options.rates.length * servers * phase, 0);
   return (60 + Math.min(options.repeat, options.idleRepeats || Infinity) * idle + options.repeat * sessions) * 1000;
 }
@@ -104,7 +105,7 @@ function watchdogMs(options) {
  * Connects `count` subscribers of image `urlId` to one server as group `target.name`, reading the server's RSS
  * and JS heap after a full GC before and after: the memory the connections hold.
  */
-async function connectGroup(target, subscribers, count, urlId) {
+async function connectGroup(target, subscribers, count, urlId, options) {
   const pid = target.server.child.pid;
   const inspector = await openInspector(target.server.inspector);
   await sleep(300);
@@ -112,6 +113,12 @@ async function connectGroup(target, subscribers, count, urlId) {
   const before = await memoryAfterGc(inspector, pid);
   const connected = await subscribers.ask({ cmd: 'connect', group: target.name, url: target.server.url, count, mode: target.name, tenantId: TENANT, urlId });
   if (connected.open === 0) throw new Error(`${target.name}: no subscriber could connect`);
+  // --settle above 1000: a full GC, then the rest of the wait, before RSS is read: what the connections hold once
+  // the garbage of connecting them is gone (RSS read 1 s after connecting also counts that garbage).
+  if (options.settle > 1000) {
+    await sleep(options.settle - 1000);
+    await memoryAfterGc(inspector, pid);
+  }
   await sleep(1000);
   const rssAfter = rssKiB(pid);
   const after = await memoryAfterGc(inspector, pid);
@@ -127,9 +134,9 @@ async function connectGroup(target, subscribers, count, urlId) {
 }
 
 /** Memory per idle connection: `count` subscribers to each server in turn, alone, then disconnected. */
-async function measureIdle(targets, subscribers, count, repeat) {
+async function measureIdle(targets, subscribers, count, repeat, options) {
   for (const target of targets) {
-    const memory = await connectGroup(target, subscribers, count, `idle-${repeat}`);
+    const memory = await connectGroup(target, subscribers, count, `idle-${repeat}`, options);
     target.memory.push({ repeat, idle: true, ...memory });
     await subscribers.ask({ cmd: 'disconnect', group: target.name });
     await sleep(500);
@@ -209,7 +216,7 @@ async function runSession(targets, subscribers, count, repeat, options, turn) {
   const urlId = `${URL_ID}-${repeat}-${count}`;
   const sessions = new Map();
   for (const target of targets) {
-    const memory = await connectGroup(target, subscribers, count, urlId);
+    const memory = await connectGroup(target, subscribers, count, urlId, { settle: 1000 });
     target.memory.push({ repeat, idle: false, ...memory });
     sessions.set(target, { repeat, open: memory.connections, writer: await SERVERS[target.name].writer(target.server.url, options.text, urlId) });
   }
@@ -262,7 +269,7 @@ async function main() {
       if (pinned) pin(target.server.child.pid, SERVER_CORE);
     }
     try {
-      if (options.idle && (!options.idleRepeats || repeat <= options.idleRepeats)) await measureIdle(targets, subscribers, options.idle, repeat);
+      if (options.idle && (!options.idleRepeats || repeat <= options.idleRepeats)) await measureIdle(targets, subscribers, options.idle, repeat, options);
       for (const count of options.subscribers) await runSession(targets, subscribers, count, repeat, options, turn);
     } catch (error) {
       if (existsSync(join(dir, 'image-chat.log'))) console.error(`image-chat server log:\n${readFileSync(join(dir, 'image-chat.log'), 'utf8').slice(-2000)}`);
