@@ -24,6 +24,7 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster, type ClusterNode } from 'ioredis';
 import type { Logger } from 'pino';
+import { deliverSafely, inboundMessage } from './inbound.js';
 import { IGNORING_BUS_HANDLER, type Bus, type BusHandler, type PublishOptions } from './types.js';
 import {
   CLUSTER_RETRY_DELAY_MS, COMMAND_TIMEOUT_MS, MAX_CLUSTER_REDIRECTIONS, MAX_RECONNECT_DELAY_MS,
@@ -31,7 +32,7 @@ import {
 } from './limits.js';
 import { keySlot } from './key-slot.js';
 import { ShardHealth } from './shard-health.js';
-import { TAG_SEPARATOR, tagged, untagged } from './node-tag.js';
+import { TAG_SEPARATOR, tagged } from './node-tag.js';
 import { UnsentEvents } from './unsent-events.js';
 import { HealthWaiters } from './health-waiters.js';
 
@@ -197,23 +198,14 @@ export class ShardedRedisBus implements Bus {
   }
 
   private receive(channel: string, message: string): void {
-    if (!channel.startsWith(this.prefix)) return;
-    const topic = channel.slice(this.prefix.length);
-    const received = untagged(message);
-    if (!received) return;
-    if (received.nodeId === this.nodeId) return; // own echo: already delivered locally
-    if (!this.topics.has(topic)) return; // arrived after the last local subscriber left
+    const inbound = inboundMessage(this.prefix, this.nodeId, this.topics, channel, message);
+    if (!inbound) return;
     this.received += 1;
-    this.deliver(topic, received.payload);
+    this.deliver(inbound.topic, inbound.payload);
   }
 
-  /** The handler's failure is logged, never thrown into ioredis's parser or a bare microtask (it would crash). */
   private deliver(topic: string, payload: string): void {
-    try {
-      this.handler.handleBusMessage(topic, payload);
-    } catch (error) {
-      this.log.error({ err: error, topic }, 'bus handler failed');
-    }
+    deliverSafely(this.handler, this.log, topic, payload);
   }
 
   /** The master (`host:port`) that serves the topic's slot in ioredis' current slot map. */

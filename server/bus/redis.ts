@@ -20,9 +20,10 @@
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { deliverSafely, inboundMessage } from './inbound.js';
 import { IGNORING_BUS_HANDLER, type Bus, type BusHandler, type PublishOptions } from './types.js';
 import { COMMAND_TIMEOUT_MS, MAX_RECONNECT_DELAY_MS } from './limits.js';
-import { TAG_SEPARATOR, tagged, untagged } from './node-tag.js';
+import { TAG_SEPARATOR, tagged } from './node-tag.js';
 import { UnsentEvents } from './unsent-events.js';
 import { HealthWaiters } from './health-waiters.js';
 
@@ -150,23 +151,14 @@ export class RedisBus implements Bus {
   }
 
   private receive(channel: string, message: string): void {
-    if (!channel.startsWith(this.prefix)) return;
-    const topic = channel.slice(this.prefix.length);
-    const received = untagged(message);
-    if (!received) return;
-    if (received.nodeId === this.nodeId) return; // own echo: already delivered locally
-    if (!this.topics.has(topic)) return; // arrived after the last local subscriber left
+    const inbound = inboundMessage(this.prefix, this.nodeId, this.topics, channel, message);
+    if (!inbound) return;
     this.received += 1;
-    this.deliver(topic, received.payload);
+    this.deliver(inbound.topic, inbound.payload);
   }
 
-  /** The handler's failure is logged, never thrown into ioredis's parser or a bare microtask (it would crash). */
   private deliver(topic: string, payload: string): void {
-    try {
-      this.handler.handleBusMessage(topic, payload);
-    } catch (error) {
-      this.log.error({ err: error, topic }, 'bus handler failed');
-    }
+    deliverSafely(this.handler, this.log, topic, payload);
   }
 
   /** Republishes the newest event per topic that failed to publish while Redis was unreachable (see UnsentEvents). */
