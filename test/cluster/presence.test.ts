@@ -76,13 +76,19 @@ async function shows(client: TestClient, urlId: string, count: number, listed: s
   }
 }
 
-test('a person on node 1 is seen on node 3, counted once over their tabs on two nodes; typing crosses nodes but not to their tabs', async () => {
+/** `name` on node 1 and Bob on node 3 watching a fresh image, once Bob sees them both. */
+async function nodeOneAndBob(name: string): Promise<{ urlId: string; first: Person; bob: Person }> {
   const urlId = `img-${randomUUID()}`;
-  const ann = await person(0, 'Ann');
-  await watch(ann.client, urlId);
+  const first = await person(0, name);
+  await watch(first.client, urlId);
   const bob = await person(2, 'Bob');
   await watch(bob.client, urlId);
-  await shows(bob.client, urlId, 2, [ann.id, bob.id]);
+  await shows(bob.client, urlId, 2, [first.id, bob.id]);
+  return { urlId, first, bob };
+}
+
+test('a person on node 1 is seen on node 3, counted once over their tabs on two nodes; typing crosses nodes but not to their tabs', async () => {
+  const { urlId, first: ann, bob } = await nodeOneAndBob('Ann');
   await shows(ann.client, urlId, 2, [ann.id, bob.id]);
 
   // Ann's second tab, on node 2: still two people, on every node.
@@ -105,12 +111,7 @@ test('a person on node 1 is seen on node 3, counted once over their tabs on two 
 });
 
 test('node 1 killed with SIGKILL: its people disappear from node 3 within the documented bound, and reappear when they reconnect elsewhere', async () => {
-  const urlId = `img-${randomUUID()}`;
-  const dan = await person(0, 'Dan');
-  await watch(dan.client, urlId);
-  const bob = await person(2, 'Bob');
-  await watch(bob.client, urlId);
-  await shows(bob.client, urlId, 2, [dan.id, bob.id]);
+  const { urlId, first: dan, bob } = await nodeOneAndBob('Dan');
 
   const killedAt = Date.now();
   expect(await cluster.stopNode(0, 'SIGKILL')).toBeNull();
@@ -128,12 +129,7 @@ test('node 1 killed with SIGKILL: its people disappear from node 3 within the do
 }, 60_000);
 
 test('Redis killed: chats still flow on each node; presence from other nodes returns when Redis is back', async () => {
-  const urlId = `img-${randomUUID()}`;
-  const ann = await person(0, 'Ann');
-  await watch(ann.client, urlId);
-  const bob = await person(2, 'Bob');
-  await watch(bob.client, urlId);
-  await shows(bob.client, urlId, 2, [ann.id, bob.id]);
+  const { urlId, first: ann, bob } = await nodeOneAndBob('Ann');
 
   await cluster.redis.kill();
   try {
