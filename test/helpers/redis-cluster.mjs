@@ -5,7 +5,7 @@
  * identity; slots can be moved with `redis-cli --cluster reshard`. Plain JavaScript (typed in redis-cluster.d.mts)
  * so that the benchmarks start a cluster the same way as the tests.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +13,8 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { freePortPair } from './free-port.mjs';
 import { exited } from './child-exit.mjs';
+import { launchRedisServer } from './redis.mjs';
 
-const REDIS_BINARY = process.env.REDIS_SERVER ?? 'redis-server';
 const REDIS_CLI = process.env.REDIS_CLI ?? 'redis-cli';
 /** The cluster bus of a node listens on its port plus this (Redis's fixed offset). */
 const CLUSTER_BUS_OFFSET = 10_000;
@@ -23,32 +23,14 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts one cluster-enabled redis-server in `dir`, resolving once it accepts connections. */
 function launch(port, dir, nodeTimeoutMs) {
-  const child = spawn(REDIS_BINARY, [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
+  return launchRedisServer([
+    '--port', String(port), '--dir', dir,
     '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(nodeTimeoutMs),
     // A shard that is down must not stop the others: they keep serving their slots.
     '--cluster-require-full-coverage', 'no',
     // Replicas sync at once (the default waits 5 s for more replicas to share one transfer).
     '--repl-diskless-sync-delay', '0',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server (cluster) did not start:\n${output}`)), 10_000);
-    const onData = (chunk) => {
-      output += chunk.toString();
-      if (/ready to accept connections/i.test(output)) {
-        clearTimeout(timer);
-        child.stdout.off('data', onData);
-        child.stdout.resume();
-        child.stderr.resume();
-        resolve(child);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk) => { output += chunk.toString(); });
-    child.once('error', (error) => { clearTimeout(timer); reject(error); });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`redis-server exited with ${code}:\n${output}`)); });
-  });
+  ]);
 }
 
 /** Runs one command on a fresh connection to 127.0.0.1:port. */

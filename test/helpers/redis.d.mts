@@ -14,3 +14,6 @@ export interface RedisServer {
 
 /** Starts a private redis-server on a free port, without persistence. */
 export function startRedis(): Promise<RedisServer>;
+
+/** Starts redis-server with these arguments (nothing saved to disk), once it accepts connections. */
+export function launchRedisServer(args: string[]): Promise<import('node:child_process').ChildProcess>;

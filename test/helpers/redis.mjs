@@ -11,9 +11,14 @@ import { exited } from './child-exit.mjs';
 
 const REDIS_BINARY = process.env.REDIS_SERVER ?? 'redis-server';
 
-/** @returns {Promise<import('node:child_process').ChildProcess>} */
-function launch(port) {
-  const child = spawn(REDIS_BINARY, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts redis-server with `args` (nothing saved to disk: tests start from empty), resolving once it accepts
+ * connections; the Redis Cluster helper starts its nodes with this too.
+ * @param {string[]} args
+ * @returns {Promise<import('node:child_process').ChildProcess>}
+ */
+export function launchRedisServer(args) {
+  const child = spawn(REDIS_BINARY, ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
@@ -32,6 +37,8 @@ function launch(port) {
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`redis-server exited with ${code}:\n${output}`)); });
   });
 }
+
+const launch = (port) => launchRedisServer(['--port', String(port)]);
 
 /** Starts redis-server on a free port (REDIS_SERVER names another binary). */
 export async function startRedis() {
