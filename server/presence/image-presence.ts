@@ -26,11 +26,8 @@ export interface PresencePerson {
 
 export type PresenceRules = Pick<TenantRules, 'presence' | 'presenceNames'>;
 
-export interface LocalViewer {
-  person: PresencePerson;
-  /** The person's id, or a key of this connection alone when it has none: who a typing signal is from. */
-  key: string;
-}
+/** Who a connection without identity is: one shared object for all of them (an idle viewer holds nothing of its own). */
+export const ANONYMOUS: PresencePerson = Object.freeze({ id: null });
 
 interface LocalPerson { person: PresencePerson; connections: number; since: number }
 
@@ -63,7 +60,8 @@ const NO_VIEWERS: PresenceViewer[] = [];
 interface MergedView { count: number; listed: PresenceViewer[] }
 
 export class ImagePresence {
-  readonly local = new Map<PresenceConnection, LocalViewer>();
+  /** Who each local subscription is (who typed is keyed by the hub: most viewers never type). */
+  readonly local = new Map<PresenceConnection, PresencePerson>();
   private readonly localPeople = new Map<string, LocalPerson>();
   private localAnonymous = 0;
   private readonly remote = new Map<string, RemoteState>();
@@ -104,9 +102,9 @@ export class ImagePresence {
     return this.local.size > 0;
   }
 
-  /** A local subscription joined; `key` is the person's id, or a key of the connection when it has no identity. */
-  join(connection: PresenceConnection, person: PresencePerson, key: string, now: number): void {
-    this.local.set(connection, { person, key });
+  /** A local subscription joined. */
+  join(connection: PresenceConnection, person: PresencePerson, now: number): void {
+    this.local.set(connection, person);
     this.localChanged = true;
     if (person.id === null) {
       this.localAnonymous += 1;
@@ -127,38 +125,38 @@ export class ImagePresence {
   }
 
   /** A local subscription left; returns its viewer, or undefined when it was not here. */
-  leave(connection: PresenceConnection): LocalViewer | undefined {
-    const viewer = this.local.get(connection);
-    if (!viewer) return undefined;
+  leave(connection: PresenceConnection): PresencePerson | undefined {
+    const person = this.local.get(connection);
+    if (!person) return undefined;
     this.local.delete(connection);
     this.fresh.delete(connection);
     this.localChanged = true;
-    const id = viewer.person.id;
+    const id = person.id;
     if (id === null) {
       this.localAnonymous -= 1;
-      return viewer;
+      return person;
     }
     const known = this.localPeople.get(id);
     if (known && known.connections > 1) {
       known.connections -= 1;
-      return viewer;
+      return person;
     }
     this.localPeople.delete(id);
     if (known) this.recentlyLeft.set(id, known.since);
     this.release(id);
     if (this.listed?.some((listed) => listed.id === id)) this.listed = null;
-    return viewer;
+    return person;
   }
 
   /** The person behind a local subscription changed: it leaves and joins again, keeping its snapshot's baseline. */
-  rejoin(connection: PresenceConnection, person: PresencePerson, key: string, now: number): void {
+  rejoin(connection: PresenceConnection, person: PresencePerson, now: number): void {
     const baseline = this.fresh.get(connection);
     this.leave(connection);
-    this.join(connection, person, key, now);
+    this.join(connection, person, now);
     if (baseline) this.fresh.set(connection, baseline);
   }
 
-  viewerOf(connection: PresenceConnection): LocalViewer | undefined {
+  viewerOf(connection: PresenceConnection): PresencePerson | undefined {
     return this.local.get(connection);
   }
 

@@ -22,7 +22,7 @@ import {
   decodePresenceMessage, encodePresenceMessage, type PresenceBusMessage, type PresenceTypingBusMessage,
 } from './presence-bus-message.js';
 import {
-  ImagePresence, type LocalViewer, type PresenceChange, type PresenceConnection, type PresencePerson, type PresenceRules,
+  ImagePresence, type PresenceChange, type PresenceConnection, type PresencePerson, type PresenceRules,
 } from './image-presence.js';
 
 /** How often heartbeats fall due and expired node states are dropped: a small part of PRESENCE_EXPIRY_MS. */
@@ -93,7 +93,7 @@ export class PresenceHub {
     }
     image.rules = rules;
     image.leave(connection);
-    image.join(connection, person, this.presenceKey(connection, person), this.joinTime());
+    image.join(connection, person, this.joinTime());
     // A snapshot is made for each joiner (its count is new with every join): O(joins), never O(viewers).
     if (rules.presence) connection.deliverPresence(Buffer.from(JSON.stringify(image.snapshot(connection))));
     this.scheduleFlush(image);
@@ -102,19 +102,19 @@ export class PresenceHub {
   /** The person behind a subscription changed (a sign-in on an open connection): no new snapshot, a delta for all. */
   update(key: ImageKey, connection: PresenceConnection, person: PresencePerson): void {
     const image = this.images.get(imageTopic(key));
-    const before = image?.viewerOf(connection)?.person;
+    const before = image?.viewerOf(connection);
     if (!image || !before) return;
     if (before.id === person.id && before.name === person.name && before.avatar === person.avatar) return;
-    image.rejoin(connection, person, this.presenceKey(connection, person), this.joinTime());
+    image.rejoin(connection, person, this.joinTime());
     this.scheduleFlush(image);
   }
 
   leave(key: ImageKey, connection: PresenceConnection): void {
     const topic = imageTopic(key);
     const image = this.images.get(topic);
-    const viewer = image?.leave(connection);
-    if (!image || !viewer) return;
-    this.stopTypingOf(image, viewer);
+    const person = image?.leave(connection);
+    if (!image || !person) return;
+    this.stopTypingOf(image, connection, person);
     if (image.hasLocalViewers) return this.scheduleFlush(image);
     // The last local viewer left: the others hear it now, not after PRESENCE_EXPIRY_MS.
     if (image.flushTimer) clearTimeout(image.flushTimer);
@@ -128,14 +128,15 @@ export class PresenceHub {
    */
   typing(key: ImageKey, connection: PresenceConnection, chatId: string, stopped: boolean): TypingOutcome {
     const image = this.images.get(imageTopic(key));
-    const viewer = image?.viewerOf(connection);
-    if (!image || !viewer || !image.rules.presence) return 'dropped';
+    const person = image?.viewerOf(connection);
+    if (!image || !person || !image.rules.presence) return 'dropped';
     const { limits, nodeId } = this.options;
     const now = this.now();
-    const typer = image.typers.get(viewer.key);
+    const from = this.presenceKey(connection, person);
+    const typer = image.typers.get(from);
     if (stopped) {
       if (!typer?.chats.delete(chatId)) return 'dropped';
-      if (typer.chats.size === 0) image.typers.delete(viewer.key);
+      if (typer.chats.size === 0) image.typers.delete(from);
     } else {
       if (typer && now - typer.at < limits.TYPING_MIN_INTERVAL_MS) return 'dropped';
       // Nothing is sent when no one else has the image open.
@@ -144,12 +145,12 @@ export class PresenceHub {
       chats.add(chatId);
       // A client that never says it stopped cannot grow this: the oldest thread is forgotten (its entry expires).
       if (chats.size > TYPING_THREADS_PER_PERSON) chats.delete(chats.values().next().value!);
-      image.typers.set(viewer.key, { at: now, chats });
+      image.typers.set(from, { at: now, chats });
     }
-    const id = this.typingId(image, viewer.person, viewer.key);
+    const id = this.typingId(image, person, from);
     const message: PresenceTypingBusMessage = stopped
-      ? { presence: 'typing', node: nodeId, from: viewer.key, stoppedTyping: { id, chatId } }
-      : { presence: 'typing', node: nodeId, from: viewer.key, typing: { id, chatId, ...(image.rules.presenceNames && viewer.person.name !== undefined ? { name: viewer.person.name } : {}) } };
+      ? { presence: 'typing', node: nodeId, from, stoppedTyping: { id, chatId } }
+      : { presence: 'typing', node: nodeId, from, typing: { id, chatId, ...(image.rules.presenceNames && person.name !== undefined ? { name: person.name } : {}) } };
     this.typingArrived(image, message);
     this.publish(image, message);
     return 'forwarded';
@@ -235,12 +236,13 @@ export class PresenceHub {
   }
 
   /** A viewer left: their typing ends with them. */
-  private stopTypingOf(image: ImagePresence, viewer: LocalViewer): void {
-    const typer = image.typers.get(viewer.key);
-    if (!typer) return;
-    image.typers.delete(viewer.key);
+  private stopTypingOf(image: ImagePresence, connection: PresenceConnection, person: PresencePerson): void {
+    const from = this.typerKey(connection, person);
+    const typer = from === undefined ? undefined : image.typers.get(from);
+    if (!typer || from === undefined) return;
+    image.typers.delete(from);
     for (const chatId of typer.chats) {
-      const message: PresenceTypingBusMessage = { presence: 'typing', node: this.options.nodeId, from: viewer.key, stoppedTyping: { id: this.typingId(image, viewer.person, viewer.key), chatId } };
+      const message: PresenceTypingBusMessage = { presence: 'typing', node: this.options.nodeId, from, stoppedTyping: { id: this.typingId(image, person, from), chatId } };
       this.typingArrived(image, message);
       this.publish(image, message);
     }
@@ -256,7 +258,12 @@ export class PresenceHub {
     return `t-${createHash('sha256').update(`${this.salt} ${image.topic} ${key}`).digest('base64url').slice(0, 16)}`;
   }
 
-  /** Who a typing signal is from: the person's id, or (made only for a connection without identity) its own key. */
+  /** Who a connection's typing is from, without making a key for a connection without identity that never typed. */
+  private typerKey(connection: PresenceConnection, person: PresencePerson): string | undefined {
+    return person.id ?? this.connectionKeys.get(connection);
+  }
+
+  /** Who a typing signal is from: the person's id, or (made when it first types) a key of a connection without identity. */
   private presenceKey(connection: PresenceConnection, person: PresencePerson): string {
     if (person.id !== null) return person.id;
     let key = this.connectionKeys.get(connection);
@@ -336,13 +343,14 @@ export class PresenceHub {
     if (!image.rules.presence) return;
     const frames = new Map<PresenceChange, Buffer>();
     const typersOf = new Map<PresenceChange, Set<string>>();
-    for (const [connection, viewer] of image.local) {
+    for (const [connection, person] of image.local) {
       const change = fresh.has(connection) ? fresh.get(connection)! : shared;
       if (!change) continue;
       let typers = typersOf.get(change);
       if (!typers) typersOf.set(change, (typers = new Set([...change.typing, ...change.stopped].map((pending) => pending.from))));
-      if (typers.has(viewer.key)) {
-        const own = withoutTypingOf(change, viewer.key);
+      const from = typers.size > 0 ? this.typerKey(connection, person) : undefined;
+      if (from !== undefined && typers.has(from)) {
+        const own = withoutTypingOf(change, from);
         if (own) connection.deliverPresence(Buffer.from(JSON.stringify(own)));
         continue;
       }
