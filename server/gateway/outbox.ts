@@ -10,7 +10,7 @@
  * trips it on its own.
  */
 import type WebSocket from 'ws';
-import type { AdminServerMessage, ServerMessage } from '../../shared/index.js';
+import type { AdminServerMessage, Limits, ServerMessage } from '../../shared/index.js';
 import type { ImagesOfFrame } from '../metering/meters.js';
 import { rawSocketOf, textFrameOf } from './ws-frame.js';
 
@@ -79,17 +79,23 @@ function flushWaiting(): void {
   }
 }
 
+/** The limits an outbox applies: shared by every outbox, one field instead of a copy of each. */
+export type OutboxLimits = Pick<Limits, 'MAX_BATCH_EVENTS' | 'SLOW_CLIENT_BUFFER_BYTES'>;
+
 export class Outbox {
-  private queue: QueuedFrame[] = [];
-  private scheduled = false;
+  /**
+   * Frames queued this turn, and so a flush scheduled; none (not an empty array) while idle, which is most of a
+   * connection's life. Set here, so every outbox has the field from the start (a field added later costs a
+   * property array per outbox).
+   */
+  private queue: QueuedFrame[] | undefined = undefined;
   /** The last `subscribed` answer handed to the socket, and the bytes sent after it (behind it in the buffer). */
   private answerBytes = 0;
   private sentAfterAnswer = 0;
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly maxBatch: number,
-    private readonly maxBufferedBytes: number,
+    private readonly limits: OutboxLimits,
     private readonly hooks: OutboxHooks,
   ) {}
 
@@ -124,20 +130,22 @@ export class Outbox {
   /** Bytes not yet on the wire: queued here (control frames counted by length) and buffered by the socket. */
   get unsentBytes(): number {
     let queued = 0;
-    for (const item of this.queue) queued += item.frame.length;
+    for (const item of this.queue ?? []) queued += item.frame.length;
     return this.socket.bufferedAmount + queued;
   }
 
   private push(item: QueuedFrame): void {
-    this.queue.push(item);
-    if (this.scheduled) return;
-    this.scheduled = true;
+    if (this.queue) {
+      this.queue.push(item);
+      return;
+    }
+    this.queue = [item];
     scheduleFlush(this);
   }
 
   /** The turn's scheduled flush; nothing when the queue was flushed meanwhile (a close, a subscribe answer). */
   flushQueued(): void {
-    if (this.scheduled) this.flush();
+    if (this.queue) this.flush();
   }
 
   private write(frame: string | Buffer, answerBytes?: number): boolean {
@@ -167,8 +175,8 @@ export class Outbox {
   /** False (and the connection told to close) when the socket's unsent bytes passed the cap. */
   private roomFor(): boolean {
     const buffered = this.socket.bufferedAmount;
-    if (buffered - this.answerStillBuffered(buffered) <= this.maxBufferedBytes) return true;
-    this.queue = [];
+    if (buffered - this.answerStillBuffered(buffered) <= this.limits.SLOW_CLIENT_BUFFER_BYTES) return true;
+    this.queue = undefined;
     this.hooks.overflow();
     return false;
   }
@@ -188,9 +196,10 @@ export class Outbox {
 
   /** Sends everything queued now. */
   flush(): void {
-    this.scheduled = false;
     const queue = this.queue;
-    this.queue = [];
+    this.queue = undefined;
+    if (!queue) return;
+    const { MAX_BATCH_EVENTS: maxBatch } = this.limits;
     let index = 0;
     while (index < queue.length) {
       const item = queue[index]!;
@@ -203,7 +212,7 @@ export class Outbox {
       // A run of events of one tenant, up to maxBatch.
       const tenantId = item.tenantId;
       let end = index + 1;
-      while (end < queue.length && end - index < this.maxBatch && queue[end]!.tenantId === tenantId && !queue[end]!.alone) end += 1;
+      while (end < queue.length && end - index < maxBatch && queue[end]!.tenantId === tenantId && !queue[end]!.alone) end += 1;
       if (end === index + 1) {
         // One event, as it came (the common case below saturation): its frame, made once, written as is.
         if (!this.writeEvent(item.frame as Buffer)) return;
