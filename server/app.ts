@@ -173,7 +173,7 @@ export async function startServer(config: Config, log: Logger, wiring: ServerWir
     ...restCommentEndpoints({ store }),
     ...restExportEndpoints({ store, service }),
     // REST writes count toward the tenant's write budget on this node, as its widgets' writes do.
-    ...restWriteEndpoints({ store, service, limits, tenantBudget: gateway.budgets.forConnection('rest-api') }),
+    ...restWriteEndpoints({ store, service, limits, tenantBudget: gateway.budgets }),
     ...restWebhookEndpoints({ endpoints: new WebhookEndpoints(store, secrets, config.webhooks) }),
   ];
   let draining = false;

@@ -12,10 +12,12 @@ import { MinuteBudget } from './minute-budget.js';
 import type { AdmissionRefusal } from '../metering/meters.js';
 
 export type AdmissionVerdict =
-  | { ok: true }
+  /** `key` is the address's key as admission holds it: connections from one address share that one string. */
+  | { ok: true; key: string }
   | { ok: false; reason: AdmissionRefusal; closeCode: number; message: string };
 
 interface AddressState {
+  key: string;
   open: number;
   rate: MinuteBudget;
 }
@@ -57,7 +59,7 @@ export class Admission {
     if (this.total >= limits.MAX_CONNECTIONS) {
       return { ok: false, reason: 'node-full', closeCode: CLOSE_CODES.TRY_AGAIN_LATER, message: 'server full, try again later' };
     }
-    const state = this.addresses.get(key) ?? { open: 0, rate: new MinuteBudget(limits.CONNECTION_RATE_PER_IP, limits.CONNECTION_BURST_PER_IP, now) };
+    const state = this.addresses.get(key) ?? { key, open: 0, rate: new MinuteBudget(limits.CONNECTION_RATE_PER_IP, limits.CONNECTION_BURST_PER_IP, now) };
     this.addresses.set(key, state);
     if (state.open >= limits.MAX_CONNECTIONS_PER_IP) {
       return { ok: false, reason: 'address-connections', closeCode: CLOSE_CODES.POLICY_VIOLATION, message: 'too many connections from this address' };
@@ -68,7 +70,7 @@ export class Admission {
     state.rate.take(1, now);
     state.open += 1;
     this.total += 1;
-    return { ok: true };
+    return { ok: true, key: state.key };
   }
 
   /** An admitted socket from `key` closed. */

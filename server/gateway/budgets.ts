@@ -15,7 +15,7 @@
  * dependency; the per-connection rates and each node's own budgets still bound what one node takes.
  */
 import type { Limits, WriteMessage } from '../../shared/index.js';
-import { KeyedMinuteBudgets, MinuteBudget } from './minute-budget.js';
+import { KeyedMinuteBudgets } from './minute-budget.js';
 import { ReadSlots, type ReleaseSlot } from './read-slots.js';
 import type { BudgetName } from '../metering/meters.js';
 
@@ -28,6 +28,8 @@ export interface BudgetRefusal {
 
 /** How often budgets that refilled to full are forgotten. */
 const SWEEP_INTERVAL_MS = 10_000;
+/** How often connections' read budgets that refilled are forgotten: soon, as every subscribed connection charged one. */
+const READS_SWEEP_INTERVAL_MS = 1_000;
 
 /** Bytes of user text a write carries (UTF-8): what the byte budgets count. */
 function writeTextBytes(message: WriteMessage): number {
@@ -37,11 +39,18 @@ function writeTextBytes(message: WriteMessage): number {
 const inSeconds = (ms: number): string => `try again in ${Math.ceil(ms / 1000)} s`;
 
 /**
- * The node's shared budgets; each connection charges them through its `ConnectionBudgets`.
+ * Who is charged: a connection (its context), by its address; the object itself keys the connection's own read
+ * budget, which is kept only while it is not full (an idle connection holds none: issue 14's memory per connection).
+ */
+export interface BudgetHolder {
+  readonly address: string;
+}
+
+/**
+ * The node's shared budgets; each connection charges them as itself (a `BudgetHolder`).
  * @example
  * const budgets = new GatewayBudgets(limits);
- * const mine = budgets.forConnection(addressKey(address));
- * const refusal = mine.chargeWrite(message, user.id);
+ * const refusal = budgets.chargeWrite({ address: addressKey(address) }, message, user.id);
  */
 export class GatewayBudgets {
   readonly personWrites: KeyedMinuteBudgets;
@@ -52,8 +61,11 @@ export class GatewayBudgets {
   readonly tenantBytes: KeyedMinuteBudgets;
   readonly addressReads: KeyedMinuteBudgets;
   readonly addressHellos: KeyedMinuteBudgets;
+  /** Each connection's read budget, made by its first subscribe and forgotten once full again. */
+  readonly connectionReads: KeyedMinuteBudgets<BudgetHolder>;
   readonly readSlots: ReadSlots;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly readsSweeper: NodeJS.Timeout;
 
   /** `onReadsInFlight` hears the node's number of subscribe reads in flight whenever it changes (a gauge). */
   constructor(readonly limits: Limits, onReadsInFlight?: (inFlight: number) => void) {
@@ -65,14 +77,86 @@ export class GatewayBudgets {
     this.tenantBytes = new KeyedMinuteBudgets(limits.TENANT_WRITE_BYTES_PER_MINUTE);
     this.addressReads = new KeyedMinuteBudgets(limits.READ_BYTES_PER_MINUTE_PER_IP);
     this.addressHellos = new KeyedMinuteBudgets(limits.IP_TENANT_HELLOS_PER_MINUTE);
+    this.connectionReads = new KeyedMinuteBudgets(limits.READ_BYTES_PER_MINUTE);
     this.readSlots = new ReadSlots(limits.MAX_CONCURRENT_READS_PER_IP, onReadsInFlight);
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
+    this.readsSweeper = setInterval(() => this.connectionReads.sweep(), READS_SWEEP_INTERVAL_MS);
+    this.readsSweeper.unref();
   }
 
-  /** The budgets a connection from `address` (an `addressKey`) charges. */
-  forConnection(address: string): ConnectionBudgets {
-    return new ConnectionBudgets(this, address);
+  /**
+   * Charges a write as it arrives to its person and its address; all or nothing. The tenant is charged only
+   * once the write is authorized (`chargeTenant`), so strangers cannot spend a tenant's budget with writes
+   * that would be refused anyway.
+   */
+  chargeWrite(who: BudgetHolder, message: WriteMessage, userId: string, now = Date.now()): BudgetRefusal | null {
+    const { limits } = this;
+    const person = `${message.tenantId}\u0000${userId}`;
+    const bytes = writeTextBytes(message);
+    const refusal =
+      refuse('person-writes', this.personWrites.wait(person, 1, now), `more than ${limits.PERSON_WRITES_PER_MINUTE} writes a minute by one person`)
+      ?? refuse('person-bytes', this.personBytes.wait(person, bytes, now), `more than ${limits.PERSON_WRITE_BYTES_PER_MINUTE} bytes of text a minute by one person`)
+      ?? refuse('address-writes', this.addressWrites.wait(who.address, 1, now), `more than ${limits.IP_WRITES_PER_MINUTE} writes a minute from one address`)
+      ?? refuse('address-bytes', this.addressBytes.wait(who.address, bytes, now), `more than ${limits.IP_WRITE_BYTES_PER_MINUTE} bytes of text a minute from one address`);
+    if (refusal) return refusal;
+    this.personWrites.take(person, 1, now);
+    this.addressWrites.take(who.address, 1, now);
+    if (bytes > 0) {
+      this.personBytes.take(person, bytes, now);
+      this.addressBytes.take(who.address, bytes, now);
+    }
+    return null;
+  }
+
+  /** Charges a tenant hello (a sign-in, or a tenant's guest) to this connection's address. */
+  chargeTenantHello(who: BudgetHolder, now = Date.now()): BudgetRefusal | null {
+    const refusal = refuse('address-hellos', this.addressHellos.wait(who.address, 1, now),
+      `more than ${this.limits.IP_TENANT_HELLOS_PER_MINUTE} sign-ins a minute from one address`);
+    if (!refusal) this.addressHellos.take(who.address, 1, now);
+    return refusal;
+  }
+
+  /** Charges an authorized write to its tenant's budgets on this node; all or nothing. */
+  chargeTenant(message: WriteMessage, now = Date.now()): BudgetRefusal | null {
+    const { limits } = this;
+    const bytes = writeTextBytes(message);
+    const refusal =
+      refuse('tenant-writes', this.tenantWrites.wait(message.tenantId, 1, now), `this site passed ${limits.TENANT_WRITES_PER_MINUTE} writes a minute on this server`)
+      ?? refuse('tenant-bytes', this.tenantBytes.wait(message.tenantId, bytes, now), `this site passed ${limits.TENANT_WRITE_BYTES_PER_MINUTE} bytes of text a minute on this server`);
+    if (refusal) return refusal;
+    this.tenantWrites.take(message.tenantId, 1, now);
+    if (bytes > 0) this.tenantBytes.take(message.tenantId, bytes, now);
+    return null;
+  }
+
+  /**
+   * One of this address's read slots (MAX_CONCURRENT_READS_PER_IP), held while a subscribe is read and its answer
+   * built and sent; more wait their turn.
+   */
+  acquireRead(who: BudgetHolder): Promise<ReleaseSlot> {
+    return this.readSlots.acquire(who.address);
+  }
+
+  /**
+   * Whether a subscribe may be answered: refused while this connection's or this address's read budget is
+   * spent. Asked before the store is read, so a refused subscribe costs no read.
+   */
+  readRefusal(who: BudgetHolder, now = Date.now()): BudgetRefusal | null {
+    const { limits } = this;
+    return refuse('connection-reads', this.connectionReads.untilPositive(who, now), `more than ${limits.READ_BYTES_PER_MINUTE} bytes of snapshots and replays a minute on one connection`)
+      ?? refuse('address-reads', this.addressReads.untilPositive(who.address, now), `more than ${limits.READ_BYTES_PER_MINUTE_PER_IP} bytes of snapshots and replays a minute from one address`);
+  }
+
+  /**
+   * Charges an answer about to be sent. It may overdraw the budgets by this one answer (its size is known
+   * only once built, and at most MAX_SNAPSHOT_BYTES); the next subscribes wait until that is paid back. A
+   * connection reads one subscribe at a time, so its own budget is overdrawn by at most one answer, and an
+   * address's by at most the MAX_CONCURRENT_READS_PER_IP answers it may have in flight.
+   */
+  chargeRead(who: BudgetHolder, bytes: number, now = Date.now()): void {
+    this.connectionReads.take(who, bytes, now);
+    this.addressReads.take(who.address, bytes, now);
   }
 
   /** Keys with a budget in memory, over all budgets. */
@@ -84,98 +168,13 @@ export class GatewayBudgets {
     for (const budgets of this.all()) budgets.sweep(now);
   }
 
-  private all(): KeyedMinuteBudgets[] {
-    return [this.personWrites, this.personBytes, this.addressWrites, this.addressBytes, this.tenantWrites, this.tenantBytes, this.addressReads, this.addressHellos];
+  private all(): KeyedMinuteBudgets<unknown>[] {
+    return [this.personWrites, this.personBytes, this.addressWrites, this.addressBytes, this.tenantWrites, this.tenantBytes, this.addressReads, this.addressHellos, this.connectionReads];
   }
 
   close(): void {
     clearInterval(this.sweeper);
-  }
-}
-
-/** One connection's view of the budgets: its address, its own read budget, and the shared ones. */
-export class ConnectionBudgets {
-  private readonly reads: MinuteBudget;
-
-  constructor(private readonly shared: GatewayBudgets, private readonly address: string) {
-    this.reads = new MinuteBudget(shared.limits.READ_BYTES_PER_MINUTE);
-  }
-
-  /**
-   * Charges a write as it arrives to its person and its address; all or nothing. The tenant is charged only
-   * once the write is authorized (`chargeTenant`), so strangers cannot spend a tenant's budget with writes
-   * that would be refused anyway.
-   */
-  chargeWrite(message: WriteMessage, userId: string, now = Date.now()): BudgetRefusal | null {
-    const { shared } = this;
-    const { limits } = shared;
-    const person = `${message.tenantId}\u0000${userId}`;
-    const bytes = writeTextBytes(message);
-    const refusal =
-      refuse('person-writes', shared.personWrites.wait(person, 1, now), `more than ${limits.PERSON_WRITES_PER_MINUTE} writes a minute by one person`)
-      ?? refuse('person-bytes', shared.personBytes.wait(person, bytes, now), `more than ${limits.PERSON_WRITE_BYTES_PER_MINUTE} bytes of text a minute by one person`)
-      ?? refuse('address-writes', shared.addressWrites.wait(this.address, 1, now), `more than ${limits.IP_WRITES_PER_MINUTE} writes a minute from one address`)
-      ?? refuse('address-bytes', shared.addressBytes.wait(this.address, bytes, now), `more than ${limits.IP_WRITE_BYTES_PER_MINUTE} bytes of text a minute from one address`);
-    if (refusal) return refusal;
-    shared.personWrites.take(person, 1, now);
-    shared.addressWrites.take(this.address, 1, now);
-    if (bytes > 0) {
-      shared.personBytes.take(person, bytes, now);
-      shared.addressBytes.take(this.address, bytes, now);
-    }
-    return null;
-  }
-
-  /** Charges a tenant hello (a sign-in, or a tenant's guest) to this connection's address. */
-  chargeTenantHello(now = Date.now()): BudgetRefusal | null {
-    const { shared } = this;
-    const refusal = refuse('address-hellos', shared.addressHellos.wait(this.address, 1, now),
-      `more than ${shared.limits.IP_TENANT_HELLOS_PER_MINUTE} sign-ins a minute from one address`);
-    if (!refusal) shared.addressHellos.take(this.address, 1, now);
-    return refusal;
-  }
-
-  /** Charges an authorized write to its tenant's budgets on this node; all or nothing. */
-  chargeTenant(message: WriteMessage, now = Date.now()): BudgetRefusal | null {
-    const { shared } = this;
-    const { limits } = shared;
-    const bytes = writeTextBytes(message);
-    const refusal =
-      refuse('tenant-writes', shared.tenantWrites.wait(message.tenantId, 1, now), `this site passed ${limits.TENANT_WRITES_PER_MINUTE} writes a minute on this server`)
-      ?? refuse('tenant-bytes', shared.tenantBytes.wait(message.tenantId, bytes, now), `this site passed ${limits.TENANT_WRITE_BYTES_PER_MINUTE} bytes of text a minute on this server`);
-    if (refusal) return refusal;
-    shared.tenantWrites.take(message.tenantId, 1, now);
-    if (bytes > 0) shared.tenantBytes.take(message.tenantId, bytes, now);
-    return null;
-  }
-
-  /**
-   * One of this address's read slots (MAX_CONCURRENT_READS_PER_IP), held while a subscribe is read and its answer
-   * built and sent; more wait their turn.
-   */
-  acquireRead(): Promise<ReleaseSlot> {
-    return this.shared.readSlots.acquire(this.address);
-  }
-
-  /**
-   * Whether a subscribe may be answered: refused while this connection's or this address's read budget is
-   * spent. Asked before the store is read, so a refused subscribe costs no read.
-   */
-  readRefusal(now = Date.now()): BudgetRefusal | null {
-    const { limits } = this.shared;
-    return refuse('connection-reads', this.reads.untilPositive(now), `more than ${limits.READ_BYTES_PER_MINUTE} bytes of snapshots and replays a minute on one connection`)
-      ?? refuse('address-reads', this.shared.addressReads.untilPositive(this.address, now), `more than ${limits.READ_BYTES_PER_MINUTE_PER_IP} bytes of snapshots and replays a minute from one address`);
-  }
-
-  /**
-   * Charges an answer about to be sent. It may overdraw the budgets by this one answer (its size is known
-   * only once built, and at most MAX_SNAPSHOT_BYTES); the next subscribes wait until that is paid back. A
-   * connection reads one subscribe at a time, so its own budget is overdrawn by at most one answer, and an
-   * address's by at most the MAX_CONCURRENT_READS_PER_IP answers it may have in flight.
-   */
-  chargeRead(bytes: number, now = Date.now()): void {
-    this.reads.take(bytes, now);
-    this.shared.addressReads.take(this.address, bytes, now);
+    clearInterval(this.readsSweeper);
   }
 }
 

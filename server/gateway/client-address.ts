@@ -6,10 +6,22 @@
  * Right-most, because every proxy appends the address it saw: entries to the left of the first untrusted one
  * were written by the client and prove nothing.
  */
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type Socket } from 'node:net';
 
 /** The address used when the socket no longer knows its peer (it closed while being accepted). */
 const UNKNOWN = 'unknown';
+
+/**
+ * A socket's peer address, read without leaving Node's copy on the socket: Node keeps the peer's address, family
+ * and port (an object and its strings, ~90 bytes) on the socket for its whole life once `remoteAddress` is read,
+ * and an idle WebSocket has no further use for it (issue 14: memory per connection). Node reads it from the
+ * socket again when asked later.
+ */
+export function peerAddressOf(socket: Socket): string | undefined {
+  const address = socket.remoteAddress;
+  (socket as Socket & { _peername?: unknown })._peername = undefined;
+  return address;
+}
 
 /** `X-Forwarded-For` entries looked at, at most: more trusted hops than this is a misconfiguration. */
 const MAX_HOPS = 32;

@@ -10,17 +10,18 @@ import {
 import { Outbox, type OutboxHooks } from './outbox.js';
 import { TokenBucket } from './token-bucket.js';
 import type { BudgetRefusal } from './budgets.js';
-import type { ConnectionContext, ConnectionReplies, ErrorScope } from './connection-context.js';
+import { connLabel, type ConnectionContext, type ConnectionReplies, type ErrorScope } from './connection-context.js';
 import { ConnectionSubscriptions } from './subscriptions.js';
 import { ConnectionWrites } from './writes.js';
 import { TenantAdminRole } from './tenant-admin.js';
 import { ConnectionIdentities } from './identities.js';
 import { presencePersonOf } from './presence-person.js';
-import type { PresencePerson } from '../presence/image-presence.js';
+import { ANONYMOUS, type PresencePerson } from '../presence/image-presence.js';
 import type { Tenant } from '../store/types.js';
 import type { ImagesOfFrame } from '../metering/meters.js';
 
 const CONNECTION = Symbol('image-chat connection');
+const processSeconds = (): number => Math.round(performance.now() / 1000);
 type TaggedSocket = WebSocket & { [CONNECTION]: ClientConnection };
 
 const connectionOf = (socket: WebSocket): ClientConnection => (socket as TaggedSocket)[CONNECTION];
@@ -58,7 +59,8 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
   private isClosed = false;
   /** Why this server closed the socket, for the log line of the close; null when the client closed it. */
   private closing: { code: number; reason: string } | null = null;
-  private readonly openedAt = Date.now();
+  /** Seconds since the process started (a small integer, where `Date.now()` would be a boxed number per connection). */
+  private readonly openedAt = processSeconds();
 
   /** @param pingSlot which of the gateway's heartbeat slices pings this connection. */
   constructor(
@@ -70,7 +72,7 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
     this.frames = new TokenBucket(limits.FRAME_RATE_PER_SECOND, limits.FRAME_BURST);
     // The connection is its outbox's hooks, and its socket's listeners are functions shared by every connection
     // (they find it on the socket): no closures per connection, which an idle one would hold for nothing.
-    this.outbox = new Outbox(socket, limits.MAX_BATCH_EVENTS, limits.SLOW_CLIENT_BUFFER_BYTES, this);
+    this.outbox = new Outbox(socket, limits, this);
     this.subscriptions = new ConnectionSubscriptions(context, this);
     (socket as TaggedSocket)[CONNECTION] = this;
     socket.on('message', onMessage);
@@ -93,7 +95,7 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
   overflow(): void {
     const { meter, log, connId } = this.context;
     meter.slowClientClosed();
-    log.info({ conn: connId, bufferedBytes: this.socket.bufferedAmount }, 'slow consumer: closing');
+    log.info({ conn: connLabel(connId), bufferedBytes: this.socket.bufferedAmount }, 'slow consumer: closing');
     this.close(CLOSE_CODES.TRY_AGAIN_LATER, 'slow consumer: too much unsent data');
   }
 
@@ -103,13 +105,13 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
     const { log, connId } = this.context;
     // The close reason is logged only when it is this server's: a client's could hold any text.
     const by = this.closing ? { by: 'server', reason: this.closing.reason } : { by: 'client' };
-    log.info({ conn: connId, code, ...by, seconds: Math.round((Date.now() - this.openedAt) / 1000) }, 'connection closed');
+    log.info({ conn: connLabel(connId), code, ...by, seconds: processSeconds() - this.openedAt }, 'connection closed');
     this.context.released(this);
   }
 
   socketError(error: Error): void {
     // Oversized frames: ws closes with 1009 itself; other protocol errors with 1002.
-    this.context.log.debug({ conn: this.context.connId, err: error }, 'socket error');
+    this.context.log.debug({ conn: connLabel(this.context.connId), err: error }, 'socket error');
   }
 
   get closed(): boolean {
@@ -173,14 +175,14 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
 
   /** Who this connection is for presence: no identity at all until it said hello or wrote. */
   presencePerson(tenantId: string): PresencePerson {
-    return this.#identities ? presencePersonOf(this.#identities.of(tenantId)) : { id: null };
+    return this.#identities ? presencePersonOf(this.#identities.of(tenantId)) : ANONYMOUS;
   }
 
   error(code: ErrorCode, message: string, scope: ErrorScope = {}): void {
     this.context.meter.error(code);
     // What was refused and where, never the text: the message may quote nothing of the client's, but ids are enough.
     const { log } = this.context;
-    if (log.isLevelEnabled('debug')) log.debug({ conn: this.context.connId, code, for: scope.for?.slice(0, 40), tenantId: scope.tenantId, urlId: scope.urlId?.slice(0, 200), broadcastId: scope.broadcastId }, 'refused');
+    if (log.isLevelEnabled('debug')) log.debug({ conn: connLabel(this.context.connId), code, for: scope.for?.slice(0, 40), tenantId: scope.tenantId, urlId: scope.urlId?.slice(0, 200), broadcastId: scope.broadcastId }, 'refused');
     const frame: ErrorMessage = { type: 'error', code, message, ...scope };
     this.outbox.send(frame);
   }
@@ -205,7 +207,7 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
     this.refusedInARow += 1;
     this.error(code, message, scope);
     if (this.refusedInARow >= this.context.limits.FLOOD_CLOSE_AFTER) {
-      this.context.log.info({ conn: this.context.connId, refused: this.refusedInARow }, 'flood: closing');
+      this.context.log.info({ conn: connLabel(this.context.connId), refused: this.refusedInARow }, 'flood: closing');
       this.close(CLOSE_CODES.POLICY_VIOLATION, 'flooding');
     }
   }
@@ -232,13 +234,13 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
     if (!parsed.ok) return this.refuse(parsed.code, parsed.error, { broadcastId: parsed.broadcastId, for: parsed.for });
     const message = parsed.message;
     if (message.type === 'hello' && message.tenantId !== undefined) {
-      const refusal = this.context.budgets.chargeTenantHello();
+      const refusal = this.context.budgets.chargeTenantHello(this.context);
       if (refusal) return this.overBudget(refusal, { for: 'hello', tenantId: message.tenantId }, true);
     }
     if (isWriteMessage(message)) {
       const scope = { broadcastId: message.broadcastId, for: message.type };
       if (!this.writeRate.take()) return this.refuse('rate-limited', 'too many writes; slow down', scope);
-      const refusal = this.context.budgets.chargeWrite(message, this.identities.of(message.tenantId).author.id);
+      const refusal = this.context.budgets.chargeWrite(this.context, message, this.identities.of(message.tenantId).author.id);
       if (refusal) return this.overBudget(refusal, scope, true);
     }
     this.refusedInARow = 0;

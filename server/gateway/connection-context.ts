@@ -13,7 +13,7 @@ import type { TenantPresence } from '../metering/tenant-presence.js';
 import type { PresenceHub } from '../presence/presence-hub.js';
 import type { PresencePerson } from '../presence/image-presence.js';
 import type { GatewayMeter } from '../metering/meters.js';
-import type { BudgetRefusal, ConnectionBudgets } from './budgets.js';
+import type { BudgetRefusal, GatewayBudgets } from './budgets.js';
 import type { ClientConnection } from './client-connection.js';
 import type { Outbox } from './outbox.js';
 
@@ -26,8 +26,8 @@ export interface ConnectionContext {
   secrets: SecretBox;
   limits: Limits;
   log: Logger;
-  /** This connection's id on every log line about it (a field, not a child logger: nothing more kept per connection). */
-  connId: string;
+  /** This connection's id on every log line about it, as `connLabel` shows it (a number: nothing more kept per connection). */
+  connId: number;
   meter: GatewayMeter;
   /** Logs a failed handler (throttled node-wide, so a stranger cannot flood the log). */
   handlerFailed(fields: Record<string, unknown>): void;
@@ -35,8 +35,8 @@ export interface ConnectionContext {
   address: string;
   /** The page's origin from the upgrade request, checked against the tenant's allowed origins. */
   origin: string | undefined;
-  /** This connection's share of the node's budgets (its person, address and tenant). */
-  budgets: ConnectionBudgets;
+  /** The node's budgets, charged with this context as the connection (its address, its own read budget). */
+  budgets: GatewayBudgets;
   /** Told once when the connection's socket closed (the gateway forgets it and frees its address's slot). */
   released(connection: ClientConnection): void;
   /** The tenant admin feeds; without it `subscribe-tenant` is forbidden. */
@@ -45,6 +45,9 @@ export interface ConnectionContext {
   /** Who is viewing each image and who is typing (issue 15); without it no presence frame is sent. */
   viewers?: PresenceHub;
 }
+
+/** A connection id as log lines show it: 8 hex digits. */
+export const connLabel = (connId: number): string => connId.toString(16).padStart(8, '0');
 
 /** What an error frame carries besides its code and message: typed by the contract's `ErrorMessage`. */
 export type ErrorScope = Omit<ErrorMessage, 'type' | 'code' | 'message'>;

@@ -3,15 +3,15 @@
  * a `ClientConnection`, pings them and terminates the dead, and closes them spread out on shutdown.
  */
 import type { IncomingMessage, Server } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES } from '../../shared/index.js';
-import type { ConnectionContext } from './connection-context.js';
+import { connLabel, type ConnectionContext } from './connection-context.js';
 import { ClientConnection } from './client-connection.js';
 import { throttledLog } from '../log-throttle.js';
 import { parseRequestTarget } from '../http/request-target.js';
-import { ClientAddresses, addressKey } from './client-address.js';
+import { ClientAddresses, addressKey, peerAddressOf } from './client-address.js';
 import { Admission, type AdmissionVerdict } from './admission.js';
 import { GatewayBudgets } from './budgets.js';
 
@@ -27,12 +27,17 @@ interface GatewayOptions extends Pick<ConnectionContext, 'service' | 'hub' | 'si
  */
 const PING_SLICES = 20;
 
+/** Connection ids stay small integers (no string per connection), shown as 8 hex digits on log lines. */
+const CONN_ID_MASK = 0x7fffffff;
+
 export class Gateway {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<ClientConnection>();
   private readonly heartbeat: NodeJS.Timeout;
   /** The slice pinged next, and the slice the next connection joins (connections spread evenly over slices). */
   private pingTick = 0;
+  /** Connection ids count up from a random start, so two nodes' logs rarely share one. */
+  private nextConnId = randomInt(CONN_ID_MASK);
   private nextPingSlot = 0;
   private accepting = true;
   /** One throttle for all connections: a stranger with many sockets still writes one line per interval. */
@@ -48,7 +53,9 @@ export class Gateway {
     this.addresses = new ClientAddresses(options.trustedProxies ?? []);
     this.admission = new Admission(limits);
     this.budgets = new GatewayBudgets(limits, (inFlight) => meter.readsInFlightChanged(inFlight));
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.MAX_FRAME_BYTES, perMessageDeflate: false });
+    // clientTracking off: ws's own set of clients (and its close listener, a closure per socket) would repeat
+    // `connections` (issue 14: memory per idle connection).
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
     this.heartbeat = setInterval(() => this.pingSlice(), limits.SERVER_PING_INTERVAL_MS / PING_SLICES);
     this.heartbeat.unref();
   }
@@ -90,16 +97,17 @@ export class Gateway {
 
   private accept(ws: WebSocket, request: IncomingMessage): void {
     const { meter } = this.options;
-    const address = addressKey(this.addresses.of(request.socket.remoteAddress, request.headers['x-forwarded-for']));
-    const verdict = this.admission.admit(address);
+    const verdict = this.admission.admit(addressKey(this.addresses.of(peerAddressOf(request.socket), request.headers['x-forwarded-for'])));
     if (!verdict.ok) return this.refuse(ws, verdict);
+    // The address as admission holds it: one string for all of an address's connections.
+    const address = verdict.key;
     // One id on every line about this connection, so an operator can follow one client with a grep.
-    const connId = randomBytes(4).toString('hex');
+    const connId = (this.nextConnId = (this.nextConnId + 1) & CONN_ID_MASK);
     const { log } = this.options;
-    log.debug({ conn: connId, address, origin: request.headers.origin?.slice(0, 200) }, 'connection opened');
+    log.debug({ conn: connLabel(connId), address, origin: request.headers.origin?.slice(0, 200) }, 'connection opened');
     // What every connection shares is one object, the prototype of each connection's own small context.
     const context: ConnectionContext = Object.assign(Object.create(this.sharedContext) as ConnectionContext, {
-      connId, address, origin: request.headers.origin, budgets: this.budgets.forConnection(address),
+      connId, address, origin: request.headers.origin,
     });
     const connection = new ClientConnection(ws, context, this.nextPingSlot);
     this.nextPingSlot = (this.nextPingSlot + 1) % PING_SLICES;
@@ -108,16 +116,16 @@ export class Gateway {
   }
 
   /** The node-wide part of every connection's context (gateway options, the node's hooks). */
-  private get sharedContext(): Omit<ConnectionContext, 'connId' | 'address' | 'origin' | 'budgets'> {
+  private get sharedContext(): Omit<ConnectionContext, 'connId' | 'address' | 'origin'> {
     return (this.#sharedContext ??= {
       service: this.options.service, hub: this.options.hub, signer: this.options.signer, secrets: this.options.secrets,
       limits: this.options.limits, log: this.options.log, released: this.released, meter: this.options.meter,
-      handlerFailed: this.handlerFailed, tenantFeed: this.options.tenantFeed, presence: this.options.presence,
+      handlerFailed: this.handlerFailed, budgets: this.budgets, tenantFeed: this.options.tenantFeed, presence: this.options.presence,
       viewers: this.options.viewers,
     });
   }
 
-  #sharedContext: Omit<ConnectionContext, 'connId' | 'address' | 'origin' | 'budgets'> | undefined;
+  #sharedContext: Omit<ConnectionContext, 'connId' | 'address' | 'origin'> | undefined;
 
   /** Logs an error of a socket being upgraded; stays on the socket, so it holds nothing of the request. */
   private readonly upgradeSocketError = (error: Error): void => {

@@ -56,14 +56,14 @@ export class MinuteBudget {
   }
 }
 
-/** One MinuteBudget per key, made on first use and forgotten by `sweep` once full again. */
-export class KeyedMinuteBudgets {
-  private readonly budgets = new Map<string, MinuteBudget>();
+/** One MinuteBudget per key (a string, or an object such as a connection's), made on first use and forgotten by `sweep` once full again. */
+export class KeyedMinuteBudgets<Key = string> {
+  private readonly budgets = new Map<Key, MinuteBudget>();
 
   constructor(private readonly perMinute: number, private readonly capacity = perMinute) {}
 
   /** The key's budget (a fresh, full one if it had none). */
-  get(key: string, now = Date.now()): MinuteBudget {
+  get(key: Key, now = Date.now()): MinuteBudget {
     let budget = this.budgets.get(key);
     if (!budget) {
       budget = new MinuteBudget(this.perMinute, this.capacity, now);
@@ -73,16 +73,16 @@ export class KeyedMinuteBudgets {
   }
 
   /** Milliseconds until `cost` fits the key's budget, without making state for a key that has none. */
-  wait(key: string, cost: number, now = Date.now()): number {
+  wait(key: Key, cost: number, now = Date.now()): number {
     return this.budgets.get(key)?.wait(cost, now) ?? 0;
   }
 
   /** Milliseconds until the key's budget is above zero again, without making state for a key that has none. */
-  untilPositive(key: string, now = Date.now()): number {
+  untilPositive(key: Key, now = Date.now()): number {
     return this.budgets.get(key)?.untilPositive(now) ?? 0;
   }
 
-  take(key: string, cost: number, now = Date.now()): void {
+  take(key: Key, cost: number, now = Date.now()): void {
     this.get(key, now).take(cost, now);
   }
 

@@ -44,8 +44,8 @@ export class ConnectionSubscriptions {
   private readonly byTopic = new TopicSlots<OutboxSubscriber>();
   /** Per image, the tail of this connection's subscribes and unsubscribes, which run in arrival order; made while any runs. */
   private topicOrder: Map<string, Promise<void>> | undefined = undefined;
-  /** The tail of this connection's subscribe reads, which run one at a time in arrival order. */
-  private readOrder: Promise<void> = Promise.resolve();
+  /** The tail of this connection's subscribe reads, which run one at a time in arrival order; none while none runs. */
+  private readOrder: Promise<void> | undefined = undefined;
   /** Subscribes received and not yet answered (waiting or being read). */
   private pending = 0;
 
@@ -141,8 +141,13 @@ export class ConnectionSubscriptions {
    * previous answer charged, so a burst of subscribes cannot all pass the check before any answer is counted.
    */
   private inReadOrder(operation: () => Promise<void>): Promise<void> {
-    const run = this.readOrder.then(operation);
-    this.readOrder = run.then(() => undefined, () => undefined);
+    const run = (this.readOrder ?? Promise.resolve()).then(operation);
+    const tail = run.then(() => undefined, () => undefined);
+    this.readOrder = tail;
+    // Forgotten once the last read is done: an idle connection keeps no settled promise.
+    void tail.then(() => {
+      if (this.readOrder === tail) this.readOrder = undefined;
+    });
     return run;
   }
 
@@ -162,14 +167,14 @@ export class ConnectionSubscriptions {
       if (this.replies.closed) return;
       return this.replies.error('unavailable', `this connection has not read what it was sent for ${limits.SUBSCRIBE_DRAIN_TIMEOUT_MS} ms; subscribe again later`, scope);
     }
-    const release = await budgets.acquireRead();
+    const release = await budgets.acquireRead(this.context);
     try {
       // A read (a large snapshot takes tens of milliseconds) waits for the next turn of the event loop: slots
       // pass from one read to the next as promises, and without this a run of reads would hold the loop throughout.
       await nextTurn();
       if (this.replies.closed) return;
       // Before anything is read: a spent read budget costs the store nothing. An existing subscription stays.
-      const refusal = budgets.readRefusal();
+      const refusal = budgets.readRefusal(this.context);
       if (refusal) return this.replies.overBudget(refusal, scope, false);
       await this.install(key, topic, message, scope);
     } finally {
@@ -220,7 +225,7 @@ export class ConnectionSubscriptions {
       this.drop(topic, subscriber);
       return this.replies.error('too-large', `this image's snapshot is ${answer.bytes} bytes, more than the ${limits.MAX_SNAPSHOT_BYTES} a subscribe is sent`, scope);
     }
-    this.context.budgets.chargeRead(answer.bytes);
+    this.context.budgets.chargeRead(this.context, answer.bytes);
     outbox.queueAnswer(answer.frame, answer.bytes);
     hub.goLive(topic, subscriber, answer.seq);
     // Presence is part of the subscription: the snapshot follows the answer.

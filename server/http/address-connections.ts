@@ -12,7 +12,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { throttledLog } from '../log-throttle.js';
-import { ClientAddresses, addressKey, normalizeAddress } from '../gateway/client-address.js';
+import { ClientAddresses, addressKey, normalizeAddress, peerAddressOf } from '../gateway/client-address.js';
 
 /** Where a counted socket keeps its address's key until it closes (a property, not a closure per socket). */
 const ADDRESS_KEY = Symbol('image-chat address key');
@@ -30,7 +30,8 @@ type AddressVerdict = { verdict: 'counted'; key: string } | { verdict: 'full'; k
  * if (taken.verdict === 'counted') open.release(taken.key);
  */
 export class AddressConnections {
-  private readonly open = new Map<string, number>();
+  /** Per address key: the key itself (one string for all of the address's sockets) and its open connections. */
+  private readonly open = new Map<string, { key: string; count: number }>();
 
   constructor(private readonly maxPerAddress: number, private readonly addresses: ClientAddresses) {}
 
@@ -43,22 +44,27 @@ export class AddressConnections {
     const normal = peer === undefined ? null : normalizeAddress(peer);
     if (normal === null || this.addresses.isTrusted(normal)) return { verdict: 'exempt' };
     const key = addressKey(normal);
-    const count = this.open.get(key) ?? 0;
-    if (count >= this.maxPerAddress) return { verdict: 'full', key };
-    this.open.set(key, count + 1);
-    return { verdict: 'counted', key };
+    const held = this.open.get(key);
+    if (!held) {
+      this.open.set(key, { key, count: 1 });
+      return { verdict: 'counted', key };
+    }
+    if (held.count >= this.maxPerAddress) return { verdict: 'full', key };
+    held.count += 1;
+    return { verdict: 'counted', key: held.key };
   }
 
   /** Releases one connection taken under `key`; the address is forgotten when its last one closes. */
   release(key: string): void {
-    const count = this.open.get(key) ?? 0;
-    if (count <= 1) this.open.delete(key);
-    else this.open.set(key, count - 1);
+    const held = this.open.get(key);
+    if (!held) return;
+    if (held.count <= 1) this.open.delete(key);
+    else held.count -= 1;
   }
 
   /** Open connections from the address under `key`. */
   count(key: string): number {
-    return this.open.get(key) ?? 0;
+    return this.open.get(key)?.count ?? 0;
   }
 
   /** Addresses with at least one open connection. */
@@ -94,7 +100,7 @@ export function capConnectionsPerAddress(server: Server, options: AddressCapOpti
     open.release(this[ADDRESS_KEY]);
   }
   server.on('connection', (socket: Socket) => {
-    const taken = open.take(socket.remoteAddress);
+    const taken = open.take(peerAddressOf(socket));
     if (taken.verdict === 'exempt') return;
     if (taken.verdict === 'full') {
       socket.destroy();

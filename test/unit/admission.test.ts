@@ -28,15 +28,15 @@ test('MinuteBudget: refills per minute up to its capacity; a full one takes any 
 test('Admission: the node cap first, then the address cap, then the address rate', () => {
   const admission = new Admission(limits({ MAX_CONNECTIONS: 3, MAX_CONNECTIONS_PER_IP: 2, CONNECTION_BURST_PER_IP: 3, CONNECTION_RATE_PER_IP: 60 }));
   try {
-    expect(admission.admit('a', 0)).toEqual({ ok: true });
-    expect(admission.admit('a', 0)).toEqual({ ok: true });
+    expect(admission.admit('a', 0)).toEqual({ ok: true, key: 'a' });
+    expect(admission.admit('a', 0)).toEqual({ ok: true, key: 'a' });
     expect(admission.admit('a', 0)).toMatchObject({ ok: false, reason: 'address-connections', closeCode: 1008 });
     admission.release('a');
-    expect(admission.admit('a', 0)).toEqual({ ok: true }); // the third token of the burst
+    expect(admission.admit('a', 0)).toEqual({ ok: true, key: 'a' }); // the third token of the burst
     admission.release('a');
     expect(admission.admit('a', 0)).toMatchObject({ ok: false, reason: 'address-rate', closeCode: 1008 });
-    expect(admission.admit('a', 1000)).toEqual({ ok: true });
-    expect(admission.admit('b', 1000)).toEqual({ ok: true });
+    expect(admission.admit('a', 1000)).toEqual({ ok: true, key: 'a' });
+    expect(admission.admit('b', 1000)).toEqual({ ok: true, key: 'b' });
     expect(admission.open).toBe(3);
     expect(admission.admit('c', 1000)).toMatchObject({ ok: false, reason: 'node-full', closeCode: 1013, message: 'server full, try again later' });
     // Releasing more than was admitted cannot push the counts below zero.
@@ -79,7 +79,7 @@ test('budgets across connections are forgotten once refilled; checking a budget 
   const budgets = new GatewayBudgets(LIMITS);
   try {
     const write = { type: 'add-comment', broadcastId: 'b', tenantId: 't', urlId: 'u', chatId: 'c', text: 'héllo' } as const;
-    for (let i = 0; i < 1000; i += 1) expect(budgets.forConnection(`10.0.${i >> 8}.${i & 255}`).chargeWrite(write, `user-${i}`, 0)).toBeNull();
+    for (let i = 0; i < 1000; i += 1) expect(budgets.chargeWrite({ address: `10.0.${i >> 8}.${i & 255}` }, write, `user-${i}`, 0)).toBeNull();
     expect(budgets.trackedKeys).toBe(4000); // person writes, person bytes, address writes, address bytes
     budgets.sweep(60_000);
     expect(budgets.trackedKeys).toBe(0);
