@@ -9,6 +9,7 @@ import {
 } from '../../shared/index.js';
 import { Outbox, type OutboxHooks } from './outbox.js';
 import { TokenBucket } from './token-bucket.js';
+import { rawSocketOf } from './ws-frame.js';
 import type { BudgetRefusal } from './budgets.js';
 import { connLabel, type ConnectionContext, type ConnectionReplies, type ErrorScope } from './connection-context.js';
 import { ConnectionSubscriptions } from './subscriptions.js';
@@ -29,9 +30,6 @@ const connectionOf = (socket: WebSocket): ClientConnection => (socket as TaggedS
 function onMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
   connectionOf(this).receiveGuarded(data, isBinary);
 }
-function onPong(this: WebSocket): void {
-  connectionOf(this).alive = true;
-}
 function onClose(this: WebSocket, code: number): void {
   connectionOf(this).socketClosed(code);
 }
@@ -45,8 +43,11 @@ function onError(this: WebSocket, error: Error): void {
  * connection.heartbeat();                                  // every SERVER_PING_INTERVAL_MS (its gateway slice)
  */
 export class ClientConnection implements ConnectionReplies, OutboxHooks {
-  /** False after a ping went unanswered; the next heartbeat terminates the socket. */
-  alive = true;
+  /**
+   * Bytes the socket had read when it was last pinged (-1: not yet pinged). A pong, like any frame, moves the
+   * count; a socket whose count has not moved by the next heartbeat is dead. No 'pong' listener per socket.
+   */
+  private readAtPing = -1;
   readonly outbox: Outbox;
   private readonly subscriptions: ConnectionSubscriptions;
   private readonly frames: TokenBucket;
@@ -76,7 +77,6 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
     this.subscriptions = new ConnectionSubscriptions(context, this);
     (socket as TaggedSocket)[CONNECTION] = this;
     socket.on('message', onMessage);
-    socket.on('pong', onPong);
     socket.on('close', onClose);
     socket.on('error', onError);
   }
@@ -141,15 +141,16 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
     return (this.#writeRate ??= new TokenBucket(limits.WRITE_RATE_PER_SECOND, limits.WRITE_BURST));
   }
 
-  /** Called every ping interval: a socket that did not answer the previous ping is dead. */
+  /** Called every ping interval: a socket that read nothing since the previous ping (no pong, no frame) is dead. */
   heartbeat(): void {
-    if (!this.alive) {
+    const read = rawSocketOf(this.socket)?.bytesRead ?? this.readAtPing;
+    if (read === this.readAtPing) {
       this.closing = { code: 1006, reason: 'no answer to ping' };
       this.socket.terminate();
       this.cleanup();
       return;
     }
-    this.alive = false;
+    this.readAtPing = read;
     this.socket.ping();
   }
 
@@ -227,7 +228,6 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
 
   private receive(data: WebSocket.RawData, isBinary: boolean): void {
     if (this.isClosed) return;
-    this.alive = true;
     if (!this.frames.take()) return this.refuse('rate-limited', 'too many frames; slow down');
     if (isBinary) return this.refuse('bad-request', 'frames must be JSON text');
     const parsed = parseClientFrame(data.toString(), this.context.limits);
