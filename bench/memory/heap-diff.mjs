@@ -125,14 +125,17 @@ try {
   const rssAfter = rssKiB(server.child.pid);
   const rows = [];
   let total = 0;
+  // Compiled code grows with what the JIT got to, not with connections: left out of the second total.
+  let withoutCode = 0;
   for (const [key, entry] of after) {
     const was = before.get(key) ?? { count: 0, size: 0 };
     const size = entry.size - was.size;
     total += size;
+    if (!key.startsWith('code:')) withoutCode += size;
     rows.push({ key, count: (entry.count - was.count) / options.count, bytes: size / options.count });
   }
   rows.sort((a, b) => b.bytes - a.bytes);
-  console.log(`${options.server}: ${options.count} idle subscribed connections; heap +${(total / options.count).toFixed(0)} B each, RSS +${((rssAfter - rssBefore) / options.count).toFixed(2)} KiB each`);
+  console.log(`${options.server}: ${options.count} idle subscribed connections; heap +${(total / options.count).toFixed(0)} B each (${(withoutCode / options.count).toFixed(0)} B without compiled code), RSS +${((rssAfter - rssBefore) / options.count).toFixed(2)} KiB each`);
   console.log('bytes/conn  objects/conn  type:constructor');
   for (const row of rows.slice(0, options.top)) console.log(`${row.bytes.toFixed(0).padStart(10)}  ${row.count.toFixed(2).padStart(12)}  ${row.key}`);
   if (options.retainers) {

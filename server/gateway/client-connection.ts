@@ -63,11 +63,9 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
   /** Seconds since the process started (a small integer, where `Date.now()` would be a boxed number per connection). */
   private readonly openedAt = processSeconds();
 
-  /** @param pingSlot which of the gateway's heartbeat slices pings this connection. */
   constructor(
     private readonly socket: WebSocket,
     private readonly context: ConnectionContext,
-    readonly pingSlot = 0,
   ) {
     const { limits, meter } = context;
     this.frames = new TokenBucket(limits.FRAME_RATE_PER_SECOND, limits.FRAME_BURST);
@@ -116,6 +114,11 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  /** The connection's id (log lines show it with `connLabel`). */
+  get connId(): number {
+    return this.context.connId;
   }
 
   /** The client's address key (admission and budgets count by it). */

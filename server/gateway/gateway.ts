@@ -32,13 +32,14 @@ const CONN_ID_MASK = 0x7fffffff;
 
 export class Gateway {
   private readonly wss: WebSocketServer;
-  private readonly connections = new Set<ClientConnection>();
+  /** Open connections, in PING_SLICES sets by id: a heartbeat tick pings one set instead of scanning them all. */
+  private readonly slices = Array.from({ length: PING_SLICES }, () => new Set<ClientConnection>());
+  private openCount = 0;
   private readonly heartbeat: NodeJS.Timeout;
-  /** The slice pinged next, and the slice the next connection joins (connections spread evenly over slices). */
+  /** The slice pinged next (a connection's slice is its id modulo PING_SLICES: ids count up, so they spread evenly). */
   private pingTick = 0;
   /** Connection ids count up from a random start, so two nodes' logs rarely share one. */
   private nextConnId = randomInt(CONN_ID_MASK);
-  private nextPingSlot = 0;
   private accepting = true;
   /** One throttle for all connections: a stranger with many sockets still writes one line per interval. */
   private readonly handlerFailed: (fields: Record<string, unknown>) => void;
@@ -61,7 +62,7 @@ export class Gateway {
   }
 
   get connectionCount(): number {
-    return this.connections.size;
+    return this.openCount;
   }
 
   /**
@@ -109,10 +110,10 @@ export class Gateway {
     const context: ConnectionContext = Object.assign(Object.create(this.sharedContext) as ConnectionContext, {
       connId, address, origin: request.headers.origin,
     });
-    const connection = new ClientConnection(ws, context, this.nextPingSlot);
-    this.nextPingSlot = (this.nextPingSlot + 1) % PING_SLICES;
-    this.connections.add(connection);
-    meter.connectionOpened(this.connections.size);
+    const connection = new ClientConnection(ws, context);
+    this.sliceOf(connection).add(connection);
+    this.openCount += 1;
+    meter.connectionOpened(this.openCount);
   }
 
   /** The node-wide part of every connection's context (gateway options, the node's hooks). */
@@ -134,9 +135,9 @@ export class Gateway {
 
   /** A connection's socket closed: forgotten, and its address's slot freed (one function for all connections). */
   private readonly released = (connection: ClientConnection): void => {
-    this.connections.delete(connection);
+    if (this.sliceOf(connection).delete(connection)) this.openCount -= 1;
     this.admission.release(connection.address);
-    this.options.meter.connectionClosed(this.connections.size);
+    this.options.meter.connectionClosed(this.openCount);
   };
 
   /** Closes a socket admission refused, with the code and reason that tell the client to come back later. */
@@ -150,10 +151,18 @@ export class Gateway {
     setTimeout(() => ws.terminate(), this.options.limits.CLOSE_GRACE_MS).unref();
   }
 
+  private sliceOf(connection: ClientConnection): Set<ClientConnection> {
+    return this.slices[connection.connId % PING_SLICES]!;
+  }
+
+  private *connections(): IterableIterator<ClientConnection> {
+    for (const slice of this.slices) yield* slice;
+  }
+
   private pingSlice(): void {
     const slice = this.pingTick;
     this.pingTick = (this.pingTick + 1) % PING_SLICES;
-    for (const connection of this.connections) if (connection.pingSlot === slice) connection.heartbeat();
+    for (const connection of this.slices[slice]!) connection.heartbeat();
   }
 
   /** A tenant changed (its rules): every connection that said hello to it is welcomed again with the new rules. */
@@ -161,7 +170,7 @@ export class Gateway {
     const access = await this.options.service.access(tenantId, 'any');
     if (!access.ok) return;
     this.options.viewers?.rulesChanged(tenantId, access.tenant.rules);
-    for (const connection of this.connections) connection.tenantChanged(access.tenant);
+    for (const connection of this.connections()) connection.tenantChanged(access.tenant);
   }
 
   /** Stops accepting; existing sockets stay until `closeSpread`. */
@@ -172,7 +181,7 @@ export class Gateway {
   /** Closes every socket with 1001, spread over `windowMs` so clients do not reconnect all at once. */
   async closeSpread(windowMs: number): Promise<void> {
     this.stopAccepting();
-    const all = [...this.connections];
+    const all = [...this.connections()];
     const step = all.length > 1 ? windowMs / all.length : 0;
     for (const [index, connection] of all.entries()) {
       if (step > 0 && index > 0) await new Promise((resolve) => setTimeout(resolve, step));
@@ -184,7 +193,7 @@ export class Gateway {
     clearInterval(this.heartbeat);
     this.admission.close();
     this.budgets.close();
-    for (const connection of this.connections) connection.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+    for (const connection of this.connections()) connection.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 }
