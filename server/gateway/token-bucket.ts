@@ -8,6 +8,8 @@
  */
 const MILLI = 1000;
 const EPOCH = Date.now();
+/** Math.floor answers a small integer (a plain subtraction of two `Date.now()`s would be a boxed number). */
+const sinceEpoch = (now: number): number => Math.floor(now - EPOCH);
 
 export class TokenBucket {
   /** Thousandths of a token. */
@@ -17,12 +19,12 @@ export class TokenBucket {
 
   constructor(private readonly rate: number, private readonly burst: number, now = Date.now()) {
     this.milliTokens = burst * MILLI;
-    this.at = now - EPOCH;
+    this.at = sinceEpoch(now);
   }
 
   /** Takes one token if there is one. */
   take(now = Date.now()): boolean {
-    const at = now - EPOCH;
+    const at = sinceEpoch(now);
     const cap = this.burst * MILLI;
     // A rate below one token a millisecond refills nothing in a short gap: the gap is kept until it refills a
     // thousandth (what a refill rounds away is below a thousandth of a token).
