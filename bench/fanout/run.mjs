@@ -127,6 +127,8 @@ async function connectGroup(target, subscribers, count, urlId, options) {
   const memory = {
     connections: connected.open, failed: connected.failed, connectMs: connected.ms,
     rssBeforeKiB: rssBefore, rssAfterKiB: rssAfter, perConnectionKiB: (rssAfter - rssBefore) / connected.open,
+    // RSS after a full GC, before and after: without the garbage of connecting them, which a GC's timing makes vary.
+    perConnectionAfterGcKiB: (after.rssKiB - before.rssKiB) / connected.open,
     heapBeforeKiB: before.heapUsed / 1024, heapAfterKiB: after.heapUsed / 1024, heapPerConnectionKiB: (after.heapUsed - before.heapUsed) / 1024 / connected.open,
   };
   console.error(`${target.name}: ${connected.open}/${count} subscribers in ${connected.ms} ms, RSS ${(rssBefore / 1024).toFixed(1)} → ${(rssAfter / 1024).toFixed(1)} MiB, JS heap after GC ${(before.heapUsed / 2 ** 20).toFixed(1)} → ${(after.heapUsed / 2 ** 20).toFixed(1)} MiB`);

@@ -15,6 +15,7 @@ import { writeTarget, type Actor } from './plan.js';
 import { plannerFor } from './plan-recipe.js';
 import { importChats, type ImportReport } from './chat-import.js';
 import { TenantCache, TenantLookupDeferred } from './tenant-cache.js';
+import { ReadBatches } from './read-batches.js';
 import { writeRefusal, type Writer } from './write-policy.js';
 
 type Access = { ok: true; tenant: Tenant } | { ok: false; code: 'forbidden' | 'unavailable'; message: string };
@@ -45,6 +46,8 @@ export class ChatService {
   private readonly observers: WriteObserver[] = [];
   /** Writes between their store call and their publish; a shutdown waits for them (`settle`). */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Reads of the store, shared by the callers who ask for the same one together. */
+  private readonly reads = new ReadBatches<ReadResult>();
 
   constructor(
     readonly store: Store,
@@ -93,8 +96,10 @@ export class ChatService {
     return { ok: true, actor: { ...requester.author, moderator, mayResolveOthers: moderator || access.tenant.rules.resolve === 'anyone' } };
   }
 
+  /** An image's snapshot, or its events after `since`; identical reads asked for together share one (read-batches.ts). */
   read(key: ImageKey, since?: number, epoch?: string): Promise<ReadResult> {
-    return this.store.read(key, since, epoch);
+    const id = `${imageTopic(key)}\u0000${since ?? ''}\u0000${epoch ?? ''}`;
+    return this.reads.read(id, () => this.store.read(key, since, epoch));
   }
 
   /** Stores one write, within the limits (count caps, byte budgets, MAX_SEQ), and nothing more: no publish. */

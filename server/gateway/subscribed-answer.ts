@@ -13,7 +13,19 @@ type SubscribedAnswer =
 /** Reads an image the way a subscribe asks (`since` and `epoch` absent: a snapshot). */
 type ImageReader = (key: ImageKey, since?: number, epoch?: string) => Promise<ReadResult>;
 
+/** Answers already encoded, by read: subscribers that shared a read (read-batches.ts) share its frame too. */
+const encodedReads = new WeakMap<ReadResult, { frame: string; bytes: number }>();
+
 function encode(key: ImageKey, result: ReadResult): { frame: string; bytes: number } {
+  let encoded = encodedReads.get(result);
+  if (!encoded) {
+    encoded = encodeAnswer(key, result);
+    encodedReads.set(result, encoded);
+  }
+  return encoded;
+}
+
+function encodeAnswer(key: ImageKey, result: ReadResult): { frame: string; bytes: number } {
   const answer: SubscribedMessage = result.reset
     ? { type: 'subscribed', tenantId: key.tenantId, urlId: key.urlId, seq: result.seq, epoch: result.epoch, reset: true, chats: result.chats }
     : { type: 'subscribed', tenantId: key.tenantId, urlId: key.urlId, seq: result.seq, epoch: result.epoch, reset: false, events: result.events.map(eventToWire) as ImageEvent[] };
