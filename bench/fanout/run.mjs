@@ -301,15 +301,22 @@ async function main() {
   clearTimeout(watchdog);
 }
 
-/** The image-chat server's CPU profile, one table per phase: where its time goes changes with the load. */
+/**
+ * The image-chat server's CPU profiles, one per thread (the main thread's, then its store worker's: Node names
+ * each `CPU.<date>.<pid>.<thread id>.<n>.cpuprofile`), one table per phase: where its time goes changes with the load.
+ */
 function profileText(imageChat, profileDir) {
   if (!profileDir || !imageChat) return null;
-  const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) return null;
-  const kept = join(tmpdir(), `image-chat-fanout-${Date.now()}.cpuprofile`);
-  writeFileSync(kept, readFileSync(join(profileDir, file)));
-  const tables = imageChat.phases.filter((phase) => phase.repeat === 1).map((phase, i) => `#### ${phase.subscribers} subscribers, ${phase.rate} writes/s\n\n${formatSummary(summarizeProfile(kept, { windows: [imageChat.windows[i]], top: 15 }))}`);
-  return `### image-chat server CPU profile (${kept})\n\n${tables.join('\n\n')}\n`;
+  const threadOf = (file) => Number(file.split('.').at(-3));
+  const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).sort((a, b) => threadOf(a) - threadOf(b));
+  const sections = files.map((file) => {
+    const thread = threadOf(file) === 0 ? 'main thread' : `worker thread ${threadOf(file)}`;
+    const kept = join(tmpdir(), `image-chat-fanout-${Date.now()}-${threadOf(file)}.cpuprofile`);
+    writeFileSync(kept, readFileSync(join(profileDir, file)));
+    const tables = imageChat.phases.filter((phase) => phase.repeat === 1).map((phase, i) => `#### ${thread}: ${phase.subscribers} subscribers, ${phase.rate} writes/s\n\n${formatSummary(summarizeProfile(kept, { windows: [imageChat.windows[i]], top: 15 }))}`);
+    return `### image-chat server CPU profile, ${thread} (${kept})\n\n${tables.join('\n\n')}\n`;
+  });
+  return sections.length > 0 ? sections.join('\n') : null;
 }
 
 main().then(

@@ -19,7 +19,7 @@ import { ConnectionIdentities } from './identities.js';
 import { presencePersonOf } from './presence-person.js';
 import { ANONYMOUS, type PresencePerson } from '../presence/image-presence.js';
 import type { Tenant } from '../store/types.js';
-import type { ImagesOfFrame } from '../metering/meters.js';
+import type { DeliveryMeter } from '../metering/meters.js';
 
 const CONNECTION = Symbol('image-chat connection');
 const processSeconds = (): number => Math.round(performance.now() / 1000);
@@ -79,9 +79,9 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
     socket.on('error', onError);
   }
 
-  /** Outbox hook: frames of image events went out (metered). */
-  delivered(tenantId: string, events: number, bytes: number, images: ImagesOfFrame): void {
-    this.context.meter.delivered(tenantId, events, bytes, images);
+  /** Outbox hook: where frames of image events sent are metered. */
+  get meter(): DeliveryMeter {
+    return this.context.meter;
   }
 
   /** Outbox hook: a presence frame went out (metered as pub/sub traffic). */

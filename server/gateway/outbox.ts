@@ -11,7 +11,8 @@
  */
 import type WebSocket from 'ws';
 import type { AdminServerMessage, Limits, ServerMessage } from '../../shared/index.js';
-import type { ImagesOfFrame } from '../metering/meters.js';
+import type { DeliveryMeter } from '../metering/meters.js';
+import { DeliveryTally } from './delivery-tally.js';
 import { rawSocketOf, textFrameOf } from './ws-frame.js';
 
 const BATCH_HEAD = Buffer.from('{"type":"batch","events":[');
@@ -33,8 +34,8 @@ interface QueuedFrame {
 }
 
 export interface OutboxHooks {
-  /** Called for every frame of events sent: `events` deliveries, `bytes` on the wire, the image of each event (one id when all are of one image). */
-  delivered(tenantId: string, events: number, bytes: number, images: ImagesOfFrame): void;
+  /** Told of every frame of events sent (single events summed per flush: delivery-tally.ts). */
+  readonly meter: DeliveryMeter;
   /** Called for every `presence` frame sent, `bytes` long, of the image `urlId`. */
   presenceDelivered(tenantId: string, bytes: number, urlId: string): void;
   /** Called when the unsent buffer passed the cap; the connection is to be closed. */
@@ -50,6 +51,9 @@ export interface OutboxHooks {
 const OUTBOXES_PER_TURN = 2_000;
 let waitingOutboxes: Outbox[] = [];
 let flushScheduled = false;
+/** Single-event frames sent by the flush under way, metered when it ends; `inFlush` while `flushWaiting` runs. */
+const sent = new DeliveryTally();
+let inFlush = false;
 
 function scheduleFlush(outbox: Outbox): void {
   waitingOutboxes.push(outbox);
@@ -64,9 +68,12 @@ function flushWaiting(): void {
   waitingOutboxes = [];
   const end = Math.min(outboxes.length, OUTBOXES_PER_TURN);
   let index = 0;
+  inFlush = true;
   try {
     for (; index < end; index += 1) outboxes[index]!.flushQueued();
   } finally {
+    inFlush = false;
+    sent.settle();
     // The rest go next turn, before anything queued since (a throw, a bug in one flush, still surfaces).
     const rest = outboxes.slice(index < end ? index + 1 : end);
     if (rest.length > 0) {
@@ -194,8 +201,13 @@ export class Outbox {
     return 0;
   }
 
-  /** Sends everything queued now. */
+  /** Sends everything queued now (metered at once when called outside the turn's flush). */
   flush(): void {
+    this.sendQueued();
+    if (!inFlush) sent.settle();
+  }
+
+  private sendQueued(): void {
     const queue = this.queue;
     this.queue = undefined;
     if (!queue) return;
@@ -216,7 +228,7 @@ export class Outbox {
       if (end === index + 1) {
         // One event, as it came (the common case below saturation): its frame, made once, written as is.
         if (!this.writeEvent(item.frame as Buffer)) return;
-        this.hooks.delivered(tenantId, 1, (item.frame as Buffer).length, item.urlId ?? '');
+        sent.add(this.hooks.meter, tenantId, item.urlId ?? '', (item.frame as Buffer).length);
         index = end;
         continue;
       }
@@ -225,7 +237,7 @@ export class Outbox {
       if (!this.write(frame)) return;
       const first = run[0]!.urlId ?? '';
       const oneImage = run.every((q) => q.urlId === first);
-      this.hooks.delivered(tenantId, run.length, frame.length, oneImage ? first : run.map((q) => q.urlId ?? ''));
+      this.hooks.meter.delivered(tenantId, run.length, frame.length, oneImage ? first : run.map((q) => q.urlId ?? ''));
       index = end;
     }
   }

@@ -21,13 +21,20 @@ const framedEvents = new WeakMap<Buffer, Buffer>();
 /** The whole text frame of `payload`, made on first use and kept as long as the payload is. */
 export function textFrameOf(payload: Buffer): Buffer | null {
   if (!frameBuilder) return null;
+  // A fan-out asks for one event's frame once per subscriber in a row: the last one answers without a lookup.
+  if (payload === lastPayload) return lastFrame;
   let frame = framedEvents.get(payload);
   if (!frame) {
     frame = Buffer.concat(frameBuilder(payload, { fin: true, opcode: TEXT_OPCODE, mask: false, readOnly: true, rsv1: false }));
     framedEvents.set(payload, frame);
   }
+  lastPayload = payload;
+  lastFrame = frame;
   return frame;
 }
+
+let lastPayload: Buffer | null = null;
+let lastFrame: Buffer | null = null;
 
 /** The TCP socket under a ws WebSocket, or null where ws keeps none (closed, or a ws that no longer exposes it). */
 export function rawSocketOf(socket: ws.WebSocket): Socket | null {

@@ -15,9 +15,9 @@ export class MeterSet implements GatewayMeter {
     private readonly deliveries: readonly DeliveryMeter[] = [],
   ) {}
 
-  delivered(tenantId: string, events: number, bytes: number, images: ImagesOfFrame): void {
-    this.operational.delivered(tenantId, events, bytes, images);
-    for (const meter of this.deliveries) meter.delivered(tenantId, events, bytes, images);
+  delivered(tenantId: string, events: number, bytes: number, images: ImagesOfFrame, frames = 1): void {
+    this.operational.delivered(tenantId, events, bytes, images, frames);
+    for (const meter of this.deliveries) meter.delivered(tenantId, events, bytes, images, frames);
   }
 
   /** Presence is pub/sub traffic: usage counts each frame as one message (docs/protocol.md#presence). */

@@ -17,8 +17,11 @@ export type ImagesOfFrame = string | readonly string[];
 
 /** Frames of image events sent to subscribers: what tenants are billed for. */
 export interface DeliveryMeter {
-  /** A frame of `events` events for `tenantId` was sent, `bytes` long, of `images`. */
-  delivered(tenantId: string, events: number, bytes: number, images: ImagesOfFrame): void;
+  /**
+   * `frames` frames (one, unless summed over a turn's sends of one image) holding `events` events for `tenantId`
+   * were sent, `bytes` long in all, of `images`.
+   */
+  delivered(tenantId: string, events: number, bytes: number, images: ImagesOfFrame, frames?: number): void;
 }
 
 /** Frames of presence sent to subscribers: billed as pub/sub traffic like events, reported apart on /metrics. */

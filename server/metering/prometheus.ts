@@ -137,10 +137,10 @@ export class PrometheusMetrics implements GatewayMeter {
     this.connections.set(current);
   }
 
-  delivered(_tenantId: string, events: number, bytes: number): void {
+  delivered(_tenantId: string, events: number, bytes: number, _images: unknown, frames = 1): void {
     const unscraped = this.unscraped;
     unscraped.events += events;
-    unscraped.frames += 1;
+    unscraped.frames += frames;
     unscraped.bytes += bytes;
   }
 
