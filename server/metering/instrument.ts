@@ -20,15 +20,25 @@ function timed<T>(run: () => T, observe: (seconds: number) => void): T {
   return result;
 }
 
-/** A store whose every call is observed in `histogram` (label `operation` = the method's name). */
+/**
+ * A store whose every call is observed in `histogram` (label `operation` = the method's name). Each method's
+ * timed wrapper and its labelled child are made once, on its first call: a write is timed without new closures
+ * or a hash of its labels.
+ */
 export function instrumentStore(store: Store, histogram: Histogram<'operation'>): Store {
+  const wrapped = new Map<string, { method: Method; timedCall: Method }>();
   return new Proxy(store, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property);
       if (typeof value !== 'function' || typeof property !== 'string') return value;
       const method = value as Method;
-      const observe = (seconds: number) => histogram.observe({ operation: property }, seconds);
-      return (...args: unknown[]) => timed(() => method.apply(target, args), observe);
+      const known = wrapped.get(property);
+      if (known?.method === method) return known.timedCall;
+      const child = histogram.labels({ operation: property });
+      const observe = (seconds: number) => child.observe(seconds);
+      const timedCall = (...args: unknown[]) => timed(() => method.apply(target, args), observe);
+      wrapped.set(property, { method, timedCall });
+      return timedCall;
     },
   });
 }
