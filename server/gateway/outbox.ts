@@ -22,15 +22,25 @@ const COMMA = Buffer.from(',');
 const BATCH_TAIL = Buffer.from(']}');
 
 interface QueuedFrame {
-  frame: string | Buffer;
+  readonly frame: string | Buffer;
   /** Set for events: the tenant whose traffic this is. */
-  tenantId?: string;
+  readonly tenantId?: string;
   /** Set for events: the image the event belongs to (per-image usage). */
-  urlId?: string;
+  readonly urlId?: string;
   /** Set for a `subscribed` answer: its size in bytes, exempt from the overflow check while it drains. */
-  answerBytes?: number;
+  readonly answerBytes?: number;
   /** Set for a `presence` frame: metered like events (with `tenantId`, `urlId`), but never put in a `batch`. */
-  alone?: true;
+  readonly alone?: true;
+}
+
+/**
+ * An event's queue entry, shared by every subscriber it is queued for: a fan-out hands one event to its image's
+ * subscribers one after another, so the last entry made answers all but the first (no object per delivery).
+ */
+let lastEvent: QueuedFrame = { frame: Buffer.alloc(0), tenantId: '', urlId: '' };
+function eventEntry(frame: Buffer, tenantId: string, urlId: string): QueuedFrame {
+  if (frame !== lastEvent.frame || tenantId !== lastEvent.tenantId || urlId !== lastEvent.urlId) lastEvent = { frame, tenantId, urlId };
+  return lastEvent;
 }
 
 export interface OutboxHooks {
@@ -91,11 +101,12 @@ export type OutboxLimits = Pick<Limits, 'MAX_BATCH_EVENTS' | 'SLOW_CLIENT_BUFFER
 
 export class Outbox {
   /**
-   * Frames queued this turn, and so a flush scheduled; none (not an empty array) while idle, which is most of a
-   * connection's life. Set here, so every outbox has the field from the start (a field added later costs a
-   * property array per outbox).
+   * Frames queued this turn, and so a flush scheduled: none while idle, which is most of a connection's life; the
+   * one frame itself when there is one, the common case below saturation (no array per delivery); an array from
+   * the second. Set here, so every outbox has the field from the start (a field added later costs a property
+   * array per outbox).
    */
-  private queue: QueuedFrame[] | undefined = undefined;
+  private queue: QueuedFrame[] | QueuedFrame | undefined = undefined;
   /** The last `subscribed` answer handed to the socket, and the bytes sent after it (behind it in the buffer). */
   private answerBytes = 0;
   private sentAfterAnswer = 0;
@@ -113,7 +124,7 @@ export class Outbox {
 
   /** Queues an image event, serialized once per node (the same bytes for every subscriber). */
   queueEvent(frame: Buffer, tenantId: string, urlId: string): void {
-    this.push({ frame, tenantId, urlId });
+    this.push(eventEntry(frame, tenantId, urlId));
   }
 
   /**
@@ -136,18 +147,22 @@ export class Outbox {
 
   /** Bytes not yet on the wire: queued here (control frames counted by length) and buffered by the socket. */
   get unsentBytes(): number {
+    const queue = this.queue;
     let queued = 0;
-    for (const item of this.queue ?? []) queued += item.frame.length;
+    if (Array.isArray(queue)) for (const item of queue) queued += item.frame.length;
+    else if (queue) queued = queue.frame.length;
     return this.socket.bufferedAmount + queued;
   }
 
   private push(item: QueuedFrame): void {
-    if (this.queue) {
-      this.queue.push(item);
+    const queue = this.queue;
+    if (queue === undefined) {
+      this.queue = item;
+      scheduleFlush(this);
       return;
     }
-    this.queue = [item];
-    scheduleFlush(this);
+    if (Array.isArray(queue)) queue.push(item);
+    else this.queue = [queue, item];
   }
 
   /** The turn's scheduled flush; nothing when the queue was flushed meanwhile (a close, a subscribe answer). */
@@ -210,14 +225,17 @@ export class Outbox {
   private sendQueued(): void {
     const queue = this.queue;
     this.queue = undefined;
-    if (!queue) return;
+    if (queue === undefined) return;
+    if (!Array.isArray(queue)) {
+      this.sendOne(queue);
+      return;
+    }
     const { MAX_BATCH_EVENTS: maxBatch } = this.limits;
     let index = 0;
     while (index < queue.length) {
       const item = queue[index]!;
       if (item.tenantId === undefined || item.alone) {
-        if (!this.write(item.frame, item.answerBytes)) return;
-        if (item.alone) this.hooks.presenceDelivered(item.tenantId!, item.frame.length, item.urlId ?? '');
+        if (!this.sendOne(item)) return;
         index += 1;
         continue;
       }
@@ -226,9 +244,7 @@ export class Outbox {
       let end = index + 1;
       while (end < queue.length && end - index < maxBatch && queue[end]!.tenantId === tenantId && !queue[end]!.alone) end += 1;
       if (end === index + 1) {
-        // One event, as it came (the common case below saturation): its frame, made once, written as is.
-        if (!this.writeEvent(item.frame as Buffer)) return;
-        sent.add(this.hooks.meter, tenantId, item.urlId ?? '', (item.frame as Buffer).length);
+        if (!this.sendOne(item)) return;
         index = end;
         continue;
       }
@@ -240,6 +256,18 @@ export class Outbox {
       this.hooks.meter.delivered(tenantId, run.length, frame.length, oneImage ? first : run.map((q) => q.urlId ?? ''));
       index = end;
     }
+  }
+
+  /** Sends one queued frame as it is (an event alone: its frame made once per node, written as is); false when it could not. */
+  private sendOne(item: QueuedFrame): boolean {
+    if (item.tenantId === undefined || item.alone) {
+      if (!this.write(item.frame, item.answerBytes)) return false;
+      if (item.alone) this.hooks.presenceDelivered(item.tenantId!, item.frame.length, item.urlId ?? '');
+      return true;
+    }
+    if (!this.writeEvent(item.frame as Buffer)) return false;
+    sent.add(this.hooks.meter, item.tenantId, item.urlId ?? '', item.frame.length);
+    return true;
   }
 }
 
