@@ -38,7 +38,7 @@ export const LIMITS = {
   SLOW_CLIENT_BUFFER_BYTES: 4 * 1024 * 1024,
   /** Most events put into one `batch` frame. */
   MAX_BATCH_EVENTS: 100,
-  /** How often the server pings each socket; a peer that missed the previous ping is terminated. */
+  /** How often the server pings each socket; a peer that sent nothing since the previous ping (no pong, no frame) is terminated. */
   SERVER_PING_INTERVAL_MS: 30_000,
   /** How often the client sends an app-level ping; no frame for twice this long means the server is gone. */
   CLIENT_PING_INTERVAL_MS: 20_000,
