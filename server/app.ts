@@ -149,7 +149,8 @@ export async function startServer(config: Config, log: Logger, wiring: ServerWir
   service.observe(feed);
   // Webhooks: the outbox rows are stored with each write; this node starts sending them at once.
   const webhooks = new WebhookDispatcher({ store, box: secrets, nodeId, settings: config.webhooks, log, onAttempt: (outcome) => metrics.webhookAttempted(outcome) });
-  service.observe({ written: () => webhooks.nudge() });
+  // A write that queued no delivery gives the dispatcher nothing to look for (its poll still runs): no store call per write.
+  service.observe({ written: (_event, queued) => { if (queued !== false) webhooks.nudge(); } });
   // Every TCP connection holds a file descriptor: cap them below the open-files limit, and WebSockets below that.
   const openFilesLimit = readOpenFilesLimit();
   const tcpCap = connectionCap(openFilesLimit, limits.FD_RESERVE);

@@ -34,8 +34,11 @@ const refusedAccess = (tenantId: string): string =>
   `tenant "${tenantId}" does not exist or does not allow this page's origin`;
 
 export interface WriteObserver {
-  /** A write was stored (after the ack could go out). */
-  written(event: ImageEvent): void;
+  /**
+   * A write was stored (after the ack could go out). `webhooks` is false when its transaction certainly queued no
+   * webhook delivery; undefined when that is not known (an import, a publish of another source).
+   */
+  written(event: ImageEvent, webhooks?: boolean): void;
 }
 
 /** Hears a publish that failed after its write was stored and acknowledged (subscribers catch up from the store). */
@@ -118,7 +121,7 @@ export class ChatService {
    */
   async commit(message: WriteMessage, actor: Actor): Promise<WriteOutcome> {
     const outcome = await this.track(this.write(message, actor));
-    if (outcome.ok) this.track(this.publishAfterAck(outcome.event));
+    if (outcome.ok) this.track(this.publishAfterAck(outcome.event, outcome.webhooks));
     return outcome;
   }
 
@@ -137,9 +140,9 @@ export class ChatService {
    * same event to this node (the in-process bus and the Redis bus's local delivery both do that on the next
    * microtask), so a writer reads its ack before its own event. test/integration/ack-order.test.ts holds it.
    */
-  private async publishAfterAck(event: ImageEvent): Promise<void> {
+  private async publishAfterAck(event: ImageEvent, webhooks?: boolean): Promise<void> {
     await Promise.resolve();
-    await this.publish(event).catch(this.publishFailed);
+    await this.publish(event, webhooks).catch(this.publishFailed);
   }
 
   /** Counts a task as in flight until it settles, so `settle` waits for it. */
@@ -155,9 +158,9 @@ export class ChatService {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Publishes a stored event to every node (this one included). Serialized once here. */
-  async publish(event: ImageEvent): Promise<void> {
-    for (const observer of this.observers) observer.written(event);
+  /** Publishes a stored event to every node (this one included). Serialized once here. `webhooks`: see `WriteObserver`. */
+  async publish(event: ImageEvent, webhooks?: boolean): Promise<void> {
+    for (const observer of this.observers) observer.written(event, webhooks);
     // In its wire form (shared/event-wire.ts): what every node sends its subscribers as it is.
     await this.bus.publish(imageTopic(event), JSON.stringify(eventToWire(event)));
   }

@@ -53,5 +53,9 @@ export interface WriteContext {
 
 export type WritePlan = { ok: true; event: UnsequencedEvent } | { ok: false; code: ErrorCode; message: string };
 
-export type WriteOutcome = { ok: true; event: ImageEvent } | { ok: false; code: ErrorCode; message: string };
+/**
+ * A stored write's event, and `webhooks`: whether its transaction may have queued deliveries to the tenant's
+ * webhook endpoints (false: certainly none, so the dispatcher need not look).
+ */
+export type WriteOutcome = { ok: true; event: ImageEvent; webhooks: boolean } | { ok: false; code: ErrorCode; message: string };
 

@@ -101,7 +101,7 @@ export function planBatch(state: BatchState, writes: PendingWrite[]): { outcomes
     rows.push(change);
     events.push(event);
     if (state.webhooks) outbox.push(outboxEntry(event, target.actor, Date.now()));
-    outcomes.push({ ok: true, event });
+    outcomes.push({ ok: true, event, webhooks: state.webhooks });
   }
   return { outcomes, change: { image: { ...state.image }, events, rows, outbox } };
 }

@@ -75,17 +75,16 @@ export class SqliteWriter {
     this.sql(`INSERT INTO events (tenant_id, url_id, seq, body) VALUES (?, ?, ?, ?)`).run(key.tenantId, key.urlId, seq, JSON.stringify(event));
     this.sql(`DELETE FROM events WHERE ${IMAGE} AND seq <= ?`).run(key.tenantId, key.urlId, seq - this.eventLogKeep);
     // Most tenants have no endpoint: then no body is built and nothing is inserted (an indexed look-up instead).
-    if (this.sql('SELECT 1 FROM webhook_endpoints WHERE tenant_id = ? AND enabled = 1 LIMIT 1').get(key.tenantId)) {
-      this.recordDeliveries(key, outboxEntry(event, target.actor, Date.now()));
-    }
-    return { ok: true, event };
+    const webhooks = this.sql('SELECT 1 FROM webhook_endpoints WHERE tenant_id = ? AND enabled = 1 LIMIT 1').get(key.tenantId) !== undefined
+      && this.recordDeliveries(key, outboxEntry(event, target.actor, Date.now())) > 0;
+    return { ok: true, event, webhooks };
   }
 
-  /** The event's webhook deliveries, in the write's transaction (webhook-outbox.ts); none when the tenant has no endpoint for it. */
-  private recordDeliveries(key: ImageKey, entry: OutboxEntry): void {
-    this.sql(`INSERT INTO webhook_deliveries (endpoint_id, tenant_id, url_id, seq, event_id, event_type, payload, state, next_attempt_at, created_at)
+  /** The event's webhook deliveries, in the write's transaction (webhook-outbox.ts); none when the tenant has no endpoint for it. Answers how many. */
+  private recordDeliveries(key: ImageKey, entry: OutboxEntry): number {
+    return this.sql(`INSERT INTO webhook_deliveries (endpoint_id, tenant_id, url_id, seq, event_id, event_type, payload, state, next_attempt_at, created_at)
       SELECT id, ?, ?, ?, ?, ?, ?, 'pending', ?, ? FROM webhook_endpoints WHERE tenant_id = ? AND enabled = 1 AND (events = '*' OR instr(events, ?) > 0)`)
-      .run(key.tenantId, key.urlId, entry.seq, entry.eventId, entry.type, entry.payload, entry.now, entry.now, key.tenantId, entry.pattern);
+      .run(key.tenantId, key.urlId, entry.seq, entry.eventId, entry.type, entry.payload, entry.now, entry.now, key.tenantId, entry.pattern).changes;
   }
 
   /** Reads what the target names, and nothing else. */

@@ -49,6 +49,18 @@ export function webhooksContract(backend: StoreBackend): void {
       expect((await store.listWebhookDeliveries('demo', off.id, null, 10)).deliveries).toEqual([]);
     });
 
+    test('a write says whether it may have queued deliveries: never without an enabled endpoint, so the dispatcher is not woken for nothing', async () => {
+      const store = await open(await backend.fresh());
+      const key = imageKey();
+      const none = await writeMessage(store, key, { type: 'create-chat', x: 0.1, y: 0.1, text: 'no endpoint yet' });
+      expect(none).toMatchObject({ ok: true, webhooks: false });
+      expect(await store.createWebhookEndpoint(endpointOf({ enabled: false, disabledReason: 'by the tenant' }), 10)).toBe(true);
+      expect(await writeMessage(store, key, { type: 'create-chat', x: 0.2, y: 0.2, text: 'endpoint off' })).toMatchObject({ ok: true, webhooks: false });
+      expect(await store.createWebhookEndpoint(endpointOf(), 10)).toBe(true);
+      expect(await writeMessage(store, key, { type: 'create-chat', x: 0.3, y: 0.3, text: 'queued' })).toMatchObject({ ok: true, webhooks: true });
+      expect((await claimAll(store)).map((d) => d.seq)).toEqual([3]);
+    });
+
     test('both events of one write to two endpoints carry the same event id', async () => {
       const store = await open(await backend.fresh());
       const [a, b] = [endpointOf(), endpointOf()];
