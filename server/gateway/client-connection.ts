@@ -146,7 +146,10 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
 
   /** Called every ping interval: a socket that read nothing since the previous ping (no pong, no frame) is dead. */
   heartbeat(): void {
-    const read = rawSocketOf(this.socket)?.bytesRead ?? this.readAtPing;
+    const raw = rawSocketOf(this.socket);
+    // No socket under ws (closing, or a ws that no longer exposes it): nothing to count; its close ends it.
+    if (!raw) return;
+    const read = raw.bytesRead;
     if (read === this.readAtPing) {
       this.closing = { code: 1006, reason: 'no answer to ping' };
       this.socket.terminate();

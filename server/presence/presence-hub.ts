@@ -105,6 +105,8 @@ export class PresenceHub {
     const before = image?.viewerOf(connection);
     if (!image || !before) return;
     if (before.id === person.id && before.name === person.name && before.avatar === person.avatar) return;
+    // Typing is keyed by who they were: it ends with that identity, or it would show until the others' timeout.
+    if (before.id !== person.id) this.stopTypingOf(image, connection, before);
     image.rejoin(connection, person, this.joinTime());
     this.scheduleFlush(image);
   }

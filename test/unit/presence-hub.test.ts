@@ -63,6 +63,23 @@ test('typing is dropped while the typer is alone, forwarded once someone else is
   expect(hub!.typing(key, ann, 'c1', false)).toBe('dropped'); // presence off
 });
 
+test('a typer whose identity changes (a sign-in on an open connection) stops typing as who they were', async () => {
+  const clock = { now: 1_000_000 };
+  const [hub] = await nodes(1, clock);
+  const bob = connection();
+  const someone = connection();
+  hub!.join(key, bob, { id: 'u-bob', name: 'Bob' }, rules);
+  hub!.join(key, someone, { id: null }, rules);
+  expect(hub!.typing(key, someone, 'c1', false)).toBe('forwarded');
+  await settle();
+  const typingId = bob.frames.flatMap((frame) => ('typing' in frame ? frame.typing ?? [] : []))[0]?.id;
+  expect(typingId).toBeDefined();
+  hub!.update(key, someone, { id: 'g-1', name: 'Guest' });
+  await settle();
+  const stopped = bob.frames.flatMap((frame) => ('stoppedTyping' in frame ? frame.stoppedTyping ?? [] : []));
+  expect(stopped).toEqual([{ id: typingId, chatId: 'c1' }]);
+});
+
 test('another node\'s people are merged, one person on both nodes counts once, and a silent node is dropped after the expiry', async () => {
   const clock = { now: 1_000_000 };
   const [one, two] = await nodes(2, clock);
