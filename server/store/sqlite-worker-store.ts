@@ -39,11 +39,12 @@ export interface SqliteWorkerStoreOptions {
 }
 
 /**
- * The worker's young generation, in MiB. V8's default lets it grow to tens of MiB under a burst of reads (10,000
- * subscribers arriving), and it stays committed: about 0.5 KiB of RSS per connection that subscribed (issue 14). The
- * worker's objects are short-lived rows and answers; what survives is small.
+ * The worker's young generation, in MiB: a bound, so that a burst of reads (10,000 subscribers arriving) cannot
+ * leave tens of MiB committed in the worker (V8's default lets it grow to 48). Smaller bounds save a little more
+ * RSS (2 MiB: about 3 MiB less after a 10,000-subscriber burst) but made large snapshot reads a third slower
+ * (docs/benchmarks.md); 16 reads as fast as the default.
  */
-export const WORKER_YOUNG_GENERATION_MB = 2;
+export const WORKER_YOUNG_GENERATION_MB = 16;
 
 interface Pending { resolve(value: unknown): void; reject(error: unknown): void }
 
