@@ -39,12 +39,12 @@ export interface SqliteWorkerStoreOptions {
 }
 
 /**
- * The worker's young generation, in MiB: a bound, so that a burst of reads (10,000 subscribers arriving) cannot
- * leave tens of MiB committed in the worker (V8's default lets it grow to 48). Smaller bounds save a little more
- * RSS (2 MiB: about 3 MiB less after a 10,000-subscriber burst) but made large snapshot reads a third slower
- * (docs/benchmarks.md); 16 reads as fast as the default.
+ * The worker's young generation, in MiB. V8's default lets it grow to tens of MiB under a burst of reads (10,000
+ * subscribers arriving), and it stays committed: in `npm run bench`, 0.5–0.7 KiB of RSS per idle connection
+ * (docs/benchmarks.md, "Memory per idle connection"). The cost: the largest snapshot reads take up to a third
+ * longer in the worker; small ones, and writes, are unchanged.
  */
-export const WORKER_YOUNG_GENERATION_MB = 16;
+export const WORKER_YOUNG_GENERATION_MB = 2;
 
 interface Pending { resolve(value: unknown): void; reject(error: unknown): void }
 
