@@ -180,8 +180,10 @@ describe('sharded bus on a Redis Cluster', () => {
       // New events arrive again. (The publisher also republishes its newest unsent event per topic once the
       // shard answers; the follower sees it only if it was subscribed again by then, and resyncs anyway.)
       // The publisher itself counts the shard down for a moment after its last failure: it tries until through.
+      // A restarted master refuses commands until the cluster sees it again (Redis's rejoin delay, seconds more
+      // on a loaded machine), so the test gives it up to 30 s rather than a number of tries.
       const through = () => on.every((topic) => got.messages.get(topic)?.includes('{"seq":6}'));
-      for (let attempt = 0; attempt < 100 && !through(); attempt += 1) {
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline && !through();) {
         for (const topic of on) await publisher.publish(topic, '{"seq":6}').catch(() => {});
         await settle(100);
       }
