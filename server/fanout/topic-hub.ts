@@ -12,11 +12,17 @@
 import { SeqReorderBuffer, eventToWire, imageTopic, type ImageEvent, type ImageKey } from '../../shared/index.js';
 import type { WriteObserver } from '../core/service.js';
 
+/** A subscriber's `floor` until its snapshot was sent: its events are held back. */
+export const HOLDING = -1;
+
 export interface Subscriber {
   key: ImageKey;
-  /** Seq of the last event this subscriber has (from its snapshot or replay, or delivered since). */
+  /**
+   * Seq of the last event this subscriber has (from its snapshot or replay, or delivered since); HOLDING (-1)
+   * from registration until `goLive`, while its snapshot is being read and its events are held back.
+   */
   floor: number;
-  /** Events delivered while the snapshot is being read; null once live. */
+  /** Events held back while the snapshot is read; null when none are (made on the first: an idle one holds none). */
   held: { seq: number; frame: Buffer }[] | null;
   /** `frame` is the event's UTF-8 bytes, encoded once per node and shared by every subscriber. */
   deliver(frame: Buffer, seq: number): void;
@@ -186,8 +192,8 @@ export class TopicHub implements WriteObserver {
   }
 
   private deliverTo(subscriber: Subscriber, frame: Buffer, seq: number): void {
-    if (subscriber.held) {
-      subscriber.held.push({ seq, frame });
+    if (subscriber.floor === HOLDING) {
+      (subscriber.held ??= []).push({ seq, frame });
       return;
     }
     if (seq <= subscriber.floor) return; // already in its snapshot or replay

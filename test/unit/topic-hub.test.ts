@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { ImageEvent, ImageKey } from '../../shared/index.js';
-import { TopicHub, type Subscriber } from '../../server/fanout/topic-hub.js';
+import { HOLDING, TopicHub, type Subscriber } from '../../server/fanout/topic-hub.js';
 
 const key: ImageKey = { tenantId: 't', urlId: 'img' };
 const topic = 't img';
@@ -9,7 +9,7 @@ const frame = (seq: number) => Buffer.from(JSON.stringify(event(seq)));
 
 function subscriber(): Subscriber & { got: number[]; resyncs: number } {
   const s = {
-    key, floor: 0, held: [] as { seq: number; frame: Buffer }[] | null, got: [] as number[], resyncs: 0,
+    key, floor: HOLDING, held: null as { seq: number; frame: Buffer }[] | null, got: [] as number[], resyncs: 0,
     deliver(_frame: Buffer, seq: number) { s.got.push(seq); },
     resync() { s.resyncs += 1; },
   };
