@@ -345,21 +345,37 @@ export class PresenceHub {
     if (!image.rules.presence) return;
     const frames = new Map<PresenceChange, Buffer>();
     const typersOf = new Map<PresenceChange, Set<string>>();
+    if (!shared) {
+      // Only viewers who joined since the last frames can have anything to get: a heartbeat with nothing new does
+      // not walk a crowd of 10,000 (which, every 5 s, was most of an idle node's allocation).
+      for (const [connection, change] of fresh) {
+        const person = image.local.get(connection);
+        if (change && person) this.sendChange(connection, person, change, frames, typersOf);
+      }
+      return;
+    }
     for (const [connection, person] of image.local) {
       const change = fresh.has(connection) ? fresh.get(connection)! : shared;
-      if (!change) continue;
-      let typers = typersOf.get(change);
-      if (!typers) typersOf.set(change, (typers = new Set([...change.typing, ...change.stopped].map((pending) => pending.from))));
-      const from = typers.size > 0 ? this.typerKey(connection, person) : undefined;
-      if (from !== undefined && typers.has(from)) {
-        const own = withoutTypingOf(change, from);
-        if (own) connection.deliverPresence(Buffer.from(JSON.stringify(own)));
-        continue;
-      }
-      let frame = frames.get(change);
-      if (!frame) frames.set(change, (frame = Buffer.from(JSON.stringify(change.delta))));
-      connection.deliverPresence(frame);
+      if (change) this.sendChange(connection, person, change, frames, typersOf);
     }
+  }
+
+  /** Sends one viewer `change`: the frame shared by everyone it is the same for, or its own without its own typing. */
+  private sendChange(
+    connection: PresenceConnection, person: PresencePerson, change: PresenceChange,
+    frames: Map<PresenceChange, Buffer>, typersOf: Map<PresenceChange, Set<string>>,
+  ): void {
+    let typers = typersOf.get(change);
+    if (!typers) typersOf.set(change, (typers = new Set([...change.typing, ...change.stopped].map((pending) => pending.from))));
+    const from = typers.size > 0 ? this.typerKey(connection, person) : undefined;
+    if (from !== undefined && typers.has(from)) {
+      const own = withoutTypingOf(change, from);
+      if (own) connection.deliverPresence(Buffer.from(JSON.stringify(own)));
+      return;
+    }
+    let frame = frames.get(change);
+    if (!frame) frames.set(change, (frame = Buffer.from(JSON.stringify(change.delta))));
+    connection.deliverPresence(frame);
   }
 
   /** Heartbeats due, and node states that expired: every SWEEP_INTERVAL_MS (tests call it on their own clock). */
