@@ -63,21 +63,27 @@ function memoryTable(servers) {
   const busy = idle.length === 0;
   const rows = busy ? servers.map((s) => ({ name: s.name, memory: s.memory.filter((m) => m.connections === s.memory[0]?.connections) })) : servers.map((s) => ({ name: s.name, memory: s.memory.filter((m) => m.idle) }));
   const connections = rows[0]?.memory[0]?.connections ?? 0;
+  // With --idleWatch: also the RSS once each server sat idle that long, with no forced GC.
+  const watchS = rows.flatMap((r) => r.memory).find((m) => m.idleWatchS !== undefined)?.idleWatchS;
+  const settled = watchS === undefined ? [] : [`RSS per connection after ${watchS} s idle`];
   const lines = [
-    `**Memory per ${busy ? '' : 'idle '}connection** at ${thousands(connections)} subscribed connections${busy ? '' : ', each server alone (subscribed to one image or room, no traffic)'}: RSS 1 s after they connected, RSS after a full GC, and the JS heap in use after a full GC (median [min–max] of the runs):`, '',
-    '| server | connections | RSS before | RSS with them | RSS per connection | RSS per connection after GC | JS heap per connection (after GC) | connect time |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    `**Memory per ${busy ? '' : 'idle '}connection** at ${thousands(connections)} subscribed connections${busy ? '' : ', each server alone (subscribed to one image or room, no traffic)'}: RSS 1 s after they connected, ${watchS === undefined ? '' : `RSS ${watchS} s later with no forced GC (what the idle server settles at by itself), `}RSS after a full GC, and the JS heap in use after a full GC (median [min–max] of the runs):`, '',
+    `| server | connections | RSS before | RSS with them | RSS per connection | ${settled.map((c) => `${c} | `).join('')}RSS per connection after GC | JS heap per connection (after GC) | connect time |`,
+    `|---|---:|---:|---:|---:|${settled.map(() => '---:|').join('')}---:|---:|---:|`,
   ];
+  const fields = ['perConnectionKiB', 'perConnectionAfterGcKiB', 'heapPerConnectionKiB', 'perConnectionSettledKiB'];
   const medians = new Map();
   for (const { name, memory } of rows) {
     const pick = (read, digits, unit) => spread(memory.map(read), digits, unit);
-    medians.set(name, ['perConnectionKiB', 'perConnectionAfterGcKiB', 'heapPerConnectionKiB'].map((field) => median(memory.map((m) => m[field]).filter((v) => v !== undefined))));
-    lines.push(`| ${name} | ${pick((m) => m.connections, 0)} | ${pick((m) => m.rssBeforeKiB / 1024, 1, ' MiB')} | ${pick((m) => m.rssAfterKiB / 1024, 1, ' MiB')} | ${pick((m) => m.perConnectionKiB, 1, ' KiB')} | ${memory.every((m) => m.perConnectionAfterGcKiB !== undefined) ? pick((m) => m.perConnectionAfterGcKiB, 1, ' KiB') : '–'} | ${pick((m) => m.heapPerConnectionKiB, 1, ' KiB')} | ${pick((m) => m.connectMs / 1000, 1, ' s')} |`);
+    const optional = (field) => (memory.every((m) => m[field] !== undefined) ? pick((m) => m[field], 1, ' KiB') : '–');
+    medians.set(name, fields.map((field) => median(memory.map((m) => m[field]).filter((v) => v !== undefined))));
+    lines.push(`| ${name} | ${pick((m) => m.connections, 0)} | ${pick((m) => m.rssBeforeKiB / 1024, 1, ' MiB')} | ${pick((m) => m.rssAfterKiB / 1024, 1, ' MiB')} | ${pick((m) => m.perConnectionKiB, 1, ' KiB')} | ${settled.map(() => `${optional('perConnectionSettledKiB')} | `).join('')}${optional('perConnectionAfterGcKiB')} | ${pick((m) => m.heapPerConnectionKiB, 1, ' KiB')} | ${pick((m) => m.connectMs / 1000, 1, ' s')} |`);
   }
   const [mine, raw] = [medians.get('image-chat'), medians.get('raw')];
   if (mine && raw) {
     const ratio = (index) => (Number.isFinite(mine[index] / raw[index]) ? `${(mine[index] / raw[index]).toFixed(2)}×` : '–');
-    lines.push('', `image-chat ÷ raw \`ws\` (medians): RSS per connection ${ratio(0)}, after a full GC ${ratio(1)}; JS heap per connection ${ratio(2)}.`);
+    const settledRatio = watchS === undefined ? '' : `, after ${watchS} s idle ${ratio(3)}`;
+    lines.push('', `image-chat ÷ raw \`ws\` (medians): RSS per connection ${ratio(0)}${settledRatio}, after a full GC ${ratio(1)}; JS heap per connection ${ratio(2)}.`);
   }
   return lines;
 }

@@ -18,7 +18,8 @@
  * (connections for the idle-memory measurement, one server at a time; 0: none), --idleRepeats (in how many of the
  * repeats to take it; 0: all), --repeat (sweeps, for medians),
  * --drain (s to wait at most for a phase's deliveries), --text (comment length), --settle (ms after the idle
- * connections connect before RSS is read; past 1000, a full GC first), --profile, --json, --svg
+ * connections connect before RSS is read; past 1000, a full GC first), --idleWatch (s: also read RSS after the
+ * idle connections sat that long with no forced GC; V8's memory reducer runs within ~30 s), --profile, --json, --svg
  * (the chart), --docs (a markdown file whose generated section is replaced; see report.mjs).
  *
  * Structure: for each repeat, first the idle measurement (each server alone: connect, full GC, read memory,
@@ -79,7 +80,7 @@ const SERVERS = {
 function parseArgs(argv) {
   const options = parseOptions(argv, {
     servers: 'image-chat,raw,socket.io', only: null, rates: [20, 100], seconds: 8, subscribers: [1000], idle: 0, idleRepeats: 0, repeat: 1,
-    drain: 15, text: 100, settle: 1000, profile: false, json: null, svg: null, docs: null,
+    drain: 15, text: 100, settle: 1000, idleWatch: 0, profile: false, json: null, svg: null, docs: null,
   });
   options.servers = options.only ? [options.only] : options.servers.split(',');
   const unknown = options.servers.filter((name) => !Object.hasOwn(SERVERS, name));
@@ -94,7 +95,7 @@ function parseArgs(argv) {
 function watchdogMs(options) {
   const servers = options.servers.length;
   const phase = options.seconds + options.drain + 2;
-  const idle = options.idle ? servers * (20 + options.idle / 200 + options.settle / 1000) : 0;
+  const idle = options.idle ? servers * (20 + options.idle / 200 + options.settle / 1000 + options.idleWatch) : 0;
   const sessions = options.subscribers.reduce((sum, n) => sum + servers * (5 + n / 200) + options.rates.length * servers * phase, 0);
   return (60 + Math.min(options.repeat, options.idleRepeats || Infinity) * idle + options.repeat * sessions) * 1000;
 }
@@ -121,12 +122,20 @@ async function connectGroup(target, subscribers, count, urlId, options) {
   }
   await sleep(1000);
   const rssAfter = rssKiB(pid);
+  // --idleWatch: RSS once the server has sat idle that long with no forced GC (V8's own idle-time GC, the
+  // memory reducer, runs within about 30 s): what an operator's idle node settles at by itself.
+  let rssSettled;
+  if (options.idleWatch > 0) {
+    await sleep(options.idleWatch * 1000);
+    rssSettled = rssKiB(pid);
+  }
   const after = await memoryAfterGc(inspector, pid);
   // Closed now: a process exiting with a debugger attached waits for it to go.
   await inspector.close();
   const memory = {
     connections: connected.open, failed: connected.failed, connectMs: connected.ms,
     rssBeforeKiB: rssBefore, rssAfterKiB: rssAfter, perConnectionKiB: (rssAfter - rssBefore) / connected.open,
+    ...(rssSettled === undefined ? {} : { idleWatchS: options.idleWatch, perConnectionSettledKiB: (rssSettled - rssBefore) / connected.open }),
     // RSS after a full GC, before and after: without the garbage of connecting them, which a GC's timing makes vary.
     perConnectionAfterGcKiB: (after.rssKiB - before.rssKiB) / connected.open,
     heapBeforeKiB: before.heapUsed / 1024, heapAfterKiB: after.heapUsed / 1024, heapPerConnectionKiB: (after.heapUsed - before.heapUsed) / 1024 / connected.open,
