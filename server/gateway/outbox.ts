@@ -141,7 +141,7 @@ export class Outbox {
   }
 
   /** Queues a `subscribed` answer (built as a `SubscribedMessage` by `subscribedAnswer`) of `bytes` bytes; sent only on a drained buffer. */
-  queueAnswer(frame: string, bytes: number): void {
+  queueAnswer(frame: Buffer, bytes: number): void {
     this.push({ frame, answerBytes: bytes });
   }
 
@@ -170,27 +170,24 @@ export class Outbox {
     if (this.queue) this.flush();
   }
 
-  private write(frame: string | Buffer, answerBytes?: number): boolean {
+  /**
+   * Writes one frame. Bytes (events, presence frames, `subscribed` answers: each shared by the subscribers it is
+   * for) go out as one frame made once per node (ws-frame.ts) in one plain write; a string, or where that is not
+   * possible, through ws.
+   */
+  private write(payload: string | Buffer, answerBytes?: number): boolean {
     if (this.socket.readyState !== this.socket.OPEN) return false;
     if (!this.roomFor()) return false;
-    this.socket.send(frame, AS_TEXT);
+    const frame = typeof payload === 'string' ? null : textFrameOf(payload);
+    const raw = frame ? rawSocketOf(this.socket) : null;
+    if (frame && raw) raw.write(frame);
+    else this.socket.send(payload, AS_TEXT);
     if (answerBytes !== undefined) {
       this.answerBytes = answerBytes;
       this.sentAfterAnswer = 0;
     } else if (this.answerBytes > 0) {
-      this.sentAfterAnswer += typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
+      this.sentAfterAnswer += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
     }
-    return true;
-  }
-
-  /** An event's shared bytes as one frame made once per node (ws-frame.ts); through ws when that is not possible. */
-  private writeEvent(payload: Buffer): boolean {
-    const frame = textFrameOf(payload);
-    const raw = frame && this.socket.readyState === this.socket.OPEN ? rawSocketOf(this.socket) : null;
-    if (!frame || !raw) return this.write(payload);
-    if (!this.roomFor()) return false;
-    raw.write(frame);
-    if (this.answerBytes > 0) this.sentAfterAnswer += frame.length;
     return true;
   }
 
@@ -258,14 +255,14 @@ export class Outbox {
     }
   }
 
-  /** Sends one queued frame as it is (an event alone: its frame made once per node, written as is); false when it could not. */
+  /** Sends one queued frame as it is; false when it could not. */
   private sendOne(item: QueuedFrame): boolean {
     if (item.tenantId === undefined || item.alone) {
       if (!this.write(item.frame, item.answerBytes)) return false;
       if (item.alone) this.hooks.presenceDelivered(item.tenantId!, item.frame.length, item.urlId ?? '');
       return true;
     }
-    if (!this.writeEvent(item.frame as Buffer)) return false;
+    if (!this.write(item.frame)) return false;
     sent.add(this.hooks.meter, item.tenantId, item.urlId ?? '', item.frame.length);
     return true;
   }

@@ -1,12 +1,13 @@
 /**
  * The `subscribed` answer to a subscribe, serialized once: its bytes are what the read budgets count and what
- * the socket is sent, so the size that is checked is the size that goes out.
+ * the socket is sent, so the size that is checked is the size that goes out. UTF-8 bytes shared by every
+ * subscriber that shared the read: a crowd opening one image gets one buffer, framed once (ws-frame.ts).
  */
 import { eventToWire, type ImageEvent, type ImageKey, type SubscribedMessage } from '../../shared/index.js';
 import type { ReadResult } from '../store/types.js';
 
 type SubscribedAnswer =
-  | { ok: true; seq: number; frame: string; bytes: number }
+  | { ok: true; seq: number; frame: Buffer; bytes: number }
   /** Even the snapshot is larger than the cap: nothing is sent. */
   | { ok: false; bytes: number };
 
@@ -14,9 +15,9 @@ type SubscribedAnswer =
 type ImageReader = (key: ImageKey, since?: number, epoch?: string) => Promise<ReadResult>;
 
 /** Answers already encoded, by read: subscribers that shared a read (read-batches.ts) share its frame too. */
-const encodedReads = new WeakMap<ReadResult, { frame: string; bytes: number }>();
+const encodedReads = new WeakMap<ReadResult, { frame: Buffer; bytes: number }>();
 
-function encode(key: ImageKey, result: ReadResult): { frame: string; bytes: number } {
+function encode(key: ImageKey, result: ReadResult): { frame: Buffer; bytes: number } {
   let encoded = encodedReads.get(result);
   if (!encoded) {
     encoded = encodeAnswer(key, result);
@@ -25,12 +26,12 @@ function encode(key: ImageKey, result: ReadResult): { frame: string; bytes: numb
   return encoded;
 }
 
-function encodeAnswer(key: ImageKey, result: ReadResult): { frame: string; bytes: number } {
+function encodeAnswer(key: ImageKey, result: ReadResult): { frame: Buffer; bytes: number } {
   const answer: SubscribedMessage = result.reset
     ? { type: 'subscribed', tenantId: key.tenantId, urlId: key.urlId, seq: result.seq, epoch: result.epoch, reset: true, chats: result.chats }
     : { type: 'subscribed', tenantId: key.tenantId, urlId: key.urlId, seq: result.seq, epoch: result.epoch, reset: false, events: result.events.map(eventToWire) as ImageEvent[] };
-  const frame = JSON.stringify(answer);
-  return { frame, bytes: Buffer.byteLength(frame) };
+  const frame = Buffer.from(JSON.stringify(answer));
+  return { frame, bytes: frame.length };
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
- * An event's WebSocket frame, made once per node and written as is to every subscriber's socket. ws frames each
- * `send` on its own (a header per socket, then a corked two-buffer write); an unmasked server text frame is the
- * same bytes for every receiver, so the fan-out frames it once (ws's own `Sender.frame`) and each delivery is one
- * plain write of shared bytes (issue 14: CPU per delivery, as uWebSockets' publish does).
+ * A shared payload's WebSocket frame (an event, a presence frame, a `subscribed` answer), made once per node and
+ * written as is to every subscriber's socket. ws frames each `send` on its own (a header per socket, then a corked
+ * two-buffer write); an unmasked server text frame is the same bytes for every receiver, so the fan-out frames it
+ * once (ws's own `Sender.frame`) and each delivery is one plain write of shared bytes (issue 14: CPU per delivery,
+ * as uWebSockets' publish does).
  *
  * Writing to the socket under ws is safe here because nothing else queues in between: permessage-deflate is off
  * (`Gateway`), so ws's sender writes every frame (pings, closes, control frames) synchronously, in call order,
