@@ -112,6 +112,28 @@ test('below the crowd a count change goes at the next flush, and a fresh subscri
   expect(watcher.frames.at(-1)).toEqual({ type: 'presence', tenantId: 't', urlId: 'img', count: 1 });
 });
 
+test('a flush with nothing new for everyone still corrects a fresh subscriber whose snapshot went stale before it', async () => {
+  const clock = { now: 1_000_000 };
+  const [hub] = await nodes(1, clock);
+  const watcher = connection();
+  const passerby = connection();
+  hub!.join(key, watcher, { id: null }, rules);
+  hub!.join(key, passerby, { id: null }, rules);
+  await settle();
+  expect(watcher.frames.at(-1)!.count).toBe(2);
+  const seen = watcher.frames.length;
+  // Joins (its snapshot says 3), then the passer-by leaves before the next flush: everyone else already has 2.
+  const fresh = connection();
+  hub!.join(key, fresh, { id: null }, rules);
+  hub!.leave(key, passerby);
+  await settle();
+  expect(fresh.frames).toEqual([
+    { type: 'presence', tenantId: 't', urlId: 'img', count: 3, snapshot: true, viewers: [] },
+    { type: 'presence', tenantId: 't', urlId: 'img', count: 2 },
+  ]);
+  expect(watcher.frames.length).toBe(seen);
+});
+
 test('a node with more people than PRESENCE_STATE_PEOPLE_MAX publishes the earliest named ones by id and counts the rest', async () => {
   const clock = { now: 1_000_000 };
   const states: PresenceStateMessage[] = [];
