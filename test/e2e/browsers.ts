@@ -7,9 +7,12 @@ import { ServerProcess } from '../helpers/server-process.mjs';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 
+/** Debian's Chromium (package chromium). */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
 /** Debian's Chromium, headless (Playwright sets that itself; it cannot download browsers here). */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
 }
 
 export interface DashboardStage {

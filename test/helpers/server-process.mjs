@@ -57,6 +57,15 @@ export async function waitForHttp(url, child, timeoutMs = 30_000) {
   }
 }
 
+/**
+ * Servers started through `ServerProcess` in this process and not yet exited: killed when this process exits, so a
+ * test file that fails before its cleanup runs (a browser that cannot be launched) leaves no server running.
+ */
+const running = new Set();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export class ServerProcess {
   /**
    * @param {{ env?: Record<string, string>, port?: number, dataDir?: string }} options
@@ -89,6 +98,8 @@ export class ServerProcess {
       env: { DATABASE_URL: `sqlite:${join(this.dataDir, 'image-chat.db')}`, LOG_LEVEL: 'warn', NODE_ENV: 'test', ...this.env },
     });
     this.child = child;
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     child.stdout.on('data', (chunk) => { this.log = (this.log + chunk).slice(-20_000); });
     child.stderr.on('data', (chunk) => { this.log = (this.log + chunk).slice(-20_000); });
     child.once('exit', () => { if (this.child === child) this.child = null; });
