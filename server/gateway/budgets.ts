@@ -16,6 +16,7 @@
  */
 import type { Limits, WriteMessage } from '../../shared/index.js';
 import { KeyedMinuteBudgets } from './minute-budget.js';
+import { chargeReadBudget, untilReadBudgetPositive, type ReadBudgetState } from './connection-read-budget.js';
 import { ReadSlots, type ReleaseSlot } from './read-slots.js';
 import type { BudgetName } from '../metering/meters.js';
 
@@ -28,8 +29,6 @@ export interface BudgetRefusal {
 
 /** How often budgets that refilled to full are forgotten. */
 const SWEEP_INTERVAL_MS = 10_000;
-/** How often connections' read budgets that refilled are forgotten: soon, as every subscribed connection charged one. */
-const READS_SWEEP_INTERVAL_MS = 1_000;
 
 /** Bytes of user text a write carries (UTF-8): what the byte budgets count. */
 function writeTextBytes(message: WriteMessage): number {
@@ -38,13 +37,13 @@ function writeTextBytes(message: WriteMessage): number {
 
 const inSeconds = (ms: number): string => `try again in ${Math.ceil(ms / 1000)} s`;
 
-/**
- * Who is charged: a connection (its context), by its address; the object itself keys the connection's own read
- * budget, which is kept only while it is not full (an idle connection holds none: issue 14's memory per connection).
- */
+/** Who is charged: a connection (its context), by its address. */
 export interface BudgetHolder {
   readonly address: string;
 }
+
+/** A connection that subscribes: it also carries its own read budget (connection-read-budget.ts). */
+export interface ReadBudgetHolder extends BudgetHolder, ReadBudgetState {}
 
 /**
  * The node's shared budgets; each connection charges them as itself (a `BudgetHolder`).
@@ -61,11 +60,8 @@ export class GatewayBudgets {
   readonly tenantBytes: KeyedMinuteBudgets;
   readonly addressReads: KeyedMinuteBudgets;
   readonly addressHellos: KeyedMinuteBudgets;
-  /** Each connection's read budget, made by its first subscribe and forgotten once full again. */
-  readonly connectionReads: KeyedMinuteBudgets<BudgetHolder>;
   readonly readSlots: ReadSlots;
   private readonly sweeper: NodeJS.Timeout;
-  private readonly readsSweeper: NodeJS.Timeout;
 
   /** `onReadsInFlight` hears the node's number of subscribe reads in flight whenever it changes (a gauge). */
   constructor(readonly limits: Limits, onReadsInFlight?: (inFlight: number) => void) {
@@ -77,12 +73,9 @@ export class GatewayBudgets {
     this.tenantBytes = new KeyedMinuteBudgets(limits.TENANT_WRITE_BYTES_PER_MINUTE);
     this.addressReads = new KeyedMinuteBudgets(limits.READ_BYTES_PER_MINUTE_PER_IP);
     this.addressHellos = new KeyedMinuteBudgets(limits.IP_TENANT_HELLOS_PER_MINUTE);
-    this.connectionReads = new KeyedMinuteBudgets(limits.READ_BYTES_PER_MINUTE);
     this.readSlots = new ReadSlots(limits.MAX_CONCURRENT_READS_PER_IP, onReadsInFlight);
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
-    this.readsSweeper = setInterval(() => this.connectionReads.sweep(), READS_SWEEP_INTERVAL_MS);
-    this.readsSweeper.unref();
   }
 
   /**
@@ -142,9 +135,9 @@ export class GatewayBudgets {
    * Whether a subscribe may be answered: refused while this connection's or this address's read budget is
    * spent. Asked before the store is read, so a refused subscribe costs no read.
    */
-  readRefusal(who: BudgetHolder, now = Date.now()): BudgetRefusal | null {
+  readRefusal(who: ReadBudgetHolder, now = Date.now()): BudgetRefusal | null {
     const { limits } = this;
-    return refuse('connection-reads', this.connectionReads.untilPositive(who, now), `more than ${limits.READ_BYTES_PER_MINUTE} bytes of snapshots and replays a minute on one connection`)
+    return refuse('connection-reads', untilReadBudgetPositive(who, limits.READ_BYTES_PER_MINUTE, now), `more than ${limits.READ_BYTES_PER_MINUTE} bytes of snapshots and replays a minute on one connection`)
       ?? refuse('address-reads', this.addressReads.untilPositive(who.address, now), `more than ${limits.READ_BYTES_PER_MINUTE_PER_IP} bytes of snapshots and replays a minute from one address`);
   }
 
@@ -154,8 +147,8 @@ export class GatewayBudgets {
    * connection reads one subscribe at a time, so its own budget is overdrawn by at most one answer, and an
    * address's by at most the MAX_CONCURRENT_READS_PER_IP answers it may have in flight.
    */
-  chargeRead(who: BudgetHolder, bytes: number, now = Date.now()): void {
-    this.connectionReads.take(who, bytes, now);
+  chargeRead(who: ReadBudgetHolder, bytes: number, now = Date.now()): void {
+    chargeReadBudget(who, this.limits.READ_BYTES_PER_MINUTE, bytes, now);
     this.addressReads.take(who.address, bytes, now);
   }
 
@@ -169,12 +162,11 @@ export class GatewayBudgets {
   }
 
   private all(): KeyedMinuteBudgets<unknown>[] {
-    return [this.personWrites, this.personBytes, this.addressWrites, this.addressBytes, this.tenantWrites, this.tenantBytes, this.addressReads, this.addressHellos, this.connectionReads];
+    return [this.personWrites, this.personBytes, this.addressWrites, this.addressBytes, this.tenantWrites, this.tenantBytes, this.addressReads, this.addressHellos];
   }
 
   close(): void {
     clearInterval(this.sweeper);
-    clearInterval(this.readsSweeper);
   }
 }
 

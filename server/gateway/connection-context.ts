@@ -37,6 +37,9 @@ export interface ConnectionContext {
   origin: string | undefined;
   /** The node's budgets, charged with this context as the connection (its address, its own read budget). */
   budgets: GatewayBudgets;
+  /** This connection's own read budget: bytes owed, and when (connection-read-budget.ts). */
+  readOwed: number;
+  readOwedAt: number;
   /** Told once when the connection's socket closed (the gateway forgets it and frees its address's slot). */
   released(connection: ClientConnection): void;
   /** The tenant admin feeds; without it `subscribe-tenant` is forbidden. */

@@ -108,7 +108,7 @@ export class Gateway {
     log.debug({ conn: connLabel(connId), address, origin: request.headers.origin?.slice(0, 200) }, 'connection opened');
     // What every connection shares is one object, the prototype of each connection's own small context.
     const context: ConnectionContext = Object.assign(Object.create(this.sharedContext) as ConnectionContext, {
-      connId, address, origin: request.headers.origin,
+      connId, address, origin: request.headers.origin, readOwed: 0, readOwedAt: 0,
     });
     const connection = new ClientConnection(ws, context);
     this.sliceOf(connection).add(connection);
@@ -117,7 +117,7 @@ export class Gateway {
   }
 
   /** The node-wide part of every connection's context (gateway options, the node's hooks). */
-  private get sharedContext(): Omit<ConnectionContext, 'connId' | 'address' | 'origin'> {
+  private get sharedContext(): Omit<ConnectionContext, 'connId' | 'address' | 'origin' | 'readOwed' | 'readOwedAt'> {
     return (this.#sharedContext ??= {
       service: this.options.service, hub: this.options.hub, signer: this.options.signer, secrets: this.options.secrets,
       limits: this.options.limits, log: this.options.log, released: this.released, meter: this.options.meter,
@@ -126,7 +126,7 @@ export class Gateway {
     });
   }
 
-  #sharedContext: Omit<ConnectionContext, 'connId' | 'address' | 'origin'> | undefined;
+  #sharedContext: Omit<ConnectionContext, 'connId' | 'address' | 'origin' | 'readOwed' | 'readOwedAt'> | undefined;
 
   /** Logs an error of a socket being upgraded; stays on the socket, so it holds nothing of the request. */
   private readonly upgradeSocketError = (error: Error): void => {
