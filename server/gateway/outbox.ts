@@ -43,6 +43,13 @@ function eventEntry(frame: Buffer, tenantId: string, urlId: string): QueuedFrame
   return lastEvent;
 }
 
+/** A presence frame's queue entry, shared the same way (a count change goes to a whole crowd in a row). */
+let lastPresence: QueuedFrame = { frame: Buffer.alloc(0), tenantId: '', urlId: '', alone: true };
+function presenceEntry(frame: Buffer, tenantId: string, urlId: string): QueuedFrame {
+  if (frame !== lastPresence.frame || tenantId !== lastPresence.tenantId || urlId !== lastPresence.urlId) lastPresence = { frame, tenantId, urlId, alone: true };
+  return lastPresence;
+}
+
 export interface OutboxHooks {
   /** Told of every frame of events sent (single events summed per flush: delivery-tally.ts). */
   readonly meter: DeliveryMeter;
@@ -132,7 +139,7 @@ export class Outbox {
    * subscriber): sent on its own, and metered as one message of the tenant's pub/sub traffic.
    */
   queuePresence(frame: Buffer, tenantId: string, urlId: string): void {
-    this.push({ frame, tenantId, urlId, alone: true });
+    this.push(presenceEntry(frame, tenantId, urlId));
   }
 
   /** Queues a `tenant-event` frame of the admin feed, serialized once by the node that stored the write (not metered as usage). */
@@ -175,10 +182,10 @@ export class Outbox {
    * for) go out as one frame made once per node (ws-frame.ts) in one plain write; a string, or where that is not
    * possible, through ws.
    */
-  private write(payload: string | Buffer, answerBytes?: number): boolean {
+  private write(payload: string | Buffer, answerBytes?: number, event = false): boolean {
     if (this.socket.readyState !== this.socket.OPEN) return false;
     if (!this.roomFor()) return false;
-    const frame = typeof payload === 'string' ? null : textFrameOf(payload);
+    const frame = typeof payload === 'string' ? null : textFrameOf(payload, event);
     const raw = frame ? rawSocketOf(this.socket) : null;
     if (frame && raw) raw.write(frame);
     else this.socket.send(payload, AS_TEXT);
@@ -262,7 +269,7 @@ export class Outbox {
       if (item.alone) this.hooks.presenceDelivered(item.tenantId!, item.frame.length, item.urlId ?? '');
       return true;
     }
-    if (!this.write(item.frame)) return false;
+    if (!this.write(item.frame, undefined, true)) return false;
     sent.add(this.hooks.meter, item.tenantId, item.urlId ?? '', item.frame.length);
     return true;
   }

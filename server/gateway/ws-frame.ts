@@ -19,15 +19,19 @@ const frameBuilder = (ws as unknown as { Sender?: { frame?: FrameBuilder } }).Se
 const TEXT_OPCODE = 1;
 const framedEvents = new WeakMap<Buffer, Buffer>();
 
-/** The whole text frame of `payload`, made on first use and kept as long as the payload is. */
-export function textFrameOf(payload: Buffer): Buffer | null {
+/**
+ * The whole text frame of `payload`. `keep`: kept as long as the payload is (an event, which subscribers of
+ * different images may ask for in turns); otherwise only the last one made is kept (a frame most often sent to
+ * one subscriber, a joiner's presence snapshot, is not worth an entry of its own).
+ */
+export function textFrameOf(payload: Buffer, keep = true): Buffer | null {
   if (!frameBuilder) return null;
-  // A fan-out asks for one event's frame once per subscriber in a row: the last one answers without a lookup.
+  // A fan-out asks for one payload's frame once per subscriber in a row: the last one answers without a lookup.
   if (payload === lastPayload) return lastFrame;
-  let frame = framedEvents.get(payload);
+  let frame = keep ? framedEvents.get(payload) : undefined;
   if (!frame) {
     frame = Buffer.concat(frameBuilder(payload, { fin: true, opcode: TEXT_OPCODE, mask: false, readOnly: true, rsv1: false }));
-    framedEvents.set(payload, frame);
+    if (keep) framedEvents.set(payload, frame);
   }
   lastPayload = payload;
   lastFrame = frame;

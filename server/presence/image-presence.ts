@@ -74,8 +74,8 @@ export class ImagePresence {
   private stopped: PendingStop[] = [];
   /** The listed viewers (by id) and count the local subscribers were last sent in a delta. */
   private sent: Baseline = { listed: new Map(), count: 0 };
-  /** Subscribers sent a snapshot since the last frame, with what it held. */
-  private readonly fresh = new Map<PresenceConnection, Baseline>();
+  /** Subscribers sent a snapshot since the last frame, with what it held (handed to `takeChanges`'s answer). */
+  private fresh = new Map<PresenceConnection, Baseline>();
   /** The listed viewers of the snapshots that differ from `sent`, as one map per distinct list. */
   private freshListed: { of: PresenceViewer[]; byId: Map<string, PresenceViewer> } | null = null;
   /** When the local subscribers were last sent a frame (a crowd's count-only changes wait from here). */
@@ -302,7 +302,7 @@ export class ImagePresence {
    * matches the others' get the very same delta (or none), and the hub serializes each object once. Resets the
    * pending typing and moves every baseline to now.
    */
-  takeChanges(now: number): { shared: PresenceChange | null; fresh: Map<PresenceConnection, PresenceChange | null> } {
+  takeChanges(now: number): { shared: PresenceChange | null; fresh: FreshChanges } {
     const view = this.view();
     const listed = this.rules.presenceNames ? view.listed : NO_VIEWERS;
     const current = sameList(this.sent.listed, listed) ? this.sent.listed : new Map(listed.map((viewer) => [viewer.id, viewer]));
@@ -314,21 +314,44 @@ export class ImagePresence {
     // Per baseline list, the delta for a subscriber whose count is current ([0]) and whose count is not ([1]).
     const deltas = new Map<Map<string, PresenceViewer>, [PresenceChange | null | undefined, PresenceChange | null | undefined]>();
     deltas.set(this.sent.listed, this.sent.count === view.count ? [shared, undefined] : [undefined, shared]);
-    const fresh = new Map<PresenceConnection, PresenceChange | null>();
-    for (const [connection, baseline] of this.fresh) {
+    const changeOf = (baseline: Baseline): PresenceChange | null => {
       const known = deltas.get(baseline.listed) ?? [undefined, undefined];
       const slot = baseline.count === view.count ? 0 : 1;
       known[slot] ??= delta(this.key, baseline, current, view.count, typing, stopped);
       deltas.set(baseline.listed, known);
-      fresh.set(connection, known[slot]);
-    }
-    this.fresh.clear();
+      return known[slot];
+    };
+    // The baselines are handed over, not copied: a crowd's arrival leaves thousands of them between two frames.
+    const fresh = new FreshChanges(this.fresh, changeOf);
+    this.fresh = new Map();
     this.freshListed = null;
     this.sent = { listed: current, count: view.count };
     this.lastFrameAt = now;
     return { shared, fresh };
   }
 
+}
+
+/**
+ * The fresh subscribers of one frame and what each is to be sent (null: nothing), worked out when asked, once per
+ * distinct baseline.
+ */
+export class FreshChanges {
+  constructor(
+    private readonly baselines: Map<PresenceConnection, Baseline>,
+    private readonly changeOf: (baseline: Baseline) => PresenceChange | null,
+  ) {}
+
+  /** What `connection` is to be sent; undefined when it is not fresh (it gets what everyone gets). */
+  get(connection: PresenceConnection): PresenceChange | null | undefined {
+    const baseline = this.baselines.get(connection);
+    return baseline === undefined ? undefined : this.changeOf(baseline);
+  }
+
+  /** Each fresh subscriber with its change (forEach: no entry array per subscriber, unlike a for…of). */
+  forEach(visit: (change: PresenceChange | null, connection: PresenceConnection) => void): void {
+    this.baselines.forEach((baseline, connection) => visit(this.changeOf(baseline), connection));
+  }
 }
 
 /** Join order: earlier first, then by id (so every node lists the same people in the same order). */
