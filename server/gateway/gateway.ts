@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_CODES } from '../../shared/index.js';
-import { connLabel, type ConnectionContext } from './connection-context.js';
+import { connLabel, connectionContexts, type ConnectionContext } from './connection-context.js';
 import { ClientConnection } from './client-connection.js';
 import { throttledLog } from '../log-throttle.js';
 import { parseRequestTarget } from '../http/request-target.js';
@@ -106,27 +106,23 @@ export class Gateway {
     const connId = (this.nextConnId = (this.nextConnId + 1) & CONN_ID_MASK);
     const { log } = this.options;
     log.debug({ conn: connLabel(connId), address, origin: request.headers.origin?.slice(0, 200) }, 'connection opened');
-    // What every connection shares is one object, the prototype of each connection's own small context.
-    const context: ConnectionContext = Object.assign(Object.create(this.sharedContext) as ConnectionContext, {
-      connId, address, origin: request.headers.origin, readOwed: 0, readOwedAt: 0,
-    });
-    const connection = new ClientConnection(ws, context);
+    const connection = new ClientConnection(ws, this.newContext(connId, address, request.headers.origin));
     this.sliceOf(connection).add(connection);
     this.openCount += 1;
     meter.connectionOpened(this.openCount);
   }
 
-  /** The node-wide part of every connection's context (gateway options, the node's hooks). */
-  private get sharedContext(): Omit<ConnectionContext, 'connId' | 'address' | 'origin' | 'readOwed' | 'readOwedAt'> {
-    return (this.#sharedContext ??= {
+  /** A connection's context: its own few fields, over the node-wide part (gateway options, the node's hooks). */
+  private get newContext(): (connId: number, address: string, origin: string | undefined) => ConnectionContext {
+    return (this.#newContext ??= connectionContexts({
       service: this.options.service, hub: this.options.hub, signer: this.options.signer, secrets: this.options.secrets,
       limits: this.options.limits, log: this.options.log, released: this.released, meter: this.options.meter,
       handlerFailed: this.handlerFailed, budgets: this.budgets, tenantFeed: this.options.tenantFeed, presence: this.options.presence,
       viewers: this.options.viewers,
-    });
+    }));
   }
 
-  #sharedContext: Omit<ConnectionContext, 'connId' | 'address' | 'origin' | 'readOwed' | 'readOwedAt'> | undefined;
+  #newContext: ((connId: number, address: string, origin: string | undefined) => ConnectionContext) | undefined;
 
   /** Logs an error of a socket being upgraded; stays on the socket, so it holds nothing of the request. */
   private readonly upgradeSocketError = (error: Error): void => {
