@@ -105,7 +105,8 @@ export class Gateway {
     // One id on every line about this connection, so an operator can follow one client with a grep.
     const connId = (this.nextConnId = (this.nextConnId + 1) & CONN_ID_MASK);
     const { log } = this.options;
-    log.debug({ conn: connLabel(connId), address, origin: request.headers.origin?.slice(0, 200) }, 'connection opened');
+    // Guarded: the fields would be built for every connection even with debug off.
+    if (log.isLevelEnabled('debug')) log.debug({ conn: connLabel(connId), address, origin: request.headers.origin?.slice(0, 200) }, 'connection opened');
     const connection = new ClientConnection(ws, this.newContext(connId, address, request.headers.origin));
     this.sliceOf(connection).add(connection);
     this.openCount += 1;
