@@ -33,6 +33,9 @@ export function staticRoutes(options: StaticOptions): Route[] {
     { method: 'GET', path: '/', handler: (_req, res) => { res.writeHead(302, { location: home }); res.end(); } },
     { method: 'GET', path: '/demo', handler: (req, res, url) => serveDemo && serve('demo/index.html', req, res, url) },
     { method: 'GET', path: '/dashboard', handler: (req, res, url) => serve('dashboard/index.html', req, res, url) },
+    // A typed or pasted trailing slash leads to the page (its relative asset paths resolve from there), with its query.
+    { method: 'GET', path: '/dashboard/', handler: (_req, res, url) => redirect(res, `/dashboard${url.search}`) },
+    { method: 'GET', path: '/demo/', handler: (_req, res, url) => serveDemo && redirect(res, `/demo${url.search}`) },
     { method: 'GET', path: '/*', handler: (req, res, url) => {
       const path = decodePath(url.pathname);
       // A malformed escape (`/%E0%A4%A`) names no file: a plain 404, not a server error.
@@ -44,6 +47,12 @@ export function staticRoutes(options: StaticOptions): Route[] {
       return serve(path, req, res, url);
     } },
   ];
+}
+
+function redirect(response: ServerResponse, location: string): true {
+  response.writeHead(301, { location });
+  response.end();
+  return true;
 }
 
 function decodePath(pathname: string): string | null {
