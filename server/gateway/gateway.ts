@@ -47,6 +47,8 @@ export class Gateway {
   private readonly admission: Admission;
   /** The node's shared budgets; the REST API charges REST writes to the tenant's write budget here too. */
   readonly budgets: GatewayBudgets;
+  /** A connection's context: its own few fields, over the node-wide part (gateway options, the node's hooks). */
+  private readonly newContext: (connId: number, address: string, origin: string | undefined) => ConnectionContext;
 
   constructor(private readonly options: GatewayOptions) {
     const { limits, log, meter } = options;
@@ -54,6 +56,11 @@ export class Gateway {
     this.addresses = new ClientAddresses(options.trustedProxies ?? []);
     this.admission = new Admission(limits);
     this.budgets = new GatewayBudgets(limits, (inFlight) => meter.readsInFlightChanged(inFlight));
+    this.newContext = connectionContexts({
+      service: options.service, hub: options.hub, signer: options.signer, secrets: options.secrets, limits, log,
+      released: this.released, meter, handlerFailed: this.handlerFailed, budgets: this.budgets,
+      tenantFeed: options.tenantFeed, presence: options.presence, viewers: options.viewers,
+    });
     // clientTracking off: ws's own set of clients (and its close listener, a closure per socket) would repeat
     // `connections` (issue 14: memory per idle connection).
     this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
@@ -112,18 +119,6 @@ export class Gateway {
     this.openCount += 1;
     meter.connectionOpened(this.openCount);
   }
-
-  /** A connection's context: its own few fields, over the node-wide part (gateway options, the node's hooks). */
-  private get newContext(): (connId: number, address: string, origin: string | undefined) => ConnectionContext {
-    return (this.#newContext ??= connectionContexts({
-      service: this.options.service, hub: this.options.hub, signer: this.options.signer, secrets: this.options.secrets,
-      limits: this.options.limits, log: this.options.log, released: this.released, meter: this.options.meter,
-      handlerFailed: this.handlerFailed, budgets: this.budgets, tenantFeed: this.options.tenantFeed, presence: this.options.presence,
-      viewers: this.options.viewers,
-    }));
-  }
-
-  #newContext: ((connId: number, address: string, origin: string | undefined) => ConnectionContext) | undefined;
 
   /** Logs an error of a socket being upgraded; stays on the socket, so it holds nothing of the request. */
   private readonly upgradeSocketError = (error: Error): void => {
