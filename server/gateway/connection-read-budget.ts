@@ -11,20 +11,20 @@
  * const holder = { readOwed: 0, readOwedAt: 0 };
  * if (untilReadBudgetPositive(holder, perMinute) === 0) chargeReadBudget(holder, perMinute, answer.bytes);
  */
+import { millisSinceStart } from './millis-since-start.js';
+
 export interface ReadBudgetState {
   /** Bytes read beyond what has refilled since `readOwedAt` (0: a full budget). */
   readOwed: number;
-  /** Milliseconds since EPOCH when `readOwed` was counted (a small integer, not a boxed `Date.now()`). */
+  /** `millisSinceStart` when `readOwed` was counted (a small integer, not a boxed `Date.now()`). */
   readOwedAt: number;
 }
 
-const EPOCH = Date.now();
-const sinceEpoch = (now: number): number => Math.floor(now - EPOCH);
 
 /** What the connection owes now, after refilling `perMinute` a minute since it was counted. */
 function owedNow(state: ReadBudgetState, perMinute: number, now: number): number {
   if (state.readOwed === 0) return 0;
-  const refilled = Math.floor((Math.max(0, sinceEpoch(now) - state.readOwedAt) * perMinute) / 60_000);
+  const refilled = Math.floor((Math.max(0, millisSinceStart(now) - state.readOwedAt) * perMinute) / 60_000);
   return Math.max(0, state.readOwed - refilled);
 }
 
@@ -40,5 +40,5 @@ export function untilReadBudgetPositive(state: ReadBudgetState, perMinute: numbe
 /** Charges `bytes` (an answer about to be sent). */
 export function chargeReadBudget(state: ReadBudgetState, perMinute: number, bytes: number, now = Date.now()): void {
   state.readOwed = owedNow(state, perMinute, now) + bytes;
-  state.readOwedAt = sinceEpoch(now);
+  state.readOwedAt = millisSinceStart(now);
 }

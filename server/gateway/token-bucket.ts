@@ -2,29 +2,28 @@
  * A token bucket: `rate` tokens a second, holding at most `burst`. Used for per-connection rate limits.
  *
  * Every connection has one, so its state is two small integers: thousandths of a token (a millisecond at `rate`
- * per second refills exactly `rate` of them) and the time counted in milliseconds since this module loaded. V8
+ * per second refills exactly `rate` of them) and the time in `millisSinceStart`. V8
  * keeps small integers in the object itself; a fraction or a `Date.now()` would each be a boxed number per
  * connection (issue 14: memory per idle connection).
  */
+import { millisSinceStart } from './millis-since-start.js';
+
 const MILLI = 1000;
-const EPOCH = Date.now();
-/** Math.floor answers a small integer (a plain subtraction of two `Date.now()`s would be a boxed number). */
-const sinceEpoch = (now: number): number => Math.floor(now - EPOCH);
 
 export class TokenBucket {
   /** Thousandths of a token. */
   private milliTokens: number;
-  /** Milliseconds since EPOCH when `milliTokens` was counted. */
+  /** `millisSinceStart` when `milliTokens` was counted. */
   private at: number;
 
   constructor(private readonly rate: number, private readonly burst: number, now = Date.now()) {
     this.milliTokens = burst * MILLI;
-    this.at = sinceEpoch(now);
+    this.at = millisSinceStart(now);
   }
 
   /** Takes one token if there is one. */
   take(now = Date.now()): boolean {
-    const at = sinceEpoch(now);
+    const at = millisSinceStart(now);
     const cap = this.burst * MILLI;
     // A rate below one token a millisecond refills nothing in a short gap: the gap is kept until it refills a
     // thousandth (what a refill rounds away is below a thousandth of a token).
