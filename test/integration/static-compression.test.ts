@@ -2,7 +2,8 @@
  * What the server sends of its static files (issue 12, item 7): the widget bundle brotli- or gzip-compressed by
  * Accept-Encoding, an ETag per representation with 304 on If-None-Match, `Vary: Accept-Encoding`, and a
  * versioned bundle URL (`bundles.json` names it) cached for a year beside the briefly cached `/widget.js`.
- * Real HTTP requests over node:http, which (unlike fetch) hands back the bytes as sent.
+ * Real HTTP requests over node:http, which (unlike fetch) hands back the bytes as sent. Also the pages under a
+ * trailing slash (`/dashboard/`, `/demo/`), which lead to the page, query kept, where they were a 404.
  */
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
@@ -130,5 +131,24 @@ describe('revalidation and cache lifetimes', () => {
     const tiny = await get('/bundles.json', { 'accept-encoding': 'br' });
     expect(tiny.headers['content-encoding']).toBeUndefined();
     expect(tiny.headers.vary).toBeUndefined();
+  });
+});
+
+describe('the pages under a trailing slash', () => {
+  test('lead to the page, with its query', async () => {
+    for (const [path, location] of [['/dashboard/', '/dashboard'], ['/dashboard/?tenant=demo', '/dashboard?tenant=demo'], ['/demo/', '/demo']]) {
+      const answer = await get(path!);
+      expect(`${path} ${answer.status} ${answer.headers.location}`).toBe(`${path} 301 ${location}`);
+    }
+    // Followed, the redirect reaches the page.
+    const page = await get(String((await get('/dashboard/')).headers.location));
+    expect(page.status).toBe(200);
+    expect(page.body.toString()).toContain('<html');
+  });
+
+  test('the files under the page paths are still files, and an unknown one is a 404', async () => {
+    expect((await get('/dashboard/index.html')).status).toBe(200);
+    expect((await get('/demo/index.html')).status).toBe(200);
+    expect((await get('/dashboard/no-such-file.js')).status).toBe(404);
   });
 });
