@@ -64,6 +64,12 @@ export class ShardedRedisBus implements Bus {
   private readonly active = new Map<string, string>();
   /** Topics wanted but not (known to be) subscribed: their shard was lost, or a subscribe failed. */
   private readonly lost = new Set<string>();
+  /**
+   * Unsubscribes not settled yet, per topic. ioredis retries an SSUNSUBSCRIBE through reconnects and redirections
+   * for a while, so one sent while a shard was down can reach it after a later SSUBSCRIBE of the same topic and
+   * silently undo it: every subscribe first waits for the topic's unsubscribes to settle.
+   */
+  private readonly leaving = new Map<string, Promise<void>>();
   private readonly unsent = new UnsentEvents();
   /** Set while a republish of unsent events has failed again, so the retry timer keeps running. */
   private unsentPending = false;
@@ -160,7 +166,7 @@ export class ShardedRedisBus implements Bus {
       return;
     }
     try {
-      await this.cluster.ssubscribe(this.prefix + topic);
+      await this.shardSubscribe(topic);
       if (this.topics.has(topic) && !this.lost.has(topic)) this.active.set(topic, this.masterOf(topic));
     } catch (error) {
       // Its shard is unreachable: retried until it is back, and then its subscribers resync.
@@ -176,10 +182,7 @@ export class ShardedRedisBus implements Bus {
     this.lost.delete(topic);
     this.active.delete(topic);
     if (!this.isHealthy) return;
-    await this.cluster.sunsubscribe(this.prefix + topic).catch((error: unknown) => {
-      // A lost shard connection drops its subscriptions anyway; only this topic's is not restored.
-      this.log.debug({ err: error, topic }, 'shard unsubscribe failed');
-    });
+    await this.shardUnsubscribe(topic);
   }
 
   setHandler(handler: BusHandler): void {
@@ -231,7 +234,26 @@ export class ShardedRedisBus implements Bus {
    * core's worth of CPU per node while a master without a replica is down).
    */
   private forget(topic: string): void {
-    this.cluster.sunsubscribe(this.prefix + topic).catch(() => {});
+    void this.shardUnsubscribe(topic);
+  }
+
+  /** SSUBSCRIBE, once the topic's earlier unsubscribes have settled (see `leaving`). */
+  private async shardSubscribe(topic: string): Promise<void> {
+    const leaving = this.leaving.get(topic);
+    if (leaving) await leaving;
+    await this.cluster.ssubscribe(this.prefix + topic);
+  }
+
+  /** SSUNSUBSCRIBE, remembered in `leaving` until it settles; never rejects (a lost shard drops its subscriptions anyway). */
+  private shardUnsubscribe(topic: string): Promise<void> {
+    const sent = this.cluster.sunsubscribe(this.prefix + topic).then(() => {}, (error: unknown) => {
+      this.log.debug({ err: error, topic }, 'shard unsubscribe failed');
+    });
+    const earlier = this.leaving.get(topic);
+    const settled = earlier ? Promise.all([earlier, sent]).then(() => {}) : sent;
+    this.leaving.set(topic, settled);
+    void settled.then(() => { if (this.leaving.get(topic) === settled) this.leaving.delete(topic); });
+    return settled;
   }
 
   private shardLost(nodeKey: string): void {
@@ -276,7 +298,7 @@ export class ShardedRedisBus implements Bus {
       const master = this.masterOf(topic);
       // A subscribe to a dead master would set ioredis' own reconnect loop going again (see `forget`): ask first.
       if (!(await reachable(master))) throw new Error(`shard ${master} unreachable`);
-      await this.cluster.ssubscribe(this.prefix + topic).catch((error: unknown) => {
+      await this.shardSubscribe(topic).catch((error: unknown) => {
         this.forget(topic);
         throw error;
       });
