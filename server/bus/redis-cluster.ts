@@ -237,10 +237,13 @@ export class ShardedRedisBus implements Bus {
     void this.shardUnsubscribe(topic);
   }
 
-  /** SSUBSCRIBE, once the topic's earlier unsubscribes have settled (see `leaving`). */
+  /** SSUBSCRIBE, once the topic's earlier unsubscribes have settled (see `leaving`), if it is still wanted then. */
   private async shardSubscribe(topic: string): Promise<void> {
     const leaving = this.leaving.get(topic);
-    if (leaving) await leaving;
+    if (leaving) {
+      await leaving;
+      if (!this.topics.has(topic)) return;
+    }
     await this.cluster.ssubscribe(this.prefix + topic);
   }
 
