@@ -41,6 +41,15 @@ function recorder() {
   return { handler, messages, resynced, status };
 }
 
+/** Two buses on `prefix`: one that publishes, and one whose messages and resyncs are recorded in `got`. */
+async function publisherAndFollower(prefix: string) {
+  const [publisher, follower] = await Promise.all([shardedBus(prefix), shardedBus(prefix)]);
+  const got = recorder();
+  follower.setHandler(got.handler);
+  publisher.setHandler(recorder().handler);
+  return { publisher, follower, got };
+}
+
 /** `count` topics whose channels (with `prefix`) hash to slots served by the master on `port`, and `count` that do not. */
 async function topicsByShard(prefix: string, port: number, count: number): Promise<{ on: string[]; off: string[] }> {
   const on: string[] = [];
@@ -93,13 +102,10 @@ describe('sharded bus on a Redis Cluster', () => {
 
   test('a master killed under traffic: its replica takes over, only its topics resync, the other shards lose nothing', async () => {
     const prefix = 's2:';
-    const [publisher, follower] = await Promise.all([shardedBus(prefix), shardedBus(prefix)]);
-    const got = recorder();
-    follower!.setHandler(got.handler);
-    publisher!.setHandler(recorder().handler);
+    const { publisher, follower, got } = await publisherAndFollower(prefix);
     const victim = (await redis.masters())[0]!.port;
     const { on, off } = await topicsByShard(prefix, victim, 3);
-    await Promise.all([...on, ...off].map((topic) => follower!.subscribe(topic)));
+    await Promise.all([...on, ...off].map((topic) => follower.subscribe(topic)));
 
     const failedOn: string[] = [];
     const sentOff = new Map<string, string[]>(off.map((topic) => [topic, []]));
@@ -111,10 +117,10 @@ describe('sharded bus on a Redis Cluster', () => {
         for (const topic of off) {
           const payload = `{"seq":${seq}}`;
           // Other shards must take every publish throughout the outage.
-          await publisher!.publish(topic, payload);
+          await publisher.publish(topic, payload);
           sentOff.get(topic)!.push(payload);
         }
-        for (const topic of on) await publisher!.publish(topic, `{"seq":${seq}}`).catch(() => failedOn.push(topic));
+        for (const topic of on) await publisher.publish(topic, `{"seq":${seq}}`).catch(() => failedOn.push(topic));
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
@@ -135,8 +141,8 @@ describe('sharded bus on a Redis Cluster', () => {
     expect(got.resynced.filter((topic) => off.includes(topic))).toEqual([]);
     for (const topic of off) expect(got.messages.get(topic)).toEqual(sentOff.get(topic));
     expect(got.status).toEqual([]);
-    expect(follower!.lostTopicCount).toBe(0);
-    expect(follower!.healthy).toBe(true);
+    expect(follower.lostTopicCount).toBe(0);
+    expect(follower.healthy).toBe(true);
     await redis.waitHealthy();
   }, 60_000);
 
@@ -202,21 +208,18 @@ describe('sharded bus on a Redis Cluster', () => {
   // restore comes within that pause.
   test('a master that drops its subscriber connections, again and again: each time every topic is subscribed again and stays so', async () => {
     const prefix = 's5:';
-    const [publisher, follower] = await Promise.all([shardedBus(prefix), shardedBus(prefix)]);
-    const got = recorder();
-    follower!.setHandler(got.handler);
-    publisher!.setHandler(recorder().handler);
+    const { publisher, follower, got } = await publisherAndFollower(prefix);
     const master = (await redis.masters())[2]!.port;
     const { on } = await topicsByShard(prefix, master, 16);
-    await Promise.all(on.map((topic) => follower!.subscribe(topic)));
+    await Promise.all(on.map((topic) => follower.subscribe(topic)));
     for (let round = 0; round < 5; round += 1) {
       got.resynced.length = 0;
       await redis.command(master, 'CLIENT', 'KILL', 'TYPE', 'pubsub');
-      await eventually(() => on.every((topic) => got.resynced.includes(topic)) && follower!.lostTopicCount === 0, `round ${round}: the topics to be resubscribed`);
+      await eventually(() => on.every((topic) => got.resynced.includes(topic)) && follower.lostTopicCount === 0, `round ${round}: the topics to be resubscribed`);
       // Long enough for ioredis' retries of the forgetting unsubscribes to be over.
       await settle(500);
       const marker = `{"round":${round}}`;
-      for (const topic of on) await publisher!.publish(topic, marker);
+      for (const topic of on) await publisher.publish(topic, marker);
       await eventually(() => on.every((topic) => got.messages.get(topic)?.includes(marker)), `round ${round}: a message on every topic`, 3_000)
         .catch(() => expect(on.filter((topic) => !got.messages.get(topic)?.includes(marker)), `round ${round}: topics gone silent`).toEqual([]));
     }
@@ -226,10 +229,7 @@ describe('sharded bus on a Redis Cluster', () => {
 
   test('a slot moved to another master under traffic: its topic is subscribed there and resyncs; messages after that arrive', async () => {
     const prefix = 's3:';
-    const [publisher, follower] = await Promise.all([shardedBus(prefix), shardedBus(prefix)]);
-    const got = recorder();
-    follower!.setHandler(got.handler);
-    publisher!.setHandler(recorder().handler);
+    const { publisher, follower, got } = await publisherAndFollower(prefix);
     // A topic near the start of its master's slots, so that the reshard moves few slots.
     const masters = await redis.masters();
     let topic = '';
@@ -244,13 +244,13 @@ describe('sharded bus on a Redis Cluster', () => {
     }
     const from = (await redis.ownerOfSlot(slot)).port;
     const to = masters.find((m) => m.port !== from)!.port;
-    await follower!.subscribe(topic);
+    await follower.subscribe(topic);
     let running = true;
     let seq = 0;
     const traffic = (async () => {
       while (running) {
         seq += 1;
-        await publisher!.publish(topic, `{"seq":${seq}}`).catch(() => {});
+        await publisher.publish(topic, `{"seq":${seq}}`).catch(() => {});
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     })();
