@@ -54,7 +54,8 @@ export class PrometheusMetrics implements GatewayMeter {
   private readonly budgetRefusals: Counter<'budget'>;
   private readonly connectionsDropped: Counter<'reason'>;
   private readonly webhookAttempts: Counter<'outcome'>;
-  private readonly readsInFlight: Gauge;
+  /** Read at scrape time: prom-client's `set` allocates, and it changed twice per subscribe (issue 14). */
+  private readsInFlight = 0;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -78,9 +79,11 @@ export class PrometheusMetrics implements GatewayMeter {
       help: 'Images this node watches whose bus subscription is lost until their Redis Cluster shard answers again (sharded bus).',
       collect() { this.set(sources.busLostTopics()); },
     });
-    this.readsInFlight = new Gauge({
+    const readsInFlight = (): number => this.readsInFlight;
+    new Gauge({
       name: 'imagechat_reads_in_flight', registers,
       help: 'Subscribe reads (snapshots and replays) being read and sent; at most MAX_CONCURRENT_READS_PER_IP per address.',
+      collect() { this.set(readsInFlight()); },
     });
     this.eventsIn = new Counter({ name: 'imagechat_events_in_total', help: 'Image events received from the bus for local subscribers.', registers });
     const unscraped = this.unscraped;
@@ -192,7 +195,7 @@ export class PrometheusMetrics implements GatewayMeter {
   }
 
   readsInFlightChanged(current: number): void {
-    this.readsInFlight.set(current);
+    this.readsInFlight = current;
   }
 
   /** The exposition text and its content type. */
