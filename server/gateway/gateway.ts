@@ -83,7 +83,8 @@ export class Gateway {
       socket.on('error', this.upgradeSocketError);
       let upgraded = false;
       try {
-        const path = parseRequestTarget(request.url)?.pathname;
+        // The widget's own target needs no URL parsed (a crowd's arrival is thousands of these a second).
+        const path = request.url === '/ws' ? '/ws' : parseRequestTarget(request.url)?.pathname;
         if (path === undefined) return void socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         if (path !== '/ws' || !this.accepting) {
           socket.end(`HTTP/1.1 ${this.accepting ? '404 Not Found' : '503 Service Unavailable'}\r\nConnection: close\r\n\r\n`);
