@@ -234,6 +234,17 @@ export class Outbox {
       this.sendOne(queue);
       return;
     }
+    // Several frames (a `subscribed` answer and its presence snapshot, say) leave in one write, not one each.
+    const raw = rawSocketOf(this.socket);
+    raw?.cork();
+    try {
+      this.sendAll(queue);
+    } finally {
+      raw?.uncork();
+    }
+  }
+
+  private sendAll(queue: QueuedFrame[]): void {
     const { MAX_BATCH_EVENTS: maxBatch } = this.limits;
     let index = 0;
     while (index < queue.length) {
