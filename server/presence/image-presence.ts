@@ -53,6 +53,9 @@ export interface PresenceChange {
  */
 interface Baseline { listed: Map<string, PresenceViewer>; count: number }
 
+/** A fresh subscriber's baseline; a number is the count of a snapshot whose listed viewers were `sent`'s. */
+type FreshBaseline = Baseline | number;
+
 /** The listed viewers a subscriber is sent when the tenant shows counts only. */
 const NO_VIEWERS: PresenceViewer[] = [];
 
@@ -74,8 +77,11 @@ export class ImagePresence {
   private stopped: PendingStop[] = [];
   /** The listed viewers (by id) and count the local subscribers were last sent in a delta. */
   private sent: Baseline = { listed: new Map(), count: 0 };
-  /** Subscribers sent a snapshot since the last frame, with what it held (handed to `takeChanges`'s answer). */
-  private fresh = new Map<PresenceConnection, Baseline>();
+  /**
+   * Subscribers sent a snapshot since the last frame, with what it held (handed to `takeChanges`'s answer): only
+   * its count when its listed viewers were those of `sent`, the common case (no object per joiner in a crowd).
+   */
+  private fresh = new Map<PresenceConnection, FreshBaseline>();
   /** The listed viewers of the snapshots that differ from `sent`, as one map per distinct list. */
   private freshListed: { of: PresenceViewer[]; byId: Map<string, PresenceViewer> } | null = null;
   /** When the local subscribers were last sent a frame (a crowd's count-only changes wait from here). */
@@ -153,7 +159,7 @@ export class ImagePresence {
     const baseline = this.fresh.get(connection);
     this.leave(connection);
     this.join(connection, person, now);
-    if (baseline) this.fresh.set(connection, baseline);
+    if (baseline !== undefined) this.fresh.set(connection, baseline);
   }
 
   viewerOf(connection: PresenceConnection): PresencePerson | undefined {
@@ -275,7 +281,8 @@ export class ImagePresence {
   snapshot(connection: PresenceConnection): PresenceSnapshotMessage {
     const view = this.view();
     const viewers = this.rules.presenceNames ? view.listed : NO_VIEWERS;
-    this.fresh.set(connection, { listed: this.baselineOf(viewers), count: view.count });
+    const listed = this.baselineOf(viewers);
+    this.fresh.set(connection, listed === this.sent.listed ? view.count : { listed, count: view.count });
     return { type: 'presence', tenantId: this.key.tenantId, urlId: this.key.urlId, count: view.count, snapshot: true, viewers };
   }
 
@@ -314,11 +321,14 @@ export class ImagePresence {
     // Per baseline list, the delta for a subscriber whose count is current ([0]) and whose count is not ([1]).
     const deltas = new Map<Map<string, PresenceViewer>, [PresenceChange | null | undefined, PresenceChange | null | undefined]>();
     deltas.set(this.sent.listed, this.sent.count === view.count ? [shared, undefined] : [undefined, shared]);
-    const changeOf = (baseline: Baseline): PresenceChange | null => {
-      const known = deltas.get(baseline.listed) ?? [undefined, undefined];
-      const slot = baseline.count === view.count ? 0 : 1;
-      known[slot] ??= delta(this.key, baseline, current, view.count, typing, stopped);
-      deltas.set(baseline.listed, known);
+    const sentBefore = this.sent.listed;
+    const changeOf = (baseline: FreshBaseline): PresenceChange | null => {
+      const listed = typeof baseline === 'number' ? sentBefore : baseline.listed;
+      const count = typeof baseline === 'number' ? baseline : baseline.count;
+      const known = deltas.get(listed) ?? [undefined, undefined];
+      const slot = count === view.count ? 0 : 1;
+      known[slot] ??= delta(this.key, { listed, count }, current, view.count, typing, stopped);
+      deltas.set(listed, known);
       return known[slot];
     };
     // The baselines are handed over, not copied: a crowd's arrival leaves thousands of them between two frames.
@@ -338,8 +348,8 @@ export class ImagePresence {
  */
 export class FreshChanges {
   constructor(
-    private readonly baselines: Map<PresenceConnection, Baseline>,
-    private readonly changeOf: (baseline: Baseline) => PresenceChange | null,
+    private readonly baselines: Map<PresenceConnection, FreshBaseline>,
+    private readonly changeOf: (baseline: FreshBaseline) => PresenceChange | null,
   ) {}
 
   /** What `connection` is to be sent; undefined when it is not fresh (it gets what everyone gets). */
