@@ -21,10 +21,10 @@ interface Waiting<T> {
 }
 
 interface Batch<T> {
-  /** The callers who asked while a read of the same id was running: they share the next one. */
+  /** The callers who asked while this read was running: they share the next one. */
   next: Waiting<T> | null;
-  /** How to read again for them (the latest caller's, which reads the same). */
-  readNext: (() => Promise<T>) | null;
+  /** How to read it (the first caller's: every caller of one id reads the same). */
+  readonly read: () => Promise<T>;
 }
 
 export class ReadBatches<T> {
@@ -32,14 +32,20 @@ export class ReadBatches<T> {
 
   /** Reads with `read`, or waits for the next read of the same `id` if one is running. */
   read(id: string, read: () => Promise<T>): Promise<T> {
-    const batch = this.running.get(id);
-    if (batch) {
-      batch.readNext = read;
-      return (batch.next ??= waiting<T>()).promise;
-    }
-    const started: Batch<T> = { next: null, readNext: null };
+    const joined = this.join(id);
+    if (joined) return joined;
+    const started: Batch<T> = { next: null, read };
     this.running.set(id, started);
-    return this.start(id, started, read);
+    return this.start(id, started);
+  }
+
+  /**
+   * The next read of `id` if one is running now, shared with the others who asked meanwhile; undefined when none
+   * is (then `read`). Lets a crowd's callers skip making a read function each (issue 14: garbage per subscribe).
+   */
+  join(id: string): Promise<T> | undefined {
+    const batch = this.running.get(id);
+    return batch ? (batch.next ??= waiting<T>()).promise : undefined;
   }
 
   /** Reads in flight (for tests and metrics). */
@@ -47,23 +53,22 @@ export class ReadBatches<T> {
     return this.running.size;
   }
 
-  private start(id: string, batch: Batch<T>, read: () => Promise<T>): Promise<T> {
+  private start(id: string, batch: Batch<T>): Promise<T> {
     let result: Promise<T>;
     try {
-      result = read();
+      result = batch.read();
     } catch (error) {
       result = Promise.reject(error);
     }
     // When this read ends, the callers who came meanwhile get a read of their own (shared among them).
     const handOver = () => {
-      const { next, readNext } = batch;
-      if (!next || !readNext) {
+      const { next } = batch;
+      if (!next) {
         this.running.delete(id);
         return;
       }
       batch.next = null;
-      batch.readNext = null;
-      this.start(id, batch, readNext).then(next.resolve, next.reject);
+      this.start(id, batch).then(next.resolve, next.reject);
     };
     result.then(handOver, handOver);
     return result;

@@ -18,7 +18,7 @@ import { TenantCache, TenantLookupDeferred } from './tenant-cache.js';
 import { ReadBatches } from './read-batches.js';
 import { writeRefusal, type Writer } from './write-policy.js';
 
-type Access = { ok: true; tenant: Tenant } | { ok: false; code: 'forbidden' | 'unavailable'; message: string };
+export type Access = { ok: true; tenant: Tenant } | { ok: false; code: 'forbidden' | 'unavailable'; message: string };
 
 /** Who asks to write: the person, whether they moderate the tenant, and whether they are its admin. */
 interface WriteRequester extends Writer {
@@ -32,6 +32,12 @@ type WriteAuthorization = { ok: true; actor: Actor } | { ok: false; code: ErrorC
 /** The one refusal of `access`: it says what to check, not which of the two checks failed. */
 const refusedAccess = (tenantId: string): string =>
   `tenant "${tenantId}" does not exist or does not allow this page's origin`;
+
+function accessTo(tenant: Tenant | null, tenantId: string, origin: string | undefined | 'any'): Access {
+  const allowed = tenant !== null && (origin === 'any' || tenant.origins.length === 0 || (origin !== undefined && tenant.origins.includes(origin)));
+  if (!tenant || !allowed) return { ok: false, code: 'forbidden', message: refusedAccess(tenantId) };
+  return { ok: true, tenant };
+}
 
 export interface WriteObserver {
   /**
@@ -80,9 +86,13 @@ export class ChatService {
       // Someone is probing tenant ids: ask again shortly (clients retry unavailable), whichever tenant this is.
       return { ok: false, code: 'unavailable', message: 'the server is busy; try again shortly' };
     }
-    const allowed = tenant !== null && (origin === 'any' || tenant.origins.length === 0 || (origin !== undefined && tenant.origins.includes(origin)));
-    if (!tenant || !allowed) return { ok: false, code: 'forbidden', message: refusedAccess(tenantId) };
-    return { ok: true, tenant };
+    return accessTo(tenant, tenantId, origin);
+  }
+
+  /** `access` answered from the tenant cache without waiting; undefined when the store must be asked (then `access`). */
+  accessNow(tenantId: string, origin: string | undefined | 'any'): Access | undefined {
+    const tenant = this.tenants.cached(tenantId);
+    return tenant === undefined ? undefined : accessTo(tenant, tenantId, origin);
   }
 
   /**
@@ -99,10 +109,13 @@ export class ChatService {
     return { ok: true, actor: { ...requester.author, moderator, mayResolveOthers: moderator || access.tenant.rules.resolve === 'anyone' } };
   }
 
-  /** An image's snapshot, or its events after `since`; identical reads asked for together share one (read-batches.ts). */
-  read(key: ImageKey, since?: number, epoch?: string): Promise<ReadResult> {
-    const id = `${imageTopic(key)}\u0000${since ?? ''}\u0000${epoch ?? ''}`;
-    return this.reads.read(id, () => this.store.read(key, since, epoch));
+  /**
+   * An image's snapshot, or its events after `since`; identical reads asked for together share one
+   * (read-batches.ts). `topic` is the key's `imageTopic`, when the caller holds it already.
+   */
+  read(key: ImageKey, since?: number, epoch?: string, topic = imageTopic(key)): Promise<ReadResult> {
+    const id = since === undefined && epoch === undefined ? topic : `${topic}\u0000${since ?? ''}\u0000${epoch ?? ''}`;
+    return this.reads.join(id) ?? this.reads.read(id, () => this.store.read(key, since, epoch));
   }
 
   /** Stores one write, within the limits (count caps, byte budgets, MAX_SEQ), and nothing more: no publish. */

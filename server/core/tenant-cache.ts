@@ -47,6 +47,19 @@ export class TenantCache {
   /** @param requester who asks (a client address), for its share of the lookups of uncached ids. */
   async get(id: string, requester?: string): Promise<Tenant | null> {
     const now = this.now();
+    const cached = this.cached(id, now);
+    if (cached !== undefined) return cached;
+    const pending = this.inFlight.get(id);
+    if (pending) return pending;
+    if (!this.mayLookUp(now, requester)) throw new TenantLookupDeferred();
+    return this.lookUp(id);
+  }
+
+  /**
+   * What `get` would answer without waiting: the tenant, or null for an id known not to exist; undefined when
+   * only the store can say. Subscribes ask this first, so a crowd's arrival makes no promise per lookup (issue 14).
+   */
+  cached(id: string, now = this.now()): Tenant | null | undefined {
     const known = this.known.get(id);
     if (known) {
       // Stale: re-read in the background; a failed refresh keeps the last known state.
@@ -55,10 +68,7 @@ export class TenantCache {
     }
     const unknown = this.unknown.get(id);
     if (unknown && unknown.expires > now) return null;
-    const pending = this.inFlight.get(id);
-    if (pending) return pending;
-    if (!this.mayLookUp(now, requester)) throw new TenantLookupDeferred();
-    return this.lookUp(id);
+    return undefined;
   }
 
   forget(id: string): void {

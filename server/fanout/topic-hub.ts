@@ -35,8 +35,8 @@ interface TopicState {
   subscribers: Set<Subscriber>;
   /** The topic's events in seq order; its `last` is null until the first snapshot tells where the image stands. */
   order: SeqReorderBuffer<Buffer>;
-  /** Settles once the bus subscription of the topic is active (or its attempt failed). */
-  opened: Promise<void>;
+  /** While the bus subscription of the topic is being made: settles once it is active (or its attempt failed). */
+  opened: Promise<void> | null;
 }
 
 interface TopicHubOptions {
@@ -103,26 +103,29 @@ export class TopicHub implements WriteObserver {
    * The image's topic and key as this node already holds them, when it has subscribers of it: a new subscriber
    * keeps these instead of its own copies, parsed from its frame (issue 14: memory per idle connection).
    */
-  shared(topic: string, key: ImageKey): { topic: string; key: ImageKey } {
-    const state = this.topics.get(topic);
-    return state ? { topic: state.topic, key: state.key } : { topic, key };
+  held(topic: string): { readonly topic: string; readonly key: ImageKey } | undefined {
+    return this.topics.get(topic);
   }
 
-  /** Registers a subscriber (held until `goLive`). Resolves once the topic is subscribed on the bus. */
-  async add(topic: string, subscriber: Subscriber): Promise<void> {
+  /**
+   * Registers a subscriber (held until `goLive`). While the topic is being subscribed on the bus, returns a
+   * promise of that (its snapshot must be read after it); nothing once it is, so a crowd's subscribes to a
+   * watched image wait for nothing here (issue 14: a promise per subscribe).
+   */
+  add(topic: string, subscriber: Subscriber): Promise<void> | undefined {
     let state = this.topics.get(topic);
     if (!state) {
-      state = this.openTopic(topic, subscriber.key);
-      state.subscribers.add(subscriber);
+      const opening = this.openTopic(topic, subscriber.key);
+      opening.subscribers.add(subscriber);
       const opened = this.options.onTopicOpened(topic);
       // Later subscribers wait for this attempt (not its outcome) before they read their snapshot.
-      state.opened = opened.catch(() => undefined);
-      await opened;
-      return;
+      const settled = (): void => { opening.opened = null; };
+      opening.opened = opened.then(settled, settled);
+      return opened;
     }
     state.subscribers.add(subscriber);
     // The topic may still be being subscribed on the bus: reading a snapshot before that could miss events.
-    await state.opened;
+    return state.opened ?? undefined;
   }
 
   /** The subscriber's snapshot (at `seq`) was sent: release what was held back after it. */
@@ -210,7 +213,7 @@ export class TopicHub implements WriteObserver {
         gapWaitMs: this.options.gapWaitMs,
         onGap: () => { this.fillGap(topic, state).catch(this.options.onError); },
       }),
-      opened: Promise.resolve(),
+      opened: null,
     };
     this.topics.set(topic, state);
     return state;

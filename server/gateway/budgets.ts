@@ -125,8 +125,13 @@ export class GatewayBudgets {
 
   /**
    * One of this address's read slots (MAX_CONCURRENT_READS_PER_IP), held while a subscribe is read and its answer
-   * built and sent; more wait their turn.
+   * built and sent, if one is free now; null when all are held (then `acquireRead`).
    */
+  tryAcquireRead(who: BudgetHolder): ReleaseSlot | null {
+    return this.readSlots.tryAcquire(who.address);
+  }
+
+  /** One of this address's read slots once one is free: more wait their turn. */
   acquireRead(who: BudgetHolder): Promise<ReleaseSlot> {
     return this.readSlots.acquire(who.address);
   }

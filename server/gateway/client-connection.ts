@@ -250,23 +250,29 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
       if (refusal) return this.overBudget(refusal, scope, true);
     }
     this.refusedInARow = 0;
-    this.dispatch(message).catch((error: unknown) => {
-      this.context.handlerFailed({ err: error, type: message.type });
-      const broadcastId = isWriteMessage(message) ? message.broadcastId : undefined;
-      // Name the image (or the tenant of an admin feed) too, so the client knows which subscription to retry.
-      const image = message.type === 'subscribe' || message.type === 'unsubscribe' ? { tenantId: message.tenantId, urlId: message.urlId }
-        : message.type === 'subscribe-tenant' || (message.type === 'hello' && message.tenantId) ? { tenantId: message.tenantId } : {};
-      this.error('unavailable', 'the service could not complete this; try again', { broadcastId, for: message.type, ...image });
-    });
+    const handled = this.dispatch(message);
+    if (handled) handled.catch((error: unknown) => this.failed(error, message));
   }
 
-  private async dispatch(message: ClientMessage): Promise<void> {
+  failed(error: unknown, message: ClientMessage): void {
+    this.context.handlerFailed({ err: error, type: message.type });
+    const broadcastId = isWriteMessage(message) ? message.broadcastId : undefined;
+    // Name the image (or the tenant of an admin feed) too, so the client knows which subscription to retry.
+    const image = message.type === 'subscribe' || message.type === 'unsubscribe' ? { tenantId: message.tenantId, urlId: message.urlId }
+      : message.type === 'subscribe-tenant' || (message.type === 'hello' && message.tenantId) ? { tenantId: message.tenantId } : {};
+    this.error('unavailable', 'the service could not complete this; try again', { broadcastId, for: message.type, ...image });
+  }
+
+  /**
+   * Hands a frame to the part that handles it; what completes later is a promise (its failure is answered by
+   * `failed`). Subscribes make none: they wait in their connection's line, which answers its own failures.
+   */
+  private dispatch(message: ClientMessage): Promise<void> | void {
     switch (message.type) {
       case 'ping':
         return this.outbox.send({ type: 'pong' });
       case 'hello':
-        await this.identities.hello(message);
-        return this.subscriptions.identityChanged(message.tenantId);
+        return this.identities.hello(message).then(() => this.subscriptions.identityChanged(message.tenantId));
       case 'subscribe':
         return this.subscriptions.subscribe(message);
       case 'unsubscribe':
@@ -275,7 +281,7 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
         return this.admin.subscribeTenant(message);
       case 'typing':
         // After the hellos before it, so the typer is who they said they are.
-        if (this.#identities) await this.#identities.settled();
+        if (this.#identities) return this.#identities.settled().then(() => this.subscriptions.typing(message));
         return this.subscriptions.typing(message);
       default:
         return this.writes.write(message, this.identities);

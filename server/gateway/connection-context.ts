@@ -3,7 +3,7 @@
  * services they call, and the connection's own way of answering.
  */
 import type { Logger } from 'pino';
-import type { ErrorCode, ErrorMessage, Limits } from '../../shared/index.js';
+import type { ClientMessage, ErrorCode, ErrorMessage, Limits } from '../../shared/index.js';
 import type { ChatService } from '../core/service.js';
 import type { SessionSigner } from '../auth/session.js';
 import type { SecretBox } from '../auth/secret-box.js';
@@ -81,6 +81,8 @@ export interface ConnectionReplies {
   readonly closed: boolean;
   /** Sends an error frame (counted by code). */
   error(code: ErrorCode, message: string, scope?: ErrorScope): void;
+  /** A frame's handling failed (the store is down, a bug): logged, and answered `unavailable` naming what failed. */
+  failed(error: unknown, message: ClientMessage): void;
   /** Sends `rate-limited` for a spent budget; `countAsRefused` counts it toward closing a flood. */
   overBudget(refusal: BudgetRefusal, scope: ErrorScope, countAsRefused: boolean): void;
   /** Who the connection is on `tenantId`'s images, as presence shows them. */

@@ -9,13 +9,14 @@ export type ReleaseSlot = () => void;
 
 interface AddressSlots {
   held: number;
-  waiting: (() => void)[];
+  /** Waiting reads' resolvers, in arrival order (the resolver itself: no closure per waiting read). */
+  waiting: ((release: ReleaseSlot) => void)[];
 }
 
 /**
  * @example
  * const slots = new ReadSlots(4, (inFlight) => gauge.set(inFlight));
- * const release = await slots.acquire('198.51.100.7');
+ * const release = slots.tryAcquire('198.51.100.7') ?? await slots.acquire('198.51.100.7');
  * try { await read(); } finally { release(); }
  */
 export class ReadSlots {
@@ -25,20 +26,27 @@ export class ReadSlots {
   /** `onChange` hears the node's number of reads in flight (over all addresses) after every change. */
   constructor(private readonly perAddress: number, private readonly onChange?: (inFlight: number) => void) {}
 
-  /** Resolves with a slot once one of the address's is free. */
-  acquire(address: string): Promise<ReleaseSlot> {
+  /** A slot now, if one of the address's is free and none is waited for; null otherwise. */
+  tryAcquire(address: string): ReleaseSlot | null {
     let slots = this.addresses.get(address);
     if (!slots) {
       slots = { held: 0, waiting: [] };
       this.addresses.set(address, slots);
     }
-    const mine = slots;
-    if (mine.held < this.perAddress) {
-      mine.held += 1;
-      this.changed(1);
-      return Promise.resolve(this.releaser(address, mine));
-    }
-    return new Promise((resolve) => mine.waiting.push(() => resolve(this.releaser(address, mine))));
+    if (slots.held >= this.perAddress) return null;
+    slots.held += 1;
+    this.changed(1);
+    return this.releaser(address, slots);
+  }
+
+  /** Resolves with a slot once one of the address's is free. */
+  acquire(address: string): Promise<ReleaseSlot> {
+    const now = this.tryAcquire(address);
+    if (now) return Promise.resolve(now);
+    const slots = this.addresses.get(address)!;
+    return new Promise((resolve) => {
+      slots.waiting.push(resolve);
+    });
   }
 
   /** Reads in flight on the node. */
@@ -58,7 +66,7 @@ export class ReadSlots {
       released = true;
       // The slot passes straight to the next waiter, so the count never dips and a newcomer cannot jump the queue.
       const next = slots.waiting.shift();
-      if (next) return next();
+      if (next) return next(this.releaser(address, slots));
       slots.held -= 1;
       this.changed(-1);
       if (slots.held === 0) this.addresses.delete(address);

@@ -7,50 +7,33 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import {
   imageTopic, type ImageKey, type SubscribeMessage, type TenantRules, type TypingMessage, type UnsubscribeMessage,
 } from '../../shared/index.js';
-import { HOLDING, type Subscriber } from '../fanout/topic-hub.js';
-import type { PresenceConnection } from '../presence/image-presence.js';
+import type { Access } from '../core/service.js';
 import type { ConnectionContext, ConnectionReplies, ErrorScope } from './connection-context.js';
-import { subscribedAnswer } from './subscribed-answer.js';
-import type { Outbox } from './outbox.js';
+import { answerTo, READ_A_SNAPSHOT, snapshotAnswerTo } from './subscribed-answer.js';
+import type { ReleaseSlot } from './read-slots.js';
+import { OutboxSubscriber } from './outbox-subscriber.js';
 import { TopicSlots } from './topic-slots.js';
 
 /** How often a subscribe waiting for its connection's buffer to drain looks again: short next to a snapshot's send. */
 const SEND_BUFFER_POLL_MS = 15;
 
-/**
- * A subscription as the topic hub and the presence hub see it: events and presence frames go to the connection's
- * outbox (methods, not closures per subscription).
- */
-class OutboxSubscriber implements Subscriber, PresenceConnection {
-  floor = HOLDING;
-  held: Subscriber['held'] = null;
+/** What waits in a connection's line: its subscribes, and unsubscribes of an image with a subscribe ahead of them. */
+type LineEntry = SubscribeMessage | UnsubscribeMessage;
 
-  constructor(private readonly outbox: Outbox, readonly key: ImageKey) {}
+const sameImage = (a: ImageKey, b: ImageKey): boolean => a.urlId === b.urlId && a.tenantId === b.tenantId;
 
-  deliver(frame: Buffer): void {
-    this.outbox.queueEvent(frame, this.key.tenantId, this.key.urlId);
-  }
-
-  resync(): void {
-    this.outbox.send({ type: 'resync', tenantId: this.key.tenantId, urlId: this.key.urlId });
-  }
-
-  deliverPresence(frame: Buffer): void {
-    this.outbox.queuePresence(frame, this.key.tenantId, this.key.urlId);
-  }
-}
+/** What an error about a subscribe names (made only when one is sent). */
+const subscribeScope = (message: SubscribeMessage): ErrorScope => ({ for: 'subscribe', tenantId: message.tenantId, urlId: message.urlId });
 
 export class ConnectionSubscriptions {
   private readonly byTopic = new TopicSlots<OutboxSubscriber>();
   /**
-   * Per image, the tail of this connection's subscribes and unsubscribes, which run in arrival order; made while
-   * any runs (TopicSlots: a connection subscribes to one image, and a Map made and dropped per subscribe was
-   * half a kilobyte of garbage per connection in a crowd's arrival).
+   * This connection's subscribes in arrival order, run one at a time (the first is the one running); made while
+   * any waits. The messages themselves, not a chain of eight promises and their closures per subscribe, as there
+   * was: a crowd's arrival makes thousands at once (issue 14: allocation per connection).
    */
-  private topicOrder: TopicSlots<Promise<void>> | undefined = undefined;
-  /** The tail of this connection's subscribe reads, which run one at a time in arrival order; none while none runs. */
-  private readOrder: Promise<void> | undefined = undefined;
-  /** Subscribes received and not yet answered (waiting or being read). */
+  private line: LineEntry[] | undefined = undefined;
+  /** Subscribes in the line (waiting or being read). */
   private pending = 0;
 
   constructor(
@@ -68,30 +51,24 @@ export class ConnectionSubscriptions {
   }
 
   /**
-   * A subscribe waits for its image's earlier subscribes and unsubscribes (`inTopicOrder`), then for its turn
-   * among the connection's reads (`inReadOrder`). Subscribes waiting count toward the subscription cap, so a
-   * burst can neither queue more reads than a connection may hold images nor pass the cap.
+   * A subscribe joins the connection's line and is read in its turn, one at a time, so that each one's
+   * read-budget check sees what the previous answer charged and two subscribes of one image never both install
+   * a subscription. Subscribes in the line count toward the subscription cap, so a burst can neither queue more
+   * reads than a connection may hold images nor pass the cap.
    */
-  subscribe(message: SubscribeMessage): Promise<void> {
+  subscribe(message: SubscribeMessage): void {
     const { MAX_SUBSCRIPTIONS_PER_CONNECTION: max } = this.context.limits;
     if (this.pending >= max) {
-      this.replies.error('limit-reached', `at most ${max} images per connection`, { for: 'subscribe', tenantId: message.tenantId, urlId: message.urlId });
-      return Promise.resolve();
+      return this.replies.error('limit-reached', `at most ${max} images per connection`, subscribeScope(message));
     }
     this.pending += 1;
-    const done = () => { this.pending -= 1; };
-    const run = this.inTopicOrder(imageTopic(message), () => this.inReadOrder(() => this.read(message)));
-    run.then(done, done);
-    return run;
+    this.enqueue(message);
   }
 
-  unsubscribe(message: UnsubscribeMessage): Promise<void> {
-    return this.inTopicOrder(imageTopic(message), () => {
-      const topic = imageTopic(message);
-      const subscriber = this.byTopic.get(topic);
-      if (subscriber) this.drop(topic, subscriber);
-      this.replies.outbox.send({ type: 'unsubscribed', tenantId: message.tenantId, urlId: message.urlId });
-    });
+  /** Leaves at once, unless a subscribe of the image is in the line: then after it (never overtaking it). */
+  unsubscribe(message: UnsubscribeMessage): void {
+    if (this.line?.some((entry) => entry.type === 'subscribe' && sameImage(entry, message))) return this.enqueue(message);
+    this.leave(message);
   }
 
   /** The socket closed: every subscription leaves the hub and presence. */
@@ -122,68 +99,77 @@ export class ConnectionSubscriptions {
     }
   }
 
-  /**
-   * Subscribes and unsubscribes of one image run one after another, in arrival order: two subscribes sent
-   * together must not both install a subscription, and an unsubscribe must not overtake its subscribe.
-   */
-  private inTopicOrder(topic: string, operation: () => Promise<void> | void): Promise<void> {
-    const order = (this.topicOrder ??= new TopicSlots());
-    const previous = order.get(topic) ?? Promise.resolve();
-    const run = previous.then(operation);
-    const tail = run.then(() => undefined, () => undefined);
-    order.set(topic, tail);
-    void tail.then(() => {
-      if (order.get(topic) !== tail) return;
-      order.delete(topic);
-      if (order.size === 0 && this.topicOrder === order) this.topicOrder = undefined;
-    });
-    return run;
-  }
-
-  /**
-   * One subscribe read at a time per connection, in arrival order: each one's read-budget check sees what the
-   * previous answer charged, so a burst of subscribes cannot all pass the check before any answer is counted.
-   */
-  private inReadOrder(operation: () => Promise<void>): Promise<void> {
-    const run = (this.readOrder ?? Promise.resolve()).then(operation);
-    const tail = run.then(() => undefined, () => undefined);
-    this.readOrder = tail;
-    // Forgotten once the last read is done: an idle connection keeps no settled promise.
-    void tail.then(() => {
-      if (this.readOrder === tail) this.readOrder = undefined;
-    });
-    return run;
-  }
-
-  private async read(message: SubscribeMessage): Promise<void> {
-    if (this.replies.closed) return;
-    const key: ImageKey = { tenantId: message.tenantId, urlId: message.urlId };
-    const topic = imageTopic(key);
-    const scope = { for: 'subscribe', tenantId: key.tenantId, urlId: key.urlId };
-    const { limits, budgets } = this.context;
-    // Reads run one at a time, so the subscriptions installed so far are all there is to count.
-    if (!this.byTopic.has(topic) && this.byTopic.size >= limits.MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-      return this.replies.error('limit-reached', `at most ${limits.MAX_SUBSCRIPTIONS_PER_CONNECTION} images per connection`, scope);
+  private enqueue(entry: LineEntry): void {
+    if (this.line) {
+      this.line.push(entry);
+      return;
     }
+    const line = (this.line = [entry]);
+    void this.runLine(line);
+  }
+
+  /** Runs the line to its end; an entry that fails is answered `unavailable` and the line goes on. */
+  private async runLine(line: LineEntry[]): Promise<void> {
+    for (let entry = line[0]; entry !== undefined; entry = line[0]) {
+      try {
+        if (entry.type === 'unsubscribe') {
+          this.leave(entry);
+        } else {
+          const reading = this.read(entry);
+          if (reading) await reading;
+        }
+      } catch (error) {
+        this.replies.failed(error, entry);
+      }
+      if (entry.type === 'subscribe') this.pending -= 1;
+      line.shift();
+    }
+    this.line = undefined;
+  }
+
+  private leave(message: UnsubscribeMessage): void {
+    const topic = imageTopic(message);
+    const subscriber = this.byTopic.get(topic);
+    if (subscriber) this.drop(topic, subscriber);
+    this.replies.outbox.send({ type: 'unsubscribed', tenantId: message.tenantId, urlId: message.urlId });
+  }
+
+  /**
+   * A subscribe whose turn in the line came. What needs no waiting is done here, and a promise is made only to
+   * wait: in a crowd's arrival every await is a promise and a suspended frame per subscribe, which live long
+   * enough to be promoted to the old generation (issue 14: RSS per connection).
+   */
+  private read(message: SubscribeMessage): Promise<void> | undefined {
+    if (this.replies.closed) return undefined;
+    const topic = imageTopic(message);
+    const { MAX_SUBSCRIPTIONS_PER_CONNECTION: max } = this.context.limits;
+    // Reads run one at a time, so the subscriptions installed so far are all there is to count.
+    if (!this.byTopic.has(topic) && this.byTopic.size >= max) {
+      this.replies.error('limit-reached', `at most ${max} images per connection`, subscribeScope(message));
+      return undefined;
+    }
+    if (this.sendBufferIsLow()) {
+      const release = this.context.budgets.tryAcquireRead(this.context);
+      if (release) return this.withSlot(topic, message, release);
+    }
+    return this.readAfterWaiting(topic, message);
+  }
+
+  /** Waits for the socket to drain, then for a read slot. */
+  private async readAfterWaiting(topic: string, message: SubscribeMessage): Promise<void> {
+    const { limits, budgets } = this.context;
     // Backpressure: the next answer is read only once the previous ones are (mostly) on the wire, so a page of
     // large images gets them one after another instead of piling them up past the slow-client cap.
     if (!this.sendBufferIsLow() && !(await this.sendBufferDrained())) {
       if (this.replies.closed) return;
-      return this.replies.error('unavailable', `this connection has not read what it was sent for ${limits.SUBSCRIBE_DRAIN_TIMEOUT_MS} ms; subscribe again later`, scope);
+      return this.replies.error('unavailable', `this connection has not read what it was sent for ${limits.SUBSCRIBE_DRAIN_TIMEOUT_MS} ms; subscribe again later`, subscribeScope(message));
     }
-    const release = await budgets.acquireRead(this.context);
-    try {
-      // A read (a large snapshot takes tens of milliseconds) waits for the next turn of the event loop: slots
-      // pass from one read to the next as promises, and without this a run of reads would hold the loop throughout.
-      await nextTurn();
-      if (this.replies.closed) return;
-      // Before anything is read: a spent read budget costs the store nothing. An existing subscription stays.
-      const refusal = budgets.readRefusal(this.context);
-      if (refusal) return this.replies.overBudget(refusal, scope, false);
-      await this.install(key, topic, message, scope);
-    } finally {
-      release();
-    }
+    const free = budgets.tryAcquireRead(this.context);
+    const release = free ?? await budgets.acquireRead(this.context);
+    // A slot waited for was passed on by the read before, as a promise: without waiting for the next turn of the
+    // event loop, a run of reads (a large snapshot takes tens of milliseconds) would hold the loop throughout.
+    if (!free) await nextTurn();
+    return this.withSlot(topic, message, release);
   }
 
   /** Whether the socket's unsent data is below a quarter of the slow-client cap (the next answer may be read). */
@@ -201,45 +187,80 @@ export class ConnectionSubscriptions {
     return !this.replies.closed;
   }
 
-  private async install(parsedKey: ImageKey, parsedTopic: string, message: SubscribeMessage, scope: ErrorScope): Promise<void> {
-    const { service, limits, hub, address, origin } = this.context;
-    const access = await service.access(parsedKey.tenantId, origin, address);
-    if (!access.ok) return this.replies.error(access.code, access.message, scope);
-    if (this.replies.closed) return;
-    const { topic, key } = hub.shared(parsedTopic, parsedKey);
-    // A repeated subscribe (a client resyncing) replaces the old subscription.
-    const existing = this.byTopic.get(topic);
-    if (existing) {
-      hub.remove(topic, existing);
-      this.context.viewers?.leave(key, existing);
-    }
-    const outbox = this.replies.outbox;
-    const subscriber = new OutboxSubscriber(outbox, key);
-    const counted = this.byTopic.has(topic);
-    const firstOfTenant = !counted && !this.watchesTenant(key.tenantId);
-    this.byTopic.set(topic, subscriber);
-    if (!counted) this.context.presence?.add(key, firstOfTenant);
-    let answer;
+  /**
+   * Holding a read slot: the checks that need no waiting (the read budget, a cached tenant), then the rest, which
+   * gives the slot back when done. What a crowd's subscribes to one image would each wait for is skipped when it
+   * is ready (a cached tenant, a topic already on the bus), so the store's answer is the one wait of most.
+   */
+  private withSlot(topic: string, message: SubscribeMessage, release: ReleaseSlot): Promise<void> | undefined {
+    let handedOver = false;
     try {
-      await hub.add(topic, subscriber);
-      answer = await subscribedAnswer((k, since, epoch) => service.read(k, since, epoch), key, message.since, message.epoch, limits.MAX_SNAPSHOT_BYTES);
-    } catch (error) {
-      // Never leave a subscription behind that holds events back for an answer that will not come.
-      this.drop(topic, subscriber);
-      throw error;
+      if (this.replies.closed) return undefined;
+      // Before anything is read: a spent read budget costs the store nothing. An existing subscription stays.
+      const refusal = this.context.budgets.readRefusal(this.context);
+      if (refusal) {
+        this.replies.overBudget(refusal, subscribeScope(message), false);
+        return undefined;
+      }
+      const cached = this.context.service.accessNow(message.tenantId, this.context.origin);
+      if (cached && !cached.ok) {
+        this.replies.error(cached.code, cached.message, subscribeScope(message));
+        return undefined;
+      }
+      handedOver = true;
+      return this.subscribeAndAnswer(topic, message, cached, release);
+    } finally {
+      if (!handedOver) release();
     }
-    if (this.byTopic.get(topic) !== subscriber) return; // unsubscribed or replaced meanwhile
-    if (!answer.ok) {
-      this.drop(topic, subscriber);
-      return this.replies.error('too-large', `this image's snapshot is ${answer.bytes} bytes, more than the ${limits.MAX_SNAPSHOT_BYTES} a subscribe is sent`, scope);
+  }
+
+  private async subscribeAndAnswer(parsedTopic: string, message: SubscribeMessage, cached: Access | undefined, release: ReleaseSlot): Promise<void> {
+    try {
+      const { service, limits, hub, address, origin } = this.context;
+      const access = cached ?? await service.access(message.tenantId, origin, address);
+      if (!access.ok) return this.replies.error(access.code, access.message, subscribeScope(message));
+      if (this.replies.closed) return;
+      const held = hub.held(parsedTopic);
+      const topic = held?.topic ?? parsedTopic;
+      const key = held?.key ?? { tenantId: message.tenantId, urlId: message.urlId };
+      // A repeated subscribe (a client resyncing) replaces the old subscription.
+      const existing = this.byTopic.get(topic);
+      if (existing) {
+        hub.remove(topic, existing);
+        this.context.viewers?.leave(key, existing);
+      }
+      const outbox = this.replies.outbox;
+      const subscriber = new OutboxSubscriber(outbox, key);
+      const counted = this.byTopic.has(topic);
+      const firstOfTenant = !counted && !this.watchesTenant(key.tenantId);
+      this.byTopic.set(topic, subscriber);
+      if (!counted) this.context.presence?.add(key, firstOfTenant);
+      let answer;
+      try {
+        const opening = hub.add(topic, subscriber);
+        if (opening) await opening;
+        const read = answerTo(key, await service.read(key, message.since, message.epoch, topic), limits.MAX_SNAPSHOT_BYTES);
+        answer = read === READ_A_SNAPSHOT ? snapshotAnswerTo(key, await service.read(key, undefined, undefined, topic), limits.MAX_SNAPSHOT_BYTES) : read;
+      } catch (error) {
+        // Never leave a subscription behind that holds events back for an answer that will not come.
+        this.drop(topic, subscriber);
+        throw error;
+      }
+      if (this.byTopic.get(topic) !== subscriber) return; // unsubscribed or replaced meanwhile
+      if (!answer.ok) {
+        this.drop(topic, subscriber);
+        return this.replies.error('too-large', `this image's snapshot is ${answer.bytes} bytes, more than the ${limits.MAX_SNAPSHOT_BYTES} a subscribe is sent`, subscribeScope(message));
+      }
+      this.context.budgets.chargeRead(this.context, answer.bytes);
+      outbox.queueAnswer(answer.frame, answer.bytes);
+      hub.goLive(topic, subscriber, answer.seq);
+      // Presence is part of the subscription: the snapshot follows the answer.
+      this.joinPresence(subscriber, access.tenant.rules);
+      // Out now, so the next subscribe's backpressure check sees this answer in the socket's buffer.
+      outbox.flush();
+    } finally {
+      release();
     }
-    this.context.budgets.chargeRead(this.context, answer.bytes);
-    outbox.queueAnswer(answer.frame, answer.bytes);
-    hub.goLive(topic, subscriber, answer.seq);
-    // Presence is part of the subscription: the snapshot follows the answer.
-    this.joinPresence(subscriber, access.tenant.rules);
-    // Out now, so the next subscribe's backpressure check sees this answer in the socket's buffer.
-    outbox.flush();
   }
 
   private joinPresence(subscriber: OutboxSubscriber, rules: TenantRules): void {
@@ -257,6 +278,8 @@ export class ConnectionSubscriptions {
 
   /** Whether any image of the tenant is watched (a connection counts once per tenant in presence). */
   private watchesTenant(tenantId: string): boolean {
+    // Most connections watch nothing when they subscribe: no iterator made for them.
+    if (this.byTopic.size === 0) return false;
     for (const subscriber of this.byTopic.values()) if (subscriber.key.tenantId === tenantId) return true;
     return false;
   }

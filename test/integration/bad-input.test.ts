@@ -135,6 +135,31 @@ test('subscribes sent together: the cap holds, a repeated subscribe leaves no st
   expect(server.hub.topicCount).toBe(topicsBefore);
 });
 
+test('an unsubscribe waits only for subscribes of its own image, not behind another image\'s slow read', async () => {
+  const c = await TestClient.connect(server.wsUrl);
+  const base = `img-${randomUUID()}`;
+  expect(await c.subscribe('demo', `${base}-watched`)).toMatchObject({ type: 'subscribed' });
+  const read = server.store.read.bind(server.store);
+  let finish = () => {};
+  const slow = new Promise<void>((resolve) => { finish = resolve; });
+  server.store.read = async (key, since, epoch) => {
+    if (key.urlId === `${base}-slow`) await slow;
+    return read(key, since, epoch);
+  };
+  try {
+    c.send({ type: 'subscribe', tenantId: 'demo', urlId: `${base}-slow` });
+    c.send({ type: 'unsubscribe', tenantId: 'demo', urlId: `${base}-watched` });
+    expect(await c.nextOfType('unsubscribed')).toMatchObject({ urlId: `${base}-watched` });
+    expect(c.frames.some((m) => m.type === 'subscribed' && m.urlId === `${base}-slow`)).toBe(false);
+    finish();
+    await c.next(() => c.frames.some((m) => m.type === 'subscribed' && m.urlId === `${base}-slow`));
+  } finally {
+    server.store.read = read;
+    finish();
+    c.close();
+  }
+});
+
 test('a subscribe the store cannot answer gets unavailable naming the image, and the connection lives on', async () => {
   const failing = await startTestServer();
   try {

@@ -171,13 +171,15 @@ test('a second subscriber waits until the topic is subscribed on the bus before 
     onTopicOpened: () => new Promise<void>((resolve) => { finishOpening = resolve; }),
   });
   const order: string[] = [];
-  const first = h.add(topic, subscriber()).then(() => order.push('first'));
-  const second = h.add(topic, subscriber()).then(() => order.push('second'));
+  const first = h.add(topic, subscriber())!.then(() => order.push('first'));
+  const second = h.add(topic, subscriber())!.then(() => order.push('second'));
   await wait(20);
   expect(order).toEqual([]);
   finishOpening();
   await Promise.all([first, second]);
   expect(order.sort()).toEqual(['first', 'second']);
+  // Once it is subscribed, a newcomer has nothing to wait for.
+  expect(h.add(topic, subscriber())).toBeUndefined();
 });
 
 describe('topic hub gap that the log no longer holds', () => {
