@@ -254,13 +254,18 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
     if (handled) handled.catch((error: unknown) => this.failed(error, message));
   }
 
+  /** Never throws: it is the last handler of a rejection, and one nobody handles would end the process. */
   failed(error: unknown, message: ClientMessage): void {
-    this.context.handlerFailed({ err: error, type: message.type });
-    const broadcastId = isWriteMessage(message) ? message.broadcastId : undefined;
-    // Name the image (or the tenant of an admin feed) too, so the client knows which subscription to retry.
-    const image = message.type === 'subscribe' || message.type === 'unsubscribe' ? { tenantId: message.tenantId, urlId: message.urlId }
-      : message.type === 'subscribe-tenant' || (message.type === 'hello' && message.tenantId) ? { tenantId: message.tenantId } : {};
-    this.error('unavailable', 'the service could not complete this; try again', { broadcastId, for: message.type, ...image });
+    try {
+      this.context.handlerFailed({ err: error, type: message.type });
+      const broadcastId = isWriteMessage(message) ? message.broadcastId : undefined;
+      // Name the image (or the tenant of an admin feed) too, so the client knows which subscription to retry.
+      const image = message.type === 'subscribe' || message.type === 'unsubscribe' ? { tenantId: message.tenantId, urlId: message.urlId }
+        : message.type === 'subscribe-tenant' || (message.type === 'hello' && message.tenantId) ? { tenantId: message.tenantId } : {};
+      this.error('unavailable', 'the service could not complete this; try again', { broadcastId, for: message.type, ...image });
+    } catch {
+      // Neither the log nor the socket took it: there is no one left to tell.
+    }
   }
 
   /**

@@ -81,7 +81,7 @@ export interface ConnectionReplies {
   readonly closed: boolean;
   /** Sends an error frame (counted by code). */
   error(code: ErrorCode, message: string, scope?: ErrorScope): void;
-  /** A frame's handling failed (the store is down, a bug): logged, and answered `unavailable` naming what failed. */
+  /** A frame's handling failed (the store is down, a bug): logged, and answered `unavailable` naming what failed; never throws. */
   failed(error: unknown, message: ClientMessage): void;
   /** Sends `rate-limited` for a spent budget; `countAsRefused` counts it toward closing a flood. */
   overBudget(refusal: BudgetRefusal, scope: ErrorScope, countAsRefused: boolean): void;

@@ -147,7 +147,7 @@ export class Outbox {
     this.push({ frame });
   }
 
-  /** Queues a `subscribed` answer (built as a `SubscribedMessage` by `subscribedAnswer`) of `bytes` bytes; sent only on a drained buffer. */
+  /** Queues a `subscribed` answer (built as a `SubscribedMessage` by `answerTo`) of `bytes` bytes; sent only on a drained buffer. */
   queueAnswer(frame: Buffer, bytes: number): void {
     this.push({ frame, answerBytes: bytes });
   }
