@@ -9,7 +9,7 @@ import {
 } from '../../shared/index.js';
 import { Outbox, type OutboxHooks } from './outbox.js';
 import { TokenBucket } from './token-bucket.js';
-import { rawSocketOf } from './ws-frame.js';
+import { rawSocketOf, releaseEmptyReceiveList } from './ws-frame.js';
 import type { BudgetRefusal } from './budgets.js';
 import { connLabel, type ConnectionContext, type ConnectionReplies, type ErrorScope } from './connection-context.js';
 import { ConnectionSubscriptions } from './subscriptions.js';
@@ -29,6 +29,7 @@ const connectionOf = (socket: WebSocket): ClientConnection => (socket as TaggedS
 
 function onMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
   connectionOf(this).receiveGuarded(data, isBinary);
+  releaseEmptyReceiveList(this);
 }
 function onClose(this: WebSocket, code: number): void {
   connectionOf(this).socketClosed(code);
