@@ -9,7 +9,7 @@ import {
 } from '../../shared/index.js';
 import { Outbox, type OutboxHooks } from './outbox.js';
 import { TokenBucket } from './token-bucket.js';
-import { rawSocketOf, releaseEmptyReceiveList } from './ws-frame.js';
+import { rawSocketOf, releaseEmptyReceiveList, sendPing } from './ws-frame.js';
 import type { BudgetRefusal } from './budgets.js';
 import { connLabel, type ConnectionContext, type ConnectionReplies, type ErrorScope } from './connection-context.js';
 import { ConnectionSubscriptions } from './subscriptions.js';
@@ -158,7 +158,7 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
       return;
     }
     this.readAtPing = read;
-    this.socket.ping();
+    sendPing(this.socket);
   }
 
   close(code: number, reason: string): void {

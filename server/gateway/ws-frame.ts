@@ -56,3 +56,13 @@ export function releaseEmptyReceiveList(socket: ws.WebSocket): void {
   const chunks = (socket as unknown as { _receiver?: { _buffers?: unknown } })._receiver?._buffers;
   if (Array.isArray(chunks) && chunks.length === 0) chunks.length = 0;
 }
+
+/** A server's ping without payload: two bytes, the same for every socket, so a heartbeat frames nothing per ping. */
+const PING_FRAME = Buffer.from([0x89, 0x00]);
+
+/** Pings `socket` with the shared frame, in one plain write (through ws where it keeps no socket of its own). */
+export function sendPing(socket: ws.WebSocket): void {
+  const raw = rawSocketOf(socket);
+  if (raw && socket.readyState === socket.OPEN) raw.write(PING_FRAME);
+  else socket.ping();
+}

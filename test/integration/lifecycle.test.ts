@@ -13,6 +13,8 @@ test('the server pings and terminates a peer that stopped answering, and cleans 
   const server = await startTestServer({ SERVER_PING_INTERVAL_MS: '100' });
   dirs.push(server.dataDir);
   const alive = await TestClient.connect(server.wsUrl);
+  let pings = 0;
+  alive.socket.on('ping', (data: Buffer) => { if (data.length === 0) pings += 1; });
   const dead = await TestClient.connect(server.wsUrl);
   await alive.subscribe('demo', 'img-alive');
   await dead.subscribe('demo', 'img-dead');
@@ -24,6 +26,8 @@ test('the server pings and terminates a peer that stopped answering, and cleans 
   await new Promise((r) => setTimeout(r, 300));
   alive.send({ type: 'ping' });
   await alive.nextOfType('pong');
+  // Empty WebSocket pings, one per interval (100 ms here), each answered by the client's pong.
+  expect(pings).toBeGreaterThanOrEqual(3);
   alive.close();
   await server.close();
 });
