@@ -31,6 +31,10 @@ function onMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean):
   connectionOf(this).receiveGuarded(data, isBinary);
   releaseEmptyReceiveList(this);
 }
+/** A pong, like any frame received, leaves ws's list of received chunks empty: its storage is given back. */
+function onPong(this: WebSocket): void {
+  releaseEmptyReceiveList(this);
+}
 function onClose(this: WebSocket, code: number): void {
   connectionOf(this).socketClosed(code);
 }
@@ -46,7 +50,7 @@ function onError(this: WebSocket, error: Error): void {
 export class ClientConnection implements ConnectionReplies, OutboxHooks {
   /**
    * Bytes the socket had read when it was last pinged (-1: not yet pinged). A pong, like any frame, moves the
-   * count; a socket whose count has not moved by the next heartbeat is dead. No 'pong' listener per socket.
+   * count; a socket whose count has not moved by the next heartbeat is dead. (The 'pong' listener only tidies.)
    */
   private readAtPing = -1;
   readonly outbox: Outbox;
@@ -76,6 +80,7 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
     this.subscriptions = new ConnectionSubscriptions(context, this);
     (socket as TaggedSocket)[CONNECTION] = this;
     socket.on('message', onMessage);
+    socket.on('pong', onPong);
     socket.on('close', onClose);
     socket.on('error', onError);
   }
