@@ -5,9 +5,11 @@
  * counts (issue 14: RSS per connection). Where it was allocated, per connection.
  *
  * Two runs on fresh servers, the same `--count` subscribers each, with V8's sampling heap profiler: one that keeps
- * the samples of objects a major GC collected (`includeObjectsCollectedByMajorGC`) and one that does not; a full
- * GC ends each. Their difference per allocation site is what was promoted and then died. Sampled, and two runs
- * rather than one: read it as an estimate (about ±100 bytes per site between runs), not an exact count.
+ * the samples of objects a major GC collected (`includeObjectsCollectedByMajorGC`) and one that does not;
+ * scavenges and then a full GC end each. Their difference per allocation site is what was promoted and then died
+ * (over the whole burst: what a major GC during it collected counts too). The scavenges first, so that what is
+ * still young and dead is not counted: only `(anonymous) :0`, the short-lived arrays that force them, is left of
+ * it. Sampled, and two runs rather than one: read it as an estimate (about ±100 bytes per site between runs).
  *
  *   npm run build && node bench/memory/connect-garbage.mjs [--count=10000] [--server=image-chat|raw] [--top=30]
  */
@@ -45,6 +47,9 @@ async function sampledAllocations(withCollected) {
     const answer = await subscribers.ask({ cmd: 'connect', group: 'crowd', url: server.url, count: options.count, mode, tenantId: 'demo', urlId: 'connect-garbage.png' });
     if (answer.open !== options.count) throw new Error(`only ${answer.open} of ${options.count} connected`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Scavenges first, so that what is still young and dead is collected by one (not sampled), not by the full
+    // GC below: short-lived garbage of several times the young generation's size, made in the server.
+    await inspector.call('Runtime.evaluate', { expression: '{ let last; for (let i = 0; i < 3e6; i += 1) last = [i, i]; 0 }' });
     await inspector.call('HeapProfiler.collectGarbage');
     const { profile } = await inspector.call('HeapProfiler.stopSampling');
     await inspector.close();
