@@ -256,7 +256,13 @@ export class ClientConnection implements ConnectionReplies, OutboxHooks {
       if (refusal) return this.overBudget(refusal, scope, true);
     }
     this.refusedInARow = 0;
-    const handled = this.dispatch(message);
+    let handled: Promise<void> | void;
+    try {
+      handled = this.dispatch(message);
+    } catch (error) {
+      // Failing at once or later is the same failure to the client: `unavailable`, naming what failed.
+      return this.failed(error, message);
+    }
     if (handled) handled.catch((error: unknown) => this.failed(error, message));
   }
 

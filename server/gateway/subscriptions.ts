@@ -22,6 +22,15 @@ type LineEntry = SubscribeMessage | UnsubscribeMessage;
 
 const sameImage = (a: ImageKey, b: ImageKey): boolean => a.urlId === b.urlId && a.tenantId === b.tenantId;
 
+/** Where the line's last subscribe of the image is; -1 when it holds none. */
+function lastSubscribeOf(line: LineEntry[], image: ImageKey): number {
+  for (let index = line.length - 1; index >= 0; index -= 1) {
+    const entry = line[index]!;
+    if (entry.type === 'subscribe' && sameImage(entry, image)) return index;
+  }
+  return -1;
+}
+
 /** What an error about a subscribe names (made only when one is sent). */
 const subscribeScope = (message: SubscribeMessage): ErrorScope => ({ for: 'subscribe', tenantId: message.tenantId, urlId: message.urlId });
 
@@ -65,10 +74,15 @@ export class ConnectionSubscriptions {
     this.enqueue(message);
   }
 
-  /** Leaves at once, unless a subscribe of the image is in the line: then after it (never overtaking it). */
+  /**
+   * Leaves at once, unless a subscribe of the image is in the line: then right after the last one (never
+   * overtaking it, nor waiting for other images' reads behind it).
+   */
   unsubscribe(message: UnsubscribeMessage): void {
-    if (this.line?.some((entry) => entry.type === 'subscribe' && sameImage(entry, message))) return this.enqueue(message);
-    this.leave(message);
+    const line = this.line;
+    const last = line ? lastSubscribeOf(line, message) : -1;
+    if (line && last >= 0) line.splice(last + 1, 0, message);
+    else this.leave(message);
   }
 
   /** The socket closed: every subscription leaves the hub and presence. */
@@ -120,9 +134,10 @@ export class ConnectionSubscriptions {
         }
       } catch (error) {
         this.replies.failed(error, entry);
+      } finally {
+        if (entry.type === 'subscribe') this.pending -= 1;
+        line.shift();
       }
-      if (entry.type === 'subscribe') this.pending -= 1;
-      line.shift();
     }
     this.line = undefined;
   }

@@ -146,13 +146,21 @@ test('an unsubscribe waits only for subscribes of its own image, not behind anot
     if (key.urlId === `${base}-slow`) await slow;
     return read(key, since, epoch);
   };
+  const answered = (type: string, urlId: string) => c.frames.some((m) => m.type === type && 'urlId' in m && m.urlId === urlId);
   try {
+    // An image already watched leaves at once; one subscribed in the same burst leaves right after its subscribe,
+    // both while the slow image's read (sent between them) still waits.
+    c.send({ type: 'subscribe', tenantId: 'demo', urlId: `${base}-new` });
     c.send({ type: 'subscribe', tenantId: 'demo', urlId: `${base}-slow` });
     c.send({ type: 'unsubscribe', tenantId: 'demo', urlId: `${base}-watched` });
-    expect(await c.nextOfType('unsubscribed')).toMatchObject({ urlId: `${base}-watched` });
-    expect(c.frames.some((m) => m.type === 'subscribed' && m.urlId === `${base}-slow`)).toBe(false);
+    c.send({ type: 'unsubscribe', tenantId: 'demo', urlId: `${base}-new` });
+    await c.next(() => answered('unsubscribed', `${base}-watched`) && answered('unsubscribed', `${base}-new`));
+    expect(answered('subscribed', `${base}-new`)).toBe(true);
+    expect(answered('subscribed', `${base}-slow`)).toBe(false);
+    const order = c.frames.filter((m) => m.type === 'subscribed' || m.type === 'unsubscribed').map((m) => `${m.type} ${'urlId' in m ? m.urlId : ''}`);
+    expect(order.indexOf(`subscribed ${base}-new`)).toBeLessThan(order.indexOf(`unsubscribed ${base}-new`));
     finish();
-    await c.next(() => c.frames.some((m) => m.type === 'subscribed' && m.urlId === `${base}-slow`));
+    await c.next(() => answered('subscribed', `${base}-slow`));
   } finally {
     server.store.read = read;
     finish();

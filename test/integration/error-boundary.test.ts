@@ -1,7 +1,8 @@
 /**
  * The per-connection error boundary: a fault injected into frame handling (the validator throwing, as a bug
  * would) is answered `internal`, logged once per interval node-wide, and neither the connection nor the
- * process dies.
+ * process dies. A fault in a message's handler is answered `unavailable` naming what failed, whether it threw
+ * at once or later.
  */
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { startTestServer, removeDir, type TestServer } from '../helpers/server.js';
@@ -33,6 +34,23 @@ test('a frame whose handling throws is answered internal; the connection lives o
   }
   client.send({ type: 'ping' });
   expect(await client.nextOfType('pong')).toEqual({ type: 'pong' });
+  expect(client.closeCode).toBeNull();
+  client.close();
+});
+
+test('a handler that fails at once is answered unavailable naming the image, like one that fails later', async () => {
+  const client = await TestClient.connect(server.wsUrl);
+  await client.subscribe('demo', 'boundary-img');
+  const remove = server.hub.remove.bind(server.hub);
+  server.hub.remove = () => { throw new Error('injected fault'); };
+  try {
+    client.send({ type: 'unsubscribe', tenantId: 'demo', urlId: 'boundary-img' });
+    expect(await client.nextOfType('error')).toMatchObject({ code: 'unavailable', for: 'unsubscribe', tenantId: 'demo', urlId: 'boundary-img' });
+  } finally {
+    server.hub.remove = remove;
+  }
+  client.send({ type: 'unsubscribe', tenantId: 'demo', urlId: 'boundary-img' });
+  expect(await client.nextOfType('unsubscribed')).toMatchObject({ urlId: 'boundary-img' });
   expect(client.closeCode).toBeNull();
   client.close();
 });
