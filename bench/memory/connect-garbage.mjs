@@ -13,60 +13,25 @@
  *
  *   npm run build && node bench/memory/connect-garbage.mjs [--count=10000] [--server=image-chat|raw] [--top=30]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openInspector, startImageChat, startRaw } from '../fanout/processes.mjs';
-import { startSubscribers } from '../lib/processes.mjs';
 import { parseOptions } from '../lib/options.mjs';
+import { sampleCrowdArrival } from './crowd-allocation-sites.mjs';
 
 const options = parseOptions(process.argv.slice(2), { count: 10_000, server: null, top: 30 });
 options.server ??= 'image-chat';
 const SAMPLING_BYTES = 512;
 
-/** A function's name and place, or, for a native one (no script), the JS function that called it. */
-function siteOf(node, caller) {
-  const { functionName, url, lineNumber } = node.callFrame;
-  if (!url && caller) return `${functionName || '(native)'} < ${caller}`;
-  return `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
-}
-
-/** Bytes sampled per allocation site while `count` subscribers connect, and for 1 s after. */
-async function sampledAllocations(withCollected) {
-  const dir = mkdtempSync(join(tmpdir(), 'connect-garbage-'));
-  const server = options.server === 'raw' ? await startRaw() : await startImageChat(dir);
-  const subscribers = startSubscribers();
-  try {
-    const inspector = await openInspector(server.inspector);
-    await inspector.call('HeapProfiler.enable');
-    await inspector.call('HeapProfiler.collectGarbage');
-    await inspector.call('HeapProfiler.startSampling', {
-      samplingInterval: SAMPLING_BYTES, includeObjectsCollectedByMajorGC: withCollected, includeObjectsCollectedByMinorGC: false,
-    });
-    const mode = options.server === 'raw' ? 'raw' : 'image-chat';
-    const answer = await subscribers.ask({ cmd: 'connect', group: 'crowd', url: server.url, count: options.count, mode, tenantId: 'demo', urlId: 'connect-garbage.png' });
-    if (answer.open !== options.count) throw new Error(`only ${answer.open} of ${options.count} connected`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    // Scavenges first, so that what is still young and dead is collected by one (not sampled), not by the full
-    // GC below: short-lived garbage of several times the young generation's size, made in the server.
-    await inspector.call('Runtime.evaluate', { expression: '{ let last; for (let i = 0; i < 3e6; i += 1) last = [i, i]; 0 }' });
-    await inspector.call('HeapProfiler.collectGarbage');
-    const { profile } = await inspector.call('HeapProfiler.stopSampling');
-    await inspector.close();
-    const bySite = new Map();
-    const walk = (node, caller) => {
-      const site = siteOf(node, caller);
-      bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
-      const next = node.callFrame.url ? `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.split('/').pop()}:${node.callFrame.lineNumber + 1}` : caller;
-      for (const child of node.children) walk(child, next);
-    };
-    walk(profile.head, null);
-    return bySite;
-  } finally {
-    subscribers.child.kill();
-    server.child.kill();
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** Bytes sampled per allocation site while `count` subscribers connect, and for 1 s after, ended by a full GC. */
+function sampledAllocations(withCollected) {
+  return sampleCrowdArrival({
+    server: options.server, count: options.count, urlId: 'connect-garbage.png',
+    sampling: { samplingInterval: SAMPLING_BYTES, includeObjectsCollectedByMajorGC: withCollected, includeObjectsCollectedByMinorGC: false },
+    beforeStop: async (inspector) => {
+      // Scavenges first, so that what is still young and dead is collected by one (not sampled), not by the full
+      // GC below: short-lived garbage of several times the young generation's size, made in the server.
+      await inspector.call('Runtime.evaluate', { expression: '{ let last; for (let i = 0; i < 3e6; i += 1) last = [i, i]; 0 }' });
+      await inspector.call('HeapProfiler.collectGarbage');
+    },
+  });
 }
 
 const withCollected = await sampledAllocations(true);
