@@ -20,7 +20,6 @@ export interface ReadBudgetState {
   readOwedAt: number;
 }
 
-
 /** What the connection owes now, after refilling `perMinute` a minute since it was counted. */
 function owedNow(state: ReadBudgetState, perMinute: number, now: number): number {
   if (state.readOwed === 0) return 0;
